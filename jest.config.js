@@ -20,5 +20,24 @@ export default {
       displayName: 'unit',
       testMatch: ['<rootDir>/test/{smoke,charts,operator}/**/*.test.ts'],
     },
+    {
+      ...common,
+      // Real PostgreSQL, Redis and the example app (needs Debian's postgresql and
+      // redis-server, and Python; scripts/python-env.sh builds the venv).
+      displayName: 'contract',
+      testMatch: ['<rootDir>/test/contract/**/*.test.ts'],
+    },
+    {
+      ...common,
+      // One real control plane per run (etcd, kube-apiserver, kube-controller-manager,
+      // kube-scheduler, kwok; built from source by test/cluster/build.sh), or the cluster
+      // in KUBECONFIG. The files share that cluster: run them in band (--runInBand), since
+      // one of them restarts kube-apiserver. See docs/cluster.md.
+      displayName: 'cluster',
+      testMatch: ['<rootDir>/test/cluster/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/cluster/global-setup.ts',
+      globalTeardown: '<rootDir>/test/cluster/global-teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/cluster/setup-timeout.ts'],
+    },
   ],
 };

@@ -1,0 +1,106 @@
+import { k8s } from 'cdk8s-plus-27';
+import type { AppContext } from './app-context.js';
+import {
+  CONFIG_CHECKSUM_ANNOTATION, IMAGE_ANNOTATION, labelsFor, selectorFor, type Component,
+} from './labels.js';
+import {
+  resourceRequirements, restrictedContainerSecurityContext, restrictedPodSecurityContext,
+  TMP_MOUNT, TMP_VOLUME, type ResourceSpec,
+} from './security.js';
+
+/** Init container in every app pod: under plain `kubectl apply` nothing else orders pods after the migration Job. */
+export const WAIT_FOR_MIGRATIONS_COMMAND = ['sh', '-c', 'until python manage.py migrate --check >/dev/null; do sleep 2; done'];
+
+/** Secret-backed variables every app container gets (database, broker, Django secret key). */
+export function appEnv(ctx: AppContext): k8s.EnvVar[] {
+  return [
+    ...ctx.postgres.env,
+    { name: 'CELERY_BROKER_URL', valueFrom: { secretKeyRef: { name: ctx.brokerUrl.name, key: ctx.brokerUrl.key } } },
+    { name: 'DJANGO_SECRET_KEY', valueFrom: { secretKeyRef: { name: ctx.djangoSecretKey.name, key: ctx.djangoSecretKey.key } } },
+  ];
+}
+
+export interface AppContainerProps {
+  readonly name: string;
+  readonly command: string[];
+  readonly resources: ResourceSpec;
+  readonly ports?: k8s.ContainerPort[];
+  readonly startupProbe?: k8s.Probe;
+  readonly livenessProbe?: k8s.Probe;
+  readonly readinessProbe?: k8s.Probe;
+  readonly lifecycle?: k8s.Lifecycle;
+}
+
+/** A container running the app image with the shared env, hardening and mounts. */
+export function appContainer(ctx: AppContext, props: AppContainerProps): k8s.Container {
+  return {
+    name: props.name,
+    image: ctx.image,
+    imagePullPolicy: 'IfNotPresent',
+    command: props.command,
+    ...(props.ports ? { ports: props.ports } : {}),
+    env: appEnv(ctx),
+    envFrom: [{ configMapRef: { name: ctx.configMapName } }],
+    resources: resourceRequirements(props.resources),
+    ...(props.startupProbe ? { startupProbe: props.startupProbe } : {}),
+    ...(props.livenessProbe ? { livenessProbe: props.livenessProbe } : {}),
+    ...(props.readinessProbe ? { readinessProbe: props.readinessProbe } : {}),
+    ...(props.lifecycle ? { lifecycle: props.lifecycle } : {}),
+    securityContext: restrictedContainerSecurityContext(),
+    volumeMounts: [TMP_MOUNT, ...ctx.postgres.mounts],
+  };
+}
+
+export function waitForMigrationsContainer(ctx: AppContext, resources: ResourceSpec): k8s.Container {
+  return appContainer(ctx, { name: 'wait-for-migrations', command: WAIT_FOR_MIGRATIONS_COMMAND, resources });
+}
+
+export interface AppPodProps {
+  readonly component: Component;
+  readonly containers: k8s.Container[];
+  /** @default none */
+  readonly initContainers?: k8s.Container[];
+  readonly terminationGracePeriodSeconds: number;
+  /** Spread replicas across nodes and zones. @default false */
+  readonly spread?: boolean;
+  /** Job pods must not restart in place. @default Always */
+  readonly restartPolicy?: 'Always' | 'Never';
+  /** Job pods skip the checksum: a settings change must not force a new migration Job. @default true */
+  readonly configChecksum?: boolean;
+}
+
+/** Topology spread on nodes and zones; ScheduleAnyway so single-zone clusters still schedule. */
+function spreadConstraints(ctx: AppContext, component: Component): k8s.TopologySpreadConstraint[] {
+  return ['kubernetes.io/hostname', 'topology.kubernetes.io/zone'].map((topologyKey) => ({
+    topologyKey,
+    maxSkew: 1,
+    whenUnsatisfiable: 'ScheduleAnyway',
+    labelSelector: { matchLabels: selectorFor(ctx, component) },
+    // Only count pods of the same ReplicaSet, so a rollout's surge does not skew the spread.
+    matchLabelKeys: ['pod-template-hash'],
+  }));
+}
+
+/** Pod template for any app workload: labels, image/config annotations, restricted security, /tmp. */
+export function appPodTemplate(ctx: AppContext, props: AppPodProps): k8s.PodTemplateSpec {
+  const annotations: Record<string, string> = {
+    'kubectl.kubernetes.io/default-container': props.containers[0].name,
+    [IMAGE_ANNOTATION]: ctx.image,
+  };
+  if (props.configChecksum ?? true) annotations[CONFIG_CHECKSUM_ANNOTATION] = ctx.configChecksum;
+  return {
+    metadata: { labels: labelsFor(ctx, props.component), annotations },
+    spec: {
+      serviceAccountName: ctx.serviceAccountName,
+      automountServiceAccountToken: false,
+      enableServiceLinks: false,
+      restartPolicy: props.restartPolicy ?? 'Always',
+      terminationGracePeriodSeconds: props.terminationGracePeriodSeconds,
+      securityContext: restrictedPodSecurityContext(),
+      ...(props.initContainers ? { initContainers: props.initContainers } : {}),
+      containers: props.containers,
+      ...(props.spread && props.restartPolicy !== 'Never' ? { topologySpreadConstraints: spreadConstraints(ctx, props.component) } : {}),
+      volumes: [TMP_VOLUME, ...ctx.postgres.volumes],
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { appLabels, type AppIdentity } from './labels.js';
+
+/** Field manager of the promotion operator (CONTRIBUTING.md). */
+export const OPERATOR_FIELD_MANAGER = 'ponyexpress-operator';
+
+export interface ArgoApplicationProps {
+  readonly identity: AppIdentity;
+  readonly repoURL: string;
+  /** Folder in the GitOps repo holding this environment's manifests. @default dist/<env> */
+  readonly path?: string;
+  /** @default HEAD */
+  readonly targetRevision?: string;
+  /** @default default */
+  readonly project?: string;
+  /** Namespace Argo CD watches for Applications. @default argocd */
+  readonly argoNamespace?: string;
+  /** Automated sync with prune and self-heal. @default true */
+  readonly automated?: boolean;
+}
+
+/**
+ * An Argo CD Application that syncs dist/<env> and its subfolders except argocd/, where it lives itself. Fields the operator owns are ignored, so Argo CD does not revert a promotion.
+ */
+export class ArgoApplication extends Construct {
+  constructor(scope: Construct, id: string, props: ArgoApplicationProps) {
+    super(scope, id);
+    const idn = props.identity;
+    const ignoreOperator = (group: string, kind: string) => ({ group, kind, managedFieldsManagers: [OPERATOR_FIELD_MANAGER] });
+    new ApiObject(this, 'resource', {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: {
+        name: `${idn.app}-${idn.env}`,
+        namespace: props.argoNamespace ?? 'argocd',
+        labels: appLabels(idn),
+        // Deleting the Application deletes what it deployed, instead of orphaning it.
+        finalizers: ['resources-finalizer.argocd.argoproj.io'],
+      },
+      spec: {
+        project: props.project ?? 'default',
+        source: {
+          repoURL: props.repoURL,
+          targetRevision: props.targetRevision ?? 'HEAD',
+          path: props.path ?? `dist/${idn.env}`,
+          // Subfolders (promotion/) are synced; the folder holding this Application is not.
+          directory: { recurse: true, exclude: 'argocd/*' },
+        },
+        destination: { server: 'https://kubernetes.default.svc', namespace: idn.namespace },
+        syncPolicy: {
+          ...(props.automated ?? true ? { automated: { prune: true, selfHeal: true } } : {}),
+          syncOptions: ['ServerSideApply=true', 'RespectIgnoreDifferences=true', 'PruneLast=true'],
+        },
+        ignoreDifferences: [ignoreOperator('apps', 'Deployment'), ignoreOperator('batch', 'Job')],
+      },
+    });
+  }
+}

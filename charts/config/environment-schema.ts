@@ -1,0 +1,188 @@
+import { z } from 'zod';
+import {
+  autoscaling, dnsLabel, dnsSubdomain, egress, integer, memoryBytes, replicaCount, resources, seconds, secretKeyRef,
+} from './common-schema.js';
+import { promotionConfigSchema } from '../promotion-config.js';
+import { databaseSchema } from './database-schema.js';
+
+const pythonModule = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, 'a Python module path');
+const envVarName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name (A-Z, 0-9, _)');
+
+const image = z.strictObject({
+  /** e.g. `ghcr.io/ponyexpress/ponyshop`, without tag or digest. */
+  repository: z
+    .string()
+    .regex(/^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, 'an image repository without tag or digest'),
+  /** Never `latest`. At least one of tag and digest. */
+  tag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'an image tag').optional(),
+  /** `sha256:<64 hex>`; wins over the tag for what runs. */
+  digest: z.string().regex(/^sha256:[a-f0-9]{64}$/, 'a digest "sha256:<64 hex digits>"').optional(),
+});
+
+const web = z.strictObject({
+  /** Ignored while autoscaling is enabled (the HPA owns replicas). @default 2 */
+  replicas: replicaCount.default(2),
+  /** gunicorn `--workers`. @default 2 */
+  workers: integer(1, 64).default(2),
+  /** gunicorn `--timeout`. @default 30 */
+  timeoutSeconds: seconds.default(30),
+  /** gunicorn `--graceful-timeout`. @default 25 */
+  gracefulTimeoutSeconds: seconds.default(25),
+  /** Sleep before SIGTERM so endpoints and load balancers stop sending traffic. @default 5 */
+  preStopSleepSeconds: integer(0, 120).default(5),
+  /** Must cover preStop + graceful timeout. @default 45 */
+  terminationGracePeriodSeconds: seconds.default(45),
+  resources,
+  autoscaling: autoscaling.optional(),
+  /** @default no Ingress */
+  ingress: z
+    .strictObject({
+      className: z.string().optional(),
+      /** TLS Secret for the domain, e.g. from cert-manager. @default plain HTTP */
+      tlsSecretName: dnsSubdomain.optional(),
+      annotations: z.record(z.string(), z.string()).default({}),
+    })
+    .optional(),
+});
+
+const worker = z.strictObject({
+  /** Ignored while autoscaling is enabled. @default 2 */
+  replicas: replicaCount.default(2),
+  /** celery `--concurrency`. @default 2 */
+  concurrency: integer(1, 256).default(2),
+  /** Warm shutdown budget for running tasks. @default 120 */
+  terminationGracePeriodSeconds: seconds.default(120),
+  /** Liveness fails when the heartbeat file is older than this. @default 60 */
+  heartbeatMaxAgeSeconds: integer(10, 3600).default(60),
+  resources,
+  autoscaling: autoscaling.optional(),
+});
+
+/** Beat is always exactly one pod; `replicas` is accepted only as 1, to say so loudly. */
+const beat = z.strictObject({
+  /** @default 1 (the only allowed value) */
+  replicas: z.number().optional(),
+  /** @default 60 */
+  terminationGracePeriodSeconds: seconds.default(60),
+  resources,
+});
+
+const migrations = z.strictObject({
+  /** @default 900 */
+  activeDeadlineSeconds: integer(60, 86_400).default(900),
+  /** At most 2: a failing migration should stop the release, not hammer the database. @default 1 */
+  backoffLimit: integer(0, 2).default(1),
+  /** Long enough for the operator to read staging's result; `null` keeps finished Jobs. @default 604800 (7 days) */
+  ttlSecondsAfterFinished: integer(3600, 31_536_000).nullable().default(604_800),
+  resources,
+});
+
+const argocd = z.strictObject({
+  enabled: z.boolean(),
+  repoURL: z.string().min(1, 'a Git repository URL').optional(),
+  /** @default HEAD */
+  targetRevision: z.string().default('HEAD'),
+  /** @default dist/<environment> */
+  path: z.string().optional(),
+  /** @default default */
+  project: z.string().default('default'),
+  /** Namespace Argo CD runs in. @default argocd */
+  namespace: dnsLabel.default('argocd'),
+  /** Automated sync with prune and self-heal. @default true */
+  automated: z.boolean().default(true),
+});
+
+export const environmentSchema = z.strictObject({
+  /** App name: prefixes every object and fills `app.kubernetes.io/name`. */
+  app: dnsLabel,
+  namespace: dnsLabel,
+  /** Public host name; always in DJANGO_ALLOWED_HOSTS and sent as the probes' Host header. */
+  domain: dnsSubdomain,
+  image,
+  django: z.strictObject({
+    /** Project package: `<module>.wsgi`, `<module>.settings`, `celery --app <module>`. */
+    module: pythonModule,
+    /** @default <module>.settings */
+    settingsModule: pythonModule.optional(),
+    /** Extra hosts besides the domain. @default [] */
+    allowedHosts: z.array(z.string().min(1)).default([]),
+    secretKey: secretKeyRef,
+  }),
+  /** Non-secret settings, delivered through the ConfigMap. @default {} */
+  settings: z.record(envVarName, z.string()).default({}),
+  broker: z.strictObject({
+    /** Secret key holding the Redis URL (CELERY_BROKER_URL). */
+    url: secretKeyRef,
+    /** @default any destination on port 6379 */
+    egress: egress.default({ port: 6379, to: [] }),
+  }),
+  database: databaseSchema,
+  web,
+  worker,
+  beat,
+  migrations,
+  /** Makes this environment the target of a pipeline: the operator promotes `from`'s verified image here. @default none */
+  promotion: promotionConfigSchema.optional(),
+  features: z
+    .strictObject({
+      /** Deny-by-default NetworkPolicies. @default true */
+      networkPolicies: z.boolean().default(true),
+      /** Argo CD Application, written to dist/<env>/argocd/. @default off */
+      argocd: argocd.optional(),
+    })
+    .default({ networkPolicies: true }),
+});
+
+export type EnvironmentConfig = z.infer<typeof environmentSchema>;
+
+/** Settings keys the charts set themselves; a user value would silently lose, so it is refused. */
+export const RESERVED_SETTINGS = [
+  'PGHOST', 'PGPORT', 'PGUSER', 'PGPASSWORD', 'PGDATABASE', 'PGSSLMODE', 'PGSSLROOTCERT', 'DATABASE_URL',
+  'CELERY_BROKER_URL', 'DJANGO_SECRET_KEY', 'DJANGO_SETTINGS_MODULE', 'DJANGO_ALLOWED_HOSTS',
+  'CELERY_WORKER_HEARTBEAT_FILE', 'SERVICE_BINDING_ROOT',
+];
+
+export interface Problem {
+  path: (string | number)[];
+  expected: string;
+}
+
+/** Contradictions a per-field schema cannot see. */
+export function crossFieldProblems(c: EnvironmentConfig): Problem[] {
+  const out: Problem[] = [];
+  // `<app>-migrate-<10 hex>` must stay a 63-character label (the Job controller copies it into a pod label).
+  if (c.app.length > 35) out.push({ path: ['app'], expected: 'at most 35 characters, so <app>-migrate-<hash> fits in 63' });
+  if (!c.image.tag && !c.image.digest) out.push({ path: ['image', 'tag'], expected: 'a tag or image.digest (the image must be pinned)' });
+  if (c.image.tag === 'latest') out.push({ path: ['image', 'tag'], expected: 'a pinned tag, not "latest"' });
+  for (const component of ['web', 'worker', 'beat', 'migrations'] as const) {
+    const r = c[component].resources;
+    if (memoryBytes(r.limits.memory) < memoryBytes(r.requests.memory)) {
+      out.push({ path: [component, 'resources', 'limits', 'memory'], expected: `at least requests.memory (${r.requests.memory})` });
+    }
+  }
+  for (const component of ['web', 'worker'] as const) {
+    const a = c[component].autoscaling;
+    if (a && a.minReplicas > a.maxReplicas) {
+      out.push({ path: [component, 'autoscaling', 'minReplicas'], expected: `at most maxReplicas (${a.maxReplicas})` });
+    }
+  }
+  if (c.beat.replicas !== undefined && c.beat.replicas !== 1) {
+    out.push({ path: ['beat', 'replicas'], expected: '1 (beat is a singleton: two schedulers would send every task twice)' });
+  }
+  const drain = c.web.preStopSleepSeconds + c.web.gracefulTimeoutSeconds;
+  if (c.web.terminationGracePeriodSeconds < drain) {
+    out.push({
+      path: ['web', 'terminationGracePeriodSeconds'],
+      expected: `at least preStopSleepSeconds + gracefulTimeoutSeconds (${drain})`,
+    });
+  }
+  if ((c.database.sslMode === 'verify-ca' || c.database.sslMode === 'verify-full') && !c.database.caSecret) {
+    out.push({ path: ['database', 'caSecret'], expected: `a CA Secret reference, because sslMode is ${c.database.sslMode}` });
+  }
+  for (const key of Object.keys(c.settings)) {
+    if (RESERVED_SETTINGS.includes(key)) out.push({ path: ['settings', key], expected: 'a key the charts do not set themselves' });
+  }
+  const argo = c.features.argocd;
+  if (argo?.enabled && !argo.repoURL) out.push({ path: ['features', 'argocd', 'repoURL'], expected: 'a Git repository URL, because argocd.enabled is true' });
+  return out;
+}

@@ -1,0 +1,99 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { imageReference, type AppContext } from './app-context.js';
+import { ArgoApplication } from './argocd-application.js';
+import { Beat } from './beat.js';
+import type { EnvironmentConfig } from './config/environment-schema.js';
+import { Foundation } from './foundation.js';
+import type { AppIdentity } from './labels.js';
+import { MigrationJob } from './migrations.js';
+import { NetworkPolicies } from './network-policies.js';
+import { peerFromConfig, postgresBinding } from './postgres/binding.js';
+import { PostgresExternalSecret } from './postgres/external-secret.js';
+import { Promotion } from './promotion.js';
+import type { PromotionSource } from './promotion-config.js';
+import { Web } from './web.js';
+import { HEARTBEAT_FILE, Worker } from './worker.js';
+
+export interface EnvironmentChartProps {
+  /** Environment name, e.g. `staging` (the file name). */
+  readonly env: string;
+  readonly config: EnvironmentConfig;
+  /** Set by the loader when `config.promotion` names a valid source environment. @default no Promotion */
+  readonly promotionFrom?: PromotionSource;
+}
+
+/** Everything one environment of one app needs, composed from the component constructs. */
+export class EnvironmentChart extends Chart {
+  readonly migrationJobName: string;
+
+  constructor(scope: Construct, id: string, props: EnvironmentChartProps) {
+    super(scope, id, { disableResourceNameHashes: true });
+    const c = props.config;
+    const identity: AppIdentity = { app: c.app, env: props.env, namespace: c.namespace };
+    const postgres = postgresBinding(c.database, c.app, c.namespace);
+    const foundation = new Foundation(this, 'foundation', {
+      identity,
+      settings: {
+        ...c.settings,
+        ...postgres.configData,
+        DJANGO_SETTINGS_MODULE: c.django.settingsModule ?? `${c.django.module}.settings`,
+        DJANGO_ALLOWED_HOSTS: [c.domain, ...c.django.allowedHosts.filter((h) => h !== c.domain)].join(','),
+        CELERY_WORKER_HEARTBEAT_FILE: HEARTBEAT_FILE,
+      },
+      binding: postgres.bindingConfigMapName
+        ? { name: postgres.bindingConfigMapName, data: postgres.bindingConfigData! }
+        : undefined,
+    });
+    if (c.database.provider === 'external-secrets') {
+      new PostgresExternalSecret(this, 'database-secret', { identity, database: c.database });
+    }
+    const context: AppContext = {
+      ...identity,
+      image: imageReference(c.image),
+      domain: c.domain,
+      module: c.django.module,
+      serviceAccountName: foundation.serviceAccountName,
+      configMapName: foundation.configMapName,
+      configChecksum: foundation.configChecksum,
+      postgres,
+      brokerUrl: c.broker.url,
+      djangoSecretKey: c.django.secretKey,
+    };
+    const migrations = new MigrationJob(this, 'migrations', { context, ...c.migrations });
+    this.migrationJobName = migrations.jobName;
+    const enabled = <T extends { enabled: boolean }>(a?: T) => (a?.enabled ? a : undefined);
+    new Web(this, 'web', { context, ...c.web, autoscaling: enabled(c.web.autoscaling) });
+    new Worker(this, 'worker', { context, ...c.worker, autoscaling: enabled(c.worker.autoscaling) });
+    new Beat(this, 'beat', { context, ...c.beat });
+    if (c.features.networkPolicies) {
+      new NetworkPolicies(this, 'network-policies', {
+        identity,
+        database: { port: postgres.egressPort, to: postgres.egressTo },
+        broker: { port: c.broker.egress.port, to: c.broker.egress.to.map(peerFromConfig) },
+      });
+    }
+    if (c.promotion && props.promotionFrom) {
+      new Promotion(this, 'promotion', {
+        app: c.app,
+        imageRepository: c.image.repository,
+        source: props.promotionFrom,
+        target: { env: props.env, namespace: c.namespace },
+        migrationJobSpec: migrations.plainSpec,
+        config: c.promotion,
+      });
+    }
+    const argo = c.features.argocd;
+    if (argo?.enabled && argo.repoURL) {
+      new ArgoApplication(this, 'argocd', {
+        identity,
+        repoURL: argo.repoURL,
+        path: argo.path,
+        targetRevision: argo.targetRevision,
+        project: argo.project,
+        argoNamespace: argo.namespace,
+        automated: argo.automated,
+      });
+    }
+  }
+}

@@ -1,0 +1,82 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import type { AppContext } from './app-context.js';
+import { appContainer, appPodTemplate } from './app-pod.js';
+import { IMAGE_ANNOTATION, metadataFor } from './labels.js';
+import { advisoryLockKey, migrationJobHash, migrationJobName } from './migration-hash.js';
+import type { ResourceSpec } from './security.js';
+
+/**
+ * `manage.py migrate --noinput` inside a session-level Postgres advisory lock, so two Jobs (a re-sync,
+ * the operator and Argo CD at once) run one after the other; the second finds nothing to do.
+ */
+export function migrateScript(lockKey: string): string {
+  return [
+    'import django',
+    'django.setup()',
+    'from django.core.management import call_command',
+    'from django.db import connection',
+    `LOCK_KEY = ${lockKey}`,
+    'with connection.cursor() as cursor:',
+    '    cursor.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])',
+    'try:',
+    '    call_command("migrate", "--noinput")',
+    'finally:',
+    '    with connection.cursor() as cursor:',
+    '        cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])',
+    '',
+  ].join('\n');
+}
+
+export interface MigrationJobProps {
+  readonly context: AppContext;
+  readonly resources: ResourceSpec;
+  /** Kill a migration that hangs (e.g. on a table lock). @default 900 */
+  readonly activeDeadlineSeconds?: number;
+  /** Retries; at most 2 so a broken migration stops the release quickly. @default 1 */
+  readonly backoffLimit?: number;
+  /**
+   * Seconds a finished Job is kept; the operator reads staging's Job to verify a release, so keep it for days.
+   * `null` keeps it until the next release prunes it. @default 604800 (7 days)
+   */
+  readonly ttlSecondsAfterFinished?: number | null;
+}
+
+/** The per-release migration Job, named `<app>-migrate-<hash of image and spec>`. */
+export class MigrationJob extends Construct {
+  readonly jobName: string;
+  readonly hash: string;
+  /** The Job's `spec` exactly as written to dist/ (the operator runs it for production promotions). */
+  readonly plainSpec: Record<string, unknown>;
+
+  constructor(scope: Construct, id: string, props: MigrationJobProps) {
+    super(scope, id);
+    const ctx = props.context;
+    if ((props.backoffLimit ?? 1) > 2) throw new Error('backoffLimit above 2 would retry a broken migration too often');
+    const ttl = props.ttlSecondsAfterFinished === undefined ? 604_800 : props.ttlSecondsAfterFinished;
+    const migrate = appContainer(ctx, {
+      name: 'migrate',
+      command: ['python', '-c', migrateScript(advisoryLockKey(ctx.app))],
+      resources: props.resources,
+    });
+    const spec: k8s.JobSpec = {
+      backoffLimit: props.backoffLimit ?? 1,
+      activeDeadlineSeconds: props.activeDeadlineSeconds ?? 900,
+      ...(ttl === null ? {} : { ttlSecondsAfterFinished: ttl }),
+      template: appPodTemplate(ctx, {
+        component: 'migrate',
+        containers: [migrate],
+        terminationGracePeriodSeconds: 30,
+        restartPolicy: 'Never',
+        configChecksum: false,
+      }),
+    };
+    this.plainSpec = k8s.KubeJob.manifest({ spec }).spec;
+    this.hash = migrationJobHash(ctx.image, this.plainSpec);
+    this.jobName = migrationJobName(ctx.app, this.hash);
+    new k8s.KubeJob(this, 'job', {
+      metadata: metadataFor(ctx, this.jobName, 'migrate', { [IMAGE_ANNOTATION]: ctx.image }),
+      spec,
+    });
+  }
+}

@@ -1,0 +1,64 @@
+// Deny by default; the operator only talks to the API server, DNS and (optionally) staging smoke URLs,
+// and only the metrics port accepts connections.
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-27';
+import { METRICS_PORT, OPERATOR_NAME, operatorLabels, operatorSelector, type ResolvedOperatorProps } from './props.js';
+
+type EgressRule = k8s.NetworkPolicyEgressRule;
+
+export class OperatorNetworkPolicy extends Construct {
+  constructor(scope: Construct, id: string, settings: ResolvedOperatorProps) {
+    super(scope, id);
+    new k8s.KubeNetworkPolicy(this, 'policy', {
+      metadata: { name: OPERATOR_NAME, namespace: settings.namespace, labels: operatorLabels() },
+      spec: {
+        podSelector: { matchLabels: operatorSelector() },
+        policyTypes: ['Ingress', 'Egress'],
+        // Prometheus may live anywhere; only the metrics port is open. Kubelet probes are not
+        // subject to NetworkPolicy.
+        ingress: [{ ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(METRICS_PORT) }] }],
+        egress: [apiServerEgress(settings), dnsEgress(), ...smokeEgress(settings)],
+      },
+    });
+  }
+}
+
+function tcp(port: number): k8s.NetworkPolicyPort {
+  return { protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) };
+}
+
+function apiServerEgress(settings: ResolvedOperatorProps): EgressRule {
+  const to = settings.apiServer.cidrs.map((cidr) => ({ ipBlock: { cidr } }));
+  return { ...(to.length ? { to } : {}), ports: settings.apiServer.ports.map(tcp) };
+}
+
+function dnsEgress(): EgressRule {
+  return {
+    to: [{
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+      podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+    }],
+    ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, tcp(53)],
+  };
+}
+
+/** An in-cluster smoke URL (`*.svc[.cluster.local]`) opens its port to that namespace only; any other URL opens its port. */
+export function smokeEgress(settings: ResolvedOperatorProps): EgressRule[] {
+  const rules: EgressRule[] = [];
+  for (const pipeline of settings.pipelines) {
+    if (!pipeline.smokeUrl) continue;
+    const url = new URL(pipeline.smokeUrl);
+    const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+    const namespace = /^[^.]+\.([^.]+)\.svc(\.cluster\.local)?$/.exec(url.hostname)?.[1];
+    rules.push(
+      namespace
+        ? {
+            to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } } }],
+            // Policies see the pod port after the Service's translation: the web pods' named port `http`.
+            ports: [tcp(port), { protocol: 'TCP', port: k8s.IntOrString.fromString('http') }],
+          }
+        : { ports: [tcp(port)] },
+    );
+  }
+  return rules;
+}

@@ -1,0 +1,114 @@
+// The operator's pods: ServiceAccount, Deployment, PodDisruptionBudget and the metrics Service.
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-27';
+import { METRICS_PORT, OPERATOR_NAME, operatorLabels, operatorSelector, type ResolvedOperatorProps } from './props.js';
+
+/** Numeric, so runAsNonRoot is checkable without /etc/passwd; matches USER in operator/Dockerfile. */
+export const OPERATOR_UID = 65532;
+
+export interface OperatorWorkloadProps {
+  readonly settings: ResolvedOperatorProps;
+  readonly leaseName: string;
+}
+
+export class OperatorWorkload extends Construct {
+  readonly serviceAccountName = OPERATOR_NAME;
+
+  constructor(scope: Construct, id: string, props: OperatorWorkloadProps) {
+    super(scope, id);
+    const { settings } = props;
+    const metadata = { name: OPERATOR_NAME, namespace: settings.namespace, labels: operatorLabels() };
+
+    // The ServiceAccount itself mounts no token: only the operator's own pod template opts in below,
+    // so nothing else that happens to use this account gets API credentials.
+    new k8s.KubeServiceAccount(this, 'service-account', { metadata, automountServiceAccountToken: false });
+
+    new k8s.KubeDeployment(this, 'deployment', {
+      metadata,
+      spec: {
+        replicas: settings.replicas,
+        revisionHistoryLimit: 5,
+        selector: { matchLabels: operatorSelector() },
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) } },
+        template: {
+          metadata: { labels: operatorLabels() },
+          spec: podSpec(settings, props.leaseName, this.serviceAccountName),
+        },
+      },
+    });
+
+    new k8s.KubePodDisruptionBudget(this, 'pdb', {
+      metadata,
+      spec: { minAvailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: operatorSelector() } },
+    });
+
+    new k8s.KubeService(this, 'metrics', {
+      metadata: { ...metadata, name: `${OPERATOR_NAME}-metrics` },
+      spec: {
+        selector: operatorSelector(),
+        ports: [{ name: 'metrics', port: METRICS_PORT, targetPort: k8s.IntOrString.fromString('metrics') }],
+      },
+    });
+  }
+}
+
+function podSpec(settings: ResolvedOperatorProps, leaseName: string, serviceAccountName: string): k8s.PodSpec {
+  const watched = [...new Set(settings.pipelines.map((p) => p.productionNamespace))].sort();
+  const fieldRef = (fieldPath: string) => ({ valueFrom: { fieldRef: { fieldPath } } });
+  const probe = (path: string, failureThreshold: number): k8s.Probe => ({
+    httpGet: { path, port: k8s.IntOrString.fromString('metrics') },
+    periodSeconds: 10,
+    timeoutSeconds: 2,
+    failureThreshold,
+  });
+  return {
+    serviceAccountName,
+    automountServiceAccountToken: true,
+    enableServiceLinks: false,
+    terminationGracePeriodSeconds: 30,
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: OPERATOR_UID,
+      runAsGroup: OPERATOR_UID,
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
+    // Spread the two replicas so a node loss does not take out the leader and its standby together.
+    topologySpreadConstraints: [{
+      maxSkew: 1,
+      topologyKey: 'kubernetes.io/hostname',
+      whenUnsatisfiable: 'ScheduleAnyway',
+      labelSelector: { matchLabels: operatorSelector() },
+    }],
+    containers: [{
+      name: 'operator',
+      image: settings.imageRef,
+      imagePullPolicy: 'IfNotPresent',
+      env: [
+        { name: 'POD_NAME', ...fieldRef('metadata.name') },
+        { name: 'POD_NAMESPACE', ...fieldRef('metadata.namespace') },
+        // Only the namespaces RBAC grants: watching more would fail with 403.
+        { name: 'PONYEXPRESS_WATCH_NAMESPACES', value: watched.join(',') },
+        { name: 'PONYEXPRESS_LEADER_ELECTION', value: 'true' },
+        { name: 'PONYEXPRESS_LEASE_NAME', value: leaseName },
+        { name: 'PONYEXPRESS_METRICS_PORT', value: String(METRICS_PORT) },
+        // Keep the V8 heap inside the memory limit, so pressure shows as GC, not an OOM kill.
+        { name: 'NODE_OPTIONS', value: '--max-old-space-size=160' },
+      ],
+      ports: [{ name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' }],
+      livenessProbe: probe('/healthz', 3),
+      readinessProbe: probe('/readyz', 1),
+      resources: {
+        requests: { cpu: k8s.Quantity.fromString('50m'), memory: k8s.Quantity.fromString('96Mi') },
+        limits: { memory: k8s.Quantity.fromString('256Mi') },
+      },
+      securityContext: {
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        runAsNonRoot: true,
+        capabilities: { drop: ['ALL'] },
+      },
+      volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+    }],
+    volumes: [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('16Mi') } }],
+  };
+}

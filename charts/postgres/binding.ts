@@ -1,0 +1,87 @@
+import { k8s } from 'cdk8s-plus-27';
+import type { DatabaseConfig } from '../config/database-schema.js';
+import { providerSecret, type PgVariable } from './provider-secrets.js';
+
+export const CA_MOUNT_DIR = '/etc/postgres-ca';
+export const BINDINGS_ROOT = '/bindings';
+
+/** servicebinding.io well-known entry names, per libpq variable. */
+const BINDING_ENTRY: Record<PgVariable, string> = {
+  PGHOST: 'host', PGPORT: 'port', PGUSER: 'username', PGPASSWORD: 'password', PGDATABASE: 'database', DATABASE_URL: 'uri',
+};
+const ENV_ORDER: PgVariable[] = ['PGHOST', 'PGPORT', 'PGUSER', 'PGPASSWORD', 'PGDATABASE', 'DATABASE_URL'];
+
+/** Everything an app container needs to reach Postgres, derived from the environment's `database` block. */
+export interface PostgresBinding {
+  /** `PG*` (and DATABASE_URL) from secretKeyRef only, plus PGSSLMODE/PGSSLROOTCERT/SERVICE_BINDING_ROOT. */
+  env: k8s.EnvVar[];
+  /** Non-secret values for the app ConfigMap (Zalando's host, port and database). */
+  configData: Record<string, string>;
+  volumes: k8s.Volume[];
+  mounts: k8s.VolumeMount[];
+  /** Data of the servicebinding.io ConfigMap (`type`, `provider`, …) when the projection is on. */
+  bindingConfigData?: Record<string, string>;
+  bindingConfigMapName?: string;
+  egressPort: number;
+  egressTo: k8s.NetworkPolicyPeer[];
+}
+
+export function postgresBinding(db: DatabaseConfig, app: string, namespace: string): PostgresBinding {
+  const source = providerSecret(db, app);
+  const env: k8s.EnvVar[] = [];
+  for (const variable of ENV_ORDER) {
+    const key = source.keys[variable];
+    if (key) env.push({ name: variable, valueFrom: { secretKeyRef: { name: source.secretName, key } } });
+  }
+  if (db.sslMode) env.push({ name: 'PGSSLMODE', value: db.sslMode });
+  const volumes: k8s.Volume[] = [];
+  const mounts: k8s.VolumeMount[] = [];
+  if (db.caSecret) {
+    volumes.push({ name: 'postgres-ca', secret: { secretName: db.caSecret.name, items: [{ key: db.caSecret.key, path: 'ca.crt' }] } });
+    mounts.push({ name: 'postgres-ca', mountPath: CA_MOUNT_DIR, readOnly: true });
+    env.push({ name: 'PGSSLROOTCERT', value: `${CA_MOUNT_DIR}/ca.crt` });
+  }
+  const binding: Pick<PostgresBinding, 'bindingConfigData' | 'bindingConfigMapName'> = {};
+  if (db.serviceBinding) {
+    const name = db.serviceBinding.name;
+    const cmName = `${app}-binding-${name}`;
+    binding.bindingConfigMapName = cmName;
+    binding.bindingConfigData = { type: 'postgresql', provider: db.provider };
+    for (const [variable, value] of Object.entries(source.plain)) binding.bindingConfigData[BINDING_ENTRY[variable as PgVariable]] = value;
+    const secretItems = ENV_ORDER.filter((v) => source.keys[v]).map((v) => ({ key: source.keys[v]!, path: BINDING_ENTRY[v] }));
+    volumes.push({
+      name: `binding-${name}`,
+      projected: {
+        sources: [
+          { secret: { name: source.secretName, items: secretItems } },
+          { configMap: { name: cmName, items: Object.keys(binding.bindingConfigData).sort().map((k) => ({ key: k, path: k })) } },
+        ],
+      },
+    });
+    mounts.push({ name: `binding-${name}`, mountPath: `${BINDINGS_ROOT}/${name}`, readOnly: true });
+    env.push({ name: 'SERVICE_BINDING_ROOT', value: BINDINGS_ROOT });
+  }
+  const egressTo: k8s.NetworkPolicyPeer[] = db.egress
+    ? db.egress.to.map(peerFromConfig)
+    : Object.keys(source.podLabels).length > 0
+      ? [{ podSelector: { matchLabels: source.podLabels }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } } }]
+      : [];
+  return {
+    env,
+    configData: { ...source.plain },
+    volumes,
+    mounts,
+    ...binding,
+    egressPort: db.egress?.port ?? (db.provider === 'zalando' ? db.port : 5432),
+    egressTo,
+  };
+}
+
+/** Config peers (`{cidr}` or `{podSelector, namespaceSelector}`) as NetworkPolicy peers. */
+export function peerFromConfig(p: { cidr: string } | { podSelector: Record<string, string>; namespaceSelector?: Record<string, string> }): k8s.NetworkPolicyPeer {
+  if ('cidr' in p) return { ipBlock: { cidr: p.cidr } };
+  return {
+    podSelector: { matchLabels: p.podSelector },
+    ...(p.namespaceSelector ? { namespaceSelector: { matchLabels: p.namespaceSelector } } : {}),
+  };
+}

@@ -1,0 +1,95 @@
+// The `promotion:` section of an environment file: makes that environment the target of a pipeline whose
+// source is another environment. Example (environments/production.yaml):
+//   promotion:
+//     from: staging
+//     approval: Manual
+//     tags: { semver: ">=1.0.0 <2" }
+import { z } from 'zod';
+import type { ConfigProblem } from './config/config-error.js';
+import type { EnvironmentConfig } from './config/environment-schema.js';
+import type { OperatorPipeline } from './operator/props.js';
+
+export const promotionConfigSchema = z.strictObject({
+  /** The environment (file name) whose verified image is promoted into this one, e.g. `staging`. */
+  from: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'an environment name (its file name)'),
+  /** `Manual` waits for `ponyexpress approve`. @default Automatic */
+  approval: z.enum(['Automatic', 'Manual']).default('Automatic'),
+  /** Promotable tags; other tags are ignored with a condition saying so. @default every tag */
+  tags: z
+    .strictObject({ semver: z.string().min(1).optional(), regex: z.string().min(1).optional() })
+    .refine((t) => (t.semver === undefined) !== (t.regex === undefined), 'exactly one of semver or regex')
+    .optional(),
+  /** Staging pods must stay Ready without restarts this long. @default 300 */
+  soakSeconds: z.number().int().min(0).max(86_400).default(300),
+  /** A GET that must answer 2xx before the image counts as verified, e.g. the staging web Service. @default none */
+  smokeUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /** A rollout wave not complete after this long fails the promotion. @default 600 */
+  rolloutTimeoutSeconds: z.number().int().min(30).max(86_400).default(600),
+  /** Entries kept in status.history (rollback targets). @default 10 */
+  historyLimit: z.number().int().min(1).max(100).default(10),
+  /** Stops the operator for this pipeline. @default false */
+  suspend: z.boolean().default(false),
+});
+
+export type PromotionConfig = z.infer<typeof promotionConfigSchema>;
+
+/** An environment as the loader returns it (charts/config/load.ts); `config.promotion` is this schema. */
+export interface PipelineEnvironment {
+  readonly name: string;
+  readonly file: string;
+  readonly config: EnvironmentConfig;
+}
+
+/** A resolved pipeline: the source environment and the target that holds the Promotion. */
+export interface Pipeline {
+  readonly source: PipelineEnvironment;
+  readonly target: PipelineEnvironment;
+  readonly promotion: PromotionConfig;
+}
+
+/** Pipelines of all environments with a `promotion:` section, plus every problem in how they refer to each other. */
+export function resolvePipelines(envs: readonly PipelineEnvironment[]): { pipelines: Pipeline[]; problems: ConfigProblem[] } {
+  const pipelines: Pipeline[] = [];
+  const problems: ConfigProblem[] = [];
+  for (const target of envs) {
+    const promotion = target.config.promotion;
+    if (!promotion) continue;
+    const problem = (found: string, expected: string) => problems.push({ file: target.file, path: 'promotion.from', found, expected });
+    const source = envs.find((e) => e.name === promotion.from);
+    if (!source) problem(JSON.stringify(promotion.from), `one of the other environments (${envs.filter((e) => e !== target).map((e) => e.name).join(', ') || 'none'})`);
+    else if (source === target) problem(JSON.stringify(promotion.from), 'another environment than this one');
+    else if (source.config.app !== target.config.app) problem(`${source.name} (app ${source.config.app})`, `an environment of the same app (${target.config.app})`);
+    else if (source.config.image.repository !== target.config.image.repository) {
+      problem(`${source.name} (image ${source.config.image.repository})`, `an environment with the same image repository (${target.config.image.repository})`);
+    } else pipelines.push({ source, target, promotion });
+  }
+  return { pipelines, problems };
+}
+
+/** The source end of a pipeline, as the target environment's chart needs it to emit its Promotion. */
+export interface PromotionSource {
+  readonly env: string;
+  readonly namespace: string;
+}
+
+/**
+ * For the loader: resolves every `promotion.from`, records the source on the target environment
+ * (`promotionFrom`), and returns the problems to report.
+ */
+export function attachPromotionSources(envs: readonly (PipelineEnvironment & { promotionFrom?: PromotionSource })[]): ConfigProblem[] {
+  const { pipelines, problems } = resolvePipelines(envs);
+  for (const p of pipelines) {
+    (p.target as { promotionFrom?: PromotionSource }).promotionFrom = { env: p.source.name, namespace: p.source.config.namespace };
+  }
+  return problems;
+}
+
+/** What the operator chart needs to know of each pipeline: which namespaces to grant. */
+export function operatorPipelines(pipelines: readonly Pipeline[]): OperatorPipeline[] {
+  return pipelines.map((p) => ({
+    app: p.target.config.app,
+    stagingNamespace: p.source.config.namespace,
+    productionNamespace: p.target.config.namespace,
+    smokeUrl: p.promotion.smokeUrl,
+  }));
+}

@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import path
+
+from shop import views
+
+# /healthz and /readiness are answered by ponyshop.probes.ProbeMiddleware
+# before URL routing, so they are deliberately not listed here.
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("admin/", admin.site.urls),
+]

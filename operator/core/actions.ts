@@ -1,0 +1,16 @@
+// Builds the server-side-apply body of a SetImages action: only the fields the operator owns
+// (container images), so the field manager `ponyexpress-operator` owns nothing else.
+import type { SetImages } from './types.js';
+
+export function applyConfiguration(action: SetImages): Record<string, unknown> {
+  const podSpec: Record<string, unknown> = { containers: action.containers.map((c) => ({ name: c.name, image: c.image })) };
+  if (action.initContainers.length > 0) {
+    podSpec.initContainers = action.initContainers.map((c) => ({ name: c.name, image: c.image }));
+  }
+  return {
+    apiVersion: action.target.apiVersion,
+    kind: action.target.kind,
+    metadata: { name: action.target.name, namespace: action.target.namespace },
+    spec: { template: { spec: podSpec } },
+  };
+}

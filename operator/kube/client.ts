@@ -1,0 +1,122 @@
+// A small JSON client for the apiserver. Everything stays plain JSON (timestamps are strings
+// in lists and watch events alike), so informer caches hold one shape. Every request is counted
+// for /metrics and the benchmark.
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { HttpError, type Transport } from './transport.js';
+
+export const FIELD_MANAGER = 'ponyexpress-operator';
+
+export class KubeError extends Error {
+  constructor(readonly code: number, readonly reason: string, message: string) {
+    super(message);
+    this.name = 'KubeError';
+  }
+}
+
+export interface KubeList<T> {
+  metadata?: { resourceVersion?: string; continue?: string };
+  items: T[];
+}
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** Kubernetes verbs of the HTTP methods (watch is reported by countWatch). */
+const VERB: Record<Method, string> = { GET: 'get', POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
+
+export type RequestObserver = (verb: string, resource: string) => void;
+
+/** `deployments`, `promotions/status`, `leases`, … from a REST path. */
+export function resourceOf(path: string): string {
+  const parts = path.split('?')[0]!.split('/').filter(Boolean);
+  const ns = parts.indexOf('namespaces');
+  const rest = ns >= 0 && parts.length > ns + 2 ? parts.slice(ns + 2) : parts.slice(parts[0] === 'api' ? 2 : 3);
+  return rest.length >= 3 ? `${rest[0]}/${rest[2]}` : (rest[0] ?? 'unknown');
+}
+
+export class KubeClient {
+  constructor(readonly transport: Transport, private readonly observe: RequestObserver = () => {}, private readonly timeoutMs = 30_000) {}
+
+  url(path: string, query: Record<string, string | undefined> = {}): string {
+    const url = new URL(this.transport.access.server + path);
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, v);
+    return url.toString();
+  }
+
+  async request<T>(method: Method, path: string, opts: { body?: unknown; contentType?: string; query?: Record<string, string | undefined> } = {}): Promise<T> {
+    this.observe(VERB[method], resourceOf(path));
+    const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+    const res = await this.transport.send(method, this.url(path, opts.query), { body, contentType: opts.contentType, timeoutMs: this.timeoutMs });
+    if (res.status >= 400) throw kubeError(method, path, new HttpError(res.status, res.text));
+    const text = res.text;
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  /**
+   * Watches `path` from resourceVersion, with bookmarks, until the apiserver ends the watch after
+   * timeoutSeconds (resolves) or it fails, is aborted or goes silent (rejects).
+   */
+  async watch(path: string, resourceVersion: string, onEvent: (type: string, object: KubernetesObject) => void, opts: { signal: AbortSignal; timeoutSeconds: number }): Promise<void> {
+    this.observe('watch', resourceOf(path));
+    const url = this.url(path, { watch: 'true', resourceVersion, allowWatchBookmarks: 'true', timeoutSeconds: String(opts.timeoutSeconds) });
+    try {
+      await this.transport.stream(url, (line) => {
+        const event = JSON.parse(line) as { type: string; object: KubernetesObject };
+        onEvent(event.type, event.object);
+      }, { signal: opts.signal, idleMs: (opts.timeoutSeconds + 30) * 1000 });
+    } catch (err) {
+      throw err instanceof HttpError ? kubeError('WATCH', path, err) : err;
+    }
+  }
+
+  /** Lists every page (informers relist with this). */
+  async list<T extends KubernetesObject>(path: string, labelSelector?: string): Promise<KubeList<T>> {
+    const items: T[] = [];
+    let cont: string | undefined;
+    let resourceVersion: string | undefined;
+    do {
+      const page = await this.request<KubeList<T>>('GET', path, { query: { limit: '500', continue: cont, labelSelector } });
+      items.push(...page.items);
+      cont = page.metadata?.continue || undefined;
+      resourceVersion = page.metadata?.resourceVersion;
+    } while (cont);
+    return { metadata: { resourceVersion }, items };
+  }
+
+  /** Server-side apply under the operator's field manager. */
+  apply<T>(path: string, body: unknown, force = true, subresource?: string): Promise<T> {
+    return this.request<T>('PATCH', subresource ? `${path}/${subresource}` : path, {
+      body,
+      contentType: 'application/apply-patch+yaml',
+      query: { fieldManager: FIELD_MANAGER, force: String(force) },
+    });
+  }
+
+  create<T>(collectionPath: string, body: unknown): Promise<T> {
+    return this.request<T>('POST', collectionPath, { body, query: { fieldManager: FIELD_MANAGER } });
+  }
+
+  mergePatch<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>('PATCH', path, { body, contentType: 'application/merge-patch+json', query: { fieldManager: FIELD_MANAGER } });
+  }
+}
+
+/** The apiserver's Status (reason, message) as a KubeError. */
+export function kubeError(method: string, path: string, err: HttpError): KubeError {
+  let status: { reason?: string; message?: string } = {};
+  try {
+    status = JSON.parse(err.body);
+  } catch {
+    /* not a Status */
+  }
+  return new KubeError(err.statusCode, status.reason ?? 'Unknown', `${method} ${path}: ${err.statusCode} ${status.message ?? err.body.slice(0, 200)}`);
+}
+
+/** REST paths of the kinds the operator touches. */
+export const paths = {
+  promotions: (ns?: string) => (ns ? `/apis/ponyexpress.dev/v1alpha1/namespaces/${ns}/promotions` : '/apis/ponyexpress.dev/v1alpha1/promotions'),
+  deployments: (ns: string) => `/apis/apps/v1/namespaces/${ns}/deployments`,
+  statefulsets: (ns: string) => `/apis/apps/v1/namespaces/${ns}/statefulsets`,
+  pods: (ns: string) => `/api/v1/namespaces/${ns}/pods`,
+  jobs: (ns: string) => `/apis/batch/v1/namespaces/${ns}/jobs`,
+  events: (ns: string) => `/apis/events.k8s.io/v1/namespaces/${ns}/events`,
+};

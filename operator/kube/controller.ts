@@ -1,0 +1,113 @@
+// One reconcile of one Promotion key: caches -> Observed -> core reconcile() -> execute.
+// Keeps two small bits of memory the caches cannot: the last smoke result per Promotion and the
+// Promotion as our own status write returned it (the watch may deliver it a moment later, and
+// planning from the older status would repeat a step).
+import { reconcile } from '../core/plan.js';
+import type { Phase, PromotionObject, SmokeResult } from '../core/types.js';
+import type { Logger } from '../runtime/log.js';
+import type { OperatorMetrics } from '../runtime/metrics.js';
+import { executePlan, type ExecuteContext } from './execute.js';
+import type { InformerSet } from './informers.js';
+import { observe } from './observe.js';
+import type { ReconcileOutcome } from './queue.js';
+
+export class PromotionController {
+  private readonly smoke = new Map<string, SmokeResult>();
+  private readonly written = new Map<string, PromotionObject>();
+  private readonly phaseSince = new Map<string, { phase: Phase; sinceMs: number }>();
+  private readonly lastStatusWriteMs = new Map<string, number>();
+
+  constructor(
+    private readonly informers: InformerSet,
+    private readonly exec: ExecuteContext,
+    private readonly metrics: OperatorMetrics,
+    private readonly log: Logger,
+    private readonly statusMinIntervalMs = 0,
+  ) {}
+
+  async reconcileKey(key: string): Promise<ReconcileOutcome | void> {
+    const [namespace, name] = key.split('/') as [string, string];
+    const promotion = this.current(key, this.informers.getPromotion(namespace, name));
+    if (!promotion) {
+      this.forget(key);
+      return;
+    }
+    const waiting = this.informers.notSyncedFor(promotion);
+    if (waiting) {
+      this.log.debug(waiting, { promotion: key });
+      return { requeueAfterMs: 500 };
+    }
+    const plan = reconcile(observe(this.informers, promotion, this.smoke.get(key)));
+    // Pure observation churn (staging rolling, rollout counters) is coalesced: the next reconcile
+    // recomputes it from the cluster anyway, so deferring it loses nothing.
+    const observationOnly = plan.statusChanged && plan.actions.length === 0 && plan.events.length === 0;
+    const sinceWrite = Date.now() - (this.lastStatusWriteMs.get(key) ?? 0);
+    if (observationOnly && sinceWrite < this.statusMinIntervalMs) {
+      return { requeueAfterMs: Math.min(this.statusMinIntervalMs - sinceWrite, (plan.requeueAfterSeconds ?? Infinity) * 1000) };
+    }
+    if (plan.actions.length || plan.statusChanged || plan.events.length) {
+      this.log.info('reconcile', {
+        promotion: key,
+        phase: plan.status.phase,
+        actions: plan.actions.map((a) => a.type),
+        statusChanged: plan.statusChanged,
+        events: plan.events.map((e) => e.reason),
+      });
+    }
+    try {
+      const result = await executePlan({ ...this.exec, log: this.exec.log.with({ promotion: key }) }, promotion, plan);
+      if (result.written) {
+        this.written.set(key, result.written);
+        this.lastStatusWriteMs.set(key, Date.now());
+      }
+      this.recordTransitions(key, promotion, plan.status.phase, plan.status.history?.[0]);
+      this.metrics.reconciles.inc({ outcome: 'ok' });
+      if (result.smoke) {
+        this.smoke.set(key, result.smoke);
+        return { requeueAfterMs: 0 };
+      }
+    } catch (err) {
+      this.metrics.reconciles.inc({ outcome: 'error' });
+      this.metrics.reconcileErrors.inc();
+      throw err;
+    }
+    return plan.requeueAfterSeconds !== undefined ? { requeueAfterMs: plan.requeueAfterSeconds * 1000 } : undefined;
+  }
+
+  forget(key: string): void {
+    this.smoke.delete(key);
+    this.written.delete(key);
+    this.phaseSince.delete(key);
+    this.lastStatusWriteMs.delete(key);
+  }
+
+  /** The newer of the cached Promotion and the one our last status write returned. */
+  private current(key: string, cached: PromotionObject | undefined): PromotionObject | undefined {
+    const mine = this.written.get(key);
+    if (!cached || !mine) return cached;
+    const rv = (p: PromotionObject) => BigInt((p.metadata as { resourceVersion?: string }).resourceVersion ?? '0');
+    try {
+      if (rv(mine) > rv(cached)) return mine;
+    } catch {
+      /* resourceVersions are opaque in theory; fall back to the cache */
+    }
+    this.written.delete(key);
+    return cached;
+  }
+
+  private recordTransitions(key: string, before: PromotionObject, phase: Phase | undefined, newest: { result: string; startedAt: string; finishedAt: string } | undefined): void {
+    const prev = before.status?.history?.[0];
+    const isNew = newest && (!prev || prev.startedAt !== newest.startedAt || prev.finishedAt !== newest.finishedAt);
+    // 'Observed' records what production ran when first seen; it is not a promotion.
+    if (isNew && newest.result !== 'Observed') {
+      this.metrics.promotions.inc({ result: newest.result });
+    }
+    if (!phase) return;
+    const seen = this.phaseSince.get(key);
+    if (!seen) this.phaseSince.set(key, { phase, sinceMs: Date.now() });
+    else if (seen.phase !== phase) {
+      this.metrics.phaseDuration.observe((Date.now() - seen.sinceMs) / 1000, { phase: seen.phase });
+      this.phaseSince.set(key, { phase, sinceMs: Date.now() });
+    }
+  }
+}

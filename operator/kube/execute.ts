@@ -1,0 +1,101 @@
+// Carries out a Plan: actions in order (the first failure throws, so the queue backs off and
+// the next reconcile re-derives what is left), then status (only when changed), then Events.
+// Every write first checks the leader fence, so a replica that lost its Lease stops at once.
+import { applyConfiguration } from '../core/actions.js';
+import type { Action, Plan, PromotionObject, PromotionStatus, SmokeResult } from '../core/types.js';
+import { FIELD_MANAGER, PROMOTION_GROUP, PROMOTION_KIND, PROMOTION_PLURAL, PROMOTION_VERSION } from '../core/types.js';
+import type { Logger } from '../runtime/log.js';
+import { KubeError, paths, type KubeClient } from './client.js';
+import { emitEvent } from './events.js';
+import { checkSmoke } from './smoke.js';
+
+export class LostLeadership extends Error {
+  constructor() {
+    super('not the leader any more; dropping the rest of the plan');
+    this.name = 'LostLeadership';
+  }
+}
+
+export interface ExecuteContext {
+  client: KubeClient;
+  isLeader: () => boolean;
+  identity: string;
+  smokeTimeoutMs: number;
+  log: Logger;
+}
+
+export interface ExecuteResult {
+  /** A smoke check ran: reconcile again now, so the plan sees its result. */
+  smoke?: SmokeResult;
+  /** The Promotion as the apiserver returned it after the status write. */
+  written?: PromotionObject;
+}
+
+export async function executePlan(ctx: ExecuteContext, promotion: PromotionObject, plan: Plan): Promise<ExecuteResult> {
+  const result: ExecuteResult = {};
+  for (const action of plan.actions) {
+    const smoke = await executeAction(ctx, action);
+    if (smoke) result.smoke = smoke;
+  }
+  if (plan.statusChanged) result.written = await writeStatus(ctx, promotion, plan.status);
+  for (const event of plan.events) {
+    try {
+      fence(ctx);
+      await emitEvent(ctx.client, promotion, event, ctx.identity);
+    } catch (err) {
+      if (err instanceof LostLeadership) throw err;
+      ctx.log.warn('could not record event', { reason: event.reason, err });
+    }
+  }
+  return result;
+}
+
+function fence(ctx: ExecuteContext): void {
+  if (!ctx.isLeader()) throw new LostLeadership();
+}
+
+async function executeAction(ctx: ExecuteContext, action: Action): Promise<SmokeResult | undefined> {
+  switch (action.type) {
+    case 'CreateMigrationJob': {
+      fence(ctx);
+      const { job } = action;
+      try {
+        await ctx.client.create(paths.jobs(job.metadata.namespace), job);
+        ctx.log.info('created migration job', { job: job.metadata.name, namespace: job.metadata.namespace });
+      } catch (err) {
+        // The name is derived from image + template, so an existing Job is this very step, done before.
+        if (!(err instanceof KubeError && err.code === 409)) throw err;
+        ctx.log.info('migration job already exists', { job: job.metadata.name });
+      }
+      return undefined;
+    }
+    case 'SetImages': {
+      fence(ctx);
+      const { target } = action;
+      const collection = target.kind === 'Deployment' ? paths.deployments(target.namespace) : paths.statefulsets(target.namespace);
+      await ctx.client.apply(`${collection}/${target.name}`, applyConfiguration(action));
+      ctx.log.info('set images', { workload: `${target.kind}/${target.name}`, wave: action.wave, purpose: action.purpose, images: action.containers.map((c) => c.image) });
+      return undefined;
+    }
+    case 'CheckSmoke':
+      return checkSmoke(action, ctx.smokeTimeoutMs);
+  }
+}
+
+async function writeStatus(ctx: ExecuteContext, p: PromotionObject, status: PromotionStatus): Promise<PromotionObject> {
+  fence(ctx);
+  // A full update of the status subresource, guarded by resourceVersion: the operator is the only
+  // writer of status, and a 409 (our cache was stale) just re-runs the reconcile on fresh data.
+  // Not server-side apply: the apiserver cannot build SSA's typed object for a Promotion whose
+  // spec.target.migrationJobTemplate holds fields the CRD leaves schemaless ("field not declared
+  // in schema"), and a status update must never fail on what the user put in the spec.
+  const body = {
+    apiVersion: `${PROMOTION_GROUP}/${PROMOTION_VERSION}`,
+    kind: PROMOTION_KIND,
+    metadata: { name: p.metadata.name, namespace: p.metadata.namespace, resourceVersion: (p.metadata as { resourceVersion?: string }).resourceVersion },
+    spec: p.spec,
+    status,
+  };
+  const path = `/apis/${PROMOTION_GROUP}/${PROMOTION_VERSION}/namespaces/${p.metadata.namespace}/${PROMOTION_PLURAL}/${p.metadata.name}/status`;
+  return ctx.client.request<PromotionObject>('PUT', path, { body, query: { fieldManager: FIELD_MANAGER } });
+}

@@ -1,0 +1,146 @@
+// A level-triggered work queue keyed by "namespace/name", in the spirit of client-go's
+// rate-limited workqueue: a key is queued at most once however many events arrive, the same
+// key is never reconciled twice at once (an add during its reconcile re-runs it afterwards),
+// and a failing key backs off exponentially while other keys keep flowing.
+
+export interface ReconcileOutcome {
+  /** Reconcile again after this long even without an event (e.g. soak timer, rollout poll). */
+  requeueAfterMs?: number;
+}
+
+export interface WorkQueueOptions {
+  handler: (key: string) => Promise<ReconcileOutcome | void>;
+  /** @default 2 */
+  concurrency?: number;
+  /** First retry delay after an error. @default 500 */
+  baseDelayMs?: number;
+  /** Retry delay cap. @default 300000 */
+  maxDelayMs?: number;
+  onError?: (key: string, err: unknown, retryInMs: number) => void;
+}
+
+export class WorkQueue {
+  private readonly queue: string[] = [];
+  private readonly queued = new Set<string>();
+  private readonly processing = new Set<string>();
+  /** Keys added while they were processing: re-queued when the reconcile ends. */
+  private readonly dirty = new Set<string>();
+  private readonly timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  private readonly failures = new Map<string, number>();
+  private readonly idleWaiters: (() => void)[] = [];
+  private running = false;
+  private closed = false;
+
+  constructor(private readonly opts: WorkQueueOptions) {}
+
+  /** Keys waiting (queued, not yet picked up). */
+  get depth(): number {
+    return this.queue.length;
+  }
+
+  get inFlight(): number {
+    return this.processing.size;
+  }
+
+  add(key: string): void {
+    if (this.closed) return;
+    if (this.processing.has(key)) {
+      this.dirty.add(key);
+      return;
+    }
+    if (this.queued.has(key)) return;
+    this.queued.add(key);
+    this.queue.push(key);
+    this.pump();
+  }
+
+  /** Adds the key after a delay; an earlier pending delay for the key wins. */
+  addAfter(key: string, delayMs: number): void {
+    if (this.closed) return;
+    if (delayMs <= 0) return this.add(key);
+    const at = Date.now() + delayMs;
+    const existing = this.timers.get(key);
+    if (existing && existing.at <= at) return;
+    if (existing) clearTimeout(existing.timer);
+    const timer = setTimeout(() => {
+      this.timers.delete(key);
+      this.add(key);
+    }, delayMs);
+    timer.unref();
+    this.timers.set(key, { at, timer });
+  }
+
+  /** Re-queues with this key's exponential backoff; returns the delay used. */
+  addRateLimited(key: string): number {
+    const n = this.failures.get(key) ?? 0;
+    this.failures.set(key, n + 1);
+    const delay = Math.min((this.opts.baseDelayMs ?? 500) * 2 ** n, this.opts.maxDelayMs ?? 300_000);
+    this.addAfter(key, delay);
+    return delay;
+  }
+
+  /** Clears the key's backoff (after a successful reconcile). */
+  forget(key: string): void {
+    this.failures.delete(key);
+  }
+
+  /** Starts (or resumes) handing keys to the handler. */
+  start(): void {
+    this.running = true;
+    this.pump();
+  }
+
+  /** Stops picking up new keys; keys stay queued and in-flight reconciles finish. */
+  pause(): void {
+    this.running = false;
+  }
+
+  /** Resolves when nothing is in flight (bounded by timeoutMs). */
+  async drain(timeoutMs: number): Promise<boolean> {
+    if (this.processing.size === 0) return true;
+    return new Promise((resolve) => {
+      const t = setTimeout(() => resolve(false), timeoutMs);
+      this.idleWaiters.push(() => {
+        clearTimeout(t);
+        resolve(true);
+      });
+    });
+  }
+
+  /** Stops for good: drops timers and queued keys, waits for in-flight reconciles. */
+  async shutdown(timeoutMs: number): Promise<boolean> {
+    this.closed = true;
+    this.running = false;
+    for (const { timer } of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    this.queue.length = 0;
+    this.queued.clear();
+    return this.drain(timeoutMs);
+  }
+
+  private pump(): void {
+    const limit = this.opts.concurrency ?? 2;
+    while (this.running && this.processing.size < limit && this.queue.length > 0) {
+      const key = this.queue.shift()!;
+      this.queued.delete(key);
+      this.processing.add(key);
+      void this.process(key);
+    }
+  }
+
+  private async process(key: string): Promise<void> {
+    try {
+      const outcome = await this.opts.handler(key);
+      this.forget(key);
+      if (outcome?.requeueAfterMs !== undefined) this.addAfter(key, outcome.requeueAfterMs);
+    } catch (err) {
+      const delay = this.closed ? 0 : this.addRateLimited(key);
+      this.opts.onError?.(key, err, delay);
+    } finally {
+      this.processing.delete(key);
+      if (this.dirty.delete(key)) this.add(key);
+      if (this.processing.size === 0) this.idleWaiters.splice(0).forEach((w) => w());
+      this.pump();
+    }
+  }
+}

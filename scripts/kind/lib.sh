@@ -1,0 +1,59 @@
+# shellcheck shell=bash
+# Shared settings for the kind scripts; sourced, not run.
+# Needs: docker, kind, kubectl, openssl, npm (after `npm ci`). Override any variable from the environment.
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+CLUSTER="${CLUSTER:-ponyexpress}"
+APP="${APP:-ponyshop}"
+STAGING_NS="${STAGING_NS:-ponyshop-staging}"
+PRODUCTION_NS="${PRODUCTION_NS:-ponyshop-production}"
+APP_IMAGE="${APP_IMAGE:-ghcr.io/ponyexpress/ponyshop}"
+OPERATOR_IMAGE="${OPERATOR_IMAGE:-ghcr.io/ponyexpress/operator:0.1.0}"
+# Both environments start on FIRST_TAG; promote.sh moves staging to NEXT_TAG.
+FIRST_TAG="${FIRST_TAG:-1.4.0}"
+NEXT_TAG="${NEXT_TAG:-1.5.0}"
+CNPG_VERSION="${CNPG_VERSION:-1.29.1}"
+# Scratch copy of the environment files (tags and the promotion section are set there, never in the repo).
+WORK="${WORK:-$REPO_ROOT/.cache/kind}"
+KUBECTL=(kubectl --context "kind-$CLUSTER")
+
+log() { printf '\n==> %s\n' "$*"; }
+
+need() {
+  for cmd in "$@"; do
+    command -v "$cmd" >/dev/null || { echo "missing: $cmd" >&2; exit 1; }
+  done
+}
+
+# Synthesises dist/ into $WORK/dist from a copy of environments/ in which both
+# environments run the given tags and production promotes from staging.
+synth() {
+  local staging_tag="$1" production_tag="$2"
+  rm -rf "$WORK/environments" "$WORK/dist"
+  mkdir -p "$WORK"
+  cp -r "$REPO_ROOT/environments" "$WORK/environments"
+  sed -i "s/^  tag: .*/  tag: $staging_tag/" "$WORK/environments/staging.yaml"
+  sed -i "s/^  tag: .*/  tag: $production_tag/" "$WORK/environments/production.yaml"
+  if ! grep -q '^promotion:' "$WORK/environments/production.yaml"; then
+    printf '\npromotion:\n  from: staging\n  approval: Automatic\n  soakSeconds: 30\n' >>"$WORK/environments/production.yaml"
+  fi
+  # main.ts reads ./environments and writes ./dist relative to the working directory.
+  (cd "$WORK" && ln -sfn "$REPO_ROOT/operator" operator && "$REPO_ROOT/node_modules/.bin/tsx" "$REPO_ROOT/main.ts")
+}
+
+# Applies one environment's top-level manifests (not argocd/) plus its promotion/ folder if any.
+apply_env() {
+  local dir="$WORK/dist/$1"
+  "${KUBECTL[@]}" apply -f "$dir"
+  if [[ -d "$dir/promotion" ]]; then "${KUBECTL[@]}" apply -f "$dir/promotion"; fi
+}
+
+# Waits for the environment's migration Job and every rollout.
+wait_env() {
+  local ns="$1"
+  "${KUBECTL[@]}" -n "$ns" wait --for=condition=complete job -l app.kubernetes.io/component=migrate --timeout=10m
+  for component in web worker beat; do
+    "${KUBECTL[@]}" -n "$ns" rollout status "deployment/$APP-$component" --timeout=10m
+  done
+}

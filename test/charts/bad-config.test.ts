@@ -1,0 +1,151 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ConfigError, synthesizeAll } from '../../charts/synth.js';
+import { configDirWith, exampleConfig, tempDir } from './support.js';
+
+type Mutation = (c: Record<string, any>) => void;
+
+/** [case, mutation of the staging example, exact problem line after `<dir>/staging.yaml: `] */
+const CASES: [string, Mutation, string][] = [
+  ['image without tag or digest', (c) => { delete c.image.tag; },
+    'image.tag: found nothing, expected a tag or image.digest (the image must be pinned)'],
+  ['image tag latest', (c) => { c.image.tag = 'latest'; },
+    'image.tag: found "latest", expected a pinned tag, not "latest"'],
+  ['malformed digest', (c) => { c.image.digest = 'sha256:abc'; },
+    'image.digest: found "sha256:abc", expected a digest "sha256:<64 hex digits>"'],
+  ['negative replicas', (c) => { c.web.replicas = -1; },
+    'web.replicas: found -1, expected an integer from 0 to 1000'],
+  ['replicas as a word', (c) => { c.worker.replicas = 'two'; },
+    'worker.replicas: found "two", expected an integer from 0 to 1000'],
+  ['unknown database provider', (c) => { c.database.provider = 'mysql'; },
+    'database.provider: found "mysql", expected one of "cloudnative-pg", "crunchy", "zalando", "external-secrets", "generic"'],
+  ['CloudNativePG without a cluster', (c) => { delete c.database.cluster; },
+    'database.cluster: found nothing (the field is required), expected a DNS label (lowercase letters, digits and "-", at most 63 characters)'],
+  ['verify-full without a CA', (c) => { c.database.sslMode = 'verify-full'; },
+    'database.caSecret: found nothing, expected a CA Secret reference, because sslMode is verify-full'],
+  ['unknown sslMode', (c) => { c.database.sslMode = 'on'; },
+    'database.sslMode: found "on", expected one of "disable", "allow", "prefer", "require", "verify-ca", "verify-full"'],
+  ['memory limit below request', (c) => { c.web.resources.limits.memory = '128Mi'; },
+    'web.resources.limits.memory: found "128Mi", expected at least requests.memory (256Mi)'],
+  ['misspelt field', (c) => { c.web.replica = 2; },
+    'web.replica: found an unknown field, expected one of replicas, workers, timeoutSeconds, gracefulTimeoutSeconds, preStopSleepSeconds, terminationGracePeriodSeconds, resources, autoscaling, ingress'],
+  ['two beat replicas', (c) => { c.beat.replicas = 2; },
+    'beat.replicas: found 2, expected 1 (beat is a singleton: two schedulers would send every task twice)'],
+  ['HPA min above max', (c) => { c.worker.autoscaling = { enabled: true, minReplicas: 5, maxReplicas: 2 }; },
+    'worker.autoscaling.minReplicas: found 5, expected at most maxReplicas (2)'],
+  ['grace period shorter than the drain', (c) => { c.web.terminationGracePeriodSeconds = 10; },
+    'web.terminationGracePeriodSeconds: found 10, expected at least preStopSleepSeconds + gracefulTimeoutSeconds (30)'],
+  ['setting that the charts own', (c) => { c.settings.DATABASE_URL = 'postgres://x'; },
+    'settings.DATABASE_URL: found "postgres://x", expected a key the charts do not set themselves'],
+  ['Argo CD enabled without a repository', (c) => { delete c.features.argocd.repoURL; },
+    'features.argocd.repoURL: found nothing, expected a Git repository URL, because argocd.enabled is true'],
+  ['backoffLimit above 2', (c) => { c.migrations.backoffLimit = 5; },
+    'migrations.backoffLimit: found 5, expected an integer from 0 to 2'],
+  ['namespace with capitals', (c) => { c.namespace = 'Ponyshop_Staging'; },
+    'namespace: found "Ponyshop_Staging", expected a DNS label (lowercase letters, digits and "-", at most 63 characters)'],
+  ['missing resources', (c) => { delete c.worker.resources; },
+    'worker.resources: found nothing (the field is required), expected a mapping'],
+  ['CPU with a space', (c) => { c.web.resources.requests.cpu = '100 m'; },
+    'web.resources.requests.cpu: found "100 m", expected a CPU quantity such as "250m" or "1"'],
+];
+
+/** An output folder that already holds a previous synth plus a sentinel, to prove nothing is touched. */
+function populatedOutDir(): { dir: string; snapshot: () => Record<string, string> } {
+  const dir = path.join(tempDir('out'), 'dist');
+  mkdirSync(path.join(dir, 'staging'), { recursive: true });
+  writeFileSync(path.join(dir, 'SENTINEL'), 'do not touch\n');
+  writeFileSync(path.join(dir, 'staging', '50-deployment-old.yaml'), 'kind: Deployment\n');
+  const snapshot = () => {
+    const entries = readdirSync(path.dirname(dir), { recursive: true, encoding: 'utf8' }).sort();
+    return Object.fromEntries(entries.map((e) => {
+      const full = path.join(path.dirname(dir), e);
+      return [e, existsSync(full) && !readdirSafe(full) ? readFileSync(full, 'utf8') : '<dir>'];
+    }));
+  };
+  return { dir, snapshot };
+}
+
+function readdirSafe(p: string): boolean {
+  try { readdirSync(p); return true; } catch { return false; }
+}
+
+function expectConfigError(run: () => unknown): ConfigError {
+  try {
+    run();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return err as ConfigError;
+  }
+  throw new Error('expected a ConfigError, synth succeeded');
+}
+
+test.each(CASES)('%s: one exact message, output untouched', (_, mutate, expected) => {
+  const staging = exampleConfig('staging');
+  mutate(staging);
+  const configDir = configDirWith({ 'staging.yaml': staging, 'production.yaml': exampleConfig('production') });
+  const out = populatedOutDir();
+  const before = out.snapshot();
+  const err = expectConfigError(() => synthesizeAll({ configDir, outDir: out.dir }));
+  expect(err.lines).toEqual([`${path.join(configDir, 'staging.yaml')}: ${expected}`]);
+  expect(out.snapshot()).toEqual(before);
+});
+
+test('every problem of every file is reported at once, and nothing is written', () => {
+  const staging = exampleConfig('staging');
+  staging.image.tag = 'latest';
+  staging.web.replicas = -1;
+  const production = exampleConfig('production');
+  production.database.provider = 'mysql';
+  const configDir = configDirWith({ 'staging.yaml': staging, 'production.yaml': production });
+  const out = populatedOutDir();
+  const before = out.snapshot();
+  // Asking for staging alone still validates production: a broken sibling must not slip through.
+  const err = expectConfigError(() => synthesizeAll({ configDir, outDir: out.dir, envs: ['staging'] }));
+  expect(err.lines).toEqual([
+    `${path.join(configDir, 'production.yaml')}: database.provider: found "mysql", expected one of "cloudnative-pg", "crunchy", "zalando", "external-secrets", "generic"`,
+    `${path.join(configDir, 'staging.yaml')}: web.replicas: found -1, expected an integer from 0 to 1000`,
+  ]);
+  expect(err.message).toBe(`invalid environment configuration (2 problems):\n${err.lines.join('\n')}`);
+  expect(out.snapshot()).toEqual(before);
+});
+
+test('malformed YAML and duplicate keys name the line', () => {
+  const configDir = configDirWith({ 'staging.yaml': 'app: ponyshop\nnamespace: a\nnamespace: b\n' });
+  const out = populatedOutDir();
+  const before = out.snapshot();
+  const err = expectConfigError(() => synthesizeAll({ configDir, outDir: out.dir }));
+  expect(err.lines).toEqual([
+    `${path.join(configDir, 'staging.yaml')}: line 3, column 1: found invalid YAML (Map keys must be unique), expected well-formed YAML`,
+  ]);
+  expect(out.snapshot()).toEqual(before);
+});
+
+test('an empty file, a duplicate namespace and a bad file name are each reported', () => {
+  const production = exampleConfig('production');
+  production.namespace = 'ponyshop-staging';
+  const configDir = configDirWith({
+    'empty.yaml': '',
+    'production.yaml': production,
+    'staging.yaml': exampleConfig('staging'),
+    'Bad_Name.yaml': exampleConfig('staging'),
+  });
+  const err = expectConfigError(() => synthesizeAll({ configDir, outDir: populatedOutDir().dir }));
+  const file = (f: string) => path.join(configDir, f);
+  expect(err.lines).toEqual([
+    `${file('Bad_Name.yaml')}: (file name): found "Bad_Name", expected a DNS label, because it names dist/<environment>`,
+    `${file('empty.yaml')}: (root): found null, expected a mapping of environment settings`,
+    `${file('staging.yaml')}: namespace: found "ponyshop-staging", expected a namespace no other environment uses (${file('production.yaml')} has it)`,
+  ]);
+});
+
+test('a missing config folder or environment is a ConfigError too', () => {
+  const missing = path.join(os.tmpdir(), 'ponyexpress-no-such-dir');
+  expect(expectConfigError(() => synthesizeAll({ configDir: missing })).lines).toEqual([
+    `${missing}: (file): found no such directory, expected a directory of <environment>.yaml files`,
+  ]);
+  const configDir = configDirWith({ 'staging.yaml': exampleConfig('staging') });
+  expect(expectConfigError(() => synthesizeAll({ configDir, envs: ['qa'] })).lines).toEqual([
+    `${path.join(configDir, 'qa.yaml')}: (file): found no such file, expected an environment file for the requested environment`,
+  ]);
+});

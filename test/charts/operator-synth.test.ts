@@ -1,0 +1,50 @@
+// From environment files to dist/: the production environment's Promotion runs exactly the migration Job
+// synth writes, and dist/operator/ grants exactly the pipeline's namespaces.
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { parse } from 'yaml';
+import { synthesizeAll } from '../../charts/synth.js';
+import { synthesizeOperatorForEnvironments } from '../../charts/operator/from-environments.js';
+import { configDirWith, exampleConfig, tempDir } from './support.js';
+
+const readYaml = (file: string) => parse(readFileSync(file, 'utf8'));
+
+function synth(promotion: Record<string, unknown> | undefined) {
+  const configDir = configDirWith({
+    'staging.yaml': exampleConfig('staging'),
+    'production.yaml': { ...exampleConfig('production'), ...(promotion ? { promotion } : {}) },
+  });
+  const outDir = tempDir('dist');
+  synthesizeAll({ configDir, outDir });
+  const operator = synthesizeOperatorForEnvironments({ configDir, outDir });
+  return { outDir, operator };
+}
+
+test('the Promotion carries the production migration Job spec as synthesised', () => {
+  const { outDir } = synth({ from: 'staging', approval: 'Manual' });
+  const prod = path.join(outDir, 'production');
+  const jobFile = readdirSync(prod).find((f) => f.startsWith('40-job-'))!;
+  const job = readYaml(path.join(prod, jobFile));
+  const promotion = readYaml(path.join(prod, 'promotion', 'promotion-ponyshop.yaml'));
+  expect(promotion.spec.target.migrationJobTemplate).toEqual(job.spec);
+  expect(promotion.spec.source.namespace).toBe('ponyshop-staging');
+  expect(promotion.spec.policy.approval).toBe('Manual');
+});
+
+test('dist/operator/ is written for a pipeline, granting its staging and production namespaces', () => {
+  const { operator } = synth({ from: 'staging' });
+  expect(operator).toBeDefined();
+  const roles = operator!.files.filter((f) => f.startsWith('20-role-')).sort();
+  expect(roles).toEqual([
+    '20-role-ponyexpress-system-ponyexpress-operator-leader-election.yaml',
+    '20-role-ponyshop-production-ponyexpress-operator-production.yaml',
+    '20-role-ponyshop-staging-ponyexpress-operator-staging.yaml',
+  ]);
+});
+
+test('without a promotion section there is no Promotion and no dist/operator/', () => {
+  const { outDir, operator } = synth(undefined);
+  expect(operator).toBeUndefined();
+  expect(readdirSync(outDir).sort()).toEqual(['production', 'staging']);
+  expect(readdirSync(path.join(outDir, 'production'))).not.toContain('promotion');
+});

@@ -1,0 +1,69 @@
+import { Counter, Histogram, OperatorMetrics } from '../../../operator/runtime/metrics.js';
+import { createLogger } from '../../../operator/runtime/log.js';
+import { startProbeServer } from '../../../operator/runtime/server.js';
+
+describe('metrics exposition', () => {
+  it('renders counters with sorted, escaped labels', () => {
+    const c = new Counter('x_total', 'help text');
+    c.inc({ verb: 'patch', resource: 'dep"x' });
+    c.inc({ resource: 'dep"x', verb: 'patch' }, 2);
+    expect(c.render()).toBe('# HELP x_total help text\n# TYPE x_total counter\nx_total{resource="dep\\"x",verb="patch"} 3\n');
+  });
+
+  it('renders cumulative histogram buckets', () => {
+    const h = new Histogram('d_seconds', 'h', [1, 10]);
+    h.observe(0.5, { phase: 'Migrating' });
+    h.observe(5, { phase: 'Migrating' });
+    h.observe(50, { phase: 'Migrating' });
+    const text = h.render();
+    expect(text).toContain('d_seconds_bucket{phase="Migrating",le="1"} 1\n');
+    expect(text).toContain('d_seconds_bucket{phase="Migrating",le="10"} 2\n');
+    expect(text).toContain('d_seconds_bucket{phase="Migrating",le="+Inf"} 3\n');
+    expect(text).toContain('d_seconds_sum{phase="Migrating"} 55.5\n');
+    expect(text).toContain('d_seconds_count{phase="Migrating"} 3\n');
+  });
+
+  it('collects queue depth and RSS when scraped', () => {
+    let depth = 3;
+    const m = new OperatorMetrics(() => depth);
+    expect(m.render()).toContain('ponyexpress_queue_depth 3\n');
+    depth = 0;
+    expect(m.render()).toContain('ponyexpress_queue_depth 0\n');
+    expect(m.render()).toMatch(/ponyexpress_process_resident_memory_bytes \d+/);
+  });
+});
+
+describe('probe server', () => {
+  it('serves /healthz, /readyz with a reason, and /metrics', async () => {
+    let reason: string | undefined = 'informers not synced';
+    const server = await startProbeServer('127.0.0.1', 0, { notReadyReason: () => reason, metrics: () => 'm 1\n' });
+    try {
+      const get = (p: string) => fetch(`http://127.0.0.1:${server.port}${p}`);
+      expect((await get('/healthz')).status).toBe(200);
+      const notReady = await get('/readyz');
+      expect(notReady.status).toBe(503);
+      expect(await notReady.text()).toContain('informers not synced');
+      reason = undefined;
+      expect((await get('/readyz')).status).toBe(200);
+      const metrics = await get('/metrics');
+      expect(metrics.headers.get('content-type')).toContain('version=0.0.4');
+      expect(await metrics.text()).toBe('m 1\n');
+      expect((await get('/nope')).status).toBe(404);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('JSON logger', () => {
+  it('writes one JSON object per line, filters by level, keeps error messages', () => {
+    const lines: string[] = [];
+    const log = createLogger('info', { component: 'test' }, (l) => lines.push(l)).with({ promotion: 'prod/shop' });
+    log.debug('hidden');
+    log.warn('failed', { err: Object.assign(new Error('nope'), { code: 409 }) });
+    expect(lines).toHaveLength(1);
+    const rec = JSON.parse(lines[0]!);
+    expect(rec).toMatchObject({ level: 'warn', msg: 'failed', component: 'test', promotion: 'prod/shop', err: { message: 'nope', code: 409 } });
+    expect(lines[0]!.endsWith('\n')).toBe(true);
+  });
+});

@@ -1,0 +1,147 @@
+import { WorkQueue } from '../../../operator/kube/queue.js';
+
+const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
+
+function deferred() {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+describe('WorkQueue', () => {
+  it('de-duplicates a key queued many times', async () => {
+    const seen: string[] = [];
+    const q = new WorkQueue({ handler: async (k) => void seen.push(k) });
+    q.add('ns/a');
+    q.add('ns/a');
+    q.add('ns/b');
+    q.add('ns/a');
+    expect(q.depth).toBe(2);
+    q.start();
+    await tick(10);
+    expect(seen.sort()).toEqual(['ns/a', 'ns/b']);
+  });
+
+  it('never runs the same key twice at once, and re-runs it once when added mid-reconcile', async () => {
+    let running = 0;
+    let maxRunning = 0;
+    let calls = 0;
+    const gate = deferred();
+    const q = new WorkQueue({
+      concurrency: 4,
+      handler: async () => {
+        calls++;
+        running++;
+        maxRunning = Math.max(maxRunning, running);
+        if (calls === 1) await gate.promise;
+        running--;
+      },
+    });
+    q.start();
+    q.add('ns/a');
+    await tick();
+    q.add('ns/a');
+    q.add('ns/a');
+    await tick(5);
+    expect(calls).toBe(1);
+    gate.resolve();
+    await tick(10);
+    expect(calls).toBe(2);
+    expect(maxRunning).toBe(1);
+  });
+
+  it('runs different keys concurrently up to the limit', async () => {
+    let running = 0;
+    let maxRunning = 0;
+    const q = new WorkQueue({
+      concurrency: 2,
+      handler: async () => {
+        running++;
+        maxRunning = Math.max(maxRunning, running);
+        await tick(5);
+        running--;
+      },
+    });
+    ['a', 'b', 'c', 'd'].forEach((k) => q.add(k));
+    q.start();
+    await q.drain(1000);
+    await tick(30);
+    expect(maxRunning).toBe(2);
+  });
+
+  it('backs off exponentially per key on errors and resets after a success', async () => {
+    const delays: number[] = [];
+    let failuresLeft = 3;
+    const times: number[] = [];
+    const q = new WorkQueue({
+      baseDelayMs: 10,
+      handler: async () => {
+        times.push(Date.now());
+        if (failuresLeft-- > 0) throw new Error('boom');
+      },
+      onError: (_k, _e, d) => delays.push(d),
+    });
+    q.start();
+    q.add('ns/a');
+    await tick(150);
+    expect(delays).toEqual([10, 20, 40]);
+    expect(times).toHaveLength(4);
+    expect(q.addRateLimited('ns/a')).toBe(10); // forgotten after the success
+  });
+
+  it('caps the backoff', () => {
+    const q = new WorkQueue({ baseDelayMs: 100, maxDelayMs: 250, handler: async () => {} });
+    expect([1, 2, 3, 4].map(() => q.addRateLimited('k'))).toEqual([100, 200, 250, 250]);
+  });
+
+  it('requeues after the delay the reconcile asks for; the earliest pending delay wins', async () => {
+    let calls = 0;
+    const q = new WorkQueue({ handler: async () => (++calls === 1 ? { requeueAfterMs: 20 } : undefined) });
+    q.start();
+    q.add('k');
+    await tick(5);
+    expect(calls).toBe(1);
+    q.addAfter('k', 10_000);
+    await tick(40);
+    expect(calls).toBe(2);
+  });
+
+  it('holds keys while paused and processes them on start', async () => {
+    const seen: string[] = [];
+    const q = new WorkQueue({ handler: async (k) => void seen.push(k) });
+    q.add('k');
+    await tick(5);
+    expect(seen).toEqual([]);
+    q.start();
+    await tick(5);
+    expect(seen).toEqual(['k']);
+    q.pause();
+    q.add('j');
+    await tick(5);
+    expect(seen).toEqual(['k']);
+    expect(q.depth).toBe(1);
+  });
+
+  it('shutdown drops queued keys and waits for in-flight work', async () => {
+    const gate = deferred();
+    let finished = false;
+    const q = new WorkQueue({
+      concurrency: 1,
+      handler: async () => {
+        await gate.promise;
+        finished = true;
+      },
+    });
+    q.start();
+    q.add('a');
+    q.add('b');
+    await tick();
+    const done = q.shutdown(1000);
+    expect(q.depth).toBe(0);
+    gate.resolve();
+    expect(await done).toBe(true);
+    expect(finished).toBe(true);
+    q.add('c');
+    expect(q.depth).toBe(0);
+  });
+});
