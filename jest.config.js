@@ -31,13 +31,13 @@ export default {
       ...common,
       // One real control plane per run (etcd, kube-apiserver, kube-controller-manager,
       // kube-scheduler, kwok; built from source by test/cluster/build.sh), or the cluster
-      // in KUBECONFIG. The files share that cluster: run them in band (--runInBand), since
-      // one of them restarts kube-apiserver. See docs/cluster.md.
+      // in KUBECONFIG. The files share that cluster and take turns on it (setup-file.ts holds
+      // a lock per file), so --runInBand merely spares idle workers. See docs/cluster.md.
       displayName: 'cluster',
       testMatch: ['<rootDir>/test/cluster/**/*.test.ts'],
       globalSetup: '<rootDir>/test/cluster/global-setup.ts',
       globalTeardown: '<rootDir>/test/cluster/global-teardown.ts',
-      setupFilesAfterEnv: ['<rootDir>/test/cluster/setup-timeout.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/cluster/setup-file.ts'],
     },
   ],
 };

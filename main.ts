@@ -2,7 +2,7 @@
 // dist/operator/ when an environment has a `promotion:` section).
 import { cpSync } from 'node:fs';
 import * as path from 'node:path';
-import { z } from 'zod';
+import { z } from './charts/config/zod.js';
 import { ConfigError, synthesizeAll } from './charts/synth.js';
 
 // Two small files are parsed once per run: zod's JIT-compiled validators would cost more than they save.

@@ -63,12 +63,19 @@ async function run(): Promise<void> {
   const promotionWrites = (await writes()) - writesBefore - ((await writes('resource="leases"')) - leaseWritesBefore);
   const byResource = (await op.metrics()).split('\n').filter((l) => l.startsWith('ponyexpress_api_writes_total{') && !l.includes('leases'));
 
-  // Staging became verifiable at the last of: migration Job complete, every rollout complete, every pod Ready (soak 0).
+  // Staging became verifiable (soak 0) at the last of: its migration Job complete, each
+  // workload's rollout complete on b2, each b2 pod Ready; each taken at its FIRST occurrence.
   const isB = (image?: string) => Boolean(image?.endsWith(':b2'));
+  const first = <T>(events: { at: number; object: T }[], pred: (o: T) => boolean) => events.find((e) => pred(e.object))?.at ?? Infinity;
+  const podReady = new Map<string, number>();
+  for (const e of stgPods.events) {
+    const ready = e.object.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+    if (ready && isB(e.object.spec?.containers[0]?.image) && !podReady.has(e.object.metadata!.name!)) podReady.set(e.object.metadata!.name!, e.at);
+  }
   const lastFact = Math.max(
-    stgJobs.events.find((e) => isB(e.object.spec?.template.spec?.containers[0]?.image) && e.object.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True'))?.at ?? 0,
-    ...['web', 'worker', 'beat'].map((c) => stgDeploy.events.find((e) => e.object.metadata?.labels?.['app.kubernetes.io/component'] === c && isB(e.object.spec?.template.spec?.containers[0]?.image) && rolloutComplete(e.object))?.at ?? 0),
-    ...stgPods.events.filter((e) => isB(e.object.spec?.containers[0]?.image) && e.object.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).map((e) => e.at),
+    first(stgJobs.events, (j) => isB(j.spec?.template.spec?.containers[0]?.image) && Boolean(j.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True'))),
+    ...['web', 'worker', 'beat'].map((c) => first(stgDeploy.events, (d) => d.metadata?.labels?.['app.kubernetes.io/component'] === c && isB(d.spec?.template.spec?.containers[0]?.image) && rolloutComplete(d))),
+    ...podReady.values(),
   );
   const jobCreated = prodJobs.events.find((e) => e.type === 'ADDED')!.at;
   await Promise.all([stgDeploy.stop(), stgJobs.stop(), stgPods.stop(), prodJobs.stop()]);

@@ -1,4 +1,4 @@
-import { k8s } from 'cdk8s-plus-27';
+import { k8s } from './k8s.js';
 import type { AppContext } from './app-context.js';
 import {
   CONFIG_CHECKSUM_ANNOTATION, IMAGE_ANNOTATION, labelsFor, selectorFor, type Component,

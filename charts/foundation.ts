@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { k8s } from 'cdk8s-plus-27';
+import { k8s } from './k8s.js';
 import { Construct } from 'constructs';
 import { appLabels, appMetadataFor, type AppIdentity } from './labels.js';
 import { canonicalJson } from '../operator/core/naming.js';

@@ -32,22 +32,12 @@ export function appLabels(id: AppIdentity): Record<string, string> {
 
 /** The recommended labels of one component's own objects (workload, pods, Service, PDB, HPA, Ingress, Job). */
 export function labelsFor(id: AppIdentity, component: Component): Record<string, string> {
-  return {
-    'app.kubernetes.io/name': id.app,
-    'app.kubernetes.io/instance': `${id.app}-${id.env}`,
-    'app.kubernetes.io/component': component,
-    'app.kubernetes.io/part-of': id.app,
-    'app.kubernetes.io/managed-by': MANAGED_BY,
-  };
+  return { ...appLabels(id), 'app.kubernetes.io/component': component };
 }
 
 /** The immutable subset used in Deployment selectors (never includes labels that may change later). */
 export function selectorFor(id: AppIdentity, component: Component): Record<string, string> {
-  return {
-    'app.kubernetes.io/name': id.app,
-    'app.kubernetes.io/instance': `${id.app}-${id.env}`,
-    'app.kubernetes.io/component': component,
-  };
+  return { ...appPodsSelector(id), 'app.kubernetes.io/component': component };
 }
 
 /** Every pod of the app, whatever its component (NetworkPolicies). */

@@ -1,4 +1,4 @@
-import { k8s } from 'cdk8s-plus-27';
+import { k8s } from './k8s.js';
 import { Construct } from 'constructs';
 import type { AppContext } from './app-context.js';
 import { appContainer, appPodTemplate } from './app-pod.js';

@@ -4,7 +4,7 @@
 //     from: staging
 //     approval: Manual
 //     tags: { semver: ">=1.0.0 <2" }
-import { z } from 'zod';
+import { z } from './config/zod.js';
 import type { ConfigProblem } from './config/config-error.js';
 import type { EnvironmentConfig } from './config/environment-schema.js';
 import type { OperatorPipeline } from './operator/props.js';

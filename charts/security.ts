@@ -1,4 +1,4 @@
-import { k8s } from 'cdk8s-plus-27';
+import { k8s } from './k8s.js';
 
 /** UID/GID the app image runs as; the example Dockerfile creates this user. Pod Security "restricted" needs non-root. */
 export const APP_UID = 10001;

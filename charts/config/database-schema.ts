@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from './zod.js';
 import { dnsLabel, integer, dnsSubdomain, egress, secretKey, secretKeyRef } from './common-schema.js';
 
 /** Fields every provider shares: TLS, the optional servicebinding.io projection and the egress rule. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from './zod.js';
 import {
   autoscaling, dnsLabel, dnsSubdomain, egress, integer, memoryBytes, replicaCount, resources, seconds, secretKeyRef,
 } from './common-schema.js';

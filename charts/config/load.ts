@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from './yaml-parser.js';
 import { ConfigError, describeValue, formatPath, type ConfigProblem } from './config-error.js';
 import { crossFieldProblems, environmentSchema, type EnvironmentConfig } from './environment-schema.js';
 import { attachPromotionSources, type PromotionSource } from '../promotion-config.js';

@@ -1,4 +1,4 @@
-import { k8s } from 'cdk8s-plus-27';
+import { k8s } from '../k8s.js';
 import type { DatabaseConfig } from '../config/database-schema.js';
 import { providerSecret, type PgVariable } from './provider-secrets.js';
 

@@ -8,8 +8,8 @@ export async function checkSmoke(action: CheckSmoke, timeoutMs: number, now: () 
     await res.body?.cancel();
     return { url: action.url, image: action.image, statusCode: res.status, checkedAt: now() };
   } catch (err) {
-    const e = err as Error & { cause?: { code?: string } };
-    const error = e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? e.message);
+    const e = err as Error & { cause?: { code?: string; message?: string } };
+    const error = e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message);
     return { url: action.url, image: action.image, error, checkedAt: now() };
   }
 }

@@ -21,7 +21,7 @@ const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 /** KUBECONFIG (first file) or ~/.kube/config when present, else the in-cluster ServiceAccount. */
 export async function loadClusterAccess(env: NodeJS.ProcessEnv = process.env): Promise<ClusterAccess> {
-  const file = env.KUBECONFIG?.split(':')[0] || `${homedir()}/.kube/config`;
+  const file = env.KUBECONFIG?.split(':')[0] || `${env.HOME ?? homedir()}/.kube/config`;
   let text: string | undefined;
   try {
     text = readFileSync(file, 'utf8');

@@ -37,6 +37,7 @@ test('External Secrets: an ExternalSecret templating the CloudNativePG key set, 
   const r = withDatabase({ provider: 'external-secrets', secretStoreRef: { name: 'aws' }, remoteKey: 'prod/rds/ponyshop' });
   const es = find(r.objects, 'ExternalSecret', 'ponyshop-db-credentials');
   expect(es.apiVersion).toBe('external-secrets.io/v1');
+  expect(es.metadata.labels['app.kubernetes.io/component']).toBeUndefined(); // shared by every component
   expect(es.spec.secretStoreRef).toEqual({ name: 'aws', kind: 'SecretStore' });
   expect(es.spec.dataFrom).toEqual([{ extract: { key: 'prod/rds/ponyshop' } }]);
   expect(Object.keys(es.spec.target.template.data).sort()).toEqual(['dbname', 'host', 'password', 'port', 'uri', 'username']);

@@ -18,6 +18,11 @@ test('a promotion target gets a Promotion in promotion/, carrying its own migrat
   expect(promotion.spec.source.namespace).toBe('ponyshop-staging');
   expect(promotion.spec.policy.approval).toBe('Manual');
   expect(promotion.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('1');
+  // App-wide, like the ServiceAccount: no component label (hardening.test.ts checks the others).
+  expect(promotion.metadata.labels).toEqual({
+    'app.kubernetes.io/name': 'ponyshop', 'app.kubernetes.io/instance': 'ponyshop-production',
+    'app.kubernetes.io/part-of': 'ponyshop', 'app.kubernetes.io/managed-by': 'ponyexpress',
+  });
   // Argo CD syncs promotion/ but not argocd/, where the Application itself lives.
   const app = production.objects.find((o) => o.kind === 'Application') as any;
   expect(app.spec.source.directory).toEqual({ recurse: true, exclude: 'argocd/*' });

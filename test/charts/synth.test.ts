@@ -1,12 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { synthesizeAll } from '../../charts/synth.js';
 import { environmentsDir, repoRoot, tempDir } from './support.js';
 
 // Run the CLIs with this Node (24), not whatever `#!/usr/bin/env node` finds first on PATH.
 const node = process.execPath;
 const tsx = path.join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+// `npm run synth` is `node --import tsx main.ts` (one process; the tsx CLI would start a second Node).
+const tsxLoader = pathToFileURL(path.join(repoRoot, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 const cdk8s = path.join(repoRoot, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s');
 const mainTs = path.join(repoRoot, 'main.ts');
 
@@ -33,14 +36,16 @@ test('replaces dist/<env> wholesale, leaves other entries of dist alone, leaves 
   expect(written).not.toContain('50-deployment-removed-last-release.yaml');
 });
 
-test('`tsx main.ts` writes dist/staging and dist/production, and exits 1 with every problem on a bad file', () => {
+test('`npm run synth` writes dist/staging and dist/production, and exits 1 with every problem on a bad file', () => {
+  const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
+  expect(pkg.scripts.synth).toBe('node --import tsx main.ts');
   const ws = workspace();
-  const ok = spawnSync(node, [tsx, mainTs], { cwd: ws, encoding: 'utf8' });
+  const ok = spawnSync(node, ['--import', tsxLoader, mainTs], { cwd: ws, encoding: 'utf8' });
   expect(ok.status).toBe(0);
   expect(ok.stdout).toMatch(/^dist\/production\/: \d+ files\ndist\/staging\/: \d+ files\n$/);
   const before = readdirSync(path.join(ws, 'dist', 'staging')).sort();
   writeFileSync(path.join(ws, 'environments', 'staging.yaml'), 'app: ponyshop\n');
-  const bad = spawnSync(node, [tsx, mainTs], { cwd: ws, encoding: 'utf8' });
+  const bad = spawnSync(node, ['--import', tsxLoader, mainTs], { cwd: ws, encoding: 'utf8' });
   expect(bad.status).toBe(1);
   expect(bad.stderr).toContain('environments/staging.yaml: namespace: found nothing (the field is required), expected a DNS label');
   expect(bad.stderr).toContain('environments/staging.yaml: image: found nothing (the field is required), expected a mapping');

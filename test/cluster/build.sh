@@ -6,8 +6,9 @@
 # where <hash> covers the wrapper go.mod + go.sum and the Go version, so a change to
 # any pin rebuilds only that module and a second run costs well under a second.
 #
-# Last lines of stdout are machine-readable, one per binary:  path <name> <abs path>
-# (the jest harness parses them). Build output goes to <cache>/logs/build-<module>.log.
+# stdout carries only machine-readable lines, one per binary:  path <name> <abs path>
+# (the jest harness parses them); progress goes to stderr, so it shows live even then.
+# Build output goes to <cache>/logs/build-<module>.log.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -50,11 +51,11 @@ build() {
   out="$cache/bin/$module-$key"
   log="$cache/logs/build-$module.log"
   if [[ -f "$out/.complete" ]]; then
-    echo "reusing $module $key ($out)"
+    echo "reusing $module $key ($out)" >&2
   else
-    echo "building $module $key (log: $log) ..."
+    echo "building $module $key (log: $log) ..." >&2
     local started=$SECONDS tmp="$out.tmp.$$"
-    rm -rf "$tmp"; mkdir -p "$tmp"
+    rm -rf "$out".tmp.*; mkdir -p "$tmp" # leftovers of interrupted builds (we hold the lock)
     local spec name pkg
     for spec in "$@"; do
       name="${spec%%=*}"; pkg="${spec#*=}"
@@ -67,7 +68,7 @@ build() {
     done
     touch "$tmp/.complete"
     rm -rf "$out"; mv "$tmp" "$out"
-    echo "built $module in $((SECONDS - started)) s"
+    echo "built $module in $((SECONDS - started)) s" >&2
   fi
   for spec in "$@"; do
     BIN_PATHS+=("path ${spec%%=*} $out/${spec%%=*}")
@@ -95,5 +96,5 @@ build kubernetes k8s.io/kubernetes "$kube_ldflags" \
 build kwok sigs.k8s.io/kwok "-s -w" \
   kwok=sigs.k8s.io/kwok/cmd/kwok
 
-echo "control plane binaries ready in $((SECONDS - total_started)) s (kubernetes $kube_version)"
+echo "control plane binaries ready in $((SECONDS - total_started)) s (kubernetes $kube_version)" >&2
 printf '%s\n' "${BIN_PATHS[@]}"

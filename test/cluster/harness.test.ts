@@ -1,10 +1,10 @@
 // The control plane itself: scheduling onto the kwok node, the kwok stages tests rely on,
 // Pod Security enforcement, TokenRequest + RBAC, and an apiserver restart.
-import { AppsV1Api, BatchV1Api, CoreV1Api, type V1PodSpec } from '@kubernetes/client-node';
+import { AppsV1Api, BatchV1Api, CoreV1Api, type V1Job, type V1Pod, type V1PodSpec } from '@kubernetes/client-node';
 import {
   adminKubeConfig, apiErrorMessage, applyObjects, createTestNamespace, deleteTestNamespace, itWithLocalControlPlane,
   kubeConfigForServiceAccount, restartApiserver, TEST_OUTCOME_LABEL, waitForJobComplete, waitForJobFailed,
-  waitForRollout, waitUntil,
+  waitForRollout, waitUntil, WatchRecorder,
 } from './harness/index.js';
 
 const NS = 'harness-test';
@@ -67,6 +67,28 @@ describe('local control plane', () => {
     await waitForRollout(kc, NS, 'hello', 60_000);
   });
 
+  it('records rollouts closely enough to see a dip in ready pods (so "never below" assertions can fail)', async () => {
+    const isReady = (p: V1Pod) => !p.metadata?.deletionTimestamp
+      && Boolean(p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    const pods = await WatchRecorder.start<V1Pod>(kc, { apiVersion: 'v1', kind: 'Pod', namespace: NS, labelSelector: 'app=hello' });
+    try {
+      // maxUnavailable 1, maxSurge 0: the controller must take a ready pod away before replacing it.
+      await applyObjects(kc, [{
+        apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'hello', namespace: NS },
+        spec: {
+          strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } },
+          template: { metadata: { labels: { app: 'hello' }, annotations: { revision: '2' } } },
+        },
+      }], { fieldManager: 'harness-rollout' }); // a second manager: the first one's fields stay
+      await waitForRollout(kc, NS, 'hello', 60_000);
+    } finally {
+      await pods.stop();
+    }
+    expect(pods.initial.filter(isReady)).toHaveLength(2);
+    expect(pods.minLive(isReady)).toBe(1);
+    expect(pods.current().filter(isReady).map((p) => p.metadata?.annotations?.revision)).toEqual(['2', '2']);
+  });
+
   it('completes Job pods', async () => {
     await applyObjects(kc, [job('succeeds')]);
     const done = await waitForJobComplete(kc, NS, 'succeeds', 60_000);
@@ -112,14 +134,22 @@ describe('local control plane', () => {
       { what: 'kube-root-ca.crt', timeoutMs: 10_000 });
   });
 
-  itWithLocalControlPlane('restarts kube-apiserver with state intact and controllers reconnecting', async () => {
-    const { unavailableMs } = await restartApiserver();
-    console.log(`kube-apiserver restart: API unavailable for ${unavailableMs} ms`);
-    expect((await kc.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: 'hello', namespace: NS })).spec?.replicas).toBe(2);
-    // The controllers and kwok reconnect: a new Job still runs to completion.
-    await applyObjects(kc, [job('after-restart')]);
-    await waitForJobComplete(kc, NS, 'after-restart', 90_000);
-    expect((await kc.makeApiClient(BatchV1Api).readNamespacedJob({ name: 'after-restart', namespace: NS })).status?.succeeded).toBe(1);
+  itWithLocalControlPlane('restarts kube-apiserver with state intact, controllers and watches reconnecting', async () => {
+    const jobs = await WatchRecorder.start<V1Job>(kc, { apiVersion: 'batch/v1', kind: 'Job', namespace: NS });
+    try {
+      const { unavailableMs } = await restartApiserver();
+      console.log(`kube-apiserver restart: API unavailable for ${unavailableMs} ms`);
+      expect((await kc.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: 'hello', namespace: NS })).spec?.replicas).toBe(2);
+      // The controllers and kwok reconnect: a new Job still runs to completion.
+      await applyObjects(kc, [job('after-restart')]);
+      await waitForJobComplete(kc, NS, 'after-restart', 90_000);
+      expect((await kc.makeApiClient(BatchV1Api).readNamespacedJob({ name: 'after-restart', namespace: NS })).status?.succeeded).toBe(1);
+      // The recorder resumed its watch after the restart and saw the new Job finish.
+      await waitUntil(async () => jobs.current().some((j) => j.metadata?.name === 'after-restart' && j.status?.succeeded === 1),
+        { what: `recorder sees the Job (notes: ${jobs.notes.join('; ')})`, timeoutMs: 15_000 });
+    } finally {
+      await jobs.stop();
+    }
   });
 
   it('deletes a namespace with running pods completely (namespace controller + kwok)', async () => {

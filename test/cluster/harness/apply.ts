@@ -1,5 +1,5 @@
 // Server-side apply of a list of objects through client-node, no kubectl needed.
-import { KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
+import { KubeConfig, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
 
 export interface ApplyOptions {
   /** @default 'ponyexpress-test' */
@@ -59,17 +59,44 @@ function withNamespace(kc: KubeConfig, namespace: string): KubeConfig {
 }
 
 /**
+ * client-node's `patch` re-serialises the body through its typed models, which silently drops every
+ * field the models do not know, among them a CRD schema's `x-kubernetes-*` keys and any unknown field the
+ * apiserver ought to reject. This sends the object exactly as given.
+ */
+class RawApplyApi extends KubernetesObjectApi {
+  static forConfig(kc: KubeConfig): RawApplyApi {
+    const client = kc.makeApiClient(RawApplyApi);
+    client.setDefaultNamespace(kc);
+    return client;
+  }
+
+  async apply(object: KubernetesObject, query: Record<string, string | undefined>): Promise<KubernetesObject> {
+    const path = await this.specUriPath(object, 'patch');
+    const request = this.configuration.baseServer.makeRequestContext(path, 'PATCH' as Parameters<typeof this.configuration.baseServer.makeRequestContext>[1]);
+    request.setHeaderParam('Accept', 'application/json');
+    request.setHeaderParam('Content-Type', 'application/apply-patch+yaml');
+    for (const [key, value] of Object.entries(query)) if (value !== undefined) request.setQueryParam(key, value);
+    request.setBody(JSON.stringify(object));
+    return this.requestPromise(request);
+  }
+}
+
+/**
  * Applies every object with server-side apply, in dependency order. Stops at the first
  * object the apiserver rejects and throws an Error naming it with the apiserver's message.
  */
 export async function applyObjects(kc: KubeConfig, objects: ReadonlyArray<KubernetesObject | ManifestObject>, options: ApplyOptions = {}): Promise<KubernetesObject[]> {
   // client-node puts namespaced objects without a namespace into the context's namespace.
-  const client = KubernetesObjectApi.makeApiClient(options.namespace ? withNamespace(kc, options.namespace) : kc);
+  const client = RawApplyApi.forConfig(options.namespace ? withNamespace(kc, options.namespace) : kc);
   const applied: KubernetesObject[] = [];
   for (const object of sortForApply(objects)) {
     try {
-      applied.push(await client.patch(object, undefined, options.dryRun ? 'All' : undefined,
-        options.fieldManager ?? 'ponyexpress-test', options.force ?? true, PatchStrategy.ServerSideApply));
+      applied.push(await client.apply(object, {
+        fieldManager: options.fieldManager ?? 'ponyexpress-test',
+        force: String(options.force ?? true),
+        dryRun: options.dryRun ? 'All' : undefined,
+        fieldValidation: 'Strict',
+      }));
     } catch (error) {
       throw new Error(`apiserver rejected ${describeObject(object)}: ${apiErrorMessage(error)}`, { cause: error });
     }

@@ -1,6 +1,6 @@
 // Starts and stops the local control plane: etcd, kube-apiserver, kube-controller-manager,
 // kube-scheduler and kwok (the fake kubelet of one Node), all on 127.0.0.1.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,12 +21,39 @@ const KWOK_STAGES = join(HERE, '..', 'kwok', 'stages.yaml');
 
 export interface StartOptions {
   binaries: Binaries;
-  /** Component logs. @default a new directory under <tmpdir>/ponyexpress-test-logs/ */
+  /** Component logs. @default a new run-XXXXXX directory under $PONYEXPRESS_TEST_LOGS, else <tmpdir>/ponyexpress-test-logs/ */
   logDir?: string;
   /** PID whose death stops every component. @default process.pid */
   ownerPid?: number;
   /** Per-component readiness timeout. @default 60000 */
   timeoutMs?: number;
+}
+
+const WORK_DIR_PREFIX = 'ponyexpress-cluster-';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Work dirs (PKI, etcd data) of runs whose owner died without teardown: the guards stopped
+ * their components, but nobody deleted the files. A dir is stale once its owner is gone.
+ */
+function removeStaleWorkDirs(): void {
+  for (const name of readdirSync(tmpdir()).filter((n) => n.startsWith(WORK_DIR_PREFIX))) {
+    const dir = join(tmpdir(), name);
+    try {
+      const owner = Number(readFileSync(join(dir, 'owner.pid'), 'utf8'));
+      if (owner > 0 && !alive(owner)) rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // no owner file (yet): not ours to judge
+    }
+  }
 }
 
 /** Versions are part of the cache directory names build.sh uses: <module>-<version>-<hash>. */
@@ -38,8 +65,10 @@ export async function startControlPlane(options: StartOptions): Promise<LocalClu
   const started = Date.now();
   const ownerPid = options.ownerPid ?? process.pid;
   const timeoutMs = options.timeoutMs ?? 60_000;
-  const workDir = mkdtempSync(join(tmpdir(), 'ponyexpress-cluster-'));
-  const logRoot = join(tmpdir(), 'ponyexpress-test-logs');
+  removeStaleWorkDirs();
+  const workDir = mkdtempSync(join(tmpdir(), WORK_DIR_PREFIX));
+  writeFileSync(join(workDir, 'owner.pid'), String(ownerPid));
+  const logRoot = process.env.PONYEXPRESS_TEST_LOGS ?? join(tmpdir(), 'ponyexpress-test-logs');
   mkdirSync(logRoot, { recursive: true });
   const logDir = options.logDir ?? mkdtempSync(join(logRoot, 'run-'));
   mkdirSync(logDir, { recursive: true });
@@ -59,7 +88,6 @@ export async function startControlPlane(options: StartOptions): Promise<LocalClu
       kubeconfigs: { admin: kubeconfig('admin'), controllerManager: kubeconfig('controller-manager'), scheduler: kubeconfig('scheduler') },
     };
   };
-  let paths: ComponentPaths | undefined;
 
   const components = {} as Record<ComponentName, ComponentState>;
   const exitCodes = new Map<ComponentName, number | null>();
@@ -79,7 +107,7 @@ export async function startControlPlane(options: StartOptions): Promise<LocalClu
     // etcd needs no certificates: let it start while openssl makes the PKI.
     start('etcd', etcdArgs(workDir, ports));
     const pki = createPki(join(workDir, 'pki'), KUBERNETES_SERVICE_IP);
-    paths = makePaths(pki);
+    const paths = makePaths(pki);
     mark('pki');
     await waitUntil(async () => (await fetch(`http://127.0.0.1:${ports.etcd}/health`)).ok,
       { what: 'etcd /health', timeoutMs, failIf: failIf('etcd') });

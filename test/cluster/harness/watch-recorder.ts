@@ -34,6 +34,7 @@ export class WatchRecorder<T extends KubernetesObject = KubernetesObject> {
   private readonly live = new Map<string, T>();
   private abort?: AbortController;
   private stopped = false;
+  private relistNeeded = false;
 
   private constructor(private readonly kc: KubeConfig, private readonly options: RecordOptions, initial: T[], private resourceVersion: string) {
     this.initial = initial;
@@ -42,8 +43,7 @@ export class WatchRecorder<T extends KubernetesObject = KubernetesObject> {
 
   /** Lists the current objects, then watches from that point: no change is missed. */
   static async start<T extends KubernetesObject>(kc: KubeConfig, options: RecordOptions): Promise<WatchRecorder<T>> {
-    const list = await KubernetesObjectApi.makeApiClient(kc).list<T>(options.apiVersion, options.kind, options.namespace,
-      undefined, undefined, undefined, undefined, options.labelSelector);
+    const list = await listObjects<T>(kc, options);
     const recorder = new WatchRecorder<T>(kc, options, list.items, list.metadata?.resourceVersion ?? '0');
     await recorder.watch();
     return recorder;
@@ -90,15 +90,15 @@ export class WatchRecorder<T extends KubernetesObject = KubernetesObject> {
   private async watch(): Promise<void> {
     const query = { resourceVersion: this.resourceVersion, labelSelector: this.options.labelSelector, allowWatchBookmarks: true };
     this.abort = await new Watch(this.kc).watch(this.path(), query, (type, object: T) => {
-      this.resourceVersion = object.metadata?.resourceVersion ?? this.resourceVersion;
-      if (type === 'BOOKMARK') return;
       if (type === 'ERROR') {
         this.notes.push(`watch error: ${JSON.stringify(object)}`);
+        // 410 Gone: the version is older than the apiserver keeps (e.g. after its restart).
+        if ((object as { code?: number }).code === 410) this.relistNeeded = true;
         return;
       }
-      if (type === 'DELETED') this.live.delete(key(object));
-      else this.live.set(key(object), object);
-      this.events.push({ at: Date.now(), type: type as WatchEventType, object, live: this.current() });
+      this.resourceVersion = object.metadata?.resourceVersion ?? this.resourceVersion;
+      if (type === 'BOOKMARK') return;
+      this.record(type as WatchEventType, object);
     }, (error: unknown) => {
       if (this.stopped) return;
       // The apiserver closes watches now and then (and on restart): resume from the last
@@ -108,16 +108,44 @@ export class WatchRecorder<T extends KubernetesObject = KubernetesObject> {
     });
   }
 
+  private record(type: WatchEventType, object: T): void {
+    if (type === 'DELETED') this.live.delete(key(object));
+    else this.live.set(key(object), object);
+    this.events.push({ at: Date.now(), type, object, live: this.current() });
+  }
+
+  /**
+   * After a 410 the changes in between are lost: list again and record the difference as
+   * events (noted, since intermediate states may be missing from the timeline).
+   */
+  private async relist(): Promise<void> {
+    const list = await listObjects<T>(this.kc, this.options);
+    const now = new Map(list.items.map((o) => [key(o), o]));
+    for (const [k, old] of this.live) if (!now.has(k)) this.record('DELETED', old);
+    for (const [k, object] of now) {
+      const before = this.live.get(k);
+      if (before?.metadata?.resourceVersion !== object.metadata?.resourceVersion) this.record(before ? 'MODIFIED' : 'ADDED', object);
+    }
+    this.resourceVersion = list.metadata?.resourceVersion ?? this.resourceVersion;
+    this.relistNeeded = false;
+    this.notes.push(`relisted at ${this.resourceVersion}: states between the last event and now may be missing`);
+  }
+
   /** Retries the watch every 500 ms until it connects (the apiserver may be restarting). */
   private resume(): void {
     setTimeout(() => {
       if (this.stopped) return;
-      this.watch().catch((error: unknown) => {
+      (this.relistNeeded ? this.relist().then(() => this.watch()) : this.watch()).catch((error: unknown) => {
         this.notes.push(`resume failed: ${String(error)}`);
         this.resume();
       });
     }, 500);
   }
+}
+
+function listObjects<T extends KubernetesObject>(kc: KubeConfig, options: RecordOptions) {
+  return KubernetesObjectApi.makeApiClient(kc).list<T>(options.apiVersion, options.kind, options.namespace,
+    undefined, undefined, undefined, undefined, options.labelSelector);
 }
 
 function key(o: KubernetesObject): string {

@@ -37,6 +37,9 @@ describe('operator: automatic promotion', () => {
     // Never two beat pods at any moment.
     expect(pods.maxLive((pod) => component(pod) === 'beat')).toBe(1);
     // The image fields belong to the operator's field manager now.
+    // Metrics count it once, as a success.
+    expect(await s.op.counter('ponyexpress_promotions_total', 'result="Succeeded"')).toBe(1);
+    expect(await s.op.counter('ponyexpress_promotions_total', 'result="Observed"')).toBe(0);
     const web = (await p.apps.readNamespacedDeployment({ name: 'ponyshop-web', namespace: p.prod })).metadata?.managedFields ?? [];
     expect(web.some((f) => f.manager === 'ponyexpress-operator' && f.operation === 'Apply')).toBe(true);
   });

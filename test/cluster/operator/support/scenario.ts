@@ -46,6 +46,8 @@ export interface ScenarioOptions {
   setUp?: Parameters<Pipeline['setUp']>[1];
   /** Wait until the operator has recorded production's tag a1, then record production. @default true */
   record?: boolean;
+  /** Extra operator settings. @default none */
+  env?: Record<string, string>;
 }
 
 /**
@@ -63,7 +65,7 @@ export function operatorScenario(prefix: string, options: ScenarioOptions = {}) 
   };
   beforeAll(async () => {
     await s.p.setUp('a1', options.setUp);
-    s.ops.push(await startOperator(s.p, `${prefix}-0`));
+    s.ops.push(await startOperator(s.p, `${prefix}-0`, options.env));
     if (options.record ?? true) {
       await s.p.waitForPromotion('production recorded as a1', (x) => x.status?.production?.tag === 'a1');
       s.timeline = await recordProduction(s.p);
