@@ -52,7 +52,7 @@ export class ArgoApplication extends Construct {
           ...(props.automated ?? true ? { automated: { prune: true, selfHeal: true } } : {}),
           syncOptions: ['ServerSideApply=true', 'RespectIgnoreDifferences=true', 'PruneLast=true'],
         },
-        ignoreDifferences: [ignoreOperator('apps', 'Deployment'), ignoreOperator('batch', 'Job')],
+        ignoreDifferences: [ignoreOperator('apps', 'Deployment'), ignoreOperator('apps', 'StatefulSet'), ignoreOperator('batch', 'Job')],
       },
     });
   }

@@ -28,10 +28,13 @@ test('a promotion target gets a Promotion in promotion/, carrying its own migrat
   expect(app.spec.source.directory).toEqual({ recurse: true, exclude: 'argocd/*' });
 });
 
-test('the source environment gets no Promotion, and neither does the example by default', () => {
+test('the source environment gets no Promotion; the example production gets exactly one, from staging', () => {
   const configDir = withPromotion({ from: 'staging' });
   expect(synthesizeEnvironment('staging', { configDir }).objects.filter((o) => o.kind === 'Promotion')).toEqual([]);
-  expect(synthesizeEnvironment('production').objects.filter((o) => o.kind === 'Promotion')).toEqual([]);
+  expect(synthesizeEnvironment('staging').objects.filter((o) => o.kind === 'Promotion')).toEqual([]);
+  const promotions = synthesizeEnvironment('production').objects.filter((o) => o.kind === 'Promotion') as any[];
+  expect(promotions.map((p) => [p.metadata.namespace, p.spec.source.namespace, p.spec.target.namespace]))
+    .toEqual([['ponyshop-production', 'ponyshop-staging', 'ponyshop-production']]);
 });
 
 test('a promotion from an unknown environment is a config problem', () => {

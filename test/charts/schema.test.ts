@@ -3,8 +3,11 @@ import { synthesizeEnvironment } from '../../charts/synth.js';
 import { loadK8sValidator } from './k8s-schema.js';
 
 const validator = loadK8sValidator();
-/** Kinds from CRDs outside Kubernetes 1.27; everything else must validate. */
-const CRD_KINDS = ['argoproj.io/v1alpha1/Application', 'external-secrets.io/v1/ExternalSecret'];
+/**
+ * Kinds from CRDs outside Kubernetes 1.27; everything else must validate. Our own Promotion is validated by
+ * the real apiserver against its CRD (test/cluster/charts.test.ts applies it with strict field validation).
+ */
+const CRD_KINDS = ['argoproj.io/v1alpha1/Application', 'external-secrets.io/v1/ExternalSecret', 'ponyexpress.dev/v1alpha1/Promotion'];
 
 function coreObjects<T extends { apiVersion: string; kind: string }>(objects: T[]): T[] {
   return objects.filter((o) => !CRD_KINDS.includes(`${o.apiVersion}/${o.kind}`));

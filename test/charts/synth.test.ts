@@ -42,7 +42,7 @@ test('`npm run synth` writes dist/staging and dist/production, and exits 1 with 
   const ws = workspace();
   const ok = spawnSync(node, ['--import', tsxLoader, mainTs], { cwd: ws, encoding: 'utf8' });
   expect(ok.status).toBe(0);
-  expect(ok.stdout).toMatch(/^dist\/production\/: \d+ files\ndist\/staging\/: \d+ files\n$/);
+  expect(ok.stdout).toMatch(/^dist\/production\/: \d+ files\ndist\/staging\/: \d+ files\ndist\/operator\/: \d+ files\n$/);
   const before = readdirSync(path.join(ws, 'dist', 'staging')).sort();
   writeFileSync(path.join(ws, 'environments', 'staging.yaml'), 'app: ponyshop\n');
   const bad = spawnSync(node, ['--import', tsxLoader, mainTs], { cwd: ws, encoding: 'utf8' });

@@ -2,7 +2,7 @@
 // dist/production applies with server-side apply under Pod Security "restricted", the
 // migration Job completes, web/worker/beat roll out; an image change rolls out with a new
 // migration, without web dropping below its desired ready count and without ever two beat pods.
-import { AppsV1Api, type V1Pod } from '@kubernetes/client-node';
+import { ApiextensionsV1Api, AppsV1Api, type V1Pod } from '@kubernetes/client-node';
 import {
   adminKubeConfig, applyObjects, createTestNamespace, deleteTestNamespace, waitForJobComplete, waitForRollout,
   waitUntil, WatchRecorder, type ManifestObject,
@@ -19,6 +19,8 @@ const kc = adminKubeConfig();
 const apps = kc.makeApiClient(AppsV1Api);
 const workspace = new SynthWorkspace();
 let manifests: Record<string, SynthesizedFile[]>;
+let operatorManifests: SynthesizedFile[];
+const OPERATOR_NAMESPACE = 'ponyexpress-system';
 
 const namespaceOf = (env: string) => `${APP}-${env}`;
 const objectsOf = (env: string): ManifestObject[] => manifests[env].map((f) => f.object);
@@ -46,8 +48,15 @@ const isReady = (p: V1Pod) => !p.metadata?.deletionTimestamp
   && Boolean(p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
 const podSummary = (p: V1Pod) => `${p.metadata?.name}(${p.status?.phase ?? '-'}${isReady(p) ? ',ready' : ''}${p.metadata?.deletionTimestamp ? ',terminating' : ''})`;
 
+async function waitForCrdEstablished(name: string) {
+  const crds = kc.makeApiClient(ApiextensionsV1Api);
+  await waitUntil(async () => Boolean((await crds.readCustomResourceDefinition({ name })).status?.conditions
+    ?.some((c) => c.type === 'Established' && c.status === 'True')), { what: `CRD ${name} Established`, timeoutMs: 30_000, intervalMs: 200 });
+}
+
 beforeAll(async () => {
   manifests = workspace.synthesize([...ENVS]);
+  operatorManifests = workspace.synthesizeOperator();
   await installArgoApplicationStandIn(kc);
   await createTestNamespace(kc, 'argocd', { podSecurity: 'restricted' });
   for (const env of ENVS) {
@@ -59,7 +68,20 @@ beforeAll(async () => {
 afterAll(async () => {
   workspace.remove();
   // Not waiting: the namespace controller finishes on its own, and other files use other namespaces.
-  for (const ns of [...ENVS.map(namespaceOf), 'argocd']) await deleteTestNamespace(kc, ns, { wait: false });
+  for (const ns of [...ENVS.map(namespaceOf), 'argocd', OPERATOR_NAMESPACE]) await deleteTestNamespace(kc, ns, { wait: false });
+});
+
+// dist/operator/ holds Roles in the app namespaces and the CRD the production Promotion needs, so it goes
+// after the namespaces exist and before dist/production/promotion/.
+describe('dist/operator on a real apiserver', () => {
+  it('applies under Pod Security "restricted" and the operator Deployment rolls out with 2 replicas', async () => {
+    const objects = operatorManifests.map((f) => f.object);
+    expect(objects.map((o) => o.kind)).toEqual(expect.arrayContaining(['CustomResourceDefinition', 'Deployment', 'Role', 'RoleBinding']));
+    await applyObjects(kc, objects, { fieldManager: 'ponyexpress-cluster-test' });
+    await waitForCrdEstablished('promotions.ponyexpress.dev');
+    const operator = await waitForRollout(kc, OPERATOR_NAMESPACE, 'ponyexpress-operator', 120_000);
+    expect(operator.status?.readyReplicas).toBe(2);
+  });
 });
 
 describe.each(ENVS)('dist/%s on a real apiserver', (env) => {
@@ -68,6 +90,7 @@ describe.each(ENVS)('dist/%s on a real apiserver', (env) => {
   it('applies every object with server-side apply; the migration completes and web, worker, beat roll out', async () => {
     const objects = objectsOf(env);
     expect(objects.length).toBeGreaterThan(10);
+    if (env === 'production') expect(objects.filter((o) => o.kind === 'Promotion')).toHaveLength(1);
     const applied = await applyObjects(kc, objects, { fieldManager: 'ponyexpress-cluster-test' });
     expect(applied).toHaveLength(objects.length);
 

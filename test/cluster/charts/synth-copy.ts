@@ -6,6 +6,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments, parseDocument } from 'yaml';
 import { synthesizeAll } from '../../../charts/synth.js';
+import { synthesizeOperatorForEnvironments } from '../../../charts/operator/from-environments.js';
 import type { ManifestObject } from '../harness/apply.js';
 
 export interface SynthesizedFile {
@@ -42,6 +43,12 @@ export class SynthWorkspace {
   synthesize(envs: string[]): Record<string, SynthesizedFile[]> {
     synthesizeAll({ configDir: this.configDir, outDir: this.outDir, envs });
     return Object.fromEntries(envs.map((env) => [env, readManifests(join(this.outDir, env))]));
+  }
+
+  /** dist/operator/ as `npm run synth` writes it (empty when no environment has a `promotion:` section). */
+  synthesizeOperator(): SynthesizedFile[] {
+    const written = synthesizeOperatorForEnvironments({ configDir: this.configDir, outDir: this.outDir });
+    return written ? readManifests(written.dir) : [];
   }
 
   remove(): void {
