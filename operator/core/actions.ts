@@ -1,5 +1,7 @@
-// Builds the server-side-apply body of a SetImages action: only the fields the operator owns
-// (container images), so the field manager `ponyexpress-operator` owns nothing else.
+// Builds the server-side-apply body of a SetImages action: only the fields the operator owns (container
+// images, and the pod template's image annotation so it never shows a stale image), so the field manager
+// `ponyexpress-operator` owns nothing else.
+import { ANNOTATION } from './resource.js';
 import type { SetImages } from './types.js';
 
 export function applyConfiguration(action: SetImages): Record<string, unknown> {
@@ -11,6 +13,11 @@ export function applyConfiguration(action: SetImages): Record<string, unknown> {
     apiVersion: action.target.apiVersion,
     kind: action.target.kind,
     metadata: { name: action.target.name, namespace: action.target.namespace },
-    spec: { template: { spec: podSpec } },
+    spec: {
+      template: {
+        ...(action.containers[0] ? { metadata: { annotations: { [ANNOTATION.image]: action.containers[0].image } } } : {}),
+        spec: podSpec,
+      },
+    },
   };
 }

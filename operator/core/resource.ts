@@ -17,7 +17,7 @@ export const ANNOTATION = {
   hold: 'ponyexpress.dev/hold',
   /** A tag or digest from status.history: roll workloads back to it (no migrations). Holds while present. */
   rollbackTo: 'ponyexpress.dev/rollback-to',
-  /** On the prod migration Job: the image it migrates to. */
+  /** On migration Jobs and on pod templates the operator sets: the image they run. */
   image: 'ponyexpress.dev/image',
 } as const;
 

@@ -57,7 +57,7 @@ describe('singletonProblem (beat must never run twice)', () => {
   });
 });
 
-test('applyConfiguration owns nothing but the images', () => {
+test('applyConfiguration owns nothing but the images and the image annotation', () => {
   expect(
     applyConfiguration({
       type: 'SetImages',
@@ -71,6 +71,11 @@ test('applyConfiguration owns nothing but the images', () => {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name: 'shop-web', namespace: 'prod' },
-    spec: { template: { spec: { containers: [{ name: 'web', image: 'r@sha256:1' }], initContainers: [{ name: 'wait-for-migrations', image: 'r@sha256:1' }] } } },
+    spec: {
+      template: {
+        metadata: { annotations: { 'ponyexpress.dev/image': 'r@sha256:1' } },
+        spec: { containers: [{ name: 'web', image: 'r@sha256:1' }], initContainers: [{ name: 'wait-for-migrations', image: 'r@sha256:1' }] },
+      },
+    },
   });
 });
