@@ -104,10 +104,11 @@ export class LocalPod {
     });
     const { command, args } = expandCommand(spec, resolved);
     if (!command?.length) throw new Error(`container ${name}: no command; the contract requires an explicit command`);
+    // Only the manifest's values are localised: the image's own env (PATH into our venv) may itself live
+    // under /tmp when the repository is checked out there, and must not be rewritten into the pod's emptyDir.
     const env: Record<string, string> = { ...imageEnv(this.options.venv), HOSTNAME: this.name };
-    for (const [k, v] of resolved) env[k] = v;
-    Object.assign(env, this.options.extraEnv?.[name] ?? {});
-    for (const k of Object.keys(env)) env[k] = localise(env[k]!);
+    for (const [k, v] of resolved) env[k] = localise(v);
+    for (const [k, v] of Object.entries(this.options.extraEnv?.[name] ?? {})) env[k] = localise(v);
     if (mounts.has('/tmp')) env.TMPDIR = mounts.get('/tmp')!;
     const argv = this.rewriteBind([...command, ...(args ?? [])].map(localise));
     const workingDir = spec.workingDir ?? IMAGE_WORKDIR;
