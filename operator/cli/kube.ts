@@ -4,6 +4,7 @@ import {
 } from '@kubernetes/client-node';
 import { PROMOTION_GROUP, PROMOTION_PLURAL, PROMOTION_VERSION, type PromotionObject } from '../core/types.js';
 import type { Target } from './args.js';
+import { CliError } from './errors.js';
 
 /** Field manager of the CLI's patches, so `managedFields` shows who held or approved. */
 export const CLI_FIELD_MANAGER = 'ponyexpress-cli';
@@ -15,8 +16,7 @@ export interface PromotionClient {
   annotate(name: string, patch: object): Promise<void>;
 }
 
-/** A problem to print as one clear line (exit code 1), not a stack trace. */
-export class CliError extends Error {}
+export { CliError };
 
 export function connect(target: Target): PromotionClient {
   const kc = new KubeConfig();

@@ -3,7 +3,8 @@
 import { parseCommand, UsageError, USAGE, type Command, type Target } from './args.js';
 import { formatDetail, formatList } from './format.js';
 import { approveIntent, holdIntent, releaseIntent, rollbackIntent, type Intent } from './intents.js';
-import { CliError, type PromotionClient } from './kube.js';
+import { CliError } from './errors.js';
+import type { PromotionClient } from './kube.js';
 import { RefError } from './refs.js';
 import type { PromotionObject } from '../core/types.js';
 
