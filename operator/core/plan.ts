@@ -142,6 +142,7 @@ export function reconcile(observed: Observed): Plan {
   }
   d.verification = verifyStaging(observed, settings);
   if (d.verification.smokeNeeded) d.actions.push({ type: 'CheckSmoke', url: settings.smokeUrl!, image: d.verification.candidate!.image });
+  if (d.verification.resolveNeeded) d.actions.push({ type: 'ResolveDigest', image: d.verification.candidate!.image });
   if (d.verification.requeueAfterSeconds !== undefined) d.requeue.push(d.verification.requeueAfterSeconds);
   if (!d.production) {
     const seen = observedProduction(observed, settings);

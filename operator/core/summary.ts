@@ -38,7 +38,7 @@ export interface Draft {
 }
 
 const STAGING_EVENTS: Record<string, PlanEvent['type']> = {
-  Verified: 'Normal', TagNotAllowed: 'Normal', StagingMigrationFailed: 'Warning', RolloutStalled: 'Warning', SmokeFailed: 'Warning',
+  Verified: 'Normal', TagNotAllowed: 'Normal', StagingMigrationFailed: 'Warning', RolloutStalled: 'Warning', SmokeFailed: 'Warning', DigestUnresolved: 'Warning',
 };
 const PROMOTING_EVENTS: Record<string, PlanEvent['type']> = {
   WaitingForApproval: 'Normal', ApprovalMismatch: 'Warning', RollbackTargetUnknown: 'Warning', UnsafeBeat: 'Warning',

@@ -11,6 +11,9 @@
 //   (matches charts/migration-hash.ts), and a template TTL below 3600 s is raised to 3600.
 // - 00:45 UTC: + status.staging.migrated (optional boolean).
 // - 00:50 UTC: + condition types Reconciling (= Promoting) and Stalled (= Degraded), kstatus' standard pair.
+// - 01:50 UTC: + Observed.resolveDigests and Observed.resolution (DigestResolution), + action ResolveDigest:
+//   with resolution on, a candidate known only by tag is resolved to its registry digest before it counts as
+//   verified (StagingVerified reasons DigestPending, DigestUnresolved). Off/absent = behaviour unchanged.
 
 export * from './resource.js';
 import type { PromotionObject, PromotionStatus } from './resource.js';
@@ -118,6 +121,19 @@ export interface SmokeResult {
   checkedAt: Time;
 }
 
+/** Result of the last ResolveDigest the adapter ran for this Promotion (kept in memory by the adapter). */
+export interface DigestResolution {
+  /** The tag reference that was resolved (ResolveDigest.image), e.g. `registry.example/app:1.2.3`. */
+  image: string;
+  /** `sha256:<64 hex>` the registry answered (verified against the manifest body); absent on failure. */
+  digest?: string;
+  /** What failed and what was expected, when there is no digest. */
+  error?: string;
+  /** Consecutive failed attempts for this image (1 after the first failure); drives the retry backoff. */
+  attempts?: number;
+  checkedAt: Time;
+}
+
 /** Everything reconcile() may look at. Pass whole cache contents: the core filters. */
 export interface Observed {
   /** The wall clock of this reconcile. The only source of time. */
@@ -139,6 +155,13 @@ export interface Observed {
   };
   /** Absent until the adapter has run a CheckSmoke for this Promotion. */
   smoke?: SmokeResult;
+  /**
+   * Resolve a candidate that pods report no digest for (tag only) to its registry digest before promoting it.
+   * @default false (the tag moves, as before)
+   */
+  resolveDigests?: boolean;
+  /** Absent until the adapter has run a ResolveDigest for this Promotion. */
+  resolution?: DigestResolution;
 }
 
 /** A complete batch/v1 Job to create (not apply: Jobs are immutable; AlreadyExists means done). */
@@ -186,7 +209,14 @@ export interface CheckSmoke {
   image: string;
 }
 
-export type Action = CreateMigrationJob | SetImages | CheckSmoke;
+/** Look the tag reference up in its registry and remember the result as Observed.resolution. */
+export interface ResolveDigest {
+  type: 'ResolveDigest';
+  /** `repo:tag` */
+  image: string;
+}
+
+export type Action = CreateMigrationJob | SetImages | CheckSmoke | ResolveDigest;
 
 export interface PlanEvent {
   type: 'Normal' | 'Warning';

@@ -4,6 +4,7 @@
 import { findCandidate, type StagingSet } from './candidate.js';
 import { digestFromImageID, isAppContainer, parseImageRef, referenceRuns } from './naming.js';
 import { tagAllowed } from './policy.js';
+import { requireDigest, withKnownDigest } from './resolve.js';
 import { DEFAULTS, type ImageRecord } from './resource.js';
 import { rolloutState } from './rollout.js';
 import { matchesSelector } from './selector.js';
@@ -22,6 +23,8 @@ export interface Verification {
   migrated?: boolean;
   /** Ask the adapter to GET the smoke URL for the candidate. */
   smokeNeeded?: boolean;
+  /** Ask the adapter to resolve the candidate's tag to a digest (Observed.resolveDigests). */
+  resolveNeeded?: boolean;
   requeueAfterSeconds?: number;
 }
 
@@ -126,10 +129,10 @@ function checkSmoke(observed: Observed, base: Verification, settings: Settings, 
 }
 
 export function verifyStaging(observed: Observed, settings: Settings): Verification {
-  const found = findCandidate(observed, settings);
+  const found = withKnownDigest(observed, findCandidate(observed, settings));
   if (!found.found) return { verified: false, reason: found.reason, message: found.message };
   const migration = stagingMigration(observed, found.candidate, settings);
-  const verification = checkCandidate(observed, settings, found, migration);
+  const verification = requireDigest(observed, checkCandidate(observed, settings, found, migration));
   return migration.ok ? { ...verification, migrated: true } : verification;
 }
 
