@@ -1,6 +1,6 @@
 // ESM + ts-jest: client-node 2.x is ESM-only, so the whole suite runs as ESM.
-// Three projects: fast unit tests, cluster tests (one real control plane per run)
-// and the contract test (real PostgreSQL, Redis and the example Django app).
+// Four projects: fast unit tests, cluster tests (one real control plane per run), the contract
+// test (real PostgreSQL, Redis and the example Django app) and GitOps publishing (a real git daemon).
 const tsTransform = {
   '^.+\\.ts$': ['ts-jest', { useESM: true, diagnostics: { ignoreCodes: [151002] } }],
 };
@@ -38,6 +38,12 @@ export default {
       globalSetup: '<rootDir>/test/cluster/global-setup.ts',
       globalTeardown: '<rootDir>/test/cluster/global-teardown.ts',
       setupFilesAfterEnv: ['<rootDir>/test/cluster/setup-file.ts'],
+    },
+    {
+      ...common,
+      // `npm run publish:gitops` against a real `git daemon` on loopback (needs only git).
+      displayName: 'gitops',
+      testMatch: ['<rootDir>/test/gitops/**/*.test.ts'],
     },
   ],
 };
