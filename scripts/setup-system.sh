@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Makes sure the machine has what the tests run for real: PostgreSQL, Redis, openssl, git, Python 3 and Go.
+# Makes sure the machine has what the tests run for real: PostgreSQL, Redis, openssl, git, docker-registry, Python 3 and Go.
 # Idempotent and quiet when everything is present. Installs Debian packages when run as root;
 # otherwise names what is missing and how to get it.
 set -euo pipefail
@@ -10,6 +10,7 @@ have_pg || missing+=(postgresql)
 command -v redis-server >/dev/null || missing+=(redis-server)
 command -v openssl >/dev/null || missing+=(openssl)
 command -v git >/dev/null || missing+=(git)
+[ -x /usr/bin/docker-registry ] || missing+=(docker-registry)
 
 if ((${#missing[@]})); then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
@@ -18,7 +19,7 @@ if ((${#missing[@]})); then
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     # The Debian package starts a cluster/server of its own; the tests start private ones on free ports.
-    (command -v service >/dev/null && { service postgresql stop || true; service redis-server stop || true; }) >/dev/null 2>&1
+    (command -v service >/dev/null && { service postgresql stop || true; service redis-server stop || true; service docker-registry stop || true; }) >/dev/null 2>&1
   else
     echo "setup-system: missing ${missing[*]}. Install them (Debian/Ubuntu: sudo apt-get install ${missing[*]}) and re-run." >&2
     exit 1

@@ -11,7 +11,7 @@
 //   (matches charts/migration-hash.ts), and a template TTL below 3600 s is raised to 3600.
 // - 00:45 UTC: + status.staging.migrated (optional boolean).
 // - 00:50 UTC: + condition types Reconciling (= Promoting) and Stalled (= Degraded), kstatus' standard pair.
-// - 01:50 UTC: + Observed.resolveDigests and Observed.resolution (DigestResolution), + action ResolveDigest:
+// - 01:44 UTC: + Observed.resolveDigests and Observed.resolution (DigestResolution), + action ResolveDigest:
 //   with resolution on, a candidate known only by tag is resolved to its registry digest before it counts as
 //   verified (StagingVerified reasons DigestPending, DigestUnresolved). Off/absent = behaviour unchanged.
 

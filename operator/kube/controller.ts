@@ -3,7 +3,7 @@
 // Promotion as our own status write returned it (the watch may deliver it a moment later, and
 // planning from the older status would repeat a step).
 import { reconcile } from '../core/plan.js';
-import type { Phase, PromotionObject, SmokeResult } from '../core/types.js';
+import type { DigestResolution, Phase, PromotionObject, SmokeResult } from '../core/types.js';
 import type { Logger } from '../runtime/log.js';
 import type { OperatorMetrics } from '../runtime/metrics.js';
 import { executePlan, type ExecuteContext } from './execute.js';
@@ -13,6 +13,7 @@ import type { ReconcileOutcome } from './queue.js';
 
 export class PromotionController {
   private readonly smoke = new Map<string, SmokeResult>();
+  private readonly resolution = new Map<string, DigestResolution>();
   private readonly written = new Map<string, PromotionObject>();
   private readonly phaseSince = new Map<string, { phase: Phase; sinceMs: number }>();
   private readonly lastStatusWriteMs = new Map<string, number>();
@@ -23,6 +24,8 @@ export class PromotionController {
     private readonly metrics: OperatorMetrics,
     private readonly log: Logger,
     private readonly statusMinIntervalMs = 0,
+    /** Resolve tag-only candidates to registry digests (PONYEXPRESS_RESOLVE_DIGESTS). */
+    private readonly resolveDigests = false,
   ) {}
 
   async reconcileKey(key: string): Promise<ReconcileOutcome | void> {
@@ -37,7 +40,9 @@ export class PromotionController {
       this.log.debug(waiting, { promotion: key });
       return { requeueAfterMs: 500 };
     }
-    const plan = reconcile(observe(this.informers, promotion, this.smoke.get(key)));
+    const observed = observe(this.informers, promotion, this.smoke.get(key));
+    const resolution = this.resolution.get(key);
+    const plan = reconcile(this.resolveDigests ? { ...observed, resolveDigests: true, ...(resolution ? { resolution } : {}) } : observed);
     // Pure observation churn (staging rolling, rollout counters) is coalesced: the next reconcile
     // recomputes it from the cluster anyway, so deferring it loses nothing.
     const observationOnly = plan.statusChanged && plan.actions.length === 0 && plan.events.length === 0;
@@ -55,17 +60,16 @@ export class PromotionController {
       });
     }
     try {
-      const result = await executePlan({ ...this.exec, log: this.exec.log.with({ promotion: key }) }, promotion, plan);
+      const result = await executePlan({ ...this.exec, log: this.exec.log.with({ promotion: key }) }, promotion, plan, resolution);
       if (result.written) {
         this.written.set(key, result.written);
         this.lastStatusWriteMs.set(key, Date.now());
       }
       this.recordTransitions(key, promotion, plan.status.phase, plan.status.history?.[0]);
       this.metrics.reconciles.inc({ outcome: 'ok' });
-      if (result.smoke) {
-        this.smoke.set(key, result.smoke);
-        return { requeueAfterMs: 0 };
-      }
+      if (result.resolution) this.resolution.set(key, result.resolution);
+      if (result.smoke) this.smoke.set(key, result.smoke);
+      if (result.smoke || result.resolution) return { requeueAfterMs: 0 };
     } catch (err) {
       this.metrics.reconciles.inc({ outcome: 'error' });
       this.metrics.reconcileErrors.inc();
@@ -76,6 +80,7 @@ export class PromotionController {
 
   forget(key: string): void {
     this.smoke.delete(key);
+    this.resolution.delete(key);
     this.written.delete(key);
     this.phaseSince.delete(key);
     this.lastStatusWriteMs.delete(key);

@@ -2,11 +2,12 @@
 // the next reconcile re-derives what is left), then status (only when changed), then Events.
 // Every write first checks the leader fence, so a replica that lost its Lease stops at once.
 import { applyConfiguration } from '../core/actions.js';
-import type { Action, Plan, PromotionObject, PromotionStatus, SmokeResult } from '../core/types.js';
+import type { Action, DigestResolution, Plan, PromotionObject, PromotionStatus, SmokeResult } from '../core/types.js';
 import { FIELD_MANAGER, PROMOTION_GROUP, PROMOTION_KIND, PROMOTION_PLURAL, PROMOTION_VERSION } from '../core/types.js';
 import type { Logger } from '../runtime/log.js';
 import { KubeError, paths, type KubeClient } from './client.js';
 import { emitEvent } from './events.js';
+import { resolveDigest, type RegistryOptions } from './registry.js';
 import { checkSmoke } from './smoke.js';
 
 export class LostLeadership extends Error {
@@ -21,19 +22,31 @@ export interface ExecuteContext {
   isLeader: () => boolean;
   identity: string;
   smokeTimeoutMs: number;
+  /** Registry access for ResolveDigest (anonymous). @default https only, except loopback; 10 s timeout */
+  registry?: RegistryOptions;
   log: Logger;
 }
 
 export interface ExecuteResult {
   /** A smoke check ran: reconcile again now, so the plan sees its result. */
   smoke?: SmokeResult;
+  /** A digest lookup ran (successful or not): reconcile again now, so the plan sees its result. */
+  resolution?: DigestResolution;
   /** The Promotion as the apiserver returned it after the status write. */
   written?: PromotionObject;
 }
 
-export async function executePlan(ctx: ExecuteContext, promotion: PromotionObject, plan: Plan): Promise<ExecuteResult> {
+/** `previousResolution`: the last ResolveDigest result for this Promotion (counts consecutive failures). */
+export async function executePlan(ctx: ExecuteContext, promotion: PromotionObject, plan: Plan, previousResolution?: DigestResolution): Promise<ExecuteResult> {
   const result: ExecuteResult = {};
   for (const action of plan.actions) {
+    if (action.type === 'ResolveDigest') {
+      result.resolution = await resolveDigest(action, ctx.registry ?? {}, previousResolution);
+      const { digest, error, attempts } = result.resolution;
+      if (digest) ctx.log.info('resolved digest', { image: action.image, digest });
+      else ctx.log.warn('could not resolve digest', { image: action.image, error, attempts });
+      continue;
+    }
     const smoke = await executeAction(ctx, action);
     if (smoke) result.smoke = smoke;
   }
@@ -54,7 +67,7 @@ function fence(ctx: ExecuteContext): void {
   if (!ctx.isLeader()) throw new LostLeadership();
 }
 
-async function executeAction(ctx: ExecuteContext, action: Action): Promise<SmokeResult | undefined> {
+async function executeAction(ctx: ExecuteContext, action: Exclude<Action, { type: 'ResolveDigest' }>): Promise<SmokeResult | undefined> {
   switch (action.type) {
     case 'CreateMigrationJob': {
       fence(ctx);

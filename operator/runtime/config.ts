@@ -46,6 +46,12 @@ export interface OperatorConfig {
   readonly statusMinIntervalSeconds: number;
   /** Grace period for in-flight reconciles on SIGTERM. @default 10 */
   readonly shutdownGraceSeconds: number;
+  /** Resolve a staging tag that pods report no digest for to its registry digest (anonymous pulls) before promoting. @default false */
+  readonly resolveDigests: boolean;
+  /** host[:port] of registries reached over plain HTTP (loopback always is). @default [] */
+  readonly insecureRegistries: readonly string[];
+  /** Timeout of each registry request. @default 10 */
+  readonly registryTimeoutSeconds: number;
 }
 
 const SA_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
@@ -90,6 +96,9 @@ const VARIABLES = {
   PONYEXPRESS_SMOKE_TIMEOUT_SECONDS: [seconds(1), () => '5'],
   PONYEXPRESS_STATUS_MIN_INTERVAL_SECONDS: [seconds(0), () => '2'],
   PONYEXPRESS_SHUTDOWN_GRACE_SECONDS: [seconds(0), () => '10'],
+  PONYEXPRESS_RESOLVE_DIGESTS: [bool, () => 'false'],
+  PONYEXPRESS_INSECURE_REGISTRIES: [nonEmpty, () => ''],
+  PONYEXPRESS_REGISTRY_TIMEOUT_SECONDS: [seconds(1), () => '10'],
 } as const satisfies Record<string, readonly [Parser<unknown>, () => string]>;
 
 type Parsed = { [K in keyof typeof VARIABLES]: Exclude<ReturnType<(typeof VARIABLES)[K][0]>, { problem: string }> };
@@ -108,6 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig
   }
   const v = parsed as Parsed;
   const watchNamespaces = problems.length ? [] : splitList(v.PONYEXPRESS_WATCH_NAMESPACES, problems);
+  const insecureRegistries = problems.length ? [] : registryHosts(v.PONYEXPRESS_INSECURE_REGISTRIES, problems);
   if (!problems.length && v.PONYEXPRESS_LEASE_RETRY_SECONDS * 2 > v.PONYEXPRESS_LEASE_DURATION_SECONDS) {
     problems.push('PONYEXPRESS_LEASE_RETRY_SECONDS must be at most half of PONYEXPRESS_LEASE_DURATION_SECONDS, or the leader loses its Lease between renewals');
   }
@@ -132,6 +142,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig
     smokeTimeoutSeconds: v.PONYEXPRESS_SMOKE_TIMEOUT_SECONDS,
     statusMinIntervalSeconds: v.PONYEXPRESS_STATUS_MIN_INTERVAL_SECONDS,
     shutdownGraceSeconds: v.PONYEXPRESS_SHUTDOWN_GRACE_SECONDS,
+    resolveDigests: v.PONYEXPRESS_RESOLVE_DIGESTS,
+    insecureRegistries,
+    registryTimeoutSeconds: v.PONYEXPRESS_REGISTRY_TIMEOUT_SECONDS,
   };
 }
 
@@ -141,4 +154,15 @@ function splitList(raw: string, problems: string[]): string[] {
     if (!DNS_LABEL.test(name)) problems.push(`PONYEXPRESS_WATCH_NAMESPACES: "${name}" is not a namespace name`);
   }
   return [...new Set(names)];
+}
+
+const REGISTRY_HOST = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)(:\d{1,5})?$/;
+
+/** `host[:port]` entries, as written in image references (no scheme, no path). */
+function registryHosts(raw: string, problems: string[]): string[] {
+  const hosts = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const host of hosts) {
+    if (!REGISTRY_HOST.test(host)) problems.push(`PONYEXPRESS_INSECURE_REGISTRIES: "${host}" is not host[:port]`);
+  }
+  return [...new Set(hosts)];
 }

@@ -52,10 +52,14 @@ async function main(): Promise<void> {
   const isLeader = () => (leader ? leader.isLeader() : true);
   const controller = new PromotionController(
     informers,
-    { client, isLeader, identity: config.identity, smokeTimeoutMs: config.smokeTimeoutSeconds * 1000, log },
+    {
+      client, isLeader, identity: config.identity, smokeTimeoutMs: config.smokeTimeoutSeconds * 1000, log,
+      registry: { insecureRegistries: config.insecureRegistries, timeoutMs: config.registryTimeoutSeconds * 1000 },
+    },
     metrics,
     log,
     config.statusMinIntervalSeconds * 1000,
+    config.resolveDigests,
   );
   queue = new WorkQueue({
     concurrency: 2,

@@ -95,8 +95,10 @@ export class World {
         w.metadata.generation = (w.metadata.generation ?? 1) + 1;
         w.status = { ...w.status, updatedReplicas: 0, ...(w.kind === 'StatefulSet' ? { updateRevision: `r${w.metadata.generation}` } : {}) };
         this.timeline.push(`set ${w.metadata.labels!['app.kubernetes.io/component']} ${a(action.containers)}`);
-      } else {
+      } else if (action.type === 'CheckSmoke') {
         this.timeline.push(`smoke ${action.url}`);
+      } else {
+        this.timeline.push(`resolve ${action.image}`);
       }
     }
     if (o.writeStatus !== false && plan.statusChanged) {

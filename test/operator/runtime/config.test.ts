@@ -17,6 +17,13 @@ describe('loadConfig', () => {
     });
   });
 
+  it('leaves digest resolution off by default and reads its registry settings', () => {
+    expect(loadConfig({})).toMatchObject({ resolveDigests: false, insecureRegistries: [], registryTimeoutSeconds: 10 });
+    const c = loadConfig({ PONYEXPRESS_RESOLVE_DIGESTS: 'true', PONYEXPRESS_INSECURE_REGISTRIES: '127.0.0.1:5000, reg.internal:5000,[::1]:5000', PONYEXPRESS_REGISTRY_TIMEOUT_SECONDS: '3' });
+    expect(c).toMatchObject({ resolveDigests: true, insecureRegistries: ['127.0.0.1:5000', 'reg.internal:5000', '[::1]:5000'], registryTimeoutSeconds: 3 });
+    expect(() => loadConfig({ PONYEXPRESS_INSECURE_REGISTRIES: 'http://reg:5000' })).toThrow('PONYEXPRESS_INSECURE_REGISTRIES: "http://reg:5000" is not host[:port]');
+  });
+
   it('parses lists, booleans and numbers', () => {
     const c = loadConfig({
       PONYEXPRESS_WATCH_NAMESPACES: ' prod-a, prod-b ,prod-a,',

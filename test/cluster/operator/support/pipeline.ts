@@ -60,7 +60,8 @@ export class Pipeline {
   readonly staging: string;
   readonly prod: string;
 
-  constructor(readonly prefix: string) {
+  /** `repo`: the image repository of every workload and Job. @default REPO */
+  constructor(readonly prefix: string, readonly repo: string = REPO) {
     this.system = `${prefix}-system`;
     this.staging = `${prefix}-staging`;
     this.prod = `${prefix}-prod`;
@@ -112,7 +113,7 @@ export class Pipeline {
 
   promotion(opts: { approval?: 'Automatic' | 'Manual'; soakSeconds?: number; prodMigrationFails?: boolean }): ManifestObject {
     const spec: PromotionSpec = {
-      imageRepository: REPO,
+      imageRepository: this.repo,
       source: {
         namespace: this.staging,
         selector: appSelector('staging'),
@@ -122,7 +123,7 @@ export class Pipeline {
       target: {
         namespace: this.prod,
         selector: appSelector('production'),
-        migrationJobTemplate: this.jobSpec('production', `${REPO}:placeholder`, opts.prodMigrationFails ?? false),
+        migrationJobTemplate: this.jobSpec('production', `${this.repo}:placeholder`, opts.prodMigrationFails ?? false),
         rolloutTimeoutSeconds: 120,
       },
       policy: { approval: opts.approval ?? 'Automatic' },
@@ -145,7 +146,7 @@ export class Pipeline {
   }
 
   workloads(ns: string, env: string, tag: string): ManifestObject[] {
-    const image = `${REPO}:${tag}`;
+    const image = `${this.repo}:${tag}`;
     return (['web', 'worker', 'beat'] as const).map((component) => ({
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -179,7 +180,7 @@ export class Pipeline {
       apiVersion: 'batch/v1',
       kind: 'Job',
       metadata: { name: `${APP}-migrate-${tag.toLowerCase()}`, namespace: this.staging, labels: labels('staging', 'migrate') },
-      spec: this.jobSpec('staging', `${REPO}:${tag}`, fail),
+      spec: this.jobSpec('staging', `${this.repo}:${tag}`, fail),
     } as ManifestObject], { fieldManager: 'gitops' });
   }
 
@@ -194,7 +195,7 @@ export class Pipeline {
     await waitUntil(async () => {
       const list = await this.apps.listNamespacedDeployment({ namespace: ns });
       return list.items.length > 0 && list.items.every((d) =>
-        d.spec!.template.spec!.containers.every((c) => c.image === `${REPO}:${tag}`) && rolloutComplete(d));
+        d.spec!.template.spec!.containers.every((c) => c.image === `${this.repo}:${tag}`) && rolloutComplete(d));
     }, { what: `${ns} rolled out on ${tag}`, timeoutMs, intervalMs: 250 });
   }
 
