@@ -3,15 +3,15 @@
 import { cpSync } from 'node:fs';
 import * as path from 'node:path';
 import { z } from './charts/config/zod.js';
-import { ConfigError, synthesizeAll } from './charts/synth.js';
+import { ConfigError, synthesizeAll, type SynthResult } from './charts/synth.js';
 
 // Two small files are parsed once per run: zod's JIT-compiled validators would cost more than they save.
 z.config({ jitless: true });
 
 try {
-  const written: { name: string; dir: string; files: string[]; promotionFrom?: string }[] = synthesizeAll().envs;
+  const written: SynthResult['envs'] = synthesizeAll().envs;
   if (written.some((env) => env.promotionFrom)) {
-    // Loaded only when needed: the operator chart's modules cost a few hundred ms of start-up.
+    // Loaded only when some environment promotes from another: nothing else needs the operator chart.
     const { synthesizeOperatorForEnvironments } = await import('./charts/operator/from-environments.js');
     const operator = synthesizeOperatorForEnvironments();
     if (operator) written.push({ name: 'operator', dir: operator.dir, files: operator.files });

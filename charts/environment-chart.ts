@@ -25,8 +25,6 @@ export interface EnvironmentChartProps {
 
 /** Everything one environment of one app needs, composed from the component constructs. */
 export class EnvironmentChart extends Chart {
-  readonly migrationJobName: string;
-
   constructor(scope: Construct, id: string, props: EnvironmentChartProps) {
     super(scope, id, { disableResourceNameHashes: true });
     const c = props.config;
@@ -41,9 +39,7 @@ export class EnvironmentChart extends Chart {
         DJANGO_ALLOWED_HOSTS: [c.domain, ...c.django.allowedHosts.filter((h) => h !== c.domain)].join(','),
         CELERY_WORKER_HEARTBEAT_FILE: HEARTBEAT_FILE,
       },
-      binding: postgres.bindingConfigMapName
-        ? { name: postgres.bindingConfigMapName, data: postgres.bindingConfigData! }
-        : undefined,
+      binding: postgres.bindingConfigMap,
     });
     if (c.database.provider === 'external-secrets') {
       new PostgresExternalSecret(this, 'database-secret', { identity, database: c.database });
@@ -61,7 +57,6 @@ export class EnvironmentChart extends Chart {
       djangoSecretKey: c.django.secretKey,
     };
     const migrations = new MigrationJob(this, 'migrations', { context, ...c.migrations });
-    this.migrationJobName = migrations.jobName;
     const enabled = <T extends { enabled: boolean }>(a?: T) => (a?.enabled ? a : undefined);
     new Web(this, 'web', { context, ...c.web, autoscaling: enabled(c.web.autoscaling) });
     new Worker(this, 'worker', { context, ...c.worker, autoscaling: enabled(c.worker.autoscaling) });

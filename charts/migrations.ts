@@ -45,7 +45,6 @@ export interface MigrationJobProps {
 /** The per-release migration Job, named `<app>-migrate-<hash of image and spec>`. */
 export class MigrationJob extends Construct {
   readonly jobName: string;
-  readonly hash: string;
   /** The Job's `spec` exactly as written to dist/ (the operator runs it for production promotions). */
   readonly plainSpec: Record<string, unknown>;
 
@@ -72,8 +71,7 @@ export class MigrationJob extends Construct {
       }),
     };
     this.plainSpec = k8s.KubeJob.manifest({ spec }).spec;
-    this.hash = migrationJobHash(ctx.image, this.plainSpec);
-    this.jobName = migrationJobName(ctx.app, this.hash);
+    this.jobName = migrationJobName(ctx.app, migrationJobHash(ctx.image, this.plainSpec));
     new k8s.KubeJob(this, 'job', {
       metadata: metadataFor(ctx, this.jobName, 'migrate', { [IMAGE_ANNOTATION]: ctx.image }),
       spec,

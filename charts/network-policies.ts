@@ -11,7 +11,18 @@ export interface NetworkPoliciesProps {
   readonly webIngressFrom?: k8s.NetworkPolicyPeer[];
 }
 
-const tcp = (port: number): k8s.NetworkPolicyPort => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) });
+export const tcp = (port: number): k8s.NetworkPolicyPort => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) });
+
+/** Egress to the cluster DNS (kube-dns in kube-system) on UDP and TCP 53; the app and the operator both need it. */
+export function dnsEgressRule(): k8s.NetworkPolicyEgressRule {
+  return {
+    to: [{
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+      podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+    }],
+    ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, tcp(53)],
+  };
+}
 
 /** Deny everything in the namespace, then allow ingress to web and egress to DNS, the database and the broker. */
 export class NetworkPolicies extends Construct {
@@ -37,16 +48,7 @@ export class NetworkPolicies extends Construct {
       spec: {
         podSelector: allPods,
         policyTypes: ['Egress'],
-        egress: [{
-          to: [{
-            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
-            podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
-          }],
-          ports: [
-            { protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) },
-            tcp(53),
-          ],
-        }],
+        egress: [dnsEgressRule()],
       },
     });
     for (const [target, rule] of [['database', props.database], ['broker', props.broker]] as const) {

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import {
   Promotion as PromotionObject, PromotionSpecPolicyApproval, PromotionSpecTargetWaves, type PromotionSpecTargetMigrationJobTemplate,
 } from '../imports/ponyexpress.dev.js';
-import { appLabels } from './labels.js';
+import { appLabels, appPodsSelector } from './labels.js';
 import type { PromotionConfig } from './promotion-config.js';
 
 /** An environment as far as a Promotion needs it. */
@@ -54,10 +54,7 @@ export class Promotion extends Construct {
     super(scope, id);
     const { app, config } = props;
     if (props.source.namespace === props.target.namespace) throw new Error(`promotion of ${app}: source and target namespace are both ${props.target.namespace}`);
-    const selectorOf = (end: PipelineEnd) => ({
-      'app.kubernetes.io/name': app,
-      'app.kubernetes.io/instance': `${app}-${end.env}`,
-    });
+    const selectorOf = (end: PipelineEnd) => appPodsSelector({ app, ...end });
     const waves = (props.waves ?? [['web', 'worker'], ['beat']]).map((wave) => wave.map(toWave));
     this.name = app;
     new PromotionWithJobTemplate(this, 'resource', {

@@ -26,7 +26,6 @@ export interface RenderedEnvironment {
   /** Objects in apply order (the order of `files`). */
   objects: ManifestObject[];
   files: RenderedFile[];
-  migrationJobName: string;
 }
 
 function withSyncWave(obj: ManifestObject): ManifestObject {
@@ -58,5 +57,5 @@ export function renderEnvironment(env: LoadedEnvironment): RenderedEnvironment {
     if (seen.has(f.path)) throw new Error(`two objects would be written to ${env.name}/${f.path}`);
     seen.add(f.path);
   }
-  return { name: env.name, file: env.file, objects: files.map((f) => f.object), files, migrationJobName: chart.migrationJobName };
+  return { name: env.name, file: env.file, objects: files.map((f) => f.object), files };
 }

@@ -41,13 +41,10 @@ export interface WebProps {
 
 /** gunicorn behind a Service, with a PDB, optional HPA and Ingress. */
 export class Web extends Construct {
-  readonly deploymentName: string;
-
   constructor(scope: Construct, id: string, props: WebProps) {
     super(scope, id);
     const ctx = props.context;
     const name = `${ctx.app}-web`;
-    this.deploymentName = name;
     const grace = props.gracefulTimeoutSeconds ?? 25;
     const command = [
       'gunicorn', `${ctx.module}.wsgi:application`, '--bind', `0.0.0.0:${WEB_PORT}`,

@@ -70,8 +70,3 @@ export function memoryBytes(quantity: string): number {
   const m = /^([0-9.]+)([a-zA-Z]*)$/.exec(quantity);
   return m ? Number(m[1]) * (MEMORY_FACTORS[m[2]] ?? NaN) : NaN;
 }
-
-/** Millicores of a CPU quantity already accepted by `cpuQuantity`. */
-export function milliCpu(quantity: string): number {
-  return quantity.endsWith('m') ? Number(quantity.slice(0, -1)) : Number(quantity) * 1000;
-}

@@ -87,4 +87,3 @@ const generic = z.strictObject({
 export const databaseSchema = z.discriminatedUnion('provider', [cloudNativePg, crunchy, zalando, externalSecrets, generic]);
 
 export type DatabaseConfig = z.infer<typeof databaseSchema>;
-export const DATABASE_PROVIDERS = ['cloudnative-pg', 'crunchy', 'zalando', 'external-secrets', 'generic'] as const;

@@ -85,12 +85,13 @@ export function problemsFromIssues(file: string, schema: AnySchema, data: unknow
       case 'invalid_value':
         push(issue.path, found, `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`);
         break;
-      case 'unrecognized_keys':
+      case 'unrecognized_keys': {
+        const keys = knownKeys(schema, data, issue.path);
         for (const key of issue.keys) {
-          const keys = knownKeys(schema, data, issue.path);
           push([...issue.path, key], 'an unknown field', keys.length ? `one of ${keys.join(', ')}` : 'no such field');
         }
         break;
+      }
       case 'invalid_union': {
         if (issue.discriminator) {
           const path = issue.path.at(-1) === issue.discriminator ? issue.path : [...issue.path, issue.discriminator];

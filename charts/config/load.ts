@@ -4,7 +4,7 @@ import { LineCounter, parseDocument } from './yaml-parser.js';
 import { ConfigError, describeValue, formatPath, type ConfigProblem } from './config-error.js';
 import { crossFieldProblems, environmentSchema, type EnvironmentConfig } from './environment-schema.js';
 import { attachPromotionSources, type PromotionSource } from '../promotion-config.js';
-import { problemsFromIssues } from './issues.js';
+import { problemsFromIssues, valueAt } from './issues.js';
 
 export interface LoadedEnvironment {
   /** File name without extension: `staging`, `production`. Names the output folder dist/<name>. */
@@ -48,13 +48,9 @@ function loadFile(file: string, problems: ConfigProblem[]): EnvironmentConfig | 
   }
   const contradictions = crossFieldProblems(result.data);
   for (const c of contradictions) {
-    problems.push({ file, path: formatPath(c.path), found: describeValue(findRaw(data, c.path)), expected: c.expected });
+    problems.push({ file, path: formatPath(c.path), found: describeValue(valueAt(data, c.path)), expected: c.expected });
   }
   return contradictions.length === 0 ? result.data : undefined;
-}
-
-function findRaw(data: unknown, p: (string | number)[]): unknown {
-  return p.reduce<unknown>((cur, k) => (cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[k] : undefined), data);
 }
 
 function listEnvironmentFiles(configDir: string): string[] {

@@ -1,7 +1,8 @@
 // Deny by default; the operator only talks to the API server, DNS and (optionally) staging smoke URLs,
 // and only the metrics port accepts connections.
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-27';
+import { k8s } from '../k8s.js';
+import { dnsEgressRule, tcp } from '../network-policies.js';
 import { METRICS_PORT, OPERATOR_NAME, operatorLabels, operatorSelector, type ResolvedOperatorProps } from './props.js';
 
 type EgressRule = k8s.NetworkPolicyEgressRule;
@@ -17,29 +18,15 @@ export class OperatorNetworkPolicy extends Construct {
         // Prometheus may live anywhere; only the metrics port is open. Kubelet probes are not
         // subject to NetworkPolicy.
         ingress: [{ ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(METRICS_PORT) }] }],
-        egress: [apiServerEgress(settings), dnsEgress(), ...smokeEgress(settings)],
+        egress: [apiServerEgress(settings), dnsEgressRule(), ...smokeEgress(settings)],
       },
     });
   }
 }
 
-function tcp(port: number): k8s.NetworkPolicyPort {
-  return { protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) };
-}
-
 function apiServerEgress(settings: ResolvedOperatorProps): EgressRule {
   const to = settings.apiServer.cidrs.map((cidr) => ({ ipBlock: { cidr } }));
   return { ...(to.length ? { to } : {}), ports: settings.apiServer.ports.map(tcp) };
-}
-
-function dnsEgress(): EgressRule {
-  return {
-    to: [{
-      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
-      podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
-    }],
-    ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, tcp(53)],
-  };
 }
 
 /** An in-cluster smoke URL (`*.svc[.cluster.local]`) opens its port to that namespace only; any other URL opens its port. */

@@ -1,7 +1,7 @@
 // The operator's own chart, synthesised to dist/operator/: CRD, namespace, pods, RBAC, PDB, NetworkPolicy.
 import { Chart, Include } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-27';
+import { k8s } from '../k8s.js';
 import { OperatorNetworkPolicy } from './network-policy.js';
 import { OPERATOR_NAME, operatorLabels, resolveOperatorProps, type OperatorChartProps } from './props.js';
 import { OperatorRbac } from './rbac.js';

@@ -43,8 +43,6 @@ export interface OperatorChartProps {
 
 export const OPERATOR_NAME = 'ponyexpress-operator';
 export const METRICS_PORT = 8080;
-/** Also the name of the field manager the operator writes with (see CONTRIBUTING.md). */
-export const FIELD_MANAGER = 'ponyexpress-operator';
 
 export type ResolvedOperatorProps = Required<Omit<OperatorChartProps, 'image' | 'apiServer'>> & {
   readonly imageRef: string;

@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'cdk8s';
-import { stringify } from 'yaml';
+import { stringify } from '../config/yaml-parser.js';
 import { OperatorChart } from './operator-chart.js';
 import type { OperatorChartProps } from './props.js';
 

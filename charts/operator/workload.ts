@@ -1,6 +1,6 @@
 // The operator's pods: ServiceAccount, Deployment, PodDisruptionBudget and the metrics Service.
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-27';
+import { k8s } from '../k8s.js';
 import { METRICS_PORT, OPERATOR_NAME, operatorLabels, operatorSelector, type ResolvedOperatorProps } from './props.js';
 
 /** Numeric, so runAsNonRoot is checkable without /etc/passwd; matches USER in operator/Dockerfile. */

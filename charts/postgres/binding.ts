@@ -19,9 +19,8 @@ export interface PostgresBinding {
   configData: Record<string, string>;
   volumes: k8s.Volume[];
   mounts: k8s.VolumeMount[];
-  /** Data of the servicebinding.io ConfigMap (`type`, `provider`, …) when the projection is on. */
-  bindingConfigData?: Record<string, string>;
-  bindingConfigMapName?: string;
+  /** The servicebinding.io ConfigMap (`type`, `provider`, …) when the projection is on. */
+  bindingConfigMap?: { name: string; data: Record<string, string> };
   egressPort: number;
   egressTo: k8s.NetworkPolicyPeer[];
 }
@@ -41,20 +40,20 @@ export function postgresBinding(db: DatabaseConfig, app: string, namespace: stri
     mounts.push({ name: 'postgres-ca', mountPath: CA_MOUNT_DIR, readOnly: true });
     env.push({ name: 'PGSSLROOTCERT', value: `${CA_MOUNT_DIR}/ca.crt` });
   }
-  const binding: Pick<PostgresBinding, 'bindingConfigData' | 'bindingConfigMapName'> = {};
+  let bindingConfigMap: PostgresBinding['bindingConfigMap'];
   if (db.serviceBinding) {
     const name = db.serviceBinding.name;
     const cmName = `${app}-binding-${name}`;
-    binding.bindingConfigMapName = cmName;
-    binding.bindingConfigData = { type: 'postgresql', provider: db.provider };
-    for (const [variable, value] of Object.entries(source.plain)) binding.bindingConfigData[BINDING_ENTRY[variable as PgVariable]] = value;
+    const data: Record<string, string> = { type: 'postgresql', provider: db.provider };
+    for (const [variable, value] of Object.entries(source.plain)) data[BINDING_ENTRY[variable as PgVariable]] = value;
+    bindingConfigMap = { name: cmName, data };
     const secretItems = ENV_ORDER.filter((v) => source.keys[v]).map((v) => ({ key: source.keys[v]!, path: BINDING_ENTRY[v] }));
     volumes.push({
       name: `binding-${name}`,
       projected: {
         sources: [
           { secret: { name: source.secretName, items: secretItems } },
-          { configMap: { name: cmName, items: Object.keys(binding.bindingConfigData).sort().map((k) => ({ key: k, path: k })) } },
+          { configMap: { name: cmName, items: Object.keys(data).sort().map((k) => ({ key: k, path: k })) } },
         ],
       },
     });
@@ -71,7 +70,7 @@ export function postgresBinding(db: DatabaseConfig, app: string, namespace: stri
     configData: { ...source.plain },
     volumes,
     mounts,
-    ...binding,
+    ...(bindingConfigMap ? { bindingConfigMap } : {}),
     egressPort: db.egress?.port ?? (db.provider === 'zalando' ? db.port : 5432),
     egressTo,
   };

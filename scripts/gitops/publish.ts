@@ -67,8 +67,7 @@ export async function publishGitops(req: PublishRequest): Promise<PublishResult>
           );
         }
         // Someone pushed meanwhile: start again from their commit and re-apply dist/ on top of it.
-        await git(work, ['fetch', '--quiet', '--depth', '1', 'origin', `+refs/heads/${req.branch}:refs/remotes/origin/${req.branch}`]);
-        await git(work, ['reset', '--quiet', '--hard', `refs/remotes/origin/${req.branch}`]);
+        await git(work, ['reset', '--quiet', '--hard', await fetchBranch(work, req.branch)]);
       }
     }
   } finally {
@@ -101,11 +100,17 @@ async function checkoutBranch(work: string, repo: string, branch: string, url: s
     throw new PublishError(`cannot reach the GitOps repository ${url}: ${said(err)}`);
   }
   if (heads.trim()) {
-    await git(work, ['fetch', '--quiet', '--depth', '1', 'origin', `+refs/heads/${branch}:refs/remotes/origin/${branch}`]);
-    await git(work, ['checkout', '--quiet', '-B', branch, `refs/remotes/origin/${branch}`]);
+    await git(work, ['checkout', '--quiet', '-B', branch, await fetchBranch(work, branch)]);
   } else {
     await git(work, ['symbolic-ref', 'HEAD', `refs/heads/${branch}`]);
   }
+}
+
+/** Fetches the remote branch's tip (depth 1) and returns the ref that now holds it. */
+async function fetchBranch(work: string, branch: string): Promise<string> {
+  const ref = `refs/remotes/origin/${branch}`;
+  await git(work, ['fetch', '--quiet', '--depth', '1', 'origin', `+refs/heads/${branch}:${ref}`]);
+  return ref;
 }
 
 /** Replaces `<repoPath>/<env>/` by dist/<env>/ for every environment and stages it; returns what changed. */
