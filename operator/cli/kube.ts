@@ -16,8 +16,6 @@ export interface PromotionClient {
   annotate(name: string, patch: object): Promise<void>;
 }
 
-export { CliError };
-
 export function connect(target: Target): PromotionClient {
   const kc = new KubeConfig();
   try {

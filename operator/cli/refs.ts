@@ -1,6 +1,6 @@
 // Pure: turns what a user typed (a tag, a digest, a short digest, or a full image reference) into the
 // exact value the operator compares annotations against.
-import type { HistoryEntry, HistoryResult, ImageRecord } from '../core/types.js';
+import { ROLLBACK_TARGET_RESULTS, type HistoryEntry, type ImageRecord } from '../core/types.js';
 
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
@@ -8,8 +8,6 @@ const DIGEST = /^sha256:[a-f0-9]{64}$/;
 const DIGEST_PREFIX = /^sha256:[a-f0-9]{7,63}$/;
 
 export class RefError extends Error {}
-
-const ROLLBACK_RESULTS: readonly HistoryResult[] = ['Succeeded', 'RolledBack', 'Observed'];
 
 /**
  * Strips the repository from `repo:tag` / `repo@sha256:…` (it must be the Promotion's repository);
@@ -47,8 +45,8 @@ export function resolveApproval(ref: string, staging: ImageRecord | undefined): 
 /** The history entry a rollback names: by tag, full digest or unique digest prefix. */
 export function findRollbackTarget(ref: string, history: readonly HistoryEntry[]): HistoryEntry {
   // Only an image that actually ran in production is a safe target: the same results the operator
-  // accepts for rollback-to (operator/core/plan.ts).
-  const candidates = history.filter((h) => ROLLBACK_RESULTS.includes(h.result));
+  // accepts for rollback-to.
+  const candidates = history.filter((h) => ROLLBACK_TARGET_RESULTS.includes(h.result));
   const found = uniqueBy(candidates.filter((h) => matches(ref, h)));
   if (found.length === 1) return found[0];
   const valid = uniqueBy(candidates).map((h) => `  ${describeRef(h)}`);

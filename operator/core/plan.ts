@@ -87,8 +87,9 @@ function maybeStart(d: Draft, observed: Observed): void {
     d.promoting = { status: 'False', reason: 'NotVerified', message: candidate ? `waiting for staging to verify ${candidate.image}: ${verification.message}` : verification.message };
     return;
   }
+  const prodWorkloads = waveWorkloads(observed, waveComponents(d.settings));
   // Up to date only if the workloads agree too: after an aborted rollback (or any drift) they are set again.
-  const inSync = waveWorkloads(observed, waveComponents(d.settings)).every((w) => templateRuns(w, d.settings.repository, candidate));
+  const inSync = prodWorkloads.every((w) => templateRuns(w, d.settings.repository, candidate));
   if (d.production && sameImage(candidate, d.production) && inSync) {
     d.promoting = { status: 'False', reason: 'UpToDate', message: `production runs ${d.production.image}` };
     return;
@@ -110,7 +111,7 @@ function maybeStart(d: Draft, observed: Observed): void {
       return;
     }
   }
-  if (waveWorkloads(observed, waveComponents(d.settings)).length === 0) {
+  if (prodWorkloads.length === 0) {
     d.promoting = { status: 'False', reason: 'NoProductionWorkloads', message: 'no production workload matches target.selector and the waves' };
     return;
   }

@@ -33,7 +33,6 @@ export const LABEL = {
 
 /** Values of app.kubernetes.io/component that rollout waves may name. */
 export type WorkloadComponent = 'web' | 'worker' | 'beat';
-export const WORKLOAD_COMPONENTS: readonly WorkloadComponent[] = ['web', 'worker', 'beat'];
 
 export const DEFAULTS = {
   soakSeconds: 300,

@@ -2,9 +2,8 @@
 // in lists and watch events alike), so informer caches hold one shape. Every request is counted
 // for /metrics and the benchmark.
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { FIELD_MANAGER } from '../core/types.js';
 import { HttpError, type Transport } from './transport.js';
-
-export const FIELD_MANAGER = 'ponyexpress-operator';
 
 export class KubeError extends Error {
   constructor(readonly code: number, readonly reason: string, message: string) {
@@ -69,12 +68,12 @@ export class KubeClient {
   }
 
   /** Lists every page (informers relist with this). */
-  async list<T extends KubernetesObject>(path: string, labelSelector?: string): Promise<KubeList<T>> {
+  async list<T extends KubernetesObject>(path: string): Promise<KubeList<T>> {
     const items: T[] = [];
     let cont: string | undefined;
     let resourceVersion: string | undefined;
     do {
-      const page = await this.request<KubeList<T>>('GET', path, { query: { limit: '500', continue: cont, labelSelector } });
+      const page = await this.request<KubeList<T>>('GET', path, { query: { limit: '500', continue: cont } });
       items.push(...page.items);
       cont = page.metadata?.continue || undefined;
       resourceVersion = page.metadata?.resourceVersion;
@@ -83,11 +82,11 @@ export class KubeClient {
   }
 
   /** Server-side apply under the operator's field manager. */
-  apply<T>(path: string, body: unknown, force = true, subresource?: string): Promise<T> {
-    return this.request<T>('PATCH', subresource ? `${path}/${subresource}` : path, {
+  apply<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>('PATCH', path, {
       body,
       contentType: 'application/apply-patch+yaml',
-      query: { fieldManager: FIELD_MANAGER, force: String(force) },
+      query: { fieldManager: FIELD_MANAGER, force: 'true' },
     });
   }
 
@@ -118,5 +117,4 @@ export const paths = {
   statefulsets: (ns: string) => `/apis/apps/v1/namespaces/${ns}/statefulsets`,
   pods: (ns: string) => `/api/v1/namespaces/${ns}/pods`,
   jobs: (ns: string) => `/apis/batch/v1/namespaces/${ns}/jobs`,
-  events: (ns: string) => `/apis/events.k8s.io/v1/namespaces/${ns}/events`,
 };

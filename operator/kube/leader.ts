@@ -82,6 +82,8 @@ export class LeaderElector {
     if (this.stopped) return;
     try {
       const ok = await this.tryAcquireOrRenew();
+      // stop() ran meanwhile: it has released (or not held) the Lease; do not start leading now.
+      if (this.stopped) return;
       if (ok) {
         this.lastRenewMs = Date.now();
         if (!this.leading) this.setLeading(true);
