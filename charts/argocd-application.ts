@@ -1,9 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { FIELD_MANAGER as OPERATOR_FIELD_MANAGER } from '../operator/core/resource.js';
 import { appLabels, type AppIdentity } from './labels.js';
-
-/** Field manager of the promotion operator (CONTRIBUTING.md). */
-export const OPERATOR_FIELD_MANAGER = 'ponyexpress-operator';
 
 export interface ArgoApplicationProps {
   readonly identity: AppIdentity;
