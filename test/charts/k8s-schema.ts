@@ -4,8 +4,8 @@ import * as path from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { repoRoot } from './support.js';
 
-/** CI clones the repo with `shared/` beside it; nothing is vendored. */
-export const DEFINITIONS_PATH = path.resolve(repoRoot, '..', 'shared', 'schemas', 'k8s-1.27.0-definitions.json');
+/** Vendored with its provenance (schemas/README.md); re-derive with scripts/vendor/k8s-schema.mjs. */
+export const DEFINITIONS_PATH = path.resolve(repoRoot, 'test', 'charts', 'schemas', 'k8s-1.27.0-definitions.json');
 
 type Schema = Record<string, any>;
 
@@ -32,8 +32,8 @@ export interface K8sValidator {
 export function loadK8sValidator(): K8sValidator {
   if (!existsSync(DEFINITIONS_PATH)) {
     throw new Error(
-      `Kubernetes 1.27 definitions not found at ${DEFINITIONS_PATH}. Clone the repo next to the shared/ folder ` +
-        '(../shared/schemas/k8s-1.27.0-definitions.json), as CI does.',
+      `Kubernetes 1.27 definitions not found at ${DEFINITIONS_PATH}. Re-create them with ` +
+        '`node scripts/vendor/k8s-schema.mjs v1.27.0` (needs Go and the Go module proxy).',
     );
   }
   const definitions: Record<string, Schema> = JSON.parse(readFileSync(DEFINITIONS_PATH, 'utf8')).definitions;

@@ -43,7 +43,7 @@ export function statePath(): string {
   const path = process.env[STATE_ENV];
   if (!path) {
     throw new Error(`${STATE_ENV} is not set: cluster tests must run in the jest "cluster" project ` +
-      '(npx jest --selectProjects cluster), whose globalSetup starts or finds the cluster.');
+      '(npm run test:cluster), whose globalSetup starts or finds the cluster.');
   }
   return path;
 }
