@@ -41,6 +41,15 @@ export default {
     },
     {
       ...common,
+      // The built images under `docker run`, as the manifests specify each container (needs a Docker
+      // engine; globalSetup starts one with scripts/docker/start-dockerd.sh and builds both images with
+      // scripts/images/build.sh, cached by inputs). Fails, never skips, when Docker cannot start.
+      displayName: 'container',
+      testMatch: ['<rootDir>/test/container/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/container/global-setup.ts',
+    },
+    {
+      ...common,
       // `npm run publish:gitops` against a real `git daemon` on loopback (needs only git).
       displayName: 'gitops',
       testMatch: ['<rootDir>/test/gitops/**/*.test.ts'],

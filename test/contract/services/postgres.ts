@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
@@ -14,6 +14,11 @@ export interface PostgresOptions {
   ssl?: boolean;
   /** Give the app role CREATEDB (pytest-django creates its own test database). @default false */
   canCreateDatabases?: boolean;
+  /**
+   * Listen here instead of loopback, and let password logins come from clientCidr too: containers
+   * on a Docker bridge reach the host at the bridge's gateway address. @default 127.0.0.1, loopback only
+   */
+  listen?: { host: string; clientCidr: string };
 }
 
 export interface PostgresServer {
@@ -55,7 +60,7 @@ function serverIdentity(): { uid?: number; gid?: number } {
 
 const baseEnv = { PATH: '/usr/local/bin:/usr/bin:/bin', LANG: 'C', LC_ALL: 'C' };
 
-/** initdb + postgres on 127.0.0.1 on a free port, in a fresh temp directory. */
+/** initdb + postgres on 127.0.0.1 (or options.listen) on a free port, in a fresh temp directory. */
 export async function startPostgres(options: PostgresOptions = {}): Promise<PostgresServer> {
   const bin = postgresBinDir();
   const who = serverIdentity();
@@ -77,6 +82,8 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
   };
   await run([join(bin, 'initdb'), '-D', data, '-U', 'postgres', '--pwfile', pwfile, '-E', 'UTF8', '--no-locale',
     '--auth-local=trust', '--auth-host=scram-sha-256', '--no-sync']);
+  // samehost: the test itself, whose connections to a non-loopback address come from one of ours.
+  if (options.listen) appendFileSync(join(data, 'pg_hba.conf'), `host all all ${options.listen.clientCidr} scram-sha-256\nhost all all samehost scram-sha-256\n`);
 
   const sslArgs: string[] = [];
   if (options.ssl ?? true) {
@@ -91,7 +98,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
   }
 
   const port = await freePort();
-  const host = '127.0.0.1';
+  const host = options.listen?.host ?? '127.0.0.1';
   const user = options.user ?? 'app';
   const database = options.database ?? 'app';
   const password = randomBytes(12).toString('hex');

@@ -17,11 +17,10 @@ export interface RedisServer {
 
 const baseEnv = { PATH: '/usr/local/bin:/usr/bin:/bin', LANG: 'C' };
 
-/** redis-server on 127.0.0.1 on a free port, password protected, nothing persisted. */
-export async function startRedis(): Promise<RedisServer> {
+/** redis-server on 127.0.0.1 (or `host`, e.g. a Docker bridge's gateway) on a free port, password protected, nothing persisted. */
+export async function startRedis(host = '127.0.0.1'): Promise<RedisServer> {
   const base = mkdtempSync(join(tmpdir(), 'ponyexpress-redis-'));
   const port = await freePort();
-  const host = '127.0.0.1';
   const password = randomBytes(12).toString('hex');
   const server = new ManagedProcess({
     name: 'redis-server',
