@@ -69,6 +69,7 @@ beforeAll(async () => {
       objects: manifests.objects,
       secrets,
       image: process.env.PONYSHOP_TEST_IMAGE_OVERRIDE,
+      requireCommand: true,
       extraEnv: component === 'beat' ? { beat: { PONYSHOP_TICK_INTERVAL_SECONDS: String(TICK_SECONDS) } } : undefined,
     });
   }

@@ -130,7 +130,18 @@ export interface DockerPodOptions {
   extraEnv?: Record<string, Record<string, string>>;
   /** Run this image instead of the manifest's (deliberately broken images in self-checks). @default the manifest's */
   image?: string;
+  /** Refuse a container without `command` (the app contract requires one; the operator uses its ENTRYPOINT). @default false */
+  requireCommand?: boolean;
+  /** `host` shares the host's network (to reach an apiserver on loopback); ports then bind on the host. @default bridge */
+  network?: 'bridge' | 'host';
+  /**
+   * What the kubelet gives a pod with automountServiceAccountToken: KUBERNETES_SERVICE_HOST/PORT and a
+   * directory (token, ca.crt, namespace) mounted read-only at the standard path. @default none
+   */
+  kubernetes?: { host: string; port: number; serviceAccountDir: string };
 }
+
+const SERVICE_ACCOUNT_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 /**
  * Runs a pod's containers with `docker run`, from the image the manifest names, with its command, args,
@@ -164,8 +175,8 @@ export class DockerPod {
     return containerNamed(this.options.workload.pod, name);
   }
 
-  /** The container's resolved env and its full argv (command + args, `$(VAR)` expanded). */
-  resolve(name: string): { env: Record<string, string>; argv: string[] } {
+  /** The container's resolved env, and command and args with `$(VAR)` expanded. */
+  resolve(name: string): { env: Record<string, string>; command?: string[]; args?: string[] } {
     const spec = this.spec(name);
     const w = this.options.workload;
     const resolved = resolveEnv(spec, {
@@ -177,12 +188,14 @@ export class DockerPod {
         labels: w.podLabels, annotations: w.podAnnotations,
       },
     });
-    const env: Record<string, string> = Object.fromEntries(resolved);
+    const kube = this.options.kubernetes;
+    const env: Record<string, string> = kube ? { KUBERNETES_SERVICE_HOST: kube.host, KUBERNETES_SERVICE_PORT: String(kube.port) } : {};
+    Object.assign(env, Object.fromEntries(resolved));
     Object.assign(env, this.options.extraEnv?.[name] ?? {});
     const { command, args } = expandCommand(spec, resolved);
-    // An empty command would silently run the image's CMD; the contract requires an explicit one.
-    if (!command?.length) throw new Error(`container ${name}: no command; the contract requires an explicit command`);
-    return { env, argv: [...command, ...(args ?? [])] };
+    // An empty command would silently run the image's CMD; the app contract requires an explicit one.
+    if (this.options.requireCommand && !command?.length) throw new Error(`container ${name}: no command; the contract requires an explicit command`);
+    return { env, command: command?.length ? command : undefined, args };
   }
 
   /** `docker run` of one container, attached (its output is captured); returns once the CLI is started. */
@@ -190,7 +203,7 @@ export class DockerPod {
     const spec = this.spec(name);
     const image = this.options.image ?? spec.image;
     if (!image) throw new Error(`container ${name} has no image`);
-    const { env, argv } = this.resolve(name);
+    const { env, command, args } = this.resolve(name);
     const id = `ponyexpress-${process.pid}-${this.options.name}-${name}-${this.seq++}`;
     const mounts: string[] = [];
     for (const m of spec.volumeMounts ?? []) {
@@ -198,14 +211,18 @@ export class DockerPod {
       if (!dir) throw new Error(`container ${name}: mount of unknown volume "${m.name}"`);
       mounts.push('--mount', `type=bind,src=${m.subPath ? join(dir, m.subPath) : dir},dst=${m.mountPath}${m.readOnly ? ',readonly' : ''}`);
     }
-    const [entrypoint, ...rest] = overrideArgv ?? argv;
+    if (this.options.kubernetes && this.options.workload.pod.automountServiceAccountToken !== false) {
+      mounts.push('--mount', `type=bind,src=${this.options.kubernetes.serviceAccountDir},dst=${SERVICE_ACCOUNT_PATH},readonly`);
+    }
+    // As the kubelet: command replaces the image's ENTRYPOINT (and its CMD), args alone replace CMD.
+    const argv = overrideArgv ?? (command ? [...command, ...(args ?? [])] : undefined);
+    const tail = argv ? ['--entrypoint', argv[0]!, image, ...argv.slice(1)] : [image, ...(args ?? [])];
     const runArgs = [
-      'run', '--rm', '--name', id, '--label', TEST_LABEL, '--hostname', this.options.name, '--network', 'bridge',
+      'run', '--rm', '--name', id, '--label', TEST_LABEL, '--hostname', this.options.name, '--network', this.options.network ?? 'bridge',
       '--pull', 'never', ...securityFlags(this.options.workload.pod, spec, image), ...mounts,
       // Values travel in the CLI's own environment (`-e NAME`), so no quoting or newline can mangle them.
       '-e', 'HOSTNAME', ...Object.keys(env).flatMap((k) => ['-e', k]),
-      // command replaces the image's ENTRYPOINT (and its CMD), as the kubelet does.
-      '--entrypoint', entrypoint!, image, ...rest,
+      ...tail,
     ];
     const process_ = new ManagedProcess({
       name: `${this.options.name}/${name}`, argv: [dockerPath(), ...runArgs], env: { ...cliEnv(), ...env, HOSTNAME: this.options.name },
@@ -233,7 +250,7 @@ export class DockerPod {
     const spec = this.spec(name);
     const ports = new Map((spec.ports ?? []).map((p) => [p.containerPort, p.containerPort] as const));
     return {
-      podIP: await c.ip(),
+      podIP: this.options.network === 'host' ? '127.0.0.1' : await c.ip(),
       portMap: ports,
       container: spec,
       exec: async (argv, timeoutMs) => {

@@ -57,6 +57,7 @@ export interface PodSpec {
   initContainers?: Container[];
   terminationGracePeriodSeconds?: number;
   serviceAccountName?: string;
+  automountServiceAccountToken?: boolean;
   securityContext?: { runAsUser?: number; runAsGroup?: number; runAsNonRoot?: boolean };
   volumes?: { name: string; emptyDir?: object; [source: string]: unknown }[];
 }
