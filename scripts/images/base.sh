@@ -7,7 +7,6 @@
 # mirror and a recipe number, so a fresh Docker engine re-imports it in seconds.
 # shellcheck source=scripts/images/lib.sh
 source "$(dirname "$0")/lib.sh"
-here="$(cd "$(dirname "$0")" && pwd)"
 mirror="$(debian_mirror)"
 
 # --- debian minbase -------------------------------------------------------------------------

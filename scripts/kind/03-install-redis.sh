@@ -4,6 +4,9 @@
 # shellcheck source=scripts/kind/lib.sh
 source "$(dirname "$0")/lib.sh"
 need kubectl openssl
+# Offline: Debian's redis-server (uid 999) instead of the redis:7.4-alpine image.
+redis_image=redis:7.4-alpine
+if [[ "$OFFLINE" == 1 ]]; then redis_image="$(bash "$(dirname "$0")/offline-services.sh" | sed -n 's/^redis //p')"; fi
 for ns in "$STAGING_NS" "$PRODUCTION_NS"; do
   log "Redis and app Secrets in $ns"
   "${KUBECTL[@]}" create namespace "$ns" --dry-run=client -o yaml | "${KUBECTL[@]}" apply -f -
@@ -27,7 +30,7 @@ spec:
       securityContext: { runAsNonRoot: true, runAsUser: 999, runAsGroup: 999, seccompProfile: { type: RuntimeDefault } }
       containers:
         - name: redis
-          image: redis:7.4-alpine
+          image: $redis_image
           args: ["--requirepass", "\$(REDIS_PASSWORD)", "--save", "", "--appendonly", "no"]
           env:
             - name: REDIS_PASSWORD

@@ -14,6 +14,10 @@ OPERATOR_IMAGE="${OPERATOR_IMAGE:-ghcr.io/ponyexpress/operator:0.1.0}"
 FIRST_TAG="${FIRST_TAG:-1.4.0}"
 NEXT_TAG="${NEXT_TAG:-1.5.0}"
 CNPG_VERSION="${CNPG_VERSION:-1.29.1}"
+# OFFLINE=1 (or `up.sh --offline`): no registry or GitHub. kind and its node image are built locally
+# (scripts/kind/node/), PostgreSQL and Redis come from Debian packages instead of CloudNativePG and the
+# Redis image, and the app and operator images are built by scripts/images/build.sh.
+OFFLINE="${OFFLINE:-0}"
 # Scratch copy of the environment files (tags and the promotion section are set there, never in the repo).
 WORK="${WORK:-$REPO_ROOT/.cache/kind}"
 KUBECTL=(kubectl --context "kind-$CLUSTER")
@@ -25,6 +29,14 @@ need() {
     command -v "$cmd" >/dev/null || { echo "missing: $cmd" >&2; exit 1; }
   done
 }
+
+# Offline, kind and kubectl are the ones scripts/kind/node/binaries.sh built (cached after the first run).
+if [[ "$OFFLINE" == 1 ]]; then
+  while read -r name path; do
+    case "$name" in kind | kubectl) mkdir -p "$WORK/bin" && ln -sfn "$path" "$WORK/bin/$name" ;; esac
+  done < <(bash "$REPO_ROOT/scripts/kind/node/binaries.sh")
+  PATH="$WORK/bin:$PATH"
+fi
 
 # Synthesises dist/ into $WORK/dist from a copy of environments/ in which both
 # environments run the given tags and production promotes from staging.
