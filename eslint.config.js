@@ -4,6 +4,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import js from '@eslint/js';
+import { defineConfig, globalIgnores } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 const root = import.meta.dirname;
@@ -54,20 +55,19 @@ function layerConfigs() {
   });
 }
 
-export default tseslint.config(
-  // Generated (imports/), built or synthesised output, and the Python example app are not ours to lint.
-  {
-    ignores: [
-      'node_modules/',
-      'dist/',
-      'build/',
-      'coverage/',
-      '.cache/',
-      'imports/',
-      'example/',
-      'test/cluster/.logs/',
-    ],
-  },
+export default defineConfig(
+  // Generated (imports/), built or synthesised output, and the Python example app (with any venv) are not ours.
+  globalIgnores([
+    'node_modules/',
+    'dist/',
+    'build/',
+    'coverage/',
+    '.cache/',
+    'imports/',
+    'example/',
+    'test/cluster/.logs/',
+    '**/.venv/',
+  ]),
   js.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
   {
