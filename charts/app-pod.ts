@@ -1,8 +1,7 @@
 import { k8s } from './k8s.js';
 import type { AppContext } from './app-context.js';
-import {
-  CONFIG_CHECKSUM_ANNOTATION, IMAGE_ANNOTATION, labelsFor, selectorFor, type Component,
-} from './labels.js';
+import { ANNOTATION, WAIT_FOR_MIGRATIONS_CONTAINER } from '../contract/index.js';
+import { labelsFor, selectorFor, type Component } from './labels.js';
 import {
   resourceRequirements, restrictedContainerSecurityContext, restrictedPodSecurityContext,
   TMP_MOUNT, TMP_VOLUME, type ResourceSpec,
@@ -52,7 +51,7 @@ export function appContainer(ctx: AppContext, props: AppContainerProps): k8s.Con
 }
 
 export function waitForMigrationsContainer(ctx: AppContext, resources: ResourceSpec): k8s.Container {
-  return appContainer(ctx, { name: 'wait-for-migrations', command: WAIT_FOR_MIGRATIONS_COMMAND, resources });
+  return appContainer(ctx, { name: WAIT_FOR_MIGRATIONS_CONTAINER, command: WAIT_FOR_MIGRATIONS_COMMAND, resources });
 }
 
 export interface AppPodProps {
@@ -85,9 +84,9 @@ function spreadConstraints(ctx: AppContext, component: Component): k8s.TopologyS
 export function appPodTemplate(ctx: AppContext, props: AppPodProps): k8s.PodTemplateSpec {
   const annotations: Record<string, string> = {
     'kubectl.kubernetes.io/default-container': props.containers[0].name,
-    [IMAGE_ANNOTATION]: ctx.image,
+    [ANNOTATION.image]: ctx.image,
   };
-  if (props.configChecksum ?? true) annotations[CONFIG_CHECKSUM_ANNOTATION] = ctx.configChecksum;
+  if (props.configChecksum ?? true) annotations[ANNOTATION.configChecksum] = ctx.configChecksum;
   return {
     metadata: { labels: labelsFor(ctx, props.component), annotations },
     spec: {

@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { FIELD_MANAGER as OPERATOR_FIELD_MANAGER } from '../operator/core/resource.js';
+import { FIELD_MANAGER as OPERATOR_FIELD_MANAGER } from '../contract/index.js';
 import { appLabels, type AppIdentity } from './labels.js';
 
 export interface ArgoApplicationProps {

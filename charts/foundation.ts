@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { k8s } from './k8s.js';
 import { Construct } from 'constructs';
 import { appLabels, appMetadataFor, type AppIdentity } from './labels.js';
-import { canonicalJson } from '../operator/core/naming.js';
+import { canonicalJson } from '../contract/index.js';
 
 export interface FoundationProps {
   readonly identity: AppIdentity;

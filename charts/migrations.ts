@@ -1,10 +1,16 @@
+import { createHash } from 'node:crypto';
 import { k8s } from './k8s.js';
 import { Construct } from 'constructs';
+import { ANNOTATION, migrationJobName } from '../contract/index.js';
 import type { AppContext } from './app-context.js';
 import { appContainer, appPodTemplate } from './app-pod.js';
-import { IMAGE_ANNOTATION, metadataFor } from './labels.js';
-import { advisoryLockKey, migrationJobHash, migrationJobName } from './migration-hash.js';
+import { metadataFor } from './labels.js';
 import type { ResourceSpec } from './security.js';
+
+/** Stable per-app key for pg_advisory_lock, below 2^60 so it fits Postgres' bigint. */
+export function advisoryLockKey(app: string): string {
+  return BigInt(`0x${createHash('sha256').update(`ponyexpress:migrate:${app}`).digest('hex').slice(0, 15)}`).toString();
+}
 
 /**
  * `manage.py migrate --noinput` inside a session-level Postgres advisory lock, so two Jobs (a re-sync,
@@ -71,9 +77,10 @@ export class MigrationJob extends Construct {
       }),
     };
     this.plainSpec = k8s.KubeJob.manifest({ spec }).spec;
-    this.jobName = migrationJobName(ctx.app, migrationJobHash(ctx.image, this.plainSpec));
+    // The operator names the Job it creates for a promoted image with the same function (contract/).
+    this.jobName = migrationJobName(ctx.app, ctx.image, this.plainSpec);
     new k8s.KubeJob(this, 'job', {
-      metadata: metadataFor(ctx, this.jobName, 'migrate', { [IMAGE_ANNOTATION]: ctx.image }),
+      metadata: metadataFor(ctx, this.jobName, 'migrate', { [ANNOTATION.image]: ctx.image }),
       spec,
     });
   }

@@ -2,7 +2,7 @@ import { z } from './zod.js';
 import {
   autoscaling, dnsLabel, dnsSubdomain, egress, integer, memoryBytes, replicaCount, resources, seconds, secretKeyRef,
 } from './common-schema.js';
-import { promotionConfigSchema } from '../promotion-config.js';
+import { promotionConfigSchema } from './promotion-schema.js';
 import { databaseSchema } from './database-schema.js';
 
 const pythonModule = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, 'a Python module path');

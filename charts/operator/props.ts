@@ -1,5 +1,6 @@
 // Settings of the operator chart, with every default in one place.
 import { fileURLToPath } from 'node:url';
+import { LABEL, MANAGED_BY } from '../../contract/index.js';
 
 /** One app pipeline the operator may act on: which namespaces it reads and which it changes. */
 export interface OperatorPipeline {
@@ -74,14 +75,13 @@ export function resolveOperatorProps(props: OperatorChartProps): ResolvedOperato
 /** The recommended labels on every operator object; the selector uses name + instance only. */
 export function operatorLabels(): Record<string, string> {
   return {
-    'app.kubernetes.io/name': OPERATOR_NAME,
-    'app.kubernetes.io/instance': OPERATOR_NAME,
-    'app.kubernetes.io/component': 'operator',
-    'app.kubernetes.io/part-of': 'ponyexpress',
-    'app.kubernetes.io/managed-by': 'ponyexpress',
+    ...operatorSelector(),
+    [LABEL.component]: 'operator',
+    [LABEL.partOf]: 'ponyexpress',
+    [LABEL.managedBy]: MANAGED_BY,
   };
 }
 
 export function operatorSelector(): Record<string, string> {
-  return { 'app.kubernetes.io/name': OPERATOR_NAME, 'app.kubernetes.io/instance': OPERATOR_NAME };
+  return { [LABEL.name]: OPERATOR_NAME, [LABEL.instance]: OPERATOR_NAME };
 }

@@ -1,5 +1,6 @@
 // The operator's pods: ServiceAccount, Deployment, PodDisruptionBudget and the metrics Service.
 import { Construct } from 'constructs';
+import { OPERATOR_ENV } from '../../contract/index.js';
 import { k8s } from '../k8s.js';
 import { METRICS_PORT, OPERATOR_NAME, operatorLabels, operatorSelector, type ResolvedOperatorProps } from './props.js';
 
@@ -84,13 +85,13 @@ function podSpec(settings: ResolvedOperatorProps, leaseName: string, serviceAcco
       image: settings.imageRef,
       imagePullPolicy: 'IfNotPresent',
       env: [
-        { name: 'POD_NAME', ...fieldRef('metadata.name') },
-        { name: 'POD_NAMESPACE', ...fieldRef('metadata.namespace') },
+        { name: OPERATOR_ENV.identity, ...fieldRef('metadata.name') },
+        { name: OPERATOR_ENV.namespace, ...fieldRef('metadata.namespace') },
         // Only the namespaces RBAC grants: watching more would fail with 403.
-        { name: 'PONYEXPRESS_WATCH_NAMESPACES', value: watched.join(',') },
-        { name: 'PONYEXPRESS_LEADER_ELECTION', value: 'true' },
-        { name: 'PONYEXPRESS_LEASE_NAME', value: leaseName },
-        { name: 'PONYEXPRESS_METRICS_PORT', value: String(METRICS_PORT) },
+        { name: OPERATOR_ENV.watchNamespaces, value: watched.join(',') },
+        { name: OPERATOR_ENV.leaderElection, value: 'true' },
+        { name: OPERATOR_ENV.leaseName, value: leaseName },
+        { name: OPERATOR_ENV.metricsPort, value: String(METRICS_PORT) },
         // Keep the V8 heap inside the memory limit, so pressure shows as GC, not an OOM kill.
         { name: 'NODE_OPTIONS', value: '--max-old-space-size=160' },
       ],
