@@ -6,8 +6,8 @@ import { metadataFor, type Component } from './labels.js';
 export interface AutoscalingProps {
   readonly minReplicas: number;
   readonly maxReplicas: number;
-  /** Average CPU utilisation of requests to aim for. @default 70 */
-  readonly targetCPUUtilizationPercent?: number;
+  /** Average CPU utilisation of requests to aim for. */
+  readonly targetCPUUtilizationPercent: number;
 }
 
 export interface HorizontalAutoscalerProps extends AutoscalingProps {
@@ -31,7 +31,7 @@ export class HorizontalAutoscaler extends Construct {
         maxReplicas: props.maxReplicas,
         metrics: [{
           type: 'Resource',
-          resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: props.targetCPUUtilizationPercent ?? 70 } },
+          resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: props.targetCPUUtilizationPercent } },
         }],
       },
     });

@@ -10,8 +10,6 @@ export interface FoundationProps {
   readonly settings: Record<string, string>;
   /** servicebinding.io ConfigMap (`type`, `provider`, …). @default none */
   readonly binding?: { name: string; data: Record<string, string> };
-  /** Emit the Namespace object. @default true */
-  readonly namespace?: boolean;
 }
 
 /** sha256 of ConfigMap data, for the pod-template annotation that rolls pods on a settings change. */
@@ -32,22 +30,20 @@ export class Foundation extends Construct {
   constructor(scope: Construct, id: string, props: FoundationProps) {
     super(scope, id);
     const id_ = props.identity;
-    if (props.namespace ?? true) {
-      new k8s.KubeNamespace(this, 'namespace', {
-        metadata: {
-          name: id_.namespace,
-          labels: {
-            ...appLabels(id_),
-            'pod-security.kubernetes.io/enforce': 'restricted',
-            'pod-security.kubernetes.io/enforce-version': 'latest',
-            'pod-security.kubernetes.io/audit': 'restricted',
-            'pod-security.kubernetes.io/audit-version': 'latest',
-            'pod-security.kubernetes.io/warn': 'restricted',
-            'pod-security.kubernetes.io/warn-version': 'latest',
-          },
+    new k8s.KubeNamespace(this, 'namespace', {
+      metadata: {
+        name: id_.namespace,
+        labels: {
+          ...appLabels(id_),
+          'pod-security.kubernetes.io/enforce': 'restricted',
+          'pod-security.kubernetes.io/enforce-version': 'latest',
+          'pod-security.kubernetes.io/audit': 'restricted',
+          'pod-security.kubernetes.io/audit-version': 'latest',
+          'pod-security.kubernetes.io/warn': 'restricted',
+          'pod-security.kubernetes.io/warn-version': 'latest',
         },
-      });
-    }
+      },
+    });
     this.serviceAccountName = id_.app;
     // No app component talks to the Kubernetes API, so no token is mounted.
     new k8s.KubeServiceAccount(this, 'service-account', {

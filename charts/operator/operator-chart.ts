@@ -1,16 +1,23 @@
 // The operator's own chart, synthesised to dist/operator/: CRD, namespace, pods, RBAC, PDB, NetworkPolicy.
+import { fileURLToPath } from 'node:url';
 import { Chart, Include } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { k8s } from '../k8s.js';
 import { OperatorNetworkPolicy } from './network-policy.js';
-import { OPERATOR_NAME, operatorLabels, resolveOperatorProps, type OperatorChartProps } from './props.js';
+import { OPERATOR_NAME, operatorLabels, type OperatorChartProps } from './props.js';
 import { OperatorRbac } from './rbac.js';
 import { OperatorWorkload } from './workload.js';
+
+/** The Promotion CRD of record, shipped as it is. */
+const CRD_FILE = fileURLToPath(new URL('../../operator/crd/promotions.ponyexpress.dev.yaml', import.meta.url));
 
 export class OperatorChart extends Chart {
   constructor(scope: Construct, id: string, props: OperatorChartProps) {
     super(scope, id, { disableResourceNameHashes: true });
-    const settings = resolveOperatorProps(props);
+    // With no pipeline the operator would have no namespace to watch, and an empty watch list means
+    // "all namespaces", which its namespaced RBAC forbids.
+    if (props.pipelines.length === 0) throw new Error('the operator chart needs at least one pipeline (an environment with a promotion: section)');
+    const { settings } = props;
     const leaseName = OPERATOR_NAME;
 
     // Namespace and CRD first: `kubectl apply -f dist/operator/` then creates them before what uses them.
@@ -26,19 +33,19 @@ export class OperatorChart extends Chart {
         },
       },
     });
-    const crd = new Include(this, 'crd', { url: settings.crdFile });
+    const crd = new Include(this, 'crd', { url: CRD_FILE });
     if (crd.apiObjects.length !== 1 || crd.apiObjects[0].kind !== 'CustomResourceDefinition') {
-      throw new Error(`${settings.crdFile}: expected exactly one CustomResourceDefinition`);
+      throw new Error(`${CRD_FILE}: expected exactly one CustomResourceDefinition`);
     }
 
-    const workload = new OperatorWorkload(this, 'workload', { settings, leaseName });
+    const workload = new OperatorWorkload(this, 'workload', { ...props, leaseName });
     new OperatorRbac(this, 'rbac', {
-      pipelines: settings.pipelines,
+      pipelines: props.pipelines,
       namespace: settings.namespace,
       serviceAccountName: workload.serviceAccountName,
       leaseName,
     });
-    new OperatorNetworkPolicy(this, 'network-policy', settings);
+    new OperatorNetworkPolicy(this, 'network-policy', props);
   }
 }
 

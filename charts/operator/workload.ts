@@ -2,13 +2,14 @@
 import { Construct } from 'constructs';
 import { OPERATOR_ENV } from '../../contract/index.js';
 import { k8s } from '../k8s.js';
-import { METRICS_PORT, OPERATOR_NAME, operatorLabels, operatorSelector, type ResolvedOperatorProps } from './props.js';
+import {
+  METRICS_PORT, OPERATOR_NAME, operatorImageRef, operatorLabels, operatorSelector, type OperatorChartProps,
+} from './props.js';
 
 /** Numeric, so runAsNonRoot is checkable without /etc/passwd; matches USER in operator/Dockerfile. */
 export const OPERATOR_UID = 65532;
 
-export interface OperatorWorkloadProps {
-  readonly settings: ResolvedOperatorProps;
+export interface OperatorWorkloadProps extends OperatorChartProps {
   readonly leaseName: string;
 }
 
@@ -33,7 +34,7 @@ export class OperatorWorkload extends Construct {
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) } },
         template: {
           metadata: { labels: operatorLabels() },
-          spec: podSpec(settings, props.leaseName, this.serviceAccountName),
+          spec: podSpec(props, this.serviceAccountName),
         },
       },
     });
@@ -53,8 +54,8 @@ export class OperatorWorkload extends Construct {
   }
 }
 
-function podSpec(settings: ResolvedOperatorProps, leaseName: string, serviceAccountName: string): k8s.PodSpec {
-  const watched = [...new Set(settings.pipelines.map((p) => p.productionNamespace))].sort();
+function podSpec(props: OperatorWorkloadProps, serviceAccountName: string): k8s.PodSpec {
+  const watched = [...new Set(props.pipelines.map((p) => p.productionNamespace))].sort();
   const fieldRef = (fieldPath: string) => ({ valueFrom: { fieldRef: { fieldPath } } });
   const probe = (path: string, failureThreshold: number): k8s.Probe => ({
     httpGet: { path, port: k8s.IntOrString.fromString('metrics') },
@@ -82,7 +83,7 @@ function podSpec(settings: ResolvedOperatorProps, leaseName: string, serviceAcco
     }],
     containers: [{
       name: 'operator',
-      image: settings.imageRef,
+      image: operatorImageRef(props.settings.image),
       imagePullPolicy: 'IfNotPresent',
       env: [
         { name: OPERATOR_ENV.identity, ...fieldRef('metadata.name') },
@@ -90,7 +91,7 @@ function podSpec(settings: ResolvedOperatorProps, leaseName: string, serviceAcco
         // Only the namespaces RBAC grants: watching more would fail with 403.
         { name: OPERATOR_ENV.watchNamespaces, value: watched.join(',') },
         { name: OPERATOR_ENV.leaderElection, value: 'true' },
-        { name: OPERATOR_ENV.leaseName, value: leaseName },
+        { name: OPERATOR_ENV.leaseName, value: props.leaseName },
         { name: OPERATOR_ENV.metricsPort, value: String(METRICS_PORT) },
         // Keep the V8 heap inside the memory limit, so pressure shows as GC, not an OOM kill.
         { name: 'NODE_OPTIONS', value: '--max-old-space-size=160' },

@@ -104,9 +104,10 @@ test('every problem of every file is reported at once, and nothing is written', 
   const err = expectConfigError(() => synthesizeAll({ configDir, outDir: out.dir, envs: ['staging'] }));
   expect(err.lines).toEqual([
     `${path.join(configDir, 'production.yaml')}: database.provider: found "mysql", expected one of "cloudnative-pg", "crunchy", "zalando", "external-secrets", "generic"`,
+    `${path.join(configDir, 'staging.yaml')}: image.tag: found "latest", expected a pinned tag, not "latest"`,
     `${path.join(configDir, 'staging.yaml')}: web.replicas: found -1, expected an integer from 0 to 1000`,
   ]);
-  expect(err.message).toBe(`invalid environment configuration (2 problems):\n${err.lines.join('\n')}`);
+  expect(err.message).toBe(`invalid environment configuration (3 problems):\n${err.lines.join('\n')}`);
   expect(out.snapshot()).toEqual(before);
 });
 

@@ -1,6 +1,7 @@
 // The operator chart: least privilege, token only where needed, restricted pods, and a snapshot.
 import { renderOperator } from '../../charts/operator/render.js';
 import type { OperatorPipeline } from '../../charts/operator/props.js';
+import { operatorSettingsSchema } from '../../charts/config/operator-schema.js';
 import { loadK8sValidator } from './k8s-schema.js';
 
 type Obj = { kind: string; metadata: { name: string; namespace?: string; [k: string]: any }; [k: string]: any };
@@ -9,7 +10,8 @@ const PIPELINES: OperatorPipeline[] = [
   { app: 'ponyshop', stagingNamespace: 'ponyshop-staging', productionNamespace: 'ponyshop-production' },
   { app: 'billing', stagingNamespace: 'billing-staging', productionNamespace: 'billing-production', smokeUrl: 'http://billing-web.billing-staging.svc:8000/healthz' },
 ];
-const objects = (pipelines = PIPELINES) => renderOperator({ pipelines }).map((f) => f.object as Obj);
+const settings = (raw: Record<string, unknown> = {}) => operatorSettingsSchema.parse(raw);
+const objects = (pipelines = PIPELINES) => renderOperator({ pipelines, settings: settings() }).map((f) => f.object as Obj);
 const ofKind = (kind: string, list = objects()) => list.filter((o) => o.kind === kind);
 
 describe('RBAC', () => {
@@ -130,9 +132,9 @@ describe('Deployment', () => {
   });
 
   test('refuses "latest" and accepts a digest', () => {
-    expect(() => renderOperator({ pipelines: PIPELINES, image: { tag: 'latest' } })).toThrow(/not "latest"/);
+    expect(operatorSettingsSchema.safeParse({ image: { tag: 'latest' } }).error?.issues.map((i) => i.message)).toEqual(['a pinned tag, not "latest"']);
     const digest = `sha256:${'e'.repeat(64)}`;
-    const [d] = renderOperator({ pipelines: PIPELINES, image: { digest } }).map((f) => f.object as Obj).filter((o) => o.kind === 'Deployment');
+    const [d] = renderOperator({ pipelines: PIPELINES, settings: settings({ image: { digest } }) }).map((f) => f.object as Obj).filter((o) => o.kind === 'Deployment');
     expect(d.spec.template.spec.containers[0].image).toBe(`ghcr.io/ponyexpress/operator@${digest}`);
   });
 });
@@ -148,7 +150,7 @@ test('NetworkPolicy: ingress only to metrics; egress to the API server, DNS and 
       ports: [{ protocol: 'TCP', port: 8000 }, { protocol: 'TCP', port: 'http' }],
     },
   ]);
-  const narrowed = renderOperator({ pipelines: PIPELINES, apiServer: { cidrs: ['10.0.0.1/32'], ports: [6443] } })
+  const narrowed = renderOperator({ pipelines: PIPELINES, settings: settings({ apiServer: { cidrs: ['10.0.0.1/32'], ports: [6443] } }) })
     .map((f) => f.object as Obj).find((o) => o.kind === 'NetworkPolicy')!;
   expect(narrowed.spec.egress[0]).toEqual({ to: [{ ipBlock: { cidr: '10.0.0.1/32' } }], ports: [{ protocol: 'TCP', port: 6443 }] });
 });
@@ -160,16 +162,16 @@ test('every object, the CRD included, validates strictly against Kubernetes 1.27
 });
 
 test('refuses to render with no pipeline (an empty watch list would mean every namespace)', () => {
-  expect(() => renderOperator({ pipelines: [] })).toThrow(/at least one pipeline/);
+  expect(() => renderOperator({ pipelines: [], settings: settings() })).toThrow(/at least one pipeline/);
 });
 
 test('ships the CRD, and the namespace and CRD sort first', () => {
-  const files = renderOperator({ pipelines: PIPELINES });
+  const files = renderOperator({ pipelines: PIPELINES, settings: settings() });
   expect(files.slice(0, 2).map((f) => f.object.kind)).toEqual(['Namespace', 'CustomResourceDefinition']);
   expect(files[1].object.metadata.name).toBe('promotions.ponyexpress.dev');
 });
 
 test('snapshot', () => {
-  const files = renderOperator({ pipelines: PIPELINES.slice(0, 1) }).filter((f) => f.object.kind !== 'CustomResourceDefinition');
+  const files = renderOperator({ pipelines: PIPELINES.slice(0, 1), settings: settings() }).filter((f) => f.object.kind !== 'CustomResourceDefinition');
   expect(Object.fromEntries(files.map((f) => [f.path, f.content]))).toMatchSnapshot();
 });
