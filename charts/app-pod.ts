@@ -1,9 +1,9 @@
-import { k8s } from './k8s.js';
+import { k8s } from 'cdk8s-plus-27';
 import type { AppContext } from './app-context.js';
 import { ANNOTATION, WAIT_FOR_MIGRATIONS_CONTAINER } from '../contract/index.js';
 import { labelsFor, selectorFor, type Component } from './labels.js';
 import {
-  resourceRequirements, restrictedContainerSecurityContext, restrictedPodSecurityContext,
+  APP_UID, resourceRequirements, restrictedContainerSecurityContext, restrictedPodSecurityContext,
   TMP_MOUNT, TMP_VOLUME, type ResourceSpec,
 } from './security.js';
 
@@ -45,7 +45,7 @@ export function appContainer(ctx: AppContext, props: AppContainerProps): k8s.Con
     ...(props.livenessProbe ? { livenessProbe: props.livenessProbe } : {}),
     ...(props.readinessProbe ? { readinessProbe: props.readinessProbe } : {}),
     ...(props.lifecycle ? { lifecycle: props.lifecycle } : {}),
-    securityContext: restrictedContainerSecurityContext(),
+    securityContext: restrictedContainerSecurityContext(APP_UID),
     volumeMounts: [TMP_MOUNT, ...ctx.postgres.mounts],
   };
 }
@@ -95,7 +95,7 @@ export function appPodTemplate(ctx: AppContext, props: AppPodProps): k8s.PodTemp
       enableServiceLinks: false,
       restartPolicy: props.restartPolicy ?? 'Always',
       terminationGracePeriodSeconds: props.terminationGracePeriodSeconds,
-      securityContext: restrictedPodSecurityContext(),
+      securityContext: restrictedPodSecurityContext(APP_UID),
       ...(props.initContainers ? { initContainers: props.initContainers } : {}),
       containers: props.containers,
       ...(props.spread && props.restartPolicy !== 'Never' ? { topologySpreadConstraints: spreadConstraints(ctx, props.component) } : {}),

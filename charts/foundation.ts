@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { k8s } from './k8s.js';
+import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { appLabels, appMetadataFor, type AppIdentity } from './labels.js';
+import { podSecurityLabels } from './security.js';
 import { canonicalJson } from '../contract/index.js';
 
 export interface FoundationProps {
@@ -15,10 +16,6 @@ export interface FoundationProps {
 /** sha256 of ConfigMap data, for the pod-template annotation that rolls pods on a settings change. */
 export function configChecksum(data: Record<string, string>): string {
   return createHash('sha256').update(canonicalJson(data)).digest('hex');
-}
-
-function sorted(data: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(data).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /** Namespace (Pod Security "restricted"), the app's ServiceAccount and its settings ConfigMap. */
@@ -35,12 +32,7 @@ export class Foundation extends Construct {
         name: id_.namespace,
         labels: {
           ...appLabels(id_),
-          'pod-security.kubernetes.io/enforce': 'restricted',
-          'pod-security.kubernetes.io/enforce-version': 'latest',
-          'pod-security.kubernetes.io/audit': 'restricted',
-          'pod-security.kubernetes.io/audit-version': 'latest',
-          'pod-security.kubernetes.io/warn': 'restricted',
-          'pod-security.kubernetes.io/warn-version': 'latest',
+          ...podSecurityLabels(),
         },
       },
     });
@@ -51,13 +43,12 @@ export class Foundation extends Construct {
       automountServiceAccountToken: false,
     });
     this.configMapName = `${id_.app}-config`;
-    const data = sorted(props.settings);
-    this.configChecksum = configChecksum(data);
-    new k8s.KubeConfigMap(this, 'config', { metadata: appMetadataFor(id_, this.configMapName), data });
+    this.configChecksum = configChecksum(props.settings);
+    new k8s.KubeConfigMap(this, 'config', { metadata: appMetadataFor(id_, this.configMapName), data: props.settings });
     if (props.binding) {
       new k8s.KubeConfigMap(this, 'binding', {
         metadata: appMetadataFor(id_, props.binding.name),
-        data: sorted(props.binding.data),
+        data: props.binding.data,
       });
     }
   }

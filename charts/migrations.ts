@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { k8s } from './k8s.js';
+import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ANNOTATION, migrationJobName } from '../contract/index.js';
 import type { AppContext } from './app-context.js';

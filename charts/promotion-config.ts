@@ -43,16 +43,10 @@ export interface PromotionSource {
   readonly namespace: string;
 }
 
-/**
- * For the loader: resolves every `promotion.from`, records the source on the target environment
- * (`promotionFrom`), and returns the problems to report.
- */
-export function attachPromotionSources(envs: readonly (PipelineEnvironment & { promotionFrom?: PromotionSource })[]): ConfigProblem[] {
-  const { pipelines, problems } = resolvePipelines(envs);
-  for (const p of pipelines) {
-    (p.target as { promotionFrom?: PromotionSource }).promotionFrom = { env: p.source.name, namespace: p.source.config.namespace };
-  }
-  return problems;
+/** The source end of the pipeline `env` is the target of, if any. */
+export function promotionSourceOf(pipelines: readonly Pipeline[], env: string): PromotionSource | undefined {
+  const p = pipelines.find((candidate) => candidate.target.name === env);
+  return p && { env: p.source.name, namespace: p.source.config.namespace };
 }
 
 /** What the operator chart needs to know of each pipeline: which namespaces to grant. */

@@ -1,4 +1,4 @@
-import { z } from './zod.js';
+import { z } from 'zod';
 
 /** RFC 1123 DNS label, the rule Kubernetes applies to namespace and most object names. */
 const DNS_LABEL = 'a DNS label (lowercase letters, digits and "-", at most 63 characters)';

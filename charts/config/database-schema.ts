@@ -1,4 +1,4 @@
-import { z } from './zod.js';
+import { z } from 'zod';
 import { dnsLabel, integer, dnsSubdomain, egress, secretKey, secretKeyRef } from './common-schema.js';
 
 /** libpq's default port, and the egress port when a provider names none. */

@@ -1,4 +1,4 @@
-import { z } from './zod.js';
+import { z } from 'zod';
 import {
   autoscaling, dnsLabel, dnsSubdomain, egress, imageDigest, imageRepository, imageTag, integer, memoryBytes, replicaCount,
   resources, seconds, secretKeyRef,

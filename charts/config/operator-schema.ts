@@ -1,6 +1,6 @@
 // Settings of the operator's own chart (dist/operator/), from the optional environments/operator.yaml.
 // Every field has a default, so the file is needed only to change one.
-import { z } from './zod.js';
+import { z } from 'zod';
 import { cidr, dnsLabel, imageDigest, imageRepository, imageTag, integer } from './common-schema.js';
 
 export const operatorSettingsSchema = z.strictObject({

@@ -5,7 +5,7 @@
 //     approval: Manual
 //     tags: { semver: ">=1.0.0 <2" }
 import { PROMOTION_DEFAULTS } from '../../contract/index.js';
-import { z } from './zod.js';
+import { z } from 'zod';
 
 export const promotionConfigSchema = z.strictObject({
   /** The environment (file name) whose verified image is promoted into this one, e.g. `staging`. */

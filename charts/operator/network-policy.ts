@@ -1,7 +1,7 @@
 // Deny by default; the operator only talks to the API server, DNS and (optionally) staging smoke URLs,
 // and only the metrics port accepts connections.
 import { Construct } from 'constructs';
-import { k8s } from '../k8s.js';
+import { k8s } from 'cdk8s-plus-27';
 import { dnsEgressRule, tcp } from '../network-policies.js';
 import { METRICS_PORT, OPERATOR_NAME, operatorLabels, operatorSelector, type OperatorChartProps } from './props.js';
 

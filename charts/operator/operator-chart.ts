@@ -1,15 +1,17 @@
 // The operator's own chart, synthesised to dist/operator/: CRD, namespace, pods, RBAC, PDB, NetworkPolicy.
-import { fileURLToPath } from 'node:url';
-import { Chart, Include } from 'cdk8s';
+import { readFileSync } from 'node:fs';
+import { ApiObject, Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { k8s } from '../k8s.js';
+import { parseAllDocuments } from 'yaml';
+import { k8s } from 'cdk8s-plus-27';
 import { OperatorNetworkPolicy } from './network-policy.js';
 import { OPERATOR_NAME, operatorLabels, type OperatorChartProps } from './props.js';
 import { OperatorRbac } from './rbac.js';
+import { podSecurityLabels } from '../security.js';
 import { OperatorWorkload } from './workload.js';
 
 /** The Promotion CRD of record, shipped as it is. */
-const CRD_FILE = fileURLToPath(new URL('../../operator/crd/promotions.ponyexpress.dev.yaml', import.meta.url));
+const CRD_FILE = new URL('../../operator/crd/promotions.ponyexpress.dev.yaml', import.meta.url);
 
 export class OperatorChart extends Chart {
   constructor(scope: Construct, id: string, props: OperatorChartProps) {
@@ -24,19 +26,14 @@ export class OperatorChart extends Chart {
     new k8s.KubeNamespace(this, 'namespace', {
       metadata: {
         name: settings.namespace,
-        labels: {
-          ...operatorLabels(),
-          'pod-security.kubernetes.io/enforce': 'restricted',
-          'pod-security.kubernetes.io/enforce-version': 'latest',
-          'pod-security.kubernetes.io/warn': 'restricted',
-          'pod-security.kubernetes.io/audit': 'restricted',
-        },
+        labels: { ...operatorLabels(), ...podSecurityLabels() },
       },
     });
-    const crd = new Include(this, 'crd', { url: CRD_FILE });
-    if (crd.apiObjects.length !== 1 || crd.apiObjects[0].kind !== 'CustomResourceDefinition') {
-      throw new Error(`${CRD_FILE}: expected exactly one CustomResourceDefinition`);
+    const crds = parseAllDocuments(readFileSync(CRD_FILE, 'utf8')).map((doc) => doc.toJS());
+    if (crds.length !== 1 || crds[0]?.kind !== 'CustomResourceDefinition') {
+      throw new Error(`${CRD_FILE.pathname}: expected exactly one CustomResourceDefinition`);
     }
+    new ApiObject(this, 'crd', crds[0]);
 
     const workload = new OperatorWorkload(this, 'workload', { ...props, leaseName });
     new OperatorRbac(this, 'rbac', {

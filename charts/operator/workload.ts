@@ -1,7 +1,8 @@
 // The operator's pods: ServiceAccount, Deployment, PodDisruptionBudget and the metrics Service.
 import { Construct } from 'constructs';
 import { OPERATOR_ENV } from '../../contract/index.js';
-import { k8s } from '../k8s.js';
+import { k8s } from 'cdk8s-plus-27';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../security.js';
 import {
   METRICS_PORT, OPERATOR_NAME, operatorImageRef, operatorLabels, operatorSelector, type OperatorChartProps,
 } from './props.js';
@@ -68,12 +69,7 @@ function podSpec(props: OperatorWorkloadProps, serviceAccountName: string): k8s.
     automountServiceAccountToken: true,
     enableServiceLinks: false,
     terminationGracePeriodSeconds: 30,
-    securityContext: {
-      runAsNonRoot: true,
-      runAsUser: OPERATOR_UID,
-      runAsGroup: OPERATOR_UID,
-      seccompProfile: { type: 'RuntimeDefault' },
-    },
+    securityContext: restrictedPodSecurityContext(OPERATOR_UID),
     // Spread the two replicas so a node loss does not take out the leader and its standby together.
     topologySpreadConstraints: [{
       maxSkew: 1,
@@ -103,12 +99,7 @@ function podSpec(props: OperatorWorkloadProps, serviceAccountName: string): k8s.
         requests: { cpu: k8s.Quantity.fromString('50m'), memory: k8s.Quantity.fromString('96Mi') },
         limits: { memory: k8s.Quantity.fromString('256Mi') },
       },
-      securityContext: {
-        allowPrivilegeEscalation: false,
-        readOnlyRootFilesystem: true,
-        runAsNonRoot: true,
-        capabilities: { drop: ['ALL'] },
-      },
+      securityContext: restrictedContainerSecurityContext(OPERATOR_UID),
       volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
     }],
     volumes: [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('16Mi') } }],

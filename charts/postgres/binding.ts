@@ -1,4 +1,4 @@
-import { k8s } from '../k8s.js';
+import { k8s } from 'cdk8s-plus-27';
 import { POSTGRES_PORT, type DatabaseConfig } from '../config/database-schema.js';
 import { providerSecret, type PgVariable } from './provider-secrets.js';
 
