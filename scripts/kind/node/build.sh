@@ -84,7 +84,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends systemd systemd
       libseccomp2 pigz \\
  && rm -rf /var/lib/apt/lists/* \\
  && systemctl mask getty.target systemd-udevd.service systemd-udevd-kernel.socket systemd-udevd-control.socket \\
-      systemd-modules-load.service sys-kernel-debug.mount sys-kernel-tracing.mount systemd-resolved.service 2>/dev/null || true
+      systemd-modules-load.service sys-kernel-debug.mount sys-kernel-tracing.mount
 COPY kubeadm kubelet kubectl /usr/bin/
 COPY containerd containerd-shim-runc-v2 ctr crictl /usr/local/bin/
 COPY runc-wrapper.sh /usr/local/bin/runc-wrapper
