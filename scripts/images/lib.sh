@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # the variables are for the scripts that source this file
 # Shared by the image scripts; sourced, not run. The cache lives beside the control-plane binaries:
 #   ${PONYEXPRESS_CACHE:-$HOME/.cache/ponyexpress}/images/
 set -euo pipefail

@@ -15,6 +15,7 @@ RUN groupadd -g 999 postgres && useradd -u 999 -g 999 -d /var/lib/postgresql -s 
 COPY start-postgres.sh /usr/local/bin/start-postgres.sh
 USER 999:999
 ENTRYPOINT [\"/bin/sh\", \"/usr/local/bin/start-postgres.sh\"]"
+# shellcheck disable=SC2016 # expanded by the container's shell, not here
 pg_start='set -eu
 bin=$(ls -d /usr/lib/postgresql/*/bin | tail -n1)
 data="${PGDATA:-/var/lib/postgresql/data/pgdata}"

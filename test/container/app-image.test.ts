@@ -23,7 +23,10 @@ jest.setTimeout(420_000);
 const TICK_SECONDS = 3;
 const image = () => {
   const name = process.env.PONYSHOP_TEST_IMAGE_OVERRIDE ?? process.env.PONYEXPRESS_TEST_APP_IMAGE;
-  if (!name) throw new Error('PONYEXPRESS_TEST_APP_IMAGE is unset: run through `npm run test:container` (its globalSetup builds the image)');
+  if (!name)
+    throw new Error(
+      'PONYEXPRESS_TEST_APP_IMAGE is unset: run through `npm run test:container` (its globalSetup builds the image)',
+    );
   return name;
 };
 
@@ -81,38 +84,51 @@ afterAll(async () => {
   manifests?.cleanup();
 });
 
-step('every container runs the image the manifest names, as UID 10001 on a read-only root with no capabilities', async () => {
-  for (const pod of Object.values(pods)) {
-    for (const c of [...(pod.workload.pod.initContainers ?? []), ...pod.workload.pod.containers]) {
-      expect({ container: c.name, image: c.image }).toEqual({ container: c.name, image: process.env.PONYEXPRESS_TEST_APP_IMAGE });
+step(
+  'every container runs the image the manifest names, as UID 10001 on a read-only root with no capabilities',
+  async () => {
+    for (const pod of Object.values(pods)) {
+      for (const c of [...(pod.workload.pod.initContainers ?? []), ...pod.workload.pod.containers]) {
+        expect({ container: c.name, image: c.image }).toEqual({
+          container: c.name,
+          image: process.env.PONYEXPRESS_TEST_APP_IMAGE,
+        });
+      }
     }
-  }
-  // What the process really gets: its ids, its capability sets, and a root it cannot write.
-  const r = await pods.migrate.start('migrate', ['sh', '-c', 'id -u; id -g; grep -E "^Cap(Eff|Prm|Bnd)" /proc/self/status; touch /app/x 2>&1; pwd']).process;
-  await r.waitForExit(60_000);
-  const out = r.output();
-  expect(out).toMatch(/^10001\n10001\n/);
-  expect(out).toMatch(/CapPrm:\s+0{16}/);
-  expect(out).toMatch(/CapEff:\s+0{16}/);
-  expect(out).toMatch(/touch: cannot touch '\/app\/x': Read-only file system/);
-  expect(out.trim().split('\n').pop()).toBe('/app');
-});
+    // What the process really gets: its ids, its capability sets, and a root it cannot write.
+    const r = pods.migrate.start('migrate', [
+      'sh',
+      '-c',
+      'id -u; id -g; grep -E "^Cap(Eff|Prm|Bnd)" /proc/self/status; touch /app/x 2>&1; pwd',
+    ]).process;
+    await r.waitForExit(60_000);
+    const out = r.output();
+    expect(out).toMatch(/^10001\n10001\n/);
+    expect(out).toMatch(/CapPrm:\s+0{16}/);
+    expect(out).toMatch(/CapEff:\s+0{16}/);
+    expect(out).toMatch(/touch: cannot touch '\/app\/x': Read-only file system/);
+    expect(out.trim().split('\n').pop()).toBe('/app');
+  },
+);
 
-step('wait-for-migrations blocks on the empty database, the migrate Job migrates, then the init containers pass', async () => {
-  const blocked = pods.web.start('wait-for-migrations');
-  await sleep(8_000);
-  expect({ running: blocked.running, output: blocked.output() }).toMatchObject({ running: true });
+step(
+  'wait-for-migrations blocks on the empty database, the migrate Job migrates, then the init containers pass',
+  async () => {
+    const blocked = pods.web.start('wait-for-migrations');
+    await sleep(8_000);
+    expect({ running: blocked.running, output: blocked.output() }).toMatchObject({ running: true });
 
-  const migrate = await pods.migrate.run('migrate', 300_000);
-  expect({ code: migrate.code, output: migrate.output }).toMatchObject({ code: 0 });
-  expect(migrate.output).toMatch(/Applying shop\.0001_initial\.\.\. OK/);
+    const migrate = await pods.migrate.run('migrate', 300_000);
+    expect({ code: migrate.code, output: migrate.output }).toMatchObject({ code: 0 });
+    expect(migrate.output).toMatch(/Applying shop\.0001_initial\.\.\. OK/);
 
-  expect(await blocked.waitForExit(30_000)).toEqual({ code: 0, signal: null });
-  for (const pod of [pods.worker, pods.beat]) {
-    const init = await pod.run('wait-for-migrations', 60_000);
-    expect({ code: init.code, output: init.output }).toEqual({ code: 0, output: '' });
-  }
-});
+    expect(await blocked.waitForExit(30_000)).toEqual({ code: 0, signal: null });
+    for (const pod of [pods.worker, pods.beat]) {
+      const init = await pod.run('wait-for-migrations', 60_000);
+      expect({ code: init.code, output: init.output }).toEqual({ code: 0, output: '' });
+    }
+  },
+);
 
 step('web: gunicorn passes its startup, readiness and liveness probes at the container IP', async () => {
   main.web = pods.web.start('web');
@@ -123,7 +139,9 @@ step('web: gunicorn passes its startup, readiness and liveness probes at the con
   expect(await probeOnce(probe(pods.web, 'web', 'readinessProbe'), target)).toMatchObject({ ok: true, status: 200 });
   expect(await probeOnce(probe(pods.web, 'web', 'livenessProbe'), target)).toMatchObject({ ok: true, status: 200 });
   // Measured, not asserted (bench/ holds performance): docker run to the first passing startup probe.
-  process.stderr.write(`[container] web: docker run -> startup probe passed in ${readyAfterMs} ms (probe period ${probe(pods.web, 'web', 'startupProbe').periodSeconds ?? 10} s)\n`);
+  process.stderr.write(
+    `[container] web: docker run -> startup probe passed in ${readyAfterMs} ms (probe period ${probe(pods.web, 'web', 'startupProbe').periodSeconds ?? 10} s)\n`,
+  );
 });
 
 step('web: readiness is 503 while PostgreSQL is down and 200 when it is back; liveness stays 200', async () => {
@@ -138,27 +156,44 @@ step('web: readiness is 503 while PostgreSQL is down and 200 when it is back; li
   expect(await probeOnce(probe(pods.web, 'web', 'readinessProbe'), target)).toMatchObject({ ok: true, status: 200 });
 });
 
-step('worker: its exec startup and liveness probes pass inside the container, the heartbeat lives in the /tmp emptyDir', async () => {
-  main.worker = pods.worker.start('worker');
-  const target = await pods.worker.probeTarget('worker', main.worker);
-  const startup = await runStartupProbe(probe(pods.worker, 'worker', 'startupProbe'), target, () => !main.worker.running);
-  expect({ ...startup.result, log: startup.result.ok ? '' : logOf(main.worker) }).toMatchObject({ ok: true });
-  expect(await probeOnce(probe(pods.worker, 'worker', 'livenessProbe'), target)).toMatchObject({ ok: true, status: 0 });
-  const file = pods.worker.resolve('worker').env.CELERY_WORKER_HEARTBEAT_FILE!;
-  expect(file.startsWith('/tmp/')).toBe(true);
-  expect(existsSync(join(pods.worker.volumeDir('tmp'), file.slice('/tmp/'.length)))).toBe(true);
-});
+step(
+  'worker: its exec startup and liveness probes pass inside the container, the heartbeat lives in the /tmp emptyDir',
+  async () => {
+    main.worker = pods.worker.start('worker');
+    const target = await pods.worker.probeTarget('worker', main.worker);
+    const startup = await runStartupProbe(
+      probe(pods.worker, 'worker', 'startupProbe'),
+      target,
+      () => !main.worker.running,
+    );
+    expect({ ...startup.result, log: startup.result.ok ? '' : logOf(main.worker) }).toMatchObject({ ok: true });
+    expect(await probeOnce(probe(pods.worker, 'worker', 'livenessProbe'), target)).toMatchObject({
+      ok: true,
+      status: 0,
+    });
+    const file = pods.worker.resolve('worker').env.CELERY_WORKER_HEARTBEAT_FILE;
+    expect(file.startsWith('/tmp/')).toBe(true);
+    expect(existsSync(join(pods.worker.volumeDir('tmp'), file.slice('/tmp/'.length)))).toBe(true);
+  },
+);
 
 step('beat: the scheduled task runs in the worker about once per period', async () => {
   main.beat = pods.beat.start('beat');
   const periods = 5;
   await sleep(periods * TICK_SECONDS * 1000 + 4_000);
   const rows = await query(pg, "SELECT count(*) FROM shop_tick WHERE source = 'beat' AND finished_at IS NOT NULL");
-  const count = Number(rows[0]![0]);
+  const count = Number(rows[0][0]);
   if (count < periods - 2 || count > periods + 2) {
-    throw new Error(`expected ${periods} ± 2 finished ticks after ${periods} periods, found ${count}; beat ${logOf(main.beat)}`);
+    throw new Error(
+      `expected ${periods} ± 2 finished ticks after ${periods} periods, found ${count}; beat ${logOf(main.beat)}`,
+    );
   }
-  const heartbeat = statSync(join(pods.worker.volumeDir('tmp'), pods.worker.resolve('worker').env.CELERY_WORKER_HEARTBEAT_FILE!.slice('/tmp/'.length)));
+  const heartbeat = statSync(
+    join(
+      pods.worker.volumeDir('tmp'),
+      pods.worker.resolve('worker').env.CELERY_WORKER_HEARTBEAT_FILE.slice('/tmp/'.length),
+    ),
+  );
   expect((Date.now() - heartbeat.mtimeMs) / 1000).toBeLessThan(10);
 });
 
@@ -176,17 +211,30 @@ describe('self-check: an image that disagrees with the manifests fails here', ()
   // A derived image from a Dockerfile on stdin (no context); the classic builder, as scripts/images uses.
   const buildFrom = (suffix: string, lines: string) => {
     const tag = `${image()}-broken-${suffix}`;
-    const r = spawnSync('docker', ['build', '-q', '-t', tag, '-'], { input: `FROM ${image()}\n${lines}\n`, encoding: 'utf8', env: { ...process.env, DOCKER_BUILDKIT: '0' } });
+    const r = spawnSync('docker', ['build', '-q', '-t', tag, '-'], {
+      input: `FROM ${image()}\n${lines}\n`,
+      encoding: 'utf8',
+      env: { ...process.env, DOCKER_BUILDKIT: '0' },
+    });
     if (r.status !== 0) throw new Error(`building ${tag} failed: ${r.stderr}`);
     return tag;
   };
 
   test('a WORKDIR other than /app: the migrate container cannot import the project', async () => {
     const tag = buildFrom('workdir', 'WORKDIR /');
-    const pod = new DockerPod({ name: 'broken-workdir', workload: pods.migrate.workload, objects: manifests.objects, secrets: fixtureSecrets(manifests.config, pg, redis), image: tag });
+    const pod = new DockerPod({
+      name: 'broken-workdir',
+      workload: pods.migrate.workload,
+      objects: manifests.objects,
+      secrets: fixtureSecrets(manifests.config, pg, redis),
+      image: tag,
+    });
     try {
       const r = await pod.run('migrate', 120_000);
-      expect({ code: r.code, output: r.output }).toMatchObject({ code: 1, output: expect.stringMatching(/No module named 'ponyshop'/) });
+      expect({ code: r.code, output: r.output }).toMatchObject({
+        code: 1,
+        output: expect.stringMatching(/No module named 'ponyshop'/),
+      });
     } finally {
       pod.destroy();
       docker(['rmi', tag]);
@@ -195,14 +243,22 @@ describe('self-check: an image that disagrees with the manifests fails here', ()
 
   test('gunicorn missing from the image: the web container fails to start', async () => {
     const tag = buildFrom('nogunicorn', 'USER 0\nRUN rm /opt/venv/bin/gunicorn\nUSER 10001:10001');
-    const pod = new DockerPod({ name: 'broken-gunicorn', workload: pods.web.workload, objects: manifests.objects, secrets: fixtureSecrets(manifests.config, pg, redis), image: tag });
+    const pod = new DockerPod({
+      name: 'broken-gunicorn',
+      workload: pods.web.workload,
+      objects: manifests.objects,
+      secrets: fixtureSecrets(manifests.config, pg, redis),
+      image: tag,
+    });
     try {
       const r = await pod.run('web', 60_000);
-      expect({ code: r.code, output: r.output }).toMatchObject({ code: 127, output: expect.stringMatching(/gunicorn.*(not found|no such file)/i) });
+      expect({ code: r.code, output: r.output }).toMatchObject({
+        code: 127,
+        output: expect.stringMatching(/gunicorn.*(not found|no such file)/i),
+      });
     } finally {
       pod.destroy();
       docker(['rmi', tag]);
     }
   });
 });
-

@@ -13,26 +13,41 @@ export const TEST_LABEL = 'dev.ponyexpress.test=container';
 
 /** What the docker CLI itself needs from our environment (never passed into a container). */
 const cliEnv = (): Record<string, string> => {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', HOME: process.env.HOME ?? '/root' };
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    HOME: process.env.HOME ?? '/root',
+  };
   for (const [k, v] of Object.entries(process.env)) if (k.startsWith('DOCKER_') && v) env[k] = v;
   return env;
 };
 
 let resolvedDocker: string | undefined;
 /** The docker CLI by absolute path: a container's own PATH (in the CLI's env) must not change which one runs. */
-const dockerPath = () => (resolvedDocker ??= execFileSync('sh', ['-c', 'command -v docker'], { encoding: 'utf8' }).trim());
+const dockerPath = () =>
+  (resolvedDocker ??= execFileSync('sh', ['-c', 'command -v docker'], { encoding: 'utf8' }).trim());
 
 export function docker(args: string[], timeoutMs = 60_000): string {
-  return execFileSync('docker', args, { env: cliEnv(), encoding: 'utf8', timeout: timeoutMs, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  return execFileSync('docker', args, {
+    env: cliEnv(),
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }).trim();
 }
 
 /** The default bridge's gateway (where containers reach the host) and subnet. */
 export function bridgeNetwork(): { gateway: string; subnet: string } {
-  const [subnet, gateway] = docker(['network', 'inspect', 'bridge', '--format', '{{(index .IPAM.Config 0).Subnet}} {{(index .IPAM.Config 0).Gateway}}']).split(' ');
+  const [subnet, gateway] = docker([
+    'network',
+    'inspect',
+    'bridge',
+    '--format',
+    '{{(index .IPAM.Config 0).Subnet}} {{(index .IPAM.Config 0).Gateway}}',
+  ]).split(' ');
   if (!subnet) throw new Error('docker network inspect bridge: no subnet');
   // The default bridge often leaves Gateway empty; Docker then gives the bridge the subnet's first address.
-  const [a, b, c, d] = subnet.split('/')[0]!.split('.').map(Number);
-  return { subnet, gateway: gateway || `${a}.${b}.${c}.${d! + 1}` };
+  const [a, b, c, d] = subnet.split('/')[0].split('.').map(Number);
+  return { subnet, gateway: gateway || `${a}.${b}.${c}.${d + 1}` };
 }
 
 interface SecurityContext {
@@ -50,7 +65,7 @@ const BINARY_UNITS: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 *
 function bytes(quantity: string): number {
   const m = /^(\d+)(Ki|Mi|Gi)?$/.exec(quantity);
   if (!m) throw new Error(`memory quantity "${quantity}" is not supported by this harness (use Ki, Mi or Gi)`);
-  return Number(m[1]) * (m[2] ? BINARY_UNITS[m[2]]! : 1);
+  return Number(m[1]) * (m[2] ? BINARY_UNITS[m[2]] : 1);
 }
 
 /**
@@ -67,11 +82,14 @@ export function securityFlags(pod: Workload['pod'], spec: Container, image: stri
     const user = docker(['image', 'inspect', '--format', '{{.Config.User}}', image]);
     uid = /^\d+/.test(user) ? Number(user.split(':')[0]) : undefined;
     if (sc.runAsNonRoot && uid === undefined) {
-      throw new Error(`container ${spec.name}: runAsNonRoot, but image ${image} has a non-numeric or no USER ("${user}") and no runAsUser is set`);
+      throw new Error(
+        `container ${spec.name}: runAsNonRoot, but image ${image} has a non-numeric or no USER ("${user}") and no runAsUser is set`,
+      );
     }
   }
   if (sc.runAsNonRoot && uid === 0) throw new Error(`container ${spec.name}: runAsNonRoot, but it would run as UID 0`);
-  if (sc.runAsUser !== undefined) flags.push('--user', sc.runAsGroup !== undefined ? `${sc.runAsUser}:${sc.runAsGroup}` : String(sc.runAsUser));
+  if (sc.runAsUser !== undefined)
+    flags.push('--user', sc.runAsGroup !== undefined ? `${sc.runAsUser}:${sc.runAsGroup}` : String(sc.runAsUser));
   if (podSc.fsGroup !== undefined) flags.push('--group-add', String(podSc.fsGroup));
   if (sc.readOnlyRootFilesystem) flags.push('--read-only');
   if (sc.privileged) flags.push('--privileged');
@@ -88,7 +106,11 @@ export function securityFlags(pod: Workload['pod'], spec: Container, image: stri
 
 /** One running (or finished) container of a DockerPod. */
 export class RunningContainer {
-  constructor(readonly id: string, readonly process: ManagedProcess, readonly startedAt: number) {}
+  constructor(
+    readonly id: string,
+    readonly process: ManagedProcess,
+    readonly startedAt: number,
+  ) {}
 
   get running(): boolean {
     return this.process.running;
@@ -96,14 +118,19 @@ export class RunningContainer {
 
   /** The container's IP on the bridge (its pod IP), once Docker has started it. */
   async ip(): Promise<string> {
-    return waitFor(`${this.id} to get an IP`, async () => {
-      if (!this.process.running) throw new Error(`container exited:\n${this.process.output().slice(-3000)}`);
-      try {
-        return docker(['inspect', '--format', '{{.NetworkSettings.IPAddress}}', this.id]) || undefined;
-      } catch {
-        return undefined; // not created yet
-      }
-    }, 60_000, 100);
+    return waitFor(
+      `${this.id} to get an IP`,
+      async () => {
+        if (!this.process.running) throw new Error(`container exited:\n${this.process.output().slice(-3000)}`);
+        try {
+          return docker(['inspect', '--format', '{{.NetworkSettings.IPAddress}}', this.id]) || undefined;
+        } catch {
+          return undefined; // not created yet
+        }
+      },
+      60_000,
+      100,
+    );
   }
 
   /** Like the kubelet: the signal goes to PID 1. */
@@ -159,7 +186,10 @@ export class DockerPod {
   constructor(private readonly options: DockerPodOptions) {
     this.root = mkdtempSync(join(tmpdir(), `ponyexpress-dockerpod-${options.name}-`));
     for (const volume of options.workload.pod.volumes ?? []) {
-      if (!('emptyDir' in volume)) throw new Error(`pod ${options.name}: volume "${volume.name}" is not an emptyDir; this harness only maps emptyDirs`);
+      if (!('emptyDir' in volume))
+        throw new Error(
+          `pod ${options.name}: volume "${volume.name}" is not an emptyDir; this harness only maps emptyDirs`,
+        );
       const dir = join(this.root, volume.name);
       mkdirSync(dir);
       chmodSync(dir, 0o1777);
@@ -183,18 +213,27 @@ export class DockerPod {
       configMaps: configMapsOf(this.options.objects, w.object.metadata.namespace ?? 'default'),
       secrets: this.options.secrets,
       pod: {
-        name: this.options.name, namespace: w.object.metadata.namespace ?? 'default', uid: `uid-${this.options.name}`,
-        podIP: '0.0.0.0', hostIP: '0.0.0.0', nodeName: 'docker', serviceAccountName: w.pod.serviceAccountName ?? 'default',
-        labels: w.podLabels, annotations: w.podAnnotations,
+        name: this.options.name,
+        namespace: w.object.metadata.namespace ?? 'default',
+        uid: `uid-${this.options.name}`,
+        podIP: '0.0.0.0',
+        hostIP: '0.0.0.0',
+        nodeName: 'docker',
+        serviceAccountName: w.pod.serviceAccountName ?? 'default',
+        labels: w.podLabels,
+        annotations: w.podAnnotations,
       },
     });
     const kube = this.options.kubernetes;
-    const env: Record<string, string> = kube ? { KUBERNETES_SERVICE_HOST: kube.host, KUBERNETES_SERVICE_PORT: String(kube.port) } : {};
+    const env: Record<string, string> = kube
+      ? { KUBERNETES_SERVICE_HOST: kube.host, KUBERNETES_SERVICE_PORT: String(kube.port) }
+      : {};
     Object.assign(env, Object.fromEntries(resolved));
     Object.assign(env, this.options.extraEnv?.[name] ?? {});
     const { command, args } = expandCommand(spec, resolved);
     // An empty command would silently run the image's CMD; the app contract requires an explicit one.
-    if (this.options.requireCommand && !command?.length) throw new Error(`container ${name}: no command; the contract requires an explicit command`);
+    if (this.options.requireCommand && !command?.length)
+      throw new Error(`container ${name}: no command; the contract requires an explicit command`);
     return { env, command: command?.length ? command : undefined, args };
   }
 
@@ -209,24 +248,47 @@ export class DockerPod {
     for (const m of spec.volumeMounts ?? []) {
       const dir = this.volumeDirs.get(m.name);
       if (!dir) throw new Error(`container ${name}: mount of unknown volume "${m.name}"`);
-      mounts.push('--mount', `type=bind,src=${m.subPath ? join(dir, m.subPath) : dir},dst=${m.mountPath}${m.readOnly ? ',readonly' : ''}`);
+      mounts.push(
+        '--mount',
+        `type=bind,src=${m.subPath ? join(dir, m.subPath) : dir},dst=${m.mountPath}${m.readOnly ? ',readonly' : ''}`,
+      );
     }
     if (this.options.kubernetes && this.options.workload.pod.automountServiceAccountToken !== false) {
-      mounts.push('--mount', `type=bind,src=${this.options.kubernetes.serviceAccountDir},dst=${SERVICE_ACCOUNT_PATH},readonly`);
+      mounts.push(
+        '--mount',
+        `type=bind,src=${this.options.kubernetes.serviceAccountDir},dst=${SERVICE_ACCOUNT_PATH},readonly`,
+      );
     }
     // As the kubelet: command replaces the image's ENTRYPOINT (and its CMD), args alone replace CMD.
     const argv = overrideArgv ?? (command ? [...command, ...(args ?? [])] : undefined);
-    const tail = argv ? ['--entrypoint', argv[0]!, image, ...argv.slice(1)] : [image, ...(args ?? [])];
+    const tail = argv ? ['--entrypoint', argv[0], image, ...argv.slice(1)] : [image, ...(args ?? [])];
     const runArgs = [
-      'run', '--rm', '--name', id, '--label', TEST_LABEL, '--hostname', this.options.name, '--network', this.options.network ?? 'bridge',
-      '--pull', 'never', ...securityFlags(this.options.workload.pod, spec, image), ...mounts,
+      'run',
+      '--rm',
+      '--name',
+      id,
+      '--label',
+      TEST_LABEL,
+      '--hostname',
+      this.options.name,
+      '--network',
+      this.options.network ?? 'bridge',
+      '--pull',
+      'never',
+      ...securityFlags(this.options.workload.pod, spec, image),
+      ...mounts,
       // Values travel in the CLI's own environment (`-e NAME`), so no quoting or newline can mangle them.
-      '-e', 'HOSTNAME', ...Object.keys(env).flatMap((k) => ['-e', k]),
+      '-e',
+      'HOSTNAME',
+      ...Object.keys(env).flatMap((k) => ['-e', k]),
       ...tail,
     ];
     const process_ = new ManagedProcess({
-      name: `${this.options.name}/${name}`, argv: [dockerPath(), ...runArgs], env: { ...cliEnv(), ...env, HOSTNAME: this.options.name },
-      cwd: this.root, logFile: join(this.root, `${name}.log`),
+      name: `${this.options.name}/${name}`,
+      argv: [dockerPath(), ...runArgs],
+      env: { ...cliEnv(), ...env, HOSTNAME: this.options.name },
+      cwd: this.root,
+      logFile: join(this.root, `${name}.log`),
     });
     const c = new RunningContainer(id, process_, Date.now());
     this.containers.push(c);
@@ -242,7 +304,11 @@ export class DockerPod {
   }
 
   /** `docker exec` in a running container (exec probes, preStop hooks); its user, env and working dir. */
-  async exec(c: RunningContainer, argv: string[], timeoutMs: number): Promise<{ code: number | null; output: string; timedOut: boolean }> {
+  async exec(
+    c: RunningContainer,
+    argv: string[],
+    timeoutMs: number,
+  ): Promise<{ code: number | null; output: string; timedOut: boolean }> {
     return runToCompletion({ argv: [dockerPath(), 'exec', c.id, ...argv], env: cliEnv(), cwd: this.root }, timeoutMs);
   }
 

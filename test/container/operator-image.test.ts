@@ -9,7 +9,7 @@ import { CoordinationV1Api, KubeConfig } from '@kubernetes/client-node';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { workloadByComponent } from '../contract/kube/manifests.js';
+import type { Workload } from '../contract/kube/manifests.js';
 import { probeOnce, runStartupProbe } from '../contract/kube/prober.js';
 import type { KubeObject, Probe } from '../contract/kube/types.js';
 import { waitFor } from '../contract/services/managed-process.js';
@@ -39,19 +39,32 @@ afterAll(async () => {
   dist?.cleanup();
 });
 
-const operatorWorkload = () => {
+const operatorWorkload = (): Workload => {
   const deployment = operatorObjects.find((o) => o.kind === 'Deployment');
   if (!deployment) throw new Error('dist/operator has no Deployment');
-  return { object: deployment, pod: deployment.spec.template.spec, podLabels: deployment.spec.template.metadata?.labels ?? {}, podAnnotations: {} } as ReturnType<typeof workloadByComponent>;
+  return {
+    object: deployment,
+    pod: deployment.spec.template.spec,
+    podLabels: deployment.spec.template.metadata?.labels ?? {},
+    podAnnotations: {},
+  };
 };
-const containerName = () => operatorWorkload().pod.containers[0]!.name;
+const containerName = () => operatorWorkload().pod.containers[0].name;
 
 test('without a cluster it exits 1 and says that no kubeconfig and no in-cluster service account were found', async () => {
-  const pod = new DockerPod({ name: 'ponyexpress-operator-nocluster', workload: operatorWorkload(), objects: operatorObjects, secrets: {} });
+  const pod = new DockerPod({
+    name: 'ponyexpress-operator-nocluster',
+    workload: operatorWorkload(),
+    objects: operatorObjects,
+    secrets: {},
+  });
   try {
     const r = await pod.run(containerName(), 60_000);
     expect({ code: r.code, output: r.output }).toMatchObject({
-      code: 1, output: expect.stringContaining('no kubeconfig found and not running in a cluster (KUBERNETES_SERVICE_HOST unset)'),
+      code: 1,
+      output: expect.stringContaining(
+        'no kubeconfig found and not running in a cluster (KUBERNETES_SERVICE_HOST unset)',
+      ),
     });
   } finally {
     pod.destroy();
@@ -63,7 +76,9 @@ test('against the test control plane, with its own ServiceAccount token, it beco
   const admin = new KubeConfig();
   admin.loadFromFile(cluster.kubeconfig);
   // The operator chart (CRD, ServiceAccount, RBAC) plus the namespaces its Roles live in.
-  const namespaces = ['staging', 'production'].flatMap((env) => dist.objects(env).filter((o) => o.kind === 'Namespace'));
+  const namespaces = ['staging', 'production'].flatMap((env) =>
+    dist.objects(env).filter((o) => o.kind === 'Namespace'),
+  );
   await applyObjects(admin, [...namespaces, ...operatorObjects.filter((o) => o.kind !== 'Deployment')]);
 
   const workload = operatorWorkload();
@@ -73,7 +88,10 @@ test('against the test control plane, with its own ServiceAccount token, it beco
   dirs.push(saDir);
   writeFileSync(join(saDir, 'token'), await mintServiceAccountToken(admin, namespace, sa));
   const caFile = admin.getCurrentCluster()!.caFile;
-  writeFileSync(join(saDir, 'ca.crt'), caFile ? readFileSync(caFile) : Buffer.from(admin.getCurrentCluster()!.caData!, 'base64'));
+  writeFileSync(
+    join(saDir, 'ca.crt'),
+    caFile ? readFileSync(caFile) : Buffer.from(admin.getCurrentCluster()!.caData!, 'base64'),
+  );
   writeFileSync(join(saDir, 'namespace'), namespace);
   // The kubelet's projected token volume: world-readable files (defaultMode 0644) in a readable directory.
   chmodSync(saDir, 0o755);
@@ -83,7 +101,11 @@ test('against the test control plane, with its own ServiceAccount token, it beco
   const podName = 'ponyexpress-operator-0';
   // Host network: the test apiserver listens on loopback only; the metrics port (the manifest's) binds on the host.
   const pod = new DockerPod({
-    name: podName, workload, objects: operatorObjects, secrets: {}, network: 'host',
+    name: podName,
+    workload,
+    objects: operatorObjects,
+    secrets: {},
+    network: 'host',
     kubernetes: { host: url.hostname, port: Number(url.port), serviceAccountDir: saDir },
   });
   try {
@@ -94,16 +116,25 @@ test('against the test control plane, with its own ServiceAccount token, it beco
     const readiness: Probe = { ...spec.readinessProbe!, failureThreshold: 30 };
     const ready = await runStartupProbe(readiness, target, () => !c.running);
     const readyAfterMs = Date.now() - c.startedAt;
-    if (!ready.result.ok) throw new Error(`readiness never passed (${ready.result.detail}); operator output:\n${c.output().slice(-3000)}`);
+    if (!ready.result.ok)
+      throw new Error(`readiness never passed (${ready.result.detail}); operator output:\n${c.output().slice(-3000)}`);
     expect(ready.result).toMatchObject({ ok: true, status: 200 });
     expect(await probeOnce(spec.livenessProbe!, target)).toMatchObject({ ok: true, status: 200 });
     process.stderr.write(`[container] operator: docker run -> /readyz passed in ${readyAfterMs} ms\n`);
 
-    const leaseName = pod.resolve(containerName()).env.PONYEXPRESS_LEASE_NAME!;
-    const holder = await waitFor('the operator to hold its Lease', async () => {
-      const lease = await admin.makeApiClient(CoordinationV1Api).readNamespacedLease({ name: leaseName, namespace }).catch(() => undefined);
-      return lease?.spec?.holderIdentity;
-    }, 60_000, 500);
+    const leaseName = pod.resolve(containerName()).env.PONYEXPRESS_LEASE_NAME;
+    const holder = await waitFor(
+      'the operator to hold its Lease',
+      async () => {
+        const lease = await admin
+          .makeApiClient(CoordinationV1Api)
+          .readNamespacedLease({ name: leaseName, namespace })
+          .catch(() => undefined);
+        return lease?.spec?.holderIdentity;
+      },
+      60_000,
+      500,
+    );
     expect(holder).toBe(podName);
 
     c.signal('SIGTERM');

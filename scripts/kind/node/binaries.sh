@@ -28,7 +28,8 @@ out_paths=()
 # install_at <name> <version> <ldflags> <tags> <pkg@version>...: `go install` into a cached GOBIN.
 install_at() {
   local name="$1" version="$2" ldflags="$3" tags="$4"; shift 4
-  local out="$cache/bin/$name-$version-$(printf '%s\n' "$go_version" "$ldflags" "$tags" "$@" | sha256sum | cut -c1-8)"
+  local out
+  out="$cache/bin/$name-$version-$(printf '%s\n' "$go_version" "$ldflags" "$tags" "$@" | sha256sum | cut -c1-8)"
   if [[ ! -f "$out/.complete" ]]; then
     local started=$SECONDS log="$cache/logs/$name.log"
     echo "building $name $version (log: $log) ..." >&2
@@ -46,7 +47,8 @@ install_at() {
 # refuses (replace/exclude directives), a throw-away wrapper module that requires <module>@<version>.
 wrap_build() {
   local name="$1" version="$2" ldflags="$3" tags="$4" module="$5"; shift 5
-  local out="$cache/bin/$name-$version-$(printf '%s\n' "$go_version" "$ldflags" "$tags" "$module" "$@" | sha256sum | cut -c1-8)"
+  local out
+  out="$cache/bin/$name-$version-$(printf '%s\n' "$go_version" "$ldflags" "$tags" "$module" "$@" | sha256sum | cut -c1-8)"
   if [[ ! -f "$out/.complete" ]]; then
     local started=$SECONDS log="$cache/logs/$name.log" mod="$cache/mod/$name-$version"
     echo "building $name $version (log: $log) ..." >&2

@@ -16,7 +16,7 @@ while read -r name path; do bin[$name]="$path"; done < <(bash "$here/binaries.sh
 declare -A base
 while IFS='=' read -r name image; do base[$name]="$image"; done < <(bash "$root/scripts/images/base.sh")
 kube_version="$(awk '$1 == "k8s.io/kubernetes" {print $2; exit}' "$root/scripts/kind/modules/kubernetes/go.mod")"
-# shellcheck disable=SC1091
+# shellcheck source=/dev/null
 source <(grep -E '^(CONTAINERD|COREDNS|LOCAL_PATH|CRICTL)_VERSION=' "$here/binaries.sh")
 ETCD_TAG="$("${bin[etcd]}" --version | awk '/etcd Version/ {print $3}')-0"
 
