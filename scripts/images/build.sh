@@ -112,8 +112,11 @@ done
 ignore="$REPO_ROOT/operator/Dockerfile.dockerignore"
 mapfile -t includes < <(sed -nE 's/^!(.*[^/])\/?$/\1/p' "$ignore")
 mapfile -t excludes < <(grep -vE '^(#|!|\*$|$)' "$ignore" | sed 's|\*\*/||g')
-operator_key="$(hash_of "$bases_key" "$(hash_tree "$REPO_ROOT/operator")" "$REPO_ROOT/package.json" \
-  "$REPO_ROOT/package-lock.json" "$REPO_ROOT/tsconfig.json" "$REPO_ROOT/tsconfig.build.json")"
-build_image "$OPERATOR_IMAGE" "$operator_key" "${node_args[@]}" -f operator/Dockerfile - \
-  < <(tar -C "$REPO_ROOT" -c "${excludes[@]/#/--exclude=}" "${includes[@]}")
+# A reproducible tar (sorted, fixed owner and mtime), so its hash is the key of everything the build reads.
+context="$(mktemp)"
+trap 'rm -f "$context"' EXIT
+tar -C "$REPO_ROOT" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf "$context" \
+  "${excludes[@]/#/--exclude=}" "${includes[@]}"
+operator_key="$(hash_of "$bases_key" "$context")"
+build_image "$OPERATOR_IMAGE" "$operator_key" "${node_args[@]}" -f operator/Dockerfile - <"$context"
 echo "operator $OPERATOR_IMAGE"
