@@ -25,6 +25,9 @@ kubeadmConfigPatches:
         imageTag: "$etcd_tag"
     dns:
       imageTag: "$coredns_tag"
+  - |
+    kind: KubeletConfiguration
+    cgroupDriver: cgroupfs
 YAML
   log "creating kind cluster $CLUSTER from $image (offline)"
   started=$SECONDS
