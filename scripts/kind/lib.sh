@@ -47,6 +47,11 @@ synth() {
   cp -r "$REPO_ROOT/environments" "$WORK/environments"
   sed -i "s/^  tag: .*/  tag: $staging_tag/" "$WORK/environments/staging.yaml"
   sed -i "s/^  tag: .*/  tag: $production_tag/" "$WORK/environments/production.yaml"
+  # A kind node has the host's few cores, and production alone asks for more than 3 CPUs: scale the CPU
+  # requests of this scratch copy down (replicas, probes and everything else stay as configured).
+  if [[ "${KIND_FULL_CPU_REQUESTS:-0}" != 1 ]]; then
+    sed -i -E 's/cpu: [0-9]+m/cpu: 20m/' "$WORK/environments/staging.yaml" "$WORK/environments/production.yaml"
+  fi
   if ! grep -q '^promotion:' "$WORK/environments/production.yaml"; then
     printf '\npromotion:\n  from: staging\n  approval: Automatic\n  soakSeconds: 30\n' >>"$WORK/environments/production.yaml"
   fi

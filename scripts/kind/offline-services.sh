@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Offline stand-ins, built from Debian packages and loaded into kind:
-#   ponyexpress.local/postgresql:<key>  Debian's postgresql (uid 999), initdb on first start, scram, TLS off
+#   ponyexpress.local/postgresql:<key>  Debian's postgresql (uid 999), initdb on first start, scram, TLS
 #   ponyexpress.local/redis:<key>       Debian's redis-server (uid 999)
 # stdout: "postgresql <image>" and "redis <image>". Sourced by 02/03 when OFFLINE=1.
 # shellcheck source=scripts/kind/lib.sh
@@ -11,7 +11,7 @@ debian="$(bash "$REPO_ROOT/scripts/images/base.sh" | sed -n 's/^debian=//p')"
 
 pg_df="FROM $debian
 RUN groupadd -g 999 postgres && useradd -u 999 -g 999 -d /var/lib/postgresql -s /bin/sh postgres \\
- && apt-get update && apt-get install -y --no-install-recommends postgresql && rm -rf /var/lib/apt/lists/*
+ && apt-get update && apt-get install -y --no-install-recommends postgresql openssl && rm -rf /var/lib/apt/lists/*
 COPY start-postgres.sh /usr/local/bin/start-postgres.sh
 USER 999:999
 ENTRYPOINT [\"/bin/sh\", \"/usr/local/bin/start-postgres.sh\"]"
@@ -28,7 +28,12 @@ if [ ! -s "$data/PG_VERSION" ]; then
   "$bin/psql" -h /tmp -U postgres -v ON_ERROR_STOP=1 -c "CREATE ROLE \"$APP_USER\" LOGIN PASSWORD '"'"'$APP_PASSWORD'"'"'" -c "CREATE DATABASE \"$APP_DATABASE\" OWNER \"$APP_USER\""
   "$bin/pg_ctl" -D "$data" -m fast -w stop
 fi
-exec "$bin/postgres" -D "$data" -c listen_addresses=* -k /tmp'
+# TLS like CloudNativePG (the charts may set PGSSLMODE=require): a self-signed certificate on first start.
+if [ ! -s "$data/server.key" ]; then
+  openssl req -new -x509 -nodes -days 3650 -subj "/CN=postgres" -newkey rsa:2048 -keyout "$data/server.key" -out "$data/server.crt" 2>/dev/null
+  chmod 600 "$data/server.key"
+fi
+exec "$bin/postgres" -D "$data" -c listen_addresses=* -k /tmp -c ssl=on -c ssl_cert_file="$data/server.crt" -c ssl_key_file="$data/server.key"'
 pg_image="ponyexpress.local/postgresql:$(hash_of "$pg_df" "$pg_start")"
 if ! have_image "$pg_image"; then
   ctx="$(mktemp -d)"; printf '%s\n' "$pg_df" >"$ctx/Dockerfile"; printf '%s\n' "$pg_start" >"$ctx/start-postgres.sh"
