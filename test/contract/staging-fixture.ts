@@ -27,16 +27,17 @@ export function stagingManifests(): Manifests {
   const configDir = process.env.CONTRACT_CONFIG_DIR ?? join(repoRoot, 'environments');
   const env = process.env.CONTRACT_ENV ?? 'staging';
   const loaded = loadConfig(configDir).environments.find((e) => e.name === env);
+  if (!loaded) throw new Error(`CONTRACT_ENV=${env}: no environments/${env}.yaml in ${configDir}`);
   if (process.env.CONTRACT_MANIFEST_DIR) {
     const dir = process.env.CONTRACT_MANIFEST_DIR;
-    return { objects: readManifestDir(dir), config: loaded!.config, dir, cleanup: () => undefined };
+    return { objects: readManifestDir(dir), config: loaded.config, dir, cleanup: () => undefined };
   }
   const outDir = mkdtempSync(join(tmpdir(), 'ponyexpress-contract-dist-'));
   const [result] = synthesizeAll({ configDir, outDir, only: [env] }).outputs;
   return {
-    objects: readManifestDir(result!.dir),
-    config: loaded!.config,
-    dir: result!.dir,
+    objects: readManifestDir(result.dir),
+    config: loaded.config,
+    dir: result.dir,
     cleanup: () => rmSync(outDir, { recursive: true, force: true }),
   };
 }
