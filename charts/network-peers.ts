@@ -2,11 +2,17 @@
 import { k8s } from 'cdk8s-plus-27';
 import type { NetworkPeer } from './config/common-schema.js';
 
-export const tcp = (port: number): k8s.NetworkPolicyPort => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) });
+export const tcp = (port: number): k8s.NetworkPolicyPort => ({
+  protocol: 'TCP',
+  port: k8s.IntOrString.fromNumber(port),
+});
 
 /** Pods of one namespace, selected by the namespace's immutable name label. */
 export function podsInNamespace(namespace: string, podLabels: Record<string, string>): k8s.NetworkPolicyPeer {
-  return { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } }, podSelector: { matchLabels: podLabels } };
+  return {
+    namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } },
+    podSelector: { matchLabels: podLabels },
+  };
 }
 
 /** Config peers (`{cidr}` or `{podSelector, namespaceSelector}`) as NetworkPolicy peers. */
