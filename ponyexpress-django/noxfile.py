@@ -20,7 +20,8 @@ MATRIX = [
 @nox.parametrize(("python", "django", "celery"), MATRIX, ids=[f"django-{d}" for _, d, _ in MATRIX])
 def tests(session, django, celery):
     session.install(
-        f"Django~={django}.0", f"celery[redis]~={celery}.0", "psycopg[binary]>=3.1", "pytest>=8",
+        # kombu moves with celery: a newer kombu needs a newer redis-py than celery[redis] pins.
+        f"Django~={django}.0", f"celery[redis]~={celery}.0", f"kombu~={celery}.0", "psycopg[binary]>=3.1", "pytest>=8",
     )
     session.install(".")  # the built package, not the source tree
     session.run("python", "-c", "import django, celery; print('Django', django.__version__, 'Celery', celery.__version__)")

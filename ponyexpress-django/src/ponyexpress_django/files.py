@@ -10,11 +10,12 @@ import os
 from pathlib import Path
 
 WORKER_FILE_ENV = "CELERY_WORKER_HEARTBEAT_FILE"  # set by the charts
-WORKER_FILE_DEFAULT = "/tmp/celery-worker-heartbeat"
+# Defaults under $TMPDIR (unset in the image, so /tmp): the probe runs in the same container env.
+WORKER_FILE_DEFAULT = os.path.join(os.environ.get("TMPDIR") or "/tmp", "celery-worker-heartbeat")
 WORKER_INTERVAL_ENV = "PONYEXPRESS_WORKER_HEARTBEAT_INTERVAL"
 WORKER_INTERVAL_DEFAULT = 5.0
 BEAT_FILE_ENV = "PONYEXPRESS_BEAT_TICK_FILE"
-BEAT_FILE_DEFAULT = "/tmp/celery-beat-ticks"
+BEAT_FILE_DEFAULT = os.path.join(os.environ.get("TMPDIR") or "/tmp", "celery-beat-ticks")
 
 
 def resolve(env_name: str, configured, default) -> str:
