@@ -1,4 +1,4 @@
-/** The components the label contract allows (CONTRIBUTING.md, DESIGN.md). */
+/** The components the label contract allows (CONTRIBUTING.md, "Names and labels"; docs/charts.md, "Components"). */
 export type Component = 'web' | 'worker' | 'beat' | 'migrate';
 
 export const MANAGED_BY = 'ponyexpress';

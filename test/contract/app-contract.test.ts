@@ -67,7 +67,7 @@ const probe = (pod: LocalPod, container: string, kind: 'startupProbe' | 'readine
   return p;
 };
 /** The worker's CELERY_WORKER_HEARTBEAT_FILE, as the manifest sets it (localised into the pod's /tmp). */
-const heartbeatFile = () => pods.worker.container('worker').env.CELERY_WORKER_HEARTBEAT_FILE!;
+const heartbeatFile = () => pods.worker.container('worker').env.CELERY_WORKER_HEARTBEAT_FILE;
 const failWith = (process: ManagedProcess) => `${process.name} output:\n${process.output().slice(-4000)}`;
 
 beforeAll(async () => {
@@ -196,7 +196,7 @@ step('beat: runs and ticks (its liveness command passes); with example/, the tas
   const { periodSeconds: period, startsSql, unfinishedSql } = extras.ticks;
   const periods = Math.floor(BEAT_RUN_SECONDS / period);
   const starts = (await query(pg, startsSql)).map(([epoch]) => Number(epoch));
-  const gaps = starts.slice(1).map((t, i) => t - starts[i]!);
+  const gaps = starts.slice(1).map((t, i) => t - starts[i]);
   // One per period: never two in one period (a second beat, a redelivery), never a skipped period.
   const badGaps = gaps.filter((gap) => gap <= period * 0.5 || gap >= period * 1.5);
   const countInRange = starts.length >= periods - 1 && starts.length <= periods + 1;
@@ -205,7 +205,7 @@ step('beat: runs and ticks (its liveness command passes); with example/, the tas
   if (!countInRange) throw new Error(failWith(beat));
   await sleep(1_000);
   const unfinished = await query(pg, unfinishedSql);
-  expect(Number(unfinished[0]![0])).toBeLessThanOrEqual(1); // at most the one running right now
+  expect(Number(unfinished[0][0])).toBeLessThanOrEqual(1); // at most the one running right now
 });
 
 step('beat: its liveness command passes while it ticks and fails while it is hung', async () => {

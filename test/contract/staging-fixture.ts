@@ -29,14 +29,14 @@ export function stagingManifests(): Manifests {
   const [loaded] = loadEnvironments(configDir, [env]);
   if (process.env.CONTRACT_MANIFEST_DIR) {
     const dir = process.env.CONTRACT_MANIFEST_DIR;
-    return { objects: readManifestDir(dir), config: loaded!.config, dir, cleanup: () => undefined };
+    return { objects: readManifestDir(dir), config: loaded.config, dir, cleanup: () => undefined };
   }
   const outDir = mkdtempSync(join(tmpdir(), 'ponyexpress-contract-dist-'));
   const [result] = synthesizeAll({ configDir, outDir, envs: [env] }).envs;
   return {
-    objects: readManifestDir(result!.dir),
-    config: loaded!.config,
-    dir: result!.dir,
+    objects: readManifestDir(result.dir),
+    config: loaded.config,
+    dir: result.dir,
     cleanup: () => rmSync(outDir, { recursive: true, force: true }),
   };
 }

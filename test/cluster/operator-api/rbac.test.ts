@@ -34,7 +34,7 @@ function promotion(): ManifestObject {
   p.metadata = { name: 'ponyshop', namespace: ns.prod };
   p.spec.source.namespace = ns.staging;
   p.spec.target.namespace = ns.prod;
-  return p as ManifestObject;
+  return p;
 }
 
 /** A watch the apiserver ends after one second: 200 when allowed. */

@@ -128,7 +128,7 @@ export class Pipeline {
       },
       policy: { approval: opts.approval ?? 'Automatic' },
     };
-    return { apiVersion: 'ponyexpress.dev/v1alpha1', kind: 'Promotion', metadata: { name: APP, namespace: this.prod }, spec } as ManifestObject;
+    return { apiVersion: 'ponyexpress.dev/v1alpha1', kind: 'Promotion', metadata: { name: APP, namespace: this.prod }, spec };
   }
 
   jobSpec(env: string, image: string, fail: boolean): Record<string, unknown> {
@@ -181,7 +181,7 @@ export class Pipeline {
       kind: 'Job',
       metadata: { name: `${APP}-migrate-${tag.toLowerCase()}`, namespace: this.staging, labels: labels('staging', 'migrate') },
       spec: this.jobSpec('staging', `${this.repo}:${tag}`, fail),
-    } as ManifestObject], { fieldManager: 'gitops' });
+    }], { fieldManager: 'gitops' });
   }
 
   /** A release reaches staging the way the app chart ships it: the migration Job, then the workloads. */
@@ -201,7 +201,7 @@ export class Pipeline {
 
   async prodImages(): Promise<Record<string, string>> {
     const list = await this.apps.listNamespacedDeployment({ namespace: this.prod });
-    return Object.fromEntries(list.items.map((d) => [d.metadata!.name!, d.spec!.template.spec!.containers[0]!.image!]));
+    return Object.fromEntries(list.items.map((d) => [d.metadata!.name!, d.spec!.template.spec!.containers[0].image!]));
   }
 
   async getPromotion(): Promise<PromotionObject> {
