@@ -10,10 +10,10 @@ PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
 
 class Celery:
-    def __init__(self, args: list[str], env: dict[str, str], log: Path):
+    def __init__(self, args: list[str], env: dict[str, str], log: Path, app: str = "tests.celery_app"):
         self.log = log
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "--app", "tests.celery_app", *args, "--loglevel", "INFO"],
+            [sys.executable, "-m", "celery", "--app", app, *args, "--loglevel", "INFO"],
             cwd=PACKAGE_ROOT, env={**os.environ, **env}, stdout=log.open("wb"), stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group, so cleanup reaches the pool's children
         )
