@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# The quick checks CI runs before the long tests (`npm run checks`): types, ESLint, ShellCheck, hadolint and
+# The quick checks CI runs before the long tests (`npm run checks`): types, the import graph, ESLint, ShellCheck, hadolint and
 # the Prettier check. Runs them all, so one CI run shows every finding, then fails if any check failed.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit
-checks=(typecheck lint lint:sh lint:docker format:check)
+checks=(typecheck check:imports lint lint:sh lint:docker format:check)
 summary=()
 failed=0
 for check in "${checks[@]}"; do

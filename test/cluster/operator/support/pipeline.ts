@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'cdk8s';
 import { AppsV1Api, BatchV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { operatorSettingsSchema } from '../../../../charts/config/operator-schema.js';
 import { OperatorChart } from '../../../../charts/operator/operator-chart.js';
 import { KubeClient } from '../../../../operator/kube/client.js';
 import { loadClusterAccess, Transport } from '../../../../operator/kube/transport.js';
@@ -71,7 +72,7 @@ export class Pipeline {
   operatorManifests(): ManifestObject[] {
     const app = new App();
     const chart = new OperatorChart(app, this.prefix, {
-      namespace: this.system,
+      settings: operatorSettingsSchema.parse({ namespace: this.system }),
       pipelines: [{ app: APP, stagingNamespace: this.staging, productionNamespace: this.prod }],
     });
     const wanted = new Set(['CustomResourceDefinition', 'Namespace', 'ServiceAccount', 'Role', 'RoleBinding']);
