@@ -40,6 +40,7 @@ export const DEFAULTS = {
   historyLimit: 10,
   waves: [['web', 'worker'], ['beat']] as WorkloadComponent[][],
   approval: 'Automatic' as Approval,
+  drift: 'Revert' as DriftPolicy,
   /** How long a failed smoke check is trusted before it is retried. */
   smokeRetrySeconds: 30,
 } as const;
@@ -51,6 +52,8 @@ export interface LabelSelector {
 }
 
 export type Approval = 'Automatic' | 'Manual';
+/** Revert: set the promoted image again (no migration). Hold: leave it, report it, until a human acts. */
+export type DriftPolicy = 'Revert' | 'Hold';
 
 export interface PromotionSpec {
   /** Repository of the app image, without tag or digest, e.g. `ghcr.io/ponyexpress/ponyshop`. */
@@ -87,6 +90,8 @@ export interface PromotionSpec {
     tags?: { semver?: string; regex?: string };
     /** @default Automatic */
     approval?: Approval;
+    /** What to do when a production workload stops running the promoted image (kubectl set image, …). @default Revert */
+    drift?: DriftPolicy;
   };
   /** Stops all reconciliation, including an in-flight promotion, until false. @default false */
   suspend?: boolean;
@@ -154,6 +159,14 @@ export interface InFlightStatus extends ImageRecord {
   waveStartedAt?: string;
   /** kind Rollback: the annotation value that requested it. */
   rollbackTo?: string;
+  /** The spec this flight started with: later edits apply to the next flight (absent in flights of older operators). */
+  waves?: WorkloadComponent[][];
+  rolloutTimeoutSeconds?: number;
+  /** kind Promotion: the JobSpec the migration Job is made from. */
+  migrationJobTemplate?: Record<string, unknown>;
+  policy?: { approval: Approval; tags?: { semver?: string; regex?: string } };
+  /** A revert of drift (the image already succeeded here): no migration, no history entry. */
+  drift?: boolean;
 }
 
 /**
