@@ -33,6 +33,7 @@ test('defaults in the schema are the defaults the core applies', () => {
   expect(at('spec.target.waves').default).toEqual(DEFAULTS.waves);
   expect(at('spec.policy.approval').default).toBe(DEFAULTS.approval);
   expect(at('spec.historyLimit').default).toBe(DEFAULTS.historyLimit);
+  expect(at('spec.policy.drift').default).toBe(DEFAULTS.drift);
 });
 
 test('status enums list exactly the values the core writes', () => {
