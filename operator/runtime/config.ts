@@ -2,6 +2,7 @@
 // so a typo in the Deployment fails at start with a message naming the variable.
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { OPERATOR_ENV } from '../../contract/index.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -80,25 +81,25 @@ const oneOf = <T extends string>(...values: T[]): Parser<T> => (raw) =>
 
 /** Each env variable, its parser and its default. */
 const VARIABLES = {
-  POD_NAMESPACE: [dnsLabel, defaultNamespace],
-  POD_NAME: [nonEmpty, () => `${hostname()}-${process.pid}`],
-  PONYEXPRESS_WATCH_NAMESPACES: [nonEmpty, () => ''],
-  PONYEXPRESS_LEADER_ELECTION: [bool, () => 'true'],
-  PONYEXPRESS_LEASE_NAME: [dnsLabel, () => 'ponyexpress-operator'],
-  PONYEXPRESS_LEASE_DURATION_SECONDS: [seconds(2), () => '15'],
-  PONYEXPRESS_LEASE_RETRY_SECONDS: [seconds(1), () => '2'],
-  PONYEXPRESS_METRICS_PORT: [int(0, 65535), () => '8080'],
-  PONYEXPRESS_METRICS_HOST: [nonEmpty, () => '0.0.0.0'],
-  PONYEXPRESS_LOG_LEVEL: [oneOf<LogLevel>('debug', 'info', 'warn', 'error'), () => 'info'],
-  PONYEXPRESS_RESYNC_SECONDS: [seconds(1), () => '300'],
-  PONYEXPRESS_INFORMER_WATCHDOG_SECONDS: [seconds(5), () => '420'],
-  PONYEXPRESS_WATCH_TIMEOUT_SECONDS: [seconds(1), () => '300'],
-  PONYEXPRESS_SMOKE_TIMEOUT_SECONDS: [seconds(1), () => '5'],
-  PONYEXPRESS_STATUS_MIN_INTERVAL_SECONDS: [seconds(0), () => '2'],
-  PONYEXPRESS_SHUTDOWN_GRACE_SECONDS: [seconds(0), () => '10'],
-  PONYEXPRESS_RESOLVE_DIGESTS: [bool, () => 'false'],
-  PONYEXPRESS_INSECURE_REGISTRIES: [nonEmpty, () => ''],
-  PONYEXPRESS_REGISTRY_TIMEOUT_SECONDS: [seconds(1), () => '10'],
+  [OPERATOR_ENV.namespace]: [dnsLabel, defaultNamespace],
+  [OPERATOR_ENV.identity]: [nonEmpty, () => `${hostname()}-${process.pid}`],
+  [OPERATOR_ENV.watchNamespaces]: [nonEmpty, () => ''],
+  [OPERATOR_ENV.leaderElection]: [bool, () => 'true'],
+  [OPERATOR_ENV.leaseName]: [dnsLabel, () => 'ponyexpress-operator'],
+  [OPERATOR_ENV.leaseDurationSeconds]: [seconds(2), () => '15'],
+  [OPERATOR_ENV.leaseRetrySeconds]: [seconds(1), () => '2'],
+  [OPERATOR_ENV.metricsPort]: [int(0, 65535), () => '8080'],
+  [OPERATOR_ENV.metricsHost]: [nonEmpty, () => '0.0.0.0'],
+  [OPERATOR_ENV.logLevel]: [oneOf<LogLevel>('debug', 'info', 'warn', 'error'), () => 'info'],
+  [OPERATOR_ENV.resyncSeconds]: [seconds(1), () => '300'],
+  [OPERATOR_ENV.informerWatchdogSeconds]: [seconds(5), () => '420'],
+  [OPERATOR_ENV.watchTimeoutSeconds]: [seconds(1), () => '300'],
+  [OPERATOR_ENV.smokeTimeoutSeconds]: [seconds(1), () => '5'],
+  [OPERATOR_ENV.statusMinIntervalSeconds]: [seconds(0), () => '2'],
+  [OPERATOR_ENV.shutdownGraceSeconds]: [seconds(0), () => '10'],
+  [OPERATOR_ENV.resolveDigests]: [bool, () => 'false'],
+  [OPERATOR_ENV.insecureRegistries]: [nonEmpty, () => ''],
+  [OPERATOR_ENV.registryTimeoutSeconds]: [seconds(1), () => '10'],
 } as const satisfies Record<string, readonly [Parser<unknown>, () => string]>;
 
 type Parsed = { [K in keyof typeof VARIABLES]: Exclude<ReturnType<(typeof VARIABLES)[K][0]>, { problem: string }> };

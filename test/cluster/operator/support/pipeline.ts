@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'cdk8s';
 import { AppsV1Api, BatchV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { operatorSettingsSchema } from '../../../../charts/config/operator-schema.js';
 import { OperatorChart } from '../../../../charts/operator/operator-chart.js';
 import { KubeClient } from '../../../../operator/kube/client.js';
 import { loadClusterAccess, Transport } from '../../../../operator/kube/transport.js';
@@ -71,7 +72,7 @@ export class Pipeline {
   operatorManifests(): ManifestObject[] {
     const app = new App();
     const chart = new OperatorChart(app, this.prefix, {
-      namespace: this.system,
+      settings: operatorSettingsSchema.parse({ namespace: this.system }),
       pipelines: [{ app: APP, stagingNamespace: this.staging, productionNamespace: this.prod }],
     });
     const wanted = new Set(['CustomResourceDefinition', 'Namespace', 'ServiceAccount', 'Role', 'RoleBinding']);
@@ -128,7 +129,7 @@ export class Pipeline {
       },
       policy: { approval: opts.approval ?? 'Automatic' },
     };
-    return { apiVersion: 'ponyexpress.dev/v1alpha1', kind: 'Promotion', metadata: { name: APP, namespace: this.prod }, spec } as ManifestObject;
+    return { apiVersion: 'ponyexpress.dev/v1alpha1', kind: 'Promotion', metadata: { name: APP, namespace: this.prod }, spec };
   }
 
   jobSpec(env: string, image: string, fail: boolean): Record<string, unknown> {
@@ -181,7 +182,7 @@ export class Pipeline {
       kind: 'Job',
       metadata: { name: `${APP}-migrate-${tag.toLowerCase()}`, namespace: this.staging, labels: labels('staging', 'migrate') },
       spec: this.jobSpec('staging', `${this.repo}:${tag}`, fail),
-    } as ManifestObject], { fieldManager: 'gitops' });
+    }], { fieldManager: 'gitops' });
   }
 
   /** A release reaches staging the way the app chart ships it: the migration Job, then the workloads. */
@@ -201,7 +202,7 @@ export class Pipeline {
 
   async prodImages(): Promise<Record<string, string>> {
     const list = await this.apps.listNamespacedDeployment({ namespace: this.prod });
-    return Object.fromEntries(list.items.map((d) => [d.metadata!.name!, d.spec!.template.spec!.containers[0]!.image!]));
+    return Object.fromEntries(list.items.map((d) => [d.metadata!.name!, d.spec!.template.spec!.containers[0].image!]));
   }
 
   async getPromotion(): Promise<PromotionObject> {
