@@ -94,7 +94,7 @@ function rollWaves(observed: Observed, settings: Settings, start: InFlightStatus
   const events: PlanEvent[] = [];
   let flight = start;
   for (let i = flight.wave; i < settings.waves.length; i++) {
-    const wave = settings.waves[i]!;
+    const wave = settings.waves[i];
     const label = `wave ${i + 1}/${settings.waves.length} (${wave.join(', ')})`;
     const starting = i !== flight.wave || !flight.waveStartedAt;
     const pendingApproval = starting ? approvalPending(observed, current, flight) : undefined;
@@ -122,7 +122,7 @@ function rollWaves(observed: Observed, settings: Settings, start: InFlightStatus
     const stalled = workloads.map(rolloutState).find((r) => !r.complete && r.stalled);
     if (stalled) return fail(`RolloutStalled: ${stalled.stalled}`);
     if (pending.length > 0) {
-      if (nowMs >= deadline) return timeout(pending[0]!);
+      if (nowMs >= deadline) return timeout(pending[0]);
       return { inFlight: flight, actions: [], events, requeueAfterSeconds: secondsUntil(nowMs, deadline), message: `${label}: waiting for ${pending.map((m) => m.split(':')[0]).join(', ')}` };
     }
   }

@@ -35,7 +35,7 @@ export function unreadableProblem(observed: Observed): { reason: string; message
   const { source, target } = observed.promotion.spec;
   const bad = (observed.unreadable ?? []).filter((u) => u.namespace === source.namespace || u.namespace === target.namespace);
   if (bad.length === 0) return undefined;
-  const first = bad[0]!;
+  const first = bad[0];
   const field = first.namespace === source.namespace ? 'spec.source.namespace' : 'spec.target.namespace';
   const reason = field === 'spec.source.namespace' ? 'SourceUnreadable' : 'TargetUnreadable';
   const what = bad.map((u) => u.resource).join(', ');

@@ -22,7 +22,7 @@ export function observedProduction(observed: Observed, settings: Settings) {
   for (const w of workloads) {
     appContainers(w, settings.repository).containers.forEach((c) => images.add(c.image ?? ''));
   }
-  const ref = images.size === 1 ? parseImageRef([...images][0]!) : undefined;
+  const ref = images.size === 1 ? parseImageRef([...images][0]) : undefined;
   return ref && (ref.tag || ref.digest) ? imageRecord(settings.repository, ref.tag, ref.digest) : undefined;
 }
 

@@ -88,7 +88,7 @@ export function specProblem(promotion: PromotionObject): string | undefined {
     }
   }
   const beatWave = settings.waves.findIndex((wave) => wave.includes('beat'));
-  if (beatWave >= 0 && (beatWave !== settings.waves.length - 1 || settings.waves[beatWave]!.length !== 1)) {
+  if (beatWave >= 0 && (beatWave !== settings.waves.length - 1 || settings.waves[beatWave].length !== 1)) {
     return 'target.waves: beat must be alone in the last wave (it may only change after every other workload)';
   }
   const pod = templateContainers(spec.target.migrationJobTemplate);

@@ -62,7 +62,7 @@ export async function executePlan(ctx: ExecuteContext, promotion: PromotionObjec
       const target = actionTarget(action);
       if (!(err instanceof KubeError) || !target) throw err;
       const same = previousFailure?.key === target.key;
-      result.failure = { ...target, code: err.code, reason: err.reason || 'Unknown', message: err.message.split('\n')[0]!, attempts: same ? previousFailure!.attempts + 1 : 1, failedAt: new Date().toISOString() };
+      result.failure = { ...target, code: err.code, reason: err.reason || 'Unknown', message: err.message.split('\n')[0], attempts: same ? previousFailure.attempts + 1 : 1, failedAt: new Date().toISOString() };
       ctx.log.warn('write refused', { action: target.key, code: err.code, reason: err.reason, attempts: result.failure.attempts });
       return result;
     }

@@ -107,7 +107,7 @@ export class ResilientInformer<T extends KubernetesObject> {
     try {
       list = await this.client.list<T>(this.path);
     } catch (err) {
-      if (err instanceof KubeError && (err.code === 403 || err.code === 404)) this.refused = { code: err.code, message: err.message.split('\n')[0]! };
+      if (err instanceof KubeError && (err.code === 403 || err.code === 404)) this.refused = { code: err.code, message: err.message.split('\n')[0] };
       throw err;
     }
     this.refused = undefined;

@@ -25,7 +25,7 @@ describe('operator: a typo in spec.source.namespace', () => {
     const recent = op.logs.slice(logsBefore);
     expect(recent.filter((l) => l.promotion === `${p.prod}/${APP}`).length).toBeLessThanOrEqual(2);
     const perInformer = new Map<string, number>();
-    for (const l of recent.filter((x) => String(x.path ?? '').includes(typo))) perInformer.set(String(l.path), (perInformer.get(String(l.path)) ?? 0) + 1);
+    for (const l of recent.filter((x) => (typeof x.path === 'string' ? x.path : '').includes(typo))) perInformer.set(l.path as string, (perInformer.get(l.path as string) ?? 0) + 1);
     expect([...perInformer.values()].every((n) => n <= 5)).toBe(true); // 0.5 s doubling: at most 5 retries in 10 s
     expect((await promotionEvents(p)).filter((e) => e.reason === 'SourceUnreadable')).toEqual([expect.objectContaining({ type: 'Warning' })]);
     expect(await p.prodMigrationJobs()).toEqual([]);

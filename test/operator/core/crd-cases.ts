@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 export const CRD_PATH = new URL('../../../operator/crd/promotions.ponyexpress.dev.yaml', import.meta.url);
 export const EXAMPLE_PATH = new URL('../../../operator/crd/example-promotion.yaml', import.meta.url);
 
-type Mutable = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Mutable = Record<string, any>;  
 
 export function examplePromotion(): Mutable {
   return parse(readFileSync(EXAMPLE_PATH, 'utf8')) as Mutable;

@@ -7,7 +7,7 @@ const B = `${REPO}@${digestOf('B')}`;
 
 function drift(world: World, component: 'web' | 'beat', image = `${REPO}:A`): void {
   const w = world.production.workloads.find((x) => x.metadata.name === `ponyshop-${component}`)!;
-  w.spec!.template.spec!.containers[0]!.image = image;
+  w.spec!.template.spec!.containers[0].image = image;
   w.metadata.generation = (w.metadata.generation ?? 1) + 1;
   world.finishRollouts();
 }
@@ -19,13 +19,13 @@ test('after the Job expired, drift is reverted without a new Job, one Event and 
   for (let episode = 1; episode <= 2; episode++) {
     drift(world, 'web');
     const plans = [world.reconcile()];
-    expect(plans[0]!.actions.map((a) => (a as SetImages).target.name)).toEqual(['ponyshop-web']);
+    expect(plans[0].actions.map((a) => (a as SetImages).target.name)).toEqual(['ponyshop-web']);
     for (let i = 0; i < 5; i++) {
       world.finishRollouts();
       plans.push(world.reconcile());
     }
     expect(reasons(plans)).toEqual(['DriftReverted']);
-    expect(plans[0]!.events[0]).toMatchObject({ type: 'Warning', message: expect.stringContaining(`ponyshop-web ran ${REPO}:A`) });
+    expect(plans[0].events[0]).toMatchObject({ type: 'Warning', message: expect.stringContaining(`ponyshop-web ran ${REPO}:A`) });
     expect(world.prodImage('web')).toBe(B);
     expect(world.promotion.status!.history).toEqual(history);
     expect(world.promotion.status!.phase).toBe('Succeeded');

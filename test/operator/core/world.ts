@@ -109,7 +109,7 @@ export class World {
     for (const action of plan.actions.slice(0, o.actions ?? plan.actions.length)) {
       if (action.type === 'CreateMigrationJob') {
         const exists = this.production.migrationJobs.some((j) => j.metadata.name === action.job.metadata.name);
-        if (!exists) this.production.migrationJobs.push(job(action.job.metadata.name, PRODUCTION, action.job.metadata.annotations['ponyexpress.dev/image']!, 'Running', PRODUCTION));
+        if (!exists) this.production.migrationJobs.push(job(action.job.metadata.name, PRODUCTION, action.job.metadata.annotations['ponyexpress.dev/image'], 'Running', PRODUCTION));
         this.timeline.push(`job ${action.job.metadata.name}`);
       } else if (action.type === 'SetImages') {
         this.checkOrdering(action);
@@ -146,7 +146,7 @@ export class World {
     }
     if (action.target.name !== 'ponyshop-beat') return;
     for (const w of this.production.workloads.filter((x) => x.metadata.name !== 'ponyshop-beat')) {
-      const runs = w.spec!.template.spec!.containers[0]!.image === image;
+      const runs = w.spec!.template.spec!.containers[0].image === image;
       const done = w.status?.observedGeneration === w.metadata.generation && w.status?.updatedReplicas === w.spec!.replicas;
       if (!runs || !done) this.violations.push(`beat set to ${image} while ${w.metadata.name} was not complete`);
     }
@@ -194,7 +194,7 @@ export class World {
   }
 
   prodImage(component: Component): string {
-    return this.production.workloads.find((w) => w.metadata.labels!['app.kubernetes.io/component'] === component)!.spec!.template.spec!.containers[0]!.image!;
+    return this.production.workloads.find((w) => w.metadata.labels!['app.kubernetes.io/component'] === component)!.spec!.template.spec!.containers[0].image!;
   }
 
   /** Reconcile, letting Jobs succeed and rollouts finish, until nothing changes. Returns the last plan. */
