@@ -29,6 +29,8 @@ const keyOf = (o: KubernetesObject) => `${o.metadata?.namespace ?? ''}/${o.metad
 export class ResilientInformer<T extends KubernetesObject> {
   private cache = new Map<string, T>();
   private synced = false;
+  /** The last list was refused (403/404): what the Promotion names cannot be read; not an outage. */
+  refused?: { code: number; message: string };
   private stopped = true;
   private failures = 0;
   private lastActivityMs = Date.now();
@@ -101,7 +103,14 @@ export class ResilientInformer<T extends KubernetesObject> {
 
   /** Lists, replaces the cache and reports every object (and every vanished one) as an event. */
   private async relist(): Promise<string> {
-    const list = await this.client.list<T>(this.path);
+    let list: Awaited<ReturnType<typeof this.client.list<T>>>;
+    try {
+      list = await this.client.list<T>(this.path);
+    } catch (err) {
+      if (err instanceof KubeError && (err.code === 403 || err.code === 404)) this.refused = { code: err.code, message: err.message.split('\n')[0] };
+      throw err;
+    }
+    this.refused = undefined;
     const fresh = new Map(list.items.map((o) => [keyOf(o), o]));
     const gone = [...this.cache.values()].filter((o) => !fresh.has(keyOf(o)));
     this.cache = fresh;

@@ -3,7 +3,7 @@
 // Staging is read-only (workloads, pods, jobs); production has no pod informer, because the
 // RBAC grants no pod access there and rollout status lives on the workloads.
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { PromotionObject } from '../core/types.js';
+import type { PromotionObject, Unreadable } from '../core/types.js';
 import type { Logger } from '../runtime/log.js';
 import { paths, type KubeClient } from './client.js';
 import { ResilientInformer } from './informer.js';
@@ -69,15 +69,24 @@ export class InformerSet {
     return missing.length ? `waiting for caches: ${missing.join(', ')}` : undefined;
   }
 
-  /** For /readyz: every informer has listed at least once. */
+  /** What of a Promotion's namespaces the API refuses to list (403/404): its own config problem (Observed.unreadable). */
+  unreadableFor(p: PromotionObject): Unreadable[] {
+    const need: [Resource, string][] = [...STAGING.map((r) => [r, p.spec.source.namespace] as [Resource, string]), ...PRODUCTION.map((r) => [r, p.spec.target.namespace] as [Resource, string])];
+    return need.flatMap(([resource, namespace]) => {
+      const refused = this.byNamespace.get(key(resource, namespace))?.refused;
+      return refused ? [{ namespace, resource, code: refused.code, message: refused.message }] : [];
+    });
+  }
+
+  /** For /readyz: every informer has listed at least once; one whose namespace refuses listing is a Promotion's problem, not ours. */
   notSyncedReason(): string | undefined {
-    const waiting = [...this.promotions, ...this.byNamespace.values()].filter((i) => !i.hasSynced).map((i) => i.path);
+    const waiting = [...this.promotions, ...this.byNamespace.values()].filter((i) => !i.hasSynced && !i.refused).map((i) => i.path);
     return waiting.length ? `informers not synced: ${waiting.join(', ')}` : undefined;
   }
 
   /** For /healthz: an informer silent far beyond its watchdog means the restart loop itself is stuck. */
   stuckReason(): string | undefined {
-    const stuck = [...this.promotions, ...this.byNamespace.values()].filter((i) => i.idleMs() > this.o.watchdogMs * 3);
+    const stuck = [...this.promotions, ...this.byNamespace.values()].filter((i) => !i.refused && i.idleMs() > this.o.watchdogMs * 3);
     return stuck.length ? `informers stuck: ${stuck.map((i) => i.path).join(', ')}` : undefined;
   }
 
