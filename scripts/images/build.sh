@@ -40,7 +40,7 @@ if [[ "$IMAGE_BASES" == local ]]; then
 
   # Python: the runtime base plus wheels downloaded here for its interpreter (CPython 3.11, glibc).
   req="$REPO_ROOT/example/requirements.txt"
-  py_build="$LOCAL/python-build:$(hash_of "${base[python]}" "$req" wheels-recipe-2)"
+  py_build="$LOCAL/python-build:$(hash_of "${base[python]}" "$req" "$(hash_tree "$REPO_ROOT/ponyexpress-django")" wheels-recipe-3)"
   if ! have_image "$py_build"; then
     ctx="$(mktemp -d)"; mkdir "$ctx/wheels"
     say "pip download (requirements.txt and what it pulls in, manylinux wheels for the base's CPython)"
@@ -54,10 +54,12 @@ if [[ "$IMAGE_BASES" == local ]]; then
     fetch -r "$req"
     # pip evaluates python_full_version markers with the host's interpreter (redis needs async-timeout
     # below 3.11.3 only), so let the base's own pip say what is still missing, offline.
+    # The Dockerfile also installs ../ponyexpress-django from source: its build backend must be there too.
     cp "$req" "$ctx/wheels/requirements.txt"
-    for _ in 1 2 3 4 5; do
-      if out="$(docker run --rm --network none -v "$ctx/wheels:/wheels:ro" "${base[python]}" sh -c \
-          'python3 -m venv /tmp/v && /tmp/v/bin/pip install -q --dry-run --no-index --find-links /wheels -r /wheels/requirements.txt' 2>&1)"; then
+    mkdir "$ctx/src" && cp -r "$REPO_ROOT/ponyexpress-django/pyproject.toml" "$REPO_ROOT/ponyexpress-django/README.md" "$REPO_ROOT/ponyexpress-django/src" "$ctx/src/"
+    for _ in 1 2 3 4 5 6 7 8; do
+      if out="$(docker run --rm --network none -v "$ctx/wheels:/wheels:ro" -v "$ctx/src:/src:ro" "${base[python]}" sh -c \
+          'cp -r /src /tmp/pkg && python3 -m venv /tmp/v && /tmp/v/bin/pip install -q --dry-run --no-index --find-links /wheels -r /wheels/requirements.txt /tmp/pkg' 2>&1)"; then
         break
       fi
       missing="$(sed -nE 's/.*No matching distribution found for ([^;[:space:]]+).*/\1/p' <<<"$out" | head -n1)"
@@ -65,7 +67,7 @@ if [[ "$IMAGE_BASES" == local ]]; then
       say "adding $missing (needed on Python $py_version)"
       fetch --no-deps "$missing"
     done
-    rm "$ctx/wheels/requirements.txt"
+    rm -r "$ctx/wheels/requirements.txt" "$ctx/src"
     printf 'FROM %s\nCOPY wheels /wheels\nENV PIP_NO_INDEX=1 PIP_FIND_LINKS=/wheels\n' "${base[python]}" >"$ctx/Dockerfile"
     docker build -q -t "$py_build" "$ctx" >"$CACHE/build-base.log" 2>&1 || die "building $py_build failed"
     rm -rf "$ctx"
@@ -99,7 +101,18 @@ elif [[ "$IMAGE_BASES" != public ]]; then
   die "IMAGE_BASES is \"$IMAGE_BASES\"; expected local or public"
 fi
 
-example_key="$(hash_tree "$REPO_ROOT/example")"
+# example/Dockerfile copies the helper package from the named context `ponyexpress-django` (BuildKit's
+# --build-context). The classic builder resolves `COPY --from=<name>` to an image of that name, so the
+# package's files become a local image `ponyexpress-django` first.
+helper_key="$(hash_tree "$REPO_ROOT/ponyexpress-django")"
+if [[ "$(docker image inspect -f "{{index .Config.Labels \"$LABEL\"}}" ponyexpress-django 2>/dev/null)" != "$helper_key" ]]; then
+  ctx="$(mktemp -d)"
+  cp -r "$REPO_ROOT/ponyexpress-django/pyproject.toml" "$REPO_ROOT/ponyexpress-django/README.md" "$REPO_ROOT/ponyexpress-django/src" "$ctx/"
+  printf 'FROM scratch\nCOPY pyproject.toml README.md /\nCOPY src /src\n' >"$ctx/Dockerfile"
+  docker build -q --label "$LABEL=$helper_key" -t ponyexpress-django "$ctx" >"$CACHE/build-base.log" 2>&1 || die "building the ponyexpress-django context image failed"
+  rm -rf "$ctx"
+fi
+example_key="$(hash_of "$(hash_tree "$REPO_ROOT/example")" "$helper_key")"
 for tag in $APP_TAGS; do
   image="$APP_IMAGE:$tag"
   build_image "$image" "$(hash_of "$bases_key" "$example_key" "$tag")" \
