@@ -10,7 +10,7 @@ synth "$NEXT_TAG" "$FIRST_TAG"
 apply_env staging
 wait_env "$STAGING_NS"
 
-log "waiting for the operator to promote $NEXT_TAG to production (soak 30 s)"
+log "waiting for the operator to promote $NEXT_TAG to production (after staging's soak: production.yaml's soakSeconds, or 30 s)"
 for _ in $(seq 1 90); do
   (cd "$REPO_ROOT" && npx ponyexpress status --context "kind-$CLUSTER" -n "$PRODUCTION_NS") || true
   image="$("${KUBECTL[@]}" -n "$PRODUCTION_NS" get deployment "$APP-beat" -o jsonpath='{.spec.template.spec.containers[0].image}')"
