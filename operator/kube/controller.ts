@@ -4,14 +4,18 @@
 // planning from the older status would repeat a step).
 import { reconcile } from '../core/plan.js';
 import type { DigestResolution, Phase, PromotionObject, SmokeResult } from '../core/types.js';
-import type { Logger } from '../runtime/log.js';
-import type { OperatorMetrics } from '../runtime/metrics.js';
-import { executePlan, type ExecuteContext } from './execute.js';
-import type { InformerSet } from './informers.js';
+import type { ControllerMetrics, Logger } from '../telemetry.js';
+import type { Cache } from './cache.js';
+import { executePlan, LostLeadership, type ExecuteContext } from './execute.js';
 import { observe } from './observe.js';
 import type { ReconcileOutcome } from './queue.js';
 
-export class PromotionController {
+/** What the work queue drives: one reconcile of one key (controller-runtime's Reconciler). */
+export interface Reconciler {
+  reconcile(key: string): Promise<ReconcileOutcome | void>;
+}
+
+export class PromotionController implements Reconciler {
   private readonly smoke = new Map<string, SmokeResult>();
   private readonly resolution = new Map<string, DigestResolution>();
   private readonly written = new Map<string, PromotionObject>();
@@ -19,28 +23,31 @@ export class PromotionController {
   private readonly lastStatusWriteMs = new Map<string, number>();
 
   constructor(
-    private readonly informers: InformerSet,
+    private readonly cache: Cache,
     private readonly exec: ExecuteContext,
-    private readonly metrics: OperatorMetrics,
+    private readonly metrics: ControllerMetrics,
     private readonly log: Logger,
     private readonly statusMinIntervalMs = 0,
     /** Resolve tag-only candidates to registry digests (PONYEXPRESS_RESOLVE_DIGESTS). */
     private readonly resolveDigests = false,
   ) {}
 
-  async reconcileKey(key: string): Promise<ReconcileOutcome | void> {
+  async reconcile(key: string): Promise<ReconcileOutcome | void> {
     const [namespace, name] = key.split('/') as [string, string];
-    const promotion = this.current(key, this.informers.getPromotion(namespace, name));
+    const promotion = this.current(key, this.cache.getPromotion(namespace, name));
     if (!promotion) {
       this.forget(key);
       return;
     }
-    const waiting = this.informers.notSyncedFor(promotion);
+    const waiting = this.cache.notSyncedFor(promotion);
     if (waiting) {
-      this.log.debug(waiting, { promotion: key });
-      return { requeueAfterMs: 500 };
+      // The cache enqueues this key again as soon as every source has listed; sources that fail
+      // (403/404: a typo, a missing Role) back off with their informer. Only this Promotion waits.
+      const problems = this.cache.problemsFor(promotion);
+      this.log.debug(waiting, { promotion: key, problems });
+      return { requeueAfterMs: 30_000 };
     }
-    const observed = observe(this.informers, promotion, this.smoke.get(key));
+    const observed = observe(this.cache, promotion, this.smoke.get(key));
     const resolution = this.resolution.get(key);
     const plan = reconcile(this.resolveDigests ? { ...observed, resolveDigests: true, ...(resolution ? { resolution } : {}) } : observed);
     // Pure observation churn (staging rolling, rollout counters) is coalesced: the next reconcile
@@ -71,6 +78,12 @@ export class PromotionController {
       if (result.smoke) this.smoke.set(key, result.smoke);
       if (result.smoke || result.resolution) return { requeueAfterMs: 0 };
     } catch (err) {
+      if (err instanceof LostLeadership) {
+        // Not a failure: the next leader (maybe us again) reconciles this key from scratch.
+        this.metrics.writesSkippedNotLeader.inc();
+        this.log.info('write skipped: leadership lapsed', { promotion: key });
+        return { requeueAfterMs: 0 };
+      }
       this.metrics.reconciles.inc({ outcome: 'error' });
       this.metrics.reconcileErrors.inc();
       throw err;

@@ -4,11 +4,11 @@
 import { applyConfiguration } from '../core/actions.js';
 import type { Action, DigestResolution, Plan, PromotionObject, PromotionStatus, SmokeResult } from '../core/types.js';
 import { FIELD_MANAGER, PROMOTION_GROUP, PROMOTION_KIND, PROMOTION_PLURAL, PROMOTION_VERSION } from '../core/types.js';
-import type { Logger } from '../runtime/log.js';
+import type { Logger } from '../telemetry.js';
 import { KubeError, paths, type KubeClient } from './client.js';
 import { emitEvent } from './events.js';
-import { resolveDigest, type RegistryOptions } from './registry.js';
-import { checkSmoke } from './smoke.js';
+import { resolveDigest, type RegistryOptions } from '../io/registry.js';
+import { checkSmoke } from '../io/smoke.js';
 
 export class LostLeadership extends Error {
   constructor() {

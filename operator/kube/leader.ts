@@ -3,7 +3,9 @@
 // unchanged for a whole lease duration (by its own clock, so clock skew does not matter); the
 // leader renews every retry period and considers itself leader only until lastRenew +
 // renewDeadline (< lease duration), so it stops acting before anyone else can take over.
-import type { Logger } from '../runtime/log.js';
+// Lease traffic has its own connection (transport lane 'lease') and every Lease request a
+// deadline, and a timer ends leadership at the renew deadline even while a renewal hangs.
+import type { Logger } from '../telemetry.js';
 import { KubeError, type KubeClient } from './client.js';
 
 interface Lease {
@@ -27,18 +29,49 @@ export interface LeaderElectorOptions {
   identity: string;
   leaseDurationSeconds: number;
   retrySeconds: number;
-  onStartedLeading: () => void;
-  onStoppedLeading: () => void;
+  onStartedLeading?: () => void;
+  onStoppedLeading?: () => void;
   log: Logger;
 }
 
-export class LeaderElector {
+/** Who may write: the Lease-based elector, or a single replica that always may. */
+export interface Leadership {
+  isLeader(): boolean;
+  /** Called with true when this replica starts leading, false when it stops. */
+  onChange(handler: (leading: boolean) => void): void;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/** Leader election disabled (one replica, development): leads from start() to stop(). */
+export class AlwaysLeader implements Leadership {
+  private leading = false;
+  private readonly handlers: ((leading: boolean) => void)[] = [];
+  isLeader(): boolean {
+    return this.leading;
+  }
+  onChange(handler: (leading: boolean) => void): void {
+    this.handlers.push(handler);
+  }
+  start(): void {
+    this.leading = true;
+    this.handlers.forEach((h) => h(true));
+  }
+  async stop(): Promise<void> {
+    this.leading = false;
+    this.handlers.forEach((h) => h(false));
+  }
+}
+
+export class LeaderElector implements Leadership {
   private readonly path: string;
   private timer?: NodeJS.Timeout;
+  private deadline?: NodeJS.Timeout;
   private leading = false;
   private lastRenewMs = 0;
   private observed?: { holder: string; renewTime: string; atMs: number };
   private stopped = false;
+  private readonly handlers: ((leading: boolean) => void)[] = [];
 
   constructor(private readonly client: KubeClient, private readonly o: LeaderElectorOptions) {
     this.path = `/apis/coordination.k8s.io/v1/namespaces/${o.namespace}/leases`;
@@ -47,6 +80,10 @@ export class LeaderElector {
   /** True only while the last successful renewal is younger than the renew deadline. */
   isLeader(): boolean {
     return this.leading && Date.now() - this.lastRenewMs < this.renewDeadlineMs();
+  }
+
+  onChange(handler: (leading: boolean) => void): void {
+    this.handlers.push(handler);
   }
 
   start(): void {
@@ -58,6 +95,7 @@ export class LeaderElector {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearTimeout(this.deadline);
     if (!this.leading) return;
     this.setLeading(false);
     try {
@@ -86,6 +124,7 @@ export class LeaderElector {
       if (this.stopped) return;
       if (ok) {
         this.lastRenewMs = Date.now();
+        this.armDeadline();
         if (!this.leading) this.setLeading(true);
       } else if (this.leading) {
         this.setLeading(false);
@@ -100,16 +139,35 @@ export class LeaderElector {
     }
   }
 
+  /** Ends leadership at the renew deadline unless a renewal succeeds first. */
+  private armDeadline(): void {
+    clearTimeout(this.deadline);
+    this.deadline = setTimeout(() => {
+      if (this.leading && !this.isLeader()) {
+        this.o.log.warn('lease not renewed before the renew deadline', { lease: this.o.name });
+        this.setLeading(false);
+      }
+    }, this.renewDeadlineMs() + 1);
+    this.deadline.unref();
+  }
+
+  /** Each Lease request may take at most one retry period (and never past the renew deadline). */
+  private requestOptions(): { lane: 'lease'; timeoutMs: number } {
+    const left = this.leading ? this.lastRenewMs + this.renewDeadlineMs() - Date.now() : Infinity;
+    return { lane: 'lease', timeoutMs: Math.max(500, Math.min(this.o.retrySeconds * 1000, left)) };
+  }
+
   private setLeading(leading: boolean): void {
     this.leading = leading;
     this.o.log.info(leading ? 'became leader' : 'lost leadership', { lease: this.o.name, identity: this.o.identity });
-    if (leading) this.o.onStartedLeading();
-    else this.o.onStoppedLeading();
+    if (leading) this.o.onStartedLeading?.();
+    else this.o.onStoppedLeading?.();
+    this.handlers.forEach((h) => h(leading));
   }
 
   private async read(): Promise<Lease | undefined> {
     try {
-      return await this.client.request<Lease>('GET', `${this.path}/${this.o.name}`);
+      return await this.client.request<Lease>('GET', `${this.path}/${this.o.name}`, this.requestOptions());
     } catch (err) {
       if (errorCode(err) === 404) return undefined;
       throw err;
@@ -122,6 +180,7 @@ export class LeaderElector {
     if (!lease) {
       try {
         await this.client.request('POST', this.path, {
+          ...this.requestOptions(),
           body: {
             apiVersion: 'coordination.k8s.io/v1',
             kind: 'Lease',
@@ -165,6 +224,6 @@ export class LeaderElector {
 
   /** resourceVersion in the body makes this a compare-and-swap: 409 means someone else won. */
   private async replace(lease: Lease): Promise<void> {
-    await this.client.request('PUT', `${this.path}/${this.o.name}`, { body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', ...lease } });
+    await this.client.request('PUT', `${this.path}/${this.o.name}`, { ...this.requestOptions(), body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', ...lease } });
   }
 }

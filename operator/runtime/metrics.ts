@@ -1,5 +1,6 @@
 // Prometheus text exposition (format 0.0.4), written by hand: three metric types and
 // labels are all the operator needs, and a dependency would cost more RSS than this file.
+import type { ControllerMetrics } from '../telemetry.js';
 
 type Labels = Record<string, string>;
 
@@ -45,6 +46,15 @@ export class Gauge implements Metric {
   }
 }
 
+/** A gauge whose label values and numbers are read at scrape time. */
+export class LabelledGauge implements Metric {
+  constructor(readonly name: string, private readonly help: string, private readonly label: string, private readonly collect: () => Record<string, number>) {}
+  render(): string {
+    const lines = Object.entries(this.collect()).map(([v, n]) => `${this.name}{${this.label}="${escapeLabel(v)}"} ${n}\n`);
+    return header(this.name, this.help, 'gauge') + lines.join('');
+  }
+}
+
 export class Histogram implements Metric {
   private readonly series = new Map<string, { buckets: number[]; sum: number; count: number }>();
   constructor(readonly name: string, private readonly help: string, private readonly bounds: readonly number[]) {}
@@ -70,8 +80,18 @@ export class Histogram implements Metric {
   }
 }
 
+export interface MetricSources {
+  queueDepth?: () => number;
+  /** 1 while this replica may act as leader (checked at scrape time, so it is never stale). */
+  isLeader?: () => boolean;
+  /** Open apiserver connections by lane. */
+  connections?: () => Record<string, number>;
+  /** Informers running. */
+  informers?: () => number;
+}
+
 /** Every metric the operator exports. */
-export class OperatorMetrics {
+export class OperatorMetrics implements ControllerMetrics {
   readonly promotions = new Counter('ponyexpress_promotions_total', 'Promotions finished, by result (Succeeded|Failed|RolledBack).');
   readonly phaseDuration = new Histogram(
     'ponyexpress_promotion_phase_duration_seconds',
@@ -83,18 +103,34 @@ export class OperatorMetrics {
   readonly apiWrites = new Counter('ponyexpress_api_writes_total', 'Write requests sent to the apiserver, by verb and resource.');
   readonly apiRequests = new Counter('ponyexpress_api_requests_total', 'Non-watch requests sent to the apiserver, by verb.');
   readonly informerRestarts = new Counter('ponyexpress_informer_restarts_total', 'Informers restarted after an error or by the watchdog, by resource.');
-  readonly isLeader = new Gauge('ponyexpress_leader', '1 while this replica holds the Lease.');
-  readonly queueDepth: Gauge;
+  readonly writesSkippedNotLeader = new Counter('ponyexpress_writes_skipped_not_leader_total', 'Writes not sent because leadership had lapsed (not failures; the next leader redoes the step).');
   readonly rss = new Gauge('ponyexpress_process_resident_memory_bytes', 'Resident set size of the operator process.', () => process.memoryUsage.rss());
+  readonly isLeader: Gauge;
+  readonly queueDepth: Gauge;
+  readonly informers: Gauge;
+  private readonly connections: LabelledGauge;
 
-  constructor(queueDepth: () => number = () => 0) {
-    this.queueDepth = new Gauge('ponyexpress_queue_depth', 'Promotion keys waiting to be reconciled.', queueDepth);
+  private sources: MetricSources;
+
+  constructor(sources: MetricSources = {}) {
+    this.sources = { ...sources };
+    const s = () => this.sources;
+    this.isLeader = new Gauge('ponyexpress_leader', '1 while this replica holds the Lease (and may write).', () => (s().isLeader?.() ? 1 : 0));
+    this.queueDepth = new Gauge('ponyexpress_queue_depth', 'Promotion keys waiting to be reconciled.', () => s().queueDepth?.() ?? 0);
+    this.informers = new Gauge('ponyexpress_informers', 'Informers (list+watch caches) running.', () => s().informers?.() ?? 0);
+    this.connections = new LabelledGauge('ponyexpress_apiserver_connections', 'Open HTTP/2 connections to the apiserver, by lane.', 'lane', () => s().connections?.() ?? {});
+  }
+
+  /** Connects gauges to their sources once those exist (the metrics come first: the client counts requests). */
+  bind(sources: MetricSources): void {
+    this.sources = { ...this.sources, ...sources };
   }
 
   render(): string {
     const all: Metric[] = [
       this.promotions, this.phaseDuration, this.reconciles, this.reconcileErrors, this.apiWrites,
-      this.apiRequests, this.informerRestarts, this.isLeader, this.queueDepth, this.rss,
+      this.apiRequests, this.informerRestarts, this.writesSkippedNotLeader, this.isLeader, this.queueDepth,
+      this.informers, this.connections, this.rss,
     ];
     return all.map((m) => m.render()).join('');
   }

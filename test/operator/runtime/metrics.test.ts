@@ -25,7 +25,7 @@ describe('metrics exposition', () => {
 
   it('collects queue depth and RSS when scraped', () => {
     let depth = 3;
-    const m = new OperatorMetrics(() => depth);
+    const m = new OperatorMetrics({ queueDepth: () => depth });
     expect(m.render()).toContain('ponyexpress_queue_depth 3\n');
     depth = 0;
     expect(m.render()).toContain('ponyexpress_queue_depth 0\n');
