@@ -81,6 +81,9 @@ export interface SourceProblem {
   message: string;
 }
 
+/** What the controller reads (a fake in unit tests). */
+export type CacheReader = Pick<Cache, 'getPromotion' | 'notSyncedFor' | 'problemsFor' | 'list'>;
+
 export class Cache {
   private readonly promotions: ResilientInformer<PromotionObject>[];
   /** Object informers by kind, then by source key, with the Promotions using each. */

@@ -5,7 +5,8 @@
 import { reconcile } from '../core/plan.js';
 import type { DigestResolution, Phase, PromotionObject, SmokeResult } from '../core/types.js';
 import type { ControllerMetrics, Logger } from '../telemetry.js';
-import type { Cache } from './cache.js';
+import type { CacheReader } from './cache.js';
+import { realClock, type Clock } from './clock.js';
 import { executePlan, LostLeadership, type ExecuteContext } from './execute.js';
 import { observe } from './observe.js';
 import type { ReconcileOutcome } from './queue.js';
@@ -15,6 +16,19 @@ export interface Reconciler {
   reconcile(key: string): Promise<ReconcileOutcome | void>;
 }
 
+export interface ControllerOptions {
+  cache: CacheReader;
+  exec: ExecuteContext;
+  metrics: ControllerMetrics;
+  log: Logger;
+  /** Observation-only status changes are written at most this often per Promotion. @default 0 */
+  statusMinIntervalMs?: number;
+  /** Resolve tag-only candidates to registry digests (PONYEXPRESS_RESOLVE_DIGESTS). @default false */
+  resolveDigests?: boolean;
+  /** @default the real clock */
+  clock?: Clock;
+}
+
 export class PromotionController implements Reconciler {
   private readonly smoke = new Map<string, SmokeResult>();
   private readonly resolution = new Map<string, DigestResolution>();
@@ -22,15 +36,20 @@ export class PromotionController implements Reconciler {
   private readonly phaseSince = new Map<string, { phase: Phase; sinceMs: number }>();
   private readonly lastStatusWriteMs = new Map<string, number>();
 
-  constructor(
-    private readonly cache: Cache,
-    private readonly exec: ExecuteContext,
-    private readonly metrics: ControllerMetrics,
-    private readonly log: Logger,
-    private readonly statusMinIntervalMs = 0,
-    /** Resolve tag-only candidates to registry digests (PONYEXPRESS_RESOLVE_DIGESTS). */
-    private readonly resolveDigests = false,
-  ) {}
+  private readonly cache: CacheReader;
+  private readonly exec: ExecuteContext;
+  private readonly metrics: ControllerMetrics;
+  private readonly log: Logger;
+  private readonly statusMinIntervalMs: number;
+  private readonly resolveDigests: boolean;
+  private readonly clock: Clock;
+
+  constructor(o: ControllerOptions) {
+    ({ cache: this.cache, exec: this.exec, metrics: this.metrics, log: this.log } = o);
+    this.statusMinIntervalMs = o.statusMinIntervalMs ?? 0;
+    this.resolveDigests = o.resolveDigests ?? false;
+    this.clock = o.clock ?? realClock;
+  }
 
   async reconcile(key: string): Promise<ReconcileOutcome | void> {
     const [namespace, name] = key.split('/') as [string, string];
@@ -47,13 +66,13 @@ export class PromotionController implements Reconciler {
       this.log.debug(waiting, { promotion: key, problems });
       return { requeueAfterMs: 30_000 };
     }
-    const observed = observe(this.cache, promotion, this.smoke.get(key));
+    const observed = observe(this.cache, promotion, this.smoke.get(key), new Date(this.clock.now()));
     const resolution = this.resolution.get(key);
     const plan = reconcile(this.resolveDigests ? { ...observed, resolveDigests: true, ...(resolution ? { resolution } : {}) } : observed);
     // Pure observation churn (staging rolling, rollout counters) is coalesced: the next reconcile
     // recomputes it from the cluster anyway, so deferring it loses nothing.
     const observationOnly = plan.statusChanged && plan.actions.length === 0 && plan.events.length === 0;
-    const sinceWrite = Date.now() - (this.lastStatusWriteMs.get(key) ?? 0);
+    const sinceWrite = this.clock.now() - (this.lastStatusWriteMs.get(key) ?? 0);
     if (observationOnly && sinceWrite < this.statusMinIntervalMs) {
       return { requeueAfterMs: Math.min(this.statusMinIntervalMs - sinceWrite, (plan.requeueAfterSeconds ?? Infinity) * 1000) };
     }
@@ -70,7 +89,7 @@ export class PromotionController implements Reconciler {
       const result = await executePlan({ ...this.exec, log: this.exec.log.with({ promotion: key }) }, promotion, plan, resolution);
       if (result.written) {
         this.written.set(key, result.written);
-        this.lastStatusWriteMs.set(key, Date.now());
+        this.lastStatusWriteMs.set(key, this.clock.now());
       }
       this.recordTransitions(key, promotion, plan.status.phase, plan.status.history?.[0]);
       this.metrics.reconciles.inc({ outcome: 'ok' });
@@ -122,10 +141,10 @@ export class PromotionController implements Reconciler {
     }
     if (!phase) return;
     const seen = this.phaseSince.get(key);
-    if (!seen) this.phaseSince.set(key, { phase, sinceMs: Date.now() });
+    if (!seen) this.phaseSince.set(key, { phase, sinceMs: this.clock.now() });
     else if (seen.phase !== phase) {
-      this.metrics.phaseDuration.observe((Date.now() - seen.sinceMs) / 1000, { phase: seen.phase });
-      this.phaseSince.set(key, { phase, sinceMs: Date.now() });
+      this.metrics.phaseDuration.observe((this.clock.now() - seen.sinceMs) / 1000, { phase: seen.phase });
+      this.phaseSince.set(key, { phase, sinceMs: this.clock.now() });
     }
   }
 }

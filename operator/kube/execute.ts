@@ -17,8 +17,11 @@ export class LostLeadership extends Error {
   }
 }
 
+/** The writes the executor makes (a fake in unit tests). */
+export type ApiWriter = Pick<KubeClient, 'create' | 'apply' | 'request'>;
+
 export interface ExecuteContext {
-  client: KubeClient;
+  client: ApiWriter;
   isLeader: () => boolean;
   identity: string;
   smokeTimeoutMs: number;

@@ -2,9 +2,9 @@
 import { matchesSelector } from '../core/selector.js';
 import type { Observed, PromotionObject, SmokeResult, WorkloadLike } from '../core/types.js';
 import { LABEL } from '../core/types.js';
-import { sourcesOf, type Cache, type Objects } from './cache.js';
+import { sourcesOf, type CacheReader, type Objects } from './cache.js';
 
-export function observe(cache: Cache, promotion: PromotionObject, smoke: SmokeResult | undefined, now = new Date()): Observed {
+export function observe(cache: Pick<CacheReader, 'list'>, promotion: PromotionObject, smoke: SmokeResult | undefined, now = new Date()): Observed {
   const { source, target } = promotion.spec;
   const s = sourcesOf(promotion);
   // The informers already filter server-side; the core's selector semantics are applied again

@@ -54,17 +54,17 @@ async function main(): Promise<void> {
       log,
     })
     : new AlwaysLeader();
-  const controller = new PromotionController(
+  const controller = new PromotionController({
     cache,
-    {
+    exec: {
       client, isLeader: () => leadership.isLeader(), identity: config.identity, smokeTimeoutMs: config.smokeTimeoutSeconds * 1000, log,
       registry: { insecureRegistries: config.insecureRegistries, timeoutMs: config.registryTimeoutSeconds * 1000 },
     },
     metrics,
     log,
-    config.statusMinIntervalSeconds * 1000,
-    config.resolveDigests,
-  );
+    statusMinIntervalMs: config.statusMinIntervalSeconds * 1000,
+    resolveDigests: config.resolveDigests,
+  });
   const queue = new WorkQueue({
     concurrency: config.concurrency,
     handler: (key) => controller.reconcile(key),

@@ -35,7 +35,11 @@ describe(`operator: a fleet of ${PIPELINES} pipelines promoted at once`, () => {
     await eachLimited(pipelines, CONCURRENCY, (p) =>
       Promise.all([createTestNamespace(p.kc, p.staging), createTestNamespace(p.kc, p.prod)]).then(() => undefined));
     await system.installOperatorApi(pipelines);
-    await eachLimited(pipelines, CONCURRENCY, (p) => p.setUpApp('a1'));
+    // Apply everything first, then wait: kwok and the controllers work through the backlog at
+    // their own pace on a shared 2-core machine.
+    await eachLimited(pipelines, CONCURRENCY, (p) => p.applyApp('a1'));
+    await eachLimited(pipelines, CONCURRENCY, (p) => p.waitApp('a1', 600_000));
+    await eachLimited(pipelines, CONCURRENCY, (p) => p.applyPromotion());
     timings.setUpMs = Date.now() - t;
     t = Date.now();
     op = new OperatorProcess({

@@ -107,10 +107,23 @@ export class Pipeline {
 
   /** Staging and production on `initialTag`, rolled out, and the Promotion (namespaces exist). */
   async setUpApp(initialTag: string, opts: SetUpOptions = {}): Promise<void> {
-    await this.applyWorkloads(this.staging, 'staging', initialTag);
-    await this.applyWorkloads(this.prod, 'production', initialTag);
-    await this.runStagingMigration(initialTag);
-    await Promise.all([this.waitRolledOut(this.staging, initialTag), this.waitRolledOut(this.prod, initialTag)]);
+    await this.applyApp(initialTag);
+    await this.waitApp(initialTag);
+    await this.applyPromotion(opts);
+  }
+
+  /** Staging's migration Job and both environments' workloads on `tag` (not waiting). */
+  async applyApp(tag: string): Promise<void> {
+    await this.applyWorkloads(this.staging, 'staging', tag);
+    await this.applyWorkloads(this.prod, 'production', tag);
+    await this.runStagingMigration(tag);
+  }
+
+  async waitApp(tag: string, timeoutMs = 60_000): Promise<void> {
+    await Promise.all([this.waitRolledOut(this.staging, tag, timeoutMs), this.waitRolledOut(this.prod, tag, timeoutMs)]);
+  }
+
+  async applyPromotion(opts: SetUpOptions = {}): Promise<void> {
     // Right after a CRD is created the apiserver may briefly serve it with a stale schema
     // (kubernetes#104090), so retry the first Promotion for a few seconds.
     let lastError: unknown;
