@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   const transport = new Transport(await loadClusterAccess());
   const metrics = new OperatorMetrics();
   const client = new KubeClient(transport, (verb, resource) => {
-    metrics.apiRequests.inc({ verb });
+    metrics.apiRequests.inc({ verb, resource });
     if (verb !== 'get' && verb !== 'watch') metrics.apiWrites.inc({ verb, resource });
   }, config.requestTimeoutSeconds * 1000);
 

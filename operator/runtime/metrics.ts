@@ -1,5 +1,6 @@
 // Prometheus text exposition (format 0.0.4), written by hand: three metric types and
 // labels are all the operator needs, and a dependency would cost more RSS than this file.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { ControllerMetrics } from '../telemetry.js';
 
 type Labels = Record<string, string>;
@@ -101,10 +102,13 @@ export class OperatorMetrics implements ControllerMetrics {
   readonly reconciles = new Counter('ponyexpress_reconciles_total', 'Reconciles run, by outcome (ok|error).');
   readonly reconcileErrors = new Counter('ponyexpress_reconcile_errors_total', 'Reconciles that failed and were re-queued with backoff.');
   readonly apiWrites = new Counter('ponyexpress_api_writes_total', 'Write requests sent to the apiserver, by verb and resource.');
-  readonly apiRequests = new Counter('ponyexpress_api_requests_total', 'Non-watch requests sent to the apiserver, by verb.');
+  readonly apiRequests = new Counter('ponyexpress_api_requests_total', 'Requests sent to the apiserver (watch opens included), by verb and resource.');
   readonly informerRestarts = new Counter('ponyexpress_informer_restarts_total', 'Informers restarted after an error or by the watchdog, by resource.');
   readonly writesSkippedNotLeader = new Counter('ponyexpress_writes_skipped_not_leader_total', 'Writes not sent because leadership had lapsed (not failures; the next leader redoes the step).');
   readonly rss = new Gauge('ponyexpress_process_resident_memory_bytes', 'Resident set size of the operator process.', () => process.memoryUsage.rss());
+  // The longest event-loop block since start (a reconcile must never hold the loop for long).
+  private readonly loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  readonly loopDelayMax = new Gauge('ponyexpress_event_loop_delay_max_seconds', 'Longest event-loop delay seen since start.', () => this.loopDelay.max / 1e9);
   readonly isLeader: Gauge;
   readonly queueDepth: Gauge;
   readonly informers: Gauge;
@@ -114,6 +118,7 @@ export class OperatorMetrics implements ControllerMetrics {
 
   constructor(sources: MetricSources = {}) {
     this.sources = { ...sources };
+    this.loopDelay.enable();
     const s = () => this.sources;
     this.isLeader = new Gauge('ponyexpress_leader', '1 while this replica holds the Lease (and may write).', () => (s().isLeader?.() ? 1 : 0));
     this.queueDepth = new Gauge('ponyexpress_queue_depth', 'Promotion keys waiting to be reconciled.', () => s().queueDepth?.() ?? 0);
@@ -130,7 +135,7 @@ export class OperatorMetrics implements ControllerMetrics {
     const all: Metric[] = [
       this.promotions, this.phaseDuration, this.reconciles, this.reconcileErrors, this.apiWrites,
       this.apiRequests, this.informerRestarts, this.writesSkippedNotLeader, this.isLeader, this.queueDepth,
-      this.informers, this.connections, this.rss,
+      this.informers, this.connections, this.rss, this.loopDelayMax,
     ];
     return all.map((m) => m.render()).join('');
   }

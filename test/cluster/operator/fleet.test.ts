@@ -5,25 +5,17 @@
 // pods. The operator must stay ready and leader throughout, and no request may be starved by
 // the watches (issue 12: with one HTTPS agent of 16 sockets, two pipelines deadlocked).
 import type { KubernetesObject, V1Deployment, V1Job, V1Pod } from '@kubernetes/client-node';
-import { createTestNamespace, rolloutComplete, WatchRecorder } from '../harness/index.js';
-import { OperatorProcess } from './support/operator-process.js';
-import { Pipeline } from './support/pipeline.js';
+import { rolloutComplete, WatchRecorder } from '../harness/index.js';
+import type { OperatorProcess } from './support/operator-process.js';
+import { eachLimited, Fleet } from './support/fleet.js';
 import { component, imageOf, jobSucceeded, runsTag } from './support/scenario.js';
 
 const PIPELINES = Number(process.env.PONYEXPRESS_FLEET_SIZE ?? 50);
 const CONCURRENCY = 10;
 
-/** Runs `fn` over `items`, at most `limit` at a time. */
-async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  }));
-}
-
 describe(`operator: a fleet of ${PIPELINES} pipelines promoted at once`, () => {
-  const system = new Pipeline('fleet');
-  const pipelines = Array.from({ length: PIPELINES }, (_, i) => new Pipeline(`fleet${i}`));
+  const fleet = new Fleet('fleet', PIPELINES, CONCURRENCY);
+  const { pipelines } = fleet;
   let op: OperatorProcess;
   let deployments: WatchRecorder<V1Deployment>;
   let jobs: WatchRecorder<V1Job>;
@@ -32,34 +24,20 @@ describe(`operator: a fleet of ${PIPELINES} pipelines promoted at once`, () => {
 
   beforeAll(async () => {
     let t = Date.now();
-    await eachLimited(pipelines, CONCURRENCY, (p) =>
-      Promise.all([createTestNamespace(p.kc, p.staging), createTestNamespace(p.kc, p.prod)]).then(() => undefined));
-    await system.installOperatorApi(pipelines);
-    // Apply everything first, then wait: kwok and the controllers work through the backlog at
-    // their own pace on a shared 2-core machine.
-    await eachLimited(pipelines, CONCURRENCY, (p) => p.applyApp('a1'));
-    await eachLimited(pipelines, CONCURRENCY, (p) => p.waitApp('a1', 600_000));
-    await eachLimited(pipelines, CONCURRENCY, (p) => p.applyPromotion());
+    await fleet.setUpApps('a1');
+    await fleet.createPromotions();
     timings.setUpMs = Date.now() - t;
     t = Date.now();
-    op = new OperatorProcess({
-      kubeconfig: await system.operatorKubeconfig(),
-      namespace: system.system,
-      watchNamespaces: pipelines.map((p) => p.prod),
-      identity: 'fleet-0',
-      env: { PONYEXPRESS_LOG_LEVEL: 'info' },
-    });
-    await op.start();
-    await eachLimited(pipelines, CONCURRENCY, async (p) => {
-      await p.waitForPromotion('production recorded as a1', (x) => x.status?.production?.tag === 'a1', 240_000);
-    });
+    op = await fleet.startOperator('fleet-0', { PONYEXPRESS_LOG_LEVEL: 'info' });
+    await fleet.waitAll('production recorded as a1', (x) => x.status?.production?.tag === 'a1', 240_000);
     timings.firstStatusMs = Date.now() - t;
+    const kc = fleet.system.kc;
     [deployments, jobs, beats] = await Promise.all([
-      WatchRecorder.start<V1Deployment>(system.kc, { apiVersion: 'apps/v1', kind: 'Deployment', labelSelector: 'app.kubernetes.io/instance=ponyshop-production' }),
-      WatchRecorder.start<V1Job>(system.kc, { apiVersion: 'batch/v1', kind: 'Job', labelSelector: 'app.kubernetes.io/component=migrate' }),
-      WatchRecorder.start<V1Pod>(system.kc, { apiVersion: 'v1', kind: 'Pod', labelSelector: 'app.kubernetes.io/instance=ponyshop-production,app.kubernetes.io/component=beat' }),
+      WatchRecorder.start<V1Deployment>(kc, { apiVersion: 'apps/v1', kind: 'Deployment', labelSelector: 'app.kubernetes.io/instance=ponyshop-production' }),
+      WatchRecorder.start<V1Job>(kc, { apiVersion: 'batch/v1', kind: 'Job', labelSelector: 'app.kubernetes.io/component=migrate' }),
+      WatchRecorder.start<V1Pod>(kc, { apiVersion: 'v1', kind: 'Pod', labelSelector: 'app.kubernetes.io/instance=ponyshop-production,app.kubernetes.io/component=beat' }),
     ]);
-  }, 900_000);
+  }, 1_800_000);
 
   afterAll(async () => {
     await Promise.all([deployments?.stop(), jobs?.stop(), beats?.stop()]);
@@ -73,9 +51,7 @@ describe(`operator: a fleet of ${PIPELINES} pipelines promoted at once`, () => {
     const probes: string[] = [];
     const sampler = setInterval(() => void op.readyz().then((r) => probes.push(r)), 2000);
     try {
-      await eachLimited(pipelines, CONCURRENCY, async (p) => {
-        await p.waitForPromotion(`${p.prod}: b2 promoted`, (x) => x.status?.production?.tag === 'b2' && x.status?.phase === 'Succeeded', 600_000);
-      });
+      await fleet.waitAll('b2 promoted', (x) => x.status?.production?.tag === 'b2' && x.status?.phase === 'Succeeded', 600_000);
     } finally {
       clearInterval(sampler);
     }
