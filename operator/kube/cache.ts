@@ -9,8 +9,8 @@
 import { selectorToString } from '../core/selector.js';
 import type { JobLike, PodLike, PromotionObject, WorkloadLike } from '../core/types.js';
 import type { Logger } from '../telemetry.js';
-import { paths, type KubeClient, type KubernetesObject } from './client.js';
-import { ResilientInformer, type InformerHealth } from './informer.js';
+import { paths, type KubernetesObject } from './client.js';
+import { ResilientInformer, type InformerHealth, type ListWatcher } from './informer.js';
 
 /** What each kind's cache holds (list items carry no `kind`). */
 export interface Objects {
@@ -92,7 +92,7 @@ export class Cache {
   private readonly uses = new Map<string, string[]>();
   private readonly handlers: ((promotionKey: string) => void)[] = [];
 
-  constructor(private readonly client: KubeClient, private readonly o: CacheOptions) {
+  constructor(private readonly client: ListWatcher, private readonly o: CacheOptions) {
     const nss = o.watchNamespaces.length ? o.watchNamespaces : [undefined];
     this.promotions = nss.map((ns) => this.make<PromotionObject>(paths.promotions(ns), '', 'promotions', (p) => this.promotionChanged(p)));
   }

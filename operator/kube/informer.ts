@@ -34,6 +34,9 @@ export interface InformerHealth {
   lastError?: { code?: number; message: string };
 }
 
+/** What an informer needs from the client (a fake in unit tests). */
+export type ListWatcher = Pick<KubeClient, 'list' | 'watch'>;
+
 class Gone extends Error {}
 
 const keyOf = (o: KubernetesObject) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
@@ -58,7 +61,7 @@ export class ResilientInformer<T extends KubernetesObject> {
   private watchdog?: NodeJS.Timeout;
   private firstSync?: () => void;
 
-  constructor(private readonly client: KubeClient, readonly path: string, private readonly o: InformerOptions<T>) {}
+  constructor(private readonly client: ListWatcher, readonly path: string, private readonly o: InformerOptions<T>) {}
 
   get hasSynced(): boolean {
     return this.synced;
