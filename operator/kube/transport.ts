@@ -75,7 +75,7 @@ class Pool {
       conn.active++;
       conn.session.ref();
       try {
-        await Promise.race([conn.ready, aborted(signal)]);
+        await untilReady(conn.ready, signal);
       } catch (err) {
         this.release(conn);
         throw err;
@@ -166,11 +166,14 @@ class Pool {
   }
 }
 
-const aborted = (signal: AbortSignal) =>
-  new Promise<never>((_, reject) => {
-    if (signal.aborted) reject(signal.reason);
-    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+/** `ready`, or the signal's reason if it fires first (the listener is removed either way). */
+function untilReady(ready: Promise<void>, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    ready.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
+}
 
 export class Transport {
   readonly pingIntervalMs: number;
@@ -219,7 +222,7 @@ export class Transport {
     const deadline = AbortSignal.timeout(opts.timeoutMs);
     const headers: Record<string, string> = opts.body !== undefined ? { 'content-type': opts.contentType ?? 'application/json' } : {};
     try {
-      return await this.exchange(lane, method, url, headers, deadline, opts.body, async (stream) => {
+      return await this.exchange(lane, method, url, headers, deadline, undefined, opts.body, async (stream) => {
         let text = '';
         stream.setEncoding('utf8');
         for await (const chunk of stream) text += chunk;
@@ -241,7 +244,7 @@ export class Transport {
     const arm = () => setTimeout(() => idle.abort(new Error(`watch silent for ${opts.idleMs} ms`)), opts.idleMs).unref();
     let timer = arm();
     try {
-      await this.exchange('watch', 'GET', url, {}, signal, undefined, async (stream) => {
+      await this.exchange('watch', 'GET', url, {}, signal, opts.signal, undefined, async (stream) => {
         let buffered = '';
         stream.setEncoding('utf8');
         for await (const chunk of stream) {
@@ -272,9 +275,13 @@ export class Transport {
     return this.tokenCache.value;
   }
 
-  /** Opens a stream on `lane`, waits for the response headers and hands the body to `read`. */
-  private async exchange(lane: Lane, method: string, url: string, headers: Record<string, string>, signal: AbortSignal, body: string | undefined,
-    read: (stream: ClientHttp2Stream) => Promise<string>, streaming = false): Promise<{ status: number; text: string }> {
+  /**
+   * Opens a stream on `lane`, waits for the response headers and hands the body to `read`.
+   * Failures count towards "unreachable" once the request was sent (a deadline that fires while
+   * queued says nothing about the apiserver), unless the caller itself cancelled (`cancel`).
+   */
+  private async exchange(lane: Lane, method: string, url: string, headers: Record<string, string>, signal: AbortSignal, cancel: AbortSignal | undefined,
+    body: string | undefined, read: (stream: ClientHttp2Stream) => Promise<string>, streaming = false): Promise<{ status: number; text: string }> {
     const pool = this.pools[lane];
     let conn: Conn;
     try {
@@ -293,6 +300,9 @@ export class Transport {
         ...(token ? { authorization: `Bearer ${token}` } : {}),
         ...headers,
       }, { signal, endStream: body === undefined });
+      // Errors reach us through once()/the body iterator; an abort after once() gave up would
+      // otherwise be an unhandled 'error' event.
+      stream.on('error', () => {});
       if (body !== undefined) stream.end(body);
       const [response] = (await once(stream, 'response', { signal })) as [Record<string, string | number>];
       const status = Number(response[constants.HTTP2_HEADER_STATUS]);
@@ -305,7 +315,7 @@ export class Transport {
       }
       return { status, text: await read(stream) };
     } catch (err) {
-      if (!signal.aborted && !(err instanceof HttpError)) this.noteFailure(lane, err as Error);
+      if (!cancel?.aborted && !(err instanceof HttpError)) this.noteFailure(lane, signal.aborted ? new Error(`no answer: ${String(signal.reason?.message ?? signal.reason)}`) : (err as Error));
       throw err;
     } finally {
       pool.release(conn);

@@ -90,4 +90,15 @@ describe('Transport (HTTP/2)', () => {
     expect(ok.unreachableReason(0)).toBeUndefined();
     ok.close();
   });
+
+  it('counts a request the apiserver never answers, but not one that timed out in the queue', async () => {
+    const t = new Transport({ server: base }, { streamsPerConnection: { request: 1 }, maxConnections: { request: 1 } });
+    const hung = t.send('GET', `${base}/hang`, { timeoutMs: 400 });
+    const queued = t.send('GET', `${base}/fast`, { timeoutMs: 100 });
+    await expect(queued).rejects.toThrow(DeadlineExceeded);
+    expect(t.unreachableReason(0)).toBeUndefined();
+    await expect(hung).rejects.toThrow(DeadlineExceeded);
+    expect(t.unreachableReason(0)).toMatch(/request: no answer/);
+    t.close();
+  });
 });
