@@ -73,16 +73,16 @@ export interface CacheOptions {
   log: Logger;
 }
 
-/** A cache problem one Promotion has (e.g. 403 or 404 on its source namespace). */
-export interface SourceProblem {
-  kind: Kind;
+/** A namespace/kind the API refuses to list for one Promotion (403, 404): its config names something unreadable. */
+export interface Unreadable {
   namespace: string;
+  resource: Kind;
   code?: number;
   message: string;
 }
 
 /** What the controller reads (a fake in unit tests). */
-export type CacheReader = Pick<Cache, 'getPromotion' | 'notSyncedFor' | 'problemsFor' | 'list'>;
+export type CacheReader = Pick<Cache, 'getPromotion' | 'notSyncedFor' | 'unreadableFor' | 'list'>;
 
 export class Cache {
   private readonly promotions: ResilientInformer<PromotionObject>[];
@@ -135,11 +135,11 @@ export class Cache {
     return missing.length ? `waiting for caches: ${missing.map((s) => `${s.kind} in ${s.namespace}`).join(', ')}` : undefined;
   }
 
-  /** Sources of this Promotion that fail (403, 404, …): its own problem, never the operator's readiness. */
-  problemsFor(p: PromotionObject): SourceProblem[] {
+  /** Sources of this Promotion the API refuses to list (403/404): its own problem, never the operator's readiness. */
+  unreadableFor(p: PromotionObject): Unreadable[] {
     return allSources(sourcesOf(p)).flatMap((s) => {
       const err = this.entry(s)?.informer.health().lastError;
-      return err ? [{ kind: s.kind, namespace: s.namespace, ...err }] : [];
+      return err && (err.code === 403 || err.code === 404) ? [{ namespace: s.namespace, resource: s.kind, code: err.code, message: err.message }] : [];
     });
   }
 

@@ -62,8 +62,7 @@ export class PromotionController implements Reconciler {
     if (waiting) {
       // The cache enqueues this key again as soon as every source has listed; sources that fail
       // (403/404: a typo, a missing Role) back off with their informer. Only this Promotion waits.
-      const problems = this.cache.problemsFor(promotion);
-      this.log.debug(waiting, { promotion: key, problems });
+      this.log.debug(waiting, { promotion: key, unreadable: this.cache.unreadableFor(promotion) });
       return { requeueAfterMs: 30_000 };
     }
     const observed = observe(this.cache, promotion, this.smoke.get(key), new Date(this.clock.now()));

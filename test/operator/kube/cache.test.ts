@@ -96,7 +96,7 @@ describe('Cache', () => {
     const { cache } = await started(api);
     expect(cache.notReadyReason(30_000)).toBeUndefined();
     expect(cache.notSyncedFor(bad)).toMatch(/waiting for caches: deployments in typo-staging/);
-    expect(cache.problemsFor(bad)).toContainEqual({ kind: 'pods', namespace: 'typo-staging', code: 403, message: 'GET /api/v1/namespaces/typo-staging/pods: 403 forbidden' });
+    expect(cache.unreadableFor(bad)).toContainEqual({ resource: 'pods', namespace: 'typo-staging', code: 403, message: 'GET /api/v1/namespaces/typo-staging/pods: 403 forbidden' });
     expect(cache.notSyncedFor(promotion('a', 'shop'))).toBeUndefined();
     await cache.stop();
   });

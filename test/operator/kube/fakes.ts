@@ -1,7 +1,7 @@
 // A fake API client and cache over the core tests' World: the executor's writes change the
 // World the way the apiserver and the Deployment controller would, and the cache reads from it.
 import type { JobLike, PromotionObject } from '../../../operator/core/types.js';
-import type { Objects, Source, SourceProblem } from '../../../operator/kube/cache.js';
+import type { Objects, Source, Unreadable } from '../../../operator/kube/cache.js';
 import { KubeError } from '../../../operator/kube/client.js';
 import type { ApiWriter } from '../../../operator/kube/execute.js';
 import { job, PRODUCTION, STAGING } from '../core/fixtures.js';
@@ -67,7 +67,7 @@ export class FakeApi implements ApiWriter {
 /** The cache as the controller sees it, answering from the World. */
 export class FakeCache {
   syncing = false;
-  problems: SourceProblem[] = [];
+  unreadable: Unreadable[] = [];
 
   constructor(private readonly world: World) {}
 
@@ -80,8 +80,8 @@ export class FakeCache {
     return this.syncing ? 'waiting for caches: pods in ponyshop-staging' : undefined;
   }
 
-  problemsFor(): SourceProblem[] {
-    return this.problems;
+  unreadableFor(): Unreadable[] {
+    return this.unreadable;
   }
 
   list<K extends keyof Objects>(source: Source<K>): Objects[K][] {
