@@ -151,10 +151,13 @@ export class LeaderElector implements Leadership {
     this.deadline.unref();
   }
 
-  /** Each Lease request may take at most one retry period (and never past the renew deadline). */
+  /**
+   * Like client-go, a leader's renewal may take until the renew deadline (a busy apiserver is
+   * slow, not gone); a follower's attempt at most one retry period.
+   */
   private requestOptions(): { lane: 'lease'; timeoutMs: number } {
-    const left = this.leading ? this.lastRenewMs + this.renewDeadlineMs() - Date.now() : Infinity;
-    return { lane: 'lease', timeoutMs: Math.max(500, Math.min(this.o.retrySeconds * 1000, left)) };
+    const left = this.leading ? this.lastRenewMs + this.renewDeadlineMs() - Date.now() : this.o.retrySeconds * 1000;
+    return { lane: 'lease', timeoutMs: Math.max(500, Math.ceil(left)) };
   }
 
   private setLeading(leading: boolean): void {

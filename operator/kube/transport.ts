@@ -38,6 +38,13 @@ export interface TransportOptions {
   pingIntervalMs?: number;
   /** Drop a connection whose ping is not answered within this. @default 10000 */
   pingTimeoutMs?: number;
+  /**
+   * Client-side rate limit of requests and watch opens (not Lease traffic), like client-go's
+   * QPS/burst: a fleet's start-up burst of lists and watches otherwise meets the apiserver's
+   * priority-and-fairness limits as 429s. @default 50 per second, bursts of 100
+   */
+  qps?: number;
+  burst?: number;
 }
 
 const STREAMS: Record<Lane, number> = { request: 100, watch: 250, lease: 4 };
@@ -166,6 +173,63 @@ class Pool {
   }
 }
 
+/** A token bucket; waiting for a token is abortable (it counts against the request's deadline). */
+class TokenBucket {
+  private tokens: number;
+  private last = Date.now();
+  private readonly waiters: { resolve: () => void }[] = [];
+  private timer?: NodeJS.Timeout;
+
+  constructor(private readonly qps: number, private readonly burst: number) {
+    this.tokens = burst;
+  }
+
+  get waiting(): number {
+    return this.waiters.length;
+  }
+
+  take(signal: AbortSignal): Promise<void> {
+    this.refill();
+    if (this.tokens >= 1 && this.waiters.length === 0) {
+      this.tokens--;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const waiter = { resolve };
+      const onAbort = () => {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        reject(signal.reason);
+      };
+      waiter.resolve = () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.waiters.push(waiter);
+      this.schedule();
+    });
+  }
+
+  private refill(): void {
+    const now = Date.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.qps);
+    this.last = now;
+  }
+
+  private schedule(): void {
+    if (this.timer || this.waiters.length === 0) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.refill();
+      while (this.tokens >= 1 && this.waiters.length) {
+        this.tokens--;
+        this.waiters.shift()!.resolve();
+      }
+      this.schedule();
+    }, Math.max(1, Math.ceil(((1 - this.tokens) / this.qps) * 1000)));
+  }
+}
+
 /** `ready`, or the signal's reason if it fires first (the listener is removed either way). */
 function untilReady(ready: Promise<void>, signal: AbortSignal): Promise<void> {
   return new Promise<void>((resolve, reject) => {
@@ -179,6 +243,7 @@ export class Transport {
   readonly pingIntervalMs: number;
   readonly pingTimeoutMs: number;
   private readonly pools: Record<Lane, Pool>;
+  private readonly limiter: TokenBucket;
   private tokenCache?: { value: string; readAt: number };
   /** Since when the apiserver has not answered anything (connection-level failures only). */
   private failingSinceMs?: number;
@@ -189,6 +254,7 @@ export class Transport {
     this.pingTimeoutMs = o.pingTimeoutMs ?? 10_000;
     const pool = (lane: Lane) => new Pool(lane, this, o.streamsPerConnection?.[lane] ?? STREAMS[lane], o.maxConnections?.[lane] ?? CONNECTIONS[lane]);
     this.pools = { request: pool('request'), watch: pool('watch'), lease: pool('lease') };
+    this.limiter = new TokenBucket(o.qps ?? 50, o.burst ?? 100);
   }
 
   /** Open connections per lane (a metric, and the benchmark's "open connections"). */
@@ -196,9 +262,9 @@ export class Transport {
     return { request: this.pools.request.conns.length, watch: this.pools.watch.conns.length, lease: this.pools.lease.conns.length };
   }
 
-  /** Requests waiting for a stream slot. */
+  /** Requests waiting for the rate limit or a stream slot. */
   queued(): number {
-    return this.pools.request.waiting + this.pools.watch.waiting + this.pools.lease.waiting;
+    return this.limiter.waiting + this.pools.request.waiting + this.pools.watch.waiting + this.pools.lease.waiting;
   }
 
   /** Why the apiserver counts as unreachable: no answer at all for `graceMs` since a failure. */
@@ -219,7 +285,7 @@ export class Transport {
   /** One request; resolves with the status and body text (any status). */
   async send(method: string, url: string, opts: { body?: string; contentType?: string; timeoutMs: number; lane?: Lane }): Promise<{ status: number; text: string }> {
     const lane = opts.lane ?? 'request';
-    const deadline = AbortSignal.timeout(opts.timeoutMs);
+    const deadline = AbortSignal.timeout(Math.max(1, Math.ceil(opts.timeoutMs)));
     const headers: Record<string, string> = opts.body !== undefined ? { 'content-type': opts.contentType ?? 'application/json' } : {};
     try {
       return await this.exchange(lane, method, url, headers, deadline, undefined, opts.body, async (stream) => {
@@ -285,6 +351,7 @@ export class Transport {
     const pool = this.pools[lane];
     let conn: Conn;
     try {
+      if (lane !== 'lease') await this.limiter.take(signal);
       conn = await pool.acquire(signal);
     } catch (err) {
       if (!signal.aborted) this.noteFailure(lane, err as Error);

@@ -59,6 +59,9 @@ const SETTINGS = {
   staleAfterSeconds: { env: 'PONYEXPRESS_STALE_AFTER_SECONDS', parse: int(1), fallback: () => '30' },
   /** Deadline of each apiserver request, time waiting for a connection included. */
   requestTimeoutSeconds: { env: 'PONYEXPRESS_REQUEST_TIMEOUT_SECONDS', parse: int(1), fallback: () => '30' },
+  /** Client-side rate limit of apiserver requests and watch opens (Lease traffic exempt), and its burst. */
+  apiQps: { env: 'PONYEXPRESS_API_QPS', parse: int(1), fallback: () => '50' },
+  apiBurst: { env: 'PONYEXPRESS_API_BURST', parse: int(1), fallback: () => '100' },
   /** Reconciles running at once. */
   concurrency: { env: 'PONYEXPRESS_CONCURRENCY', parse: int(1, 64), fallback: () => '4' },
   smokeTimeoutSeconds: { env: 'PONYEXPRESS_SMOKE_TIMEOUT_SECONDS', parse: int(1), fallback: () => '5' },

@@ -30,7 +30,7 @@ function configOrExit(): OperatorConfig {
 async function main(): Promise<void> {
   const config = configOrExit();
   const log = createLogger(config.logLevel, { identity: config.identity });
-  const transport = new Transport(await loadClusterAccess());
+  const transport = new Transport(await loadClusterAccess(), { qps: config.apiQps, burst: config.apiBurst });
   const metrics = new OperatorMetrics();
   const client = new KubeClient(transport, (verb, resource) => {
     metrics.apiRequests.inc({ verb, resource });
