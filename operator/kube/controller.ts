@@ -99,8 +99,9 @@ export class PromotionController implements Reconciler {
       if (err instanceof LostLeadership) {
         // Not a failure: the next leader (maybe us again) reconciles this key from scratch.
         this.metrics.writesSkippedNotLeader.inc();
+        // Not at once: until the elector notices (and pauses the queue) that would spin.
         this.log.info('write skipped: leadership lapsed', { promotion: key });
-        return { requeueAfterMs: 0 };
+        return { requeueAfterMs: 1000 };
       }
       this.metrics.reconciles.inc({ outcome: 'error' });
       this.metrics.reconcileErrors.inc();

@@ -139,7 +139,8 @@ export class WorkQueue {
     try {
       const outcome = await this.opts.handler(key);
       this.forget(key);
-      if (outcome?.requeueAfterMs !== undefined) this.addAfter(key, outcome.requeueAfterMs);
+      // Through a timer even for 0, so a handler that keeps asking to run again yields to I/O.
+      if (outcome?.requeueAfterMs !== undefined) this.addAfter(key, Math.max(1, outcome.requeueAfterMs));
     } catch (err) {
       const delay = this.closed ? 0 : this.addRateLimited(key);
       this.opts.onError?.(key, err, delay);

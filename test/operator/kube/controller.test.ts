@@ -71,7 +71,7 @@ describe('PromotionController with the executor', () => {
 
   it('treats lapsed leadership as a skipped write, not a failure', async () => {
     const { api, controller, metrics } = setUp({ leader: () => false });
-    expect(await controller.reconcile(KEY)).toEqual({ requeueAfterMs: 0 });
+    expect(await controller.reconcile(KEY)).toEqual({ requeueAfterMs: 1000 });
     expect(api.calls).toEqual([]);
     expect(metrics.writesSkippedNotLeader.get()).toBe(1);
     expect(metrics.reconcileErrors.get()).toBe(0);

@@ -111,6 +111,18 @@ describe('WorkQueue', () => {
     expect(calls).toBe(2);
   });
 
+  it('requeues "at once" through a timer, so a key that always asks again cannot starve the event loop', async () => {
+    let calls = 0;
+    const q = queue({ handler: async () => (calls++, { requeueAfterMs: 0 }) });
+    q.start();
+    q.add('k');
+    await tick();
+    expect(calls).toBe(1);
+    await tick(1);
+    expect(calls).toBe(2);
+    q.pause();
+  });
+
   it('holds keys while paused and processes them on start', async () => {
     const seen: string[] = [];
     const q = queue({ handler: async (k) => void seen.push(k) });
