@@ -40,7 +40,7 @@ afterEach(() => held.splice(0).forEach((end) => end()));
 
 describe('Transport (HTTP/2)', () => {
   it('carries 300 open watches and still answers requests, on a few connections', async () => {
-    const t = new Transport({ server: base }, { streamsPerConnection: { watch: 250 } });
+    const t = new Transport({ server: base }, { streamsPerConnection: { watch: 250 }, qps: 10_000, burst: 10_000 });
     const stop = new AbortController();
     let events = 0;
     const watches = Array.from({ length: 300 }, (_, i) =>
@@ -66,6 +66,17 @@ describe('Transport (HTTP/2)', () => {
     await expect(second).rejects.toThrow(/GET \/fast: no answer within 300 ms/);
     held.shift()!();
     expect((await first).status).toBe(200);
+    t.close();
+  });
+
+  it('rate-limits requests client-side, within their deadline, but never Lease traffic', async () => {
+    const t = new Transport({ server: base }, { qps: 1, burst: 1 });
+    expect((await t.send('GET', `${base}/one`, { timeoutMs: 5000 })).status).toBe(200);
+    const limited = t.send('GET', `${base}/two`, { timeoutMs: 200 });
+    expect(t.queued()).toBe(1);
+    expect((await t.send('GET', `${base}/lease`, { timeoutMs: 5000, lane: 'lease' })).status).toBe(200);
+    await expect(limited).rejects.toThrow(DeadlineExceeded);
+    expect(t.unreachableReason(0)).toBeUndefined();
     t.close();
   });
 
