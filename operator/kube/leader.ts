@@ -7,6 +7,7 @@
 // deadline, and a timer ends leadership at the renew deadline even while a renewal hangs.
 import type { Logger } from '../telemetry.js';
 import { KubeError, type KubeClient } from './client.js';
+import { realClock, type Clock, type TimerHandle } from './clock.js';
 
 interface Lease {
   metadata: { name: string; namespace: string; resourceVersion?: string };
@@ -32,6 +33,8 @@ export interface LeaderElectorOptions {
   onStartedLeading?: () => void;
   onStoppedLeading?: () => void;
   log: Logger;
+  /** @default the real clock */
+  clock?: Clock;
 }
 
 /** Who may write: the Lease-based elector, or a single replica that always may. */
@@ -65,21 +68,23 @@ export class AlwaysLeader implements Leadership {
 
 export class LeaderElector implements Leadership {
   private readonly path: string;
-  private timer?: NodeJS.Timeout;
-  private deadline?: NodeJS.Timeout;
+  private timer?: TimerHandle;
+  private deadline?: TimerHandle;
+  private readonly clock: Clock;
   private leading = false;
   private lastRenewMs = 0;
   private observed?: { holder: string; renewTime: string; atMs: number };
   private stopped = false;
   private readonly handlers: ((leading: boolean) => void)[] = [];
 
-  constructor(private readonly client: KubeClient, private readonly o: LeaderElectorOptions) {
+  constructor(private readonly client: Pick<KubeClient, 'request'>, private readonly o: LeaderElectorOptions) {
+    this.clock = o.clock ?? realClock;
     this.path = `/apis/coordination.k8s.io/v1/namespaces/${o.namespace}/leases`;
   }
 
   /** True only while the last successful renewal is younger than the renew deadline. */
   isLeader(): boolean {
-    return this.leading && Date.now() - this.lastRenewMs < this.renewDeadlineMs();
+    return this.leading && this.clock.now() - this.lastRenewMs < this.renewDeadlineMs();
   }
 
   onChange(handler: (leading: boolean) => void): void {
@@ -94,8 +99,8 @@ export class LeaderElector implements Leadership {
   /** Stops electing; a leader releases the Lease so a follower takes over at once. */
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
-    clearTimeout(this.deadline);
+    this.clock.clearTimeout(this.timer);
+    this.clock.clearTimeout(this.deadline);
     if (!this.leading) return;
     this.setLeading(false);
     try {
@@ -123,7 +128,7 @@ export class LeaderElector implements Leadership {
       // stop() ran meanwhile: it has released (or not held) the Lease; do not start leading now.
       if (this.stopped) return;
       if (ok) {
-        this.lastRenewMs = Date.now();
+        this.lastRenewMs = this.clock.now();
         this.armDeadline();
         if (!this.leading) this.setLeading(true);
       } else if (this.leading) {
@@ -134,21 +139,19 @@ export class LeaderElector implements Leadership {
     }
     if (this.leading && !this.isLeader()) this.setLeading(false);
     if (!this.stopped) {
-      this.timer = setTimeout(() => void this.tick(), this.o.retrySeconds * 1000);
-      this.timer.unref();
+      this.timer = this.clock.setTimeout(() => void this.tick(), this.o.retrySeconds * 1000);
     }
   }
 
   /** Ends leadership at the renew deadline unless a renewal succeeds first. */
   private armDeadline(): void {
-    clearTimeout(this.deadline);
-    this.deadline = setTimeout(() => {
+    this.clock.clearTimeout(this.deadline);
+    this.deadline = this.clock.setTimeout(() => {
       if (this.leading && !this.isLeader()) {
         this.o.log.warn('lease not renewed before the renew deadline', { lease: this.o.name });
         this.setLeading(false);
       }
     }, this.renewDeadlineMs() + 1);
-    this.deadline.unref();
   }
 
   /**
@@ -156,7 +159,7 @@ export class LeaderElector implements Leadership {
    * slow, not gone); a follower's attempt at most one retry period.
    */
   private requestOptions(): { lane: 'lease'; timeoutMs: number } {
-    const left = this.leading ? this.lastRenewMs + this.renewDeadlineMs() - Date.now() : this.o.retrySeconds * 1000;
+    const left = this.leading ? this.lastRenewMs + this.renewDeadlineMs() - this.clock.now() : this.o.retrySeconds * 1000;
     return { lane: 'lease', timeoutMs: Math.max(500, Math.ceil(left)) };
   }
 
@@ -201,11 +204,11 @@ export class LeaderElector implements Leadership {
     const holder = spec.holderIdentity ?? '';
     const renewTime = spec.renewTime ?? '';
     if (!this.observed || this.observed.holder !== holder || this.observed.renewTime !== renewTime) {
-      this.observed = { holder, renewTime, atMs: Date.now() };
+      this.observed = { holder, renewTime, atMs: this.clock.now() };
     }
     const duration = (spec.leaseDurationSeconds ?? this.o.leaseDurationSeconds) * 1000;
     const heldByOther = holder !== '' && holder !== this.o.identity;
-    if (heldByOther && Date.now() - this.observed.atMs < duration) return false;
+    if (heldByOther && this.clock.now() - this.observed.atMs < duration) return false;
 
     const taking = holder !== this.o.identity;
     lease.spec = {
