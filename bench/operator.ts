@@ -155,6 +155,7 @@ async function run(): Promise<void> {
   const connections = await metric('ponyexpress_apiserver_connections');
   const informers = await metric('ponyexpress_informers');
   const loopMaxMs = (await metric('ponyexpress_event_loop_delay_max_seconds')) * 1000;
+  const loopP99Ms = (await metric('ponyexpress_event_loop_delay_p99_seconds')) * 1000;
   const rssAfter = await rss();
   await op.stop();
 
@@ -196,7 +197,8 @@ async function run(): Promise<void> {
   row(`operator RSS with ${PIPELINES} reconciled`, `${rssReconciled.toFixed(1)} MiB`);
   row(`operator RSS peak while promoting / after (target <= 120)`, `${rssPeak.toFixed(1)} / ${rssAfter.toFixed(1)} MiB`);
   row('open apiserver connections (all lanes) / informers', `${connections} / ${informers}`);
-  row('longest event-loop block (target <= 50)', `${loopMaxMs.toFixed(1)} ms`);
+  row('event-loop delay: longest (target <= 50) / p99', `${loopMaxMs.toFixed(1)} / ${loopP99Ms.toFixed(1)} ms`);
+  row('load average of this machine at the end (1 min)', (await import('node:os')).loadavg()[0]!.toFixed(1));
   admin.transport.close();
 }
 

@@ -109,6 +109,7 @@ export class OperatorMetrics implements ControllerMetrics {
   // The longest event-loop block since start (a reconcile must never hold the loop for long).
   private readonly loopDelay = monitorEventLoopDelay({ resolution: 10 });
   readonly loopDelayMax = new Gauge('ponyexpress_event_loop_delay_max_seconds', 'Longest event-loop delay seen since start.', () => this.loopDelay.max / 1e9);
+  readonly loopDelayP99 = new Gauge('ponyexpress_event_loop_delay_p99_seconds', '99th percentile of event-loop delay since start.', () => this.loopDelay.percentile(99) / 1e9);
   readonly isLeader: Gauge;
   readonly queueDepth: Gauge;
   readonly informers: Gauge;
@@ -135,7 +136,7 @@ export class OperatorMetrics implements ControllerMetrics {
     const all: Metric[] = [
       this.promotions, this.phaseDuration, this.reconciles, this.reconcileErrors, this.apiWrites,
       this.apiRequests, this.informerRestarts, this.writesSkippedNotLeader, this.isLeader, this.queueDepth,
-      this.informers, this.connections, this.rss, this.loopDelayMax,
+      this.informers, this.connections, this.rss, this.loopDelayMax, this.loopDelayP99,
     ];
     return all.map((m) => m.render()).join('');
   }
