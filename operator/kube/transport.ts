@@ -5,15 +5,18 @@
 //   lease    leader election only: renewals never wait behind anything;
 //   request  lists, gets and writes;
 //   watch    long-lived streams, more connections opened as each fills its stream budget.
-// Every request has a deadline covering connect, waiting for a stream slot and the response.
-// Connections are pinged when idle and dropped when a ping goes unanswered, so a silent
+// Every request has a deadline covering the rate limit, connect, waiting for a stream slot and
+// the response.
+// Connections carrying streams are pinged and dropped when a ping goes unanswered, so a silent
 // apiserver fails the streams on it at once instead of at the watch timeout.
 import { readFileSync } from 'node:fs';
-import { connect, constants, type ClientHttp2Session, type ClientHttp2Stream } from 'node:http2';
+import { constants, type ClientHttp2Stream } from 'node:http2';
 import { once } from 'node:events';
 import type { ClusterAccess } from './access.js';
+import { Pool, type Conn, type Lane, type PoolHost } from './h2-pool.js';
+import { TokenBucket } from './rate-limit.js';
 
-export type Lane = 'request' | 'watch' | 'lease';
+export type { Lane };
 
 export class HttpError extends Error {
   constructor(readonly statusCode: number, readonly body: string) {
@@ -50,196 +53,7 @@ export interface TransportOptions {
 const STREAMS: Record<Lane, number> = { request: 100, watch: 250, lease: 4 };
 const CONNECTIONS: Record<Lane, number> = { request: 2, watch: 64, lease: 1 };
 
-interface Conn {
-  session: ClientHttp2Session;
-  ready: Promise<void>;
-  active: number;
-  lastUsedMs: number;
-  pinger: NodeJS.Timeout;
-}
-
-interface Waiter {
-  resolve: (c: Conn) => void;
-}
-
-/** The connections of one lane and the requests waiting for a stream slot. */
-class Pool {
-  readonly conns: Conn[] = [];
-  private readonly waiters: Waiter[] = [];
-
-  constructor(readonly lane: Lane, private readonly t: Transport, private readonly streams: number, private readonly maxConns: number) {}
-
-  get waiting(): number {
-    return this.waiters.length;
-  }
-
-  /** A connected connection with a free stream slot; rejects when `signal` fires first. */
-  async acquire(signal: AbortSignal): Promise<Conn> {
-    signal.throwIfAborted();
-    let conn = this.conns.find((c) => c.active < this.limit(c));
-    if (!conn && this.conns.length < this.maxConns) conn = this.open();
-    if (conn) {
-      conn.active++;
-      conn.session.ref();
-      try {
-        await untilReady(conn.ready, signal);
-      } catch (err) {
-        this.release(conn);
-        throw err;
-      }
-      return conn;
-    }
-    // Every connection is full: wait for a slot, but never past the deadline.
-    return new Promise<Conn>((resolve, reject) => {
-      const waiter: Waiter = { resolve };
-      const onAbort = () => {
-        this.waiters.splice(this.waiters.indexOf(waiter), 1);
-        reject(signal.reason);
-      };
-      waiter.resolve = (c) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(c);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.waiters.push(waiter);
-    });
-  }
-
-  release(conn: Conn): void {
-    conn.lastUsedMs = Date.now();
-    const next = this.conns.includes(conn) ? this.waiters.shift() : undefined;
-    if (next) return next.resolve(conn); // the slot passes on: active stays
-    conn.active--;
-    if (conn.active === 0) conn.session.unref(); // an idle connection never keeps the process alive
-    // A waiter whose connection died takes a slot elsewhere.
-    if (this.waiters.length && this.conns.length < this.maxConns) {
-      const fresh = this.open();
-      fresh.active++;
-      this.waiters.shift()!.resolve(fresh);
-    }
-  }
-
-  close(): void {
-    for (const c of [...this.conns]) c.session.close();
-  }
-
-  private limit(c: Conn): number {
-    const remote = c.session.remoteSettings?.maxConcurrentStreams;
-    return Math.min(this.streams, remote && remote > 0 ? remote : this.streams);
-  }
-
-  private open(): Conn {
-    const { access } = this.t;
-    const session = connect(access.server, { ca: access.ca, cert: access.cert, key: access.key, rejectUnauthorized: !access.insecureSkipTlsVerify });
-    const conn: Conn = {
-      session,
-      active: 0,
-      lastUsedMs: Date.now(),
-      ready: once(session, 'connect').then(() => {
-        // Many watch streams share this connection's flow-control window: make it wide.
-        session.setLocalWindowSize(16 * 1024 * 1024);
-      }),
-      pinger: setInterval(() => this.ping(conn), this.t.pingIntervalMs),
-    };
-    conn.ready.catch(() => {}); // observed by acquire(); here only to avoid an unhandled rejection
-    conn.pinger.unref();
-    const drop = (err?: Error) => {
-      clearInterval(conn.pinger);
-      const i = this.conns.indexOf(conn);
-      if (i >= 0) this.conns.splice(i, 1);
-      if (err) this.t.noteFailure(this.lane, err);
-    };
-    session.on('error', drop);
-    session.on('goaway', () => drop());
-    session.on('close', () => drop());
-    session.unref();
-    this.conns.push(conn);
-    return conn;
-  }
-
-  /** Pings a connection carrying streams; closes one unused for a minute. */
-  private ping(conn: Conn): void {
-    if (conn.active === 0) {
-      if (Date.now() - conn.lastUsedMs > 60_000) conn.session.close();
-      return;
-    }
-    const timer = setTimeout(() => conn.session.destroy(new Error(`apiserver did not answer a ping within ${this.t.pingTimeoutMs} ms`)), this.t.pingTimeoutMs);
-    timer.unref();
-    const sent = conn.session.ping((err) => {
-      clearTimeout(timer);
-      if (err && !conn.session.destroyed) conn.session.destroy(err);
-    });
-    if (!sent) clearTimeout(timer);
-  }
-}
-
-/** A token bucket; waiting for a token is abortable (it counts against the request's deadline). */
-class TokenBucket {
-  private tokens: number;
-  private last = Date.now();
-  private readonly waiters: { resolve: () => void }[] = [];
-  private timer?: NodeJS.Timeout;
-
-  constructor(private readonly qps: number, private readonly burst: number) {
-    this.tokens = burst;
-  }
-
-  get waiting(): number {
-    return this.waiters.length;
-  }
-
-  take(signal: AbortSignal): Promise<void> {
-    this.refill();
-    if (this.tokens >= 1 && this.waiters.length === 0) {
-      this.tokens--;
-      return Promise.resolve();
-    }
-    return new Promise<void>((resolve, reject) => {
-      const waiter = { resolve };
-      const onAbort = () => {
-        this.waiters.splice(this.waiters.indexOf(waiter), 1);
-        reject(signal.reason);
-      };
-      waiter.resolve = () => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.waiters.push(waiter);
-      this.schedule();
-    });
-  }
-
-  private refill(): void {
-    const now = Date.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.qps);
-    this.last = now;
-  }
-
-  private schedule(): void {
-    if (this.timer || this.waiters.length === 0) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.refill();
-      while (this.tokens >= 1 && this.waiters.length) {
-        this.tokens--;
-        this.waiters.shift()!.resolve();
-      }
-      this.schedule();
-    }, Math.max(1, Math.ceil(((1 - this.tokens) / this.qps) * 1000)));
-  }
-}
-
-/** `ready`, or the signal's reason if it fires first (the listener is removed either way). */
-function untilReady(ready: Promise<void>, signal: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    ready.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
-
-export class Transport {
+export class Transport implements PoolHost {
   readonly pingIntervalMs: number;
   readonly pingTimeoutMs: number;
   private readonly pools: Record<Lane, Pool>;
