@@ -18,7 +18,7 @@ export default {
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/test/{smoke,charts,operator}/**/*.test.ts'],
+      testMatch: ['<rootDir>/test/{smoke,contract-module,charts,operator}/**/*.test.ts'],
     },
     {
       ...common,

@@ -202,7 +202,7 @@ async function run(): Promise<void> {
   admin.transport.close();
 }
 
-main().catch((err) => {
-  process.stderr.write(`${err?.stack ?? err}\n`);
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });

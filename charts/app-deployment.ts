@@ -1,4 +1,4 @@
-import { k8s } from './k8s.js';
+import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import type { AppContext } from './app-context.js';
 import { appPodTemplate, waitForMigrationsContainer } from './app-pod.js';

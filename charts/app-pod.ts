@@ -1,10 +1,9 @@
-import { k8s } from './k8s.js';
+import { k8s } from 'cdk8s-plus-27';
 import type { AppContext } from './app-context.js';
+import { ANNOTATION, WAIT_FOR_MIGRATIONS_CONTAINER } from '../contract/index.js';
+import { labelsFor, selectorFor, type Component } from './labels.js';
 import {
-  CONFIG_CHECKSUM_ANNOTATION, IMAGE_ANNOTATION, labelsFor, selectorFor, type Component,
-} from './labels.js';
-import {
-  resourceRequirements, restrictedContainerSecurityContext, restrictedPodSecurityContext,
+  APP_UID, resourceRequirements, restrictedContainerSecurityContext, restrictedPodSecurityContext,
   TMP_MOUNT, TMP_VOLUME, type ResourceSpec,
 } from './security.js';
 
@@ -46,13 +45,13 @@ export function appContainer(ctx: AppContext, props: AppContainerProps): k8s.Con
     ...(props.livenessProbe ? { livenessProbe: props.livenessProbe } : {}),
     ...(props.readinessProbe ? { readinessProbe: props.readinessProbe } : {}),
     ...(props.lifecycle ? { lifecycle: props.lifecycle } : {}),
-    securityContext: restrictedContainerSecurityContext(),
+    securityContext: restrictedContainerSecurityContext(APP_UID),
     volumeMounts: [TMP_MOUNT, ...ctx.postgres.mounts],
   };
 }
 
 export function waitForMigrationsContainer(ctx: AppContext, resources: ResourceSpec): k8s.Container {
-  return appContainer(ctx, { name: 'wait-for-migrations', command: WAIT_FOR_MIGRATIONS_COMMAND, resources });
+  return appContainer(ctx, { name: WAIT_FOR_MIGRATIONS_CONTAINER, command: WAIT_FOR_MIGRATIONS_COMMAND, resources });
 }
 
 export interface AppPodProps {
@@ -85,9 +84,9 @@ function spreadConstraints(ctx: AppContext, component: Component): k8s.TopologyS
 export function appPodTemplate(ctx: AppContext, props: AppPodProps): k8s.PodTemplateSpec {
   const annotations: Record<string, string> = {
     'kubectl.kubernetes.io/default-container': props.containers[0].name,
-    [IMAGE_ANNOTATION]: ctx.image,
+    [ANNOTATION.image]: ctx.image,
   };
-  if (props.configChecksum ?? true) annotations[CONFIG_CHECKSUM_ANNOTATION] = ctx.configChecksum;
+  if (props.configChecksum ?? true) annotations[ANNOTATION.configChecksum] = ctx.configChecksum;
   return {
     metadata: { labels: labelsFor(ctx, props.component), annotations },
     spec: {
@@ -96,7 +95,7 @@ export function appPodTemplate(ctx: AppContext, props: AppPodProps): k8s.PodTemp
       enableServiceLinks: false,
       restartPolicy: props.restartPolicy ?? 'Always',
       terminationGracePeriodSeconds: props.terminationGracePeriodSeconds,
-      securityContext: restrictedPodSecurityContext(),
+      securityContext: restrictedPodSecurityContext(APP_UID),
       ...(props.initContainers ? { initContainers: props.initContainers } : {}),
       containers: props.containers,
       ...(props.spread && props.restartPolicy !== 'Never' ? { topologySpreadConstraints: spreadConstraints(ctx, props.component) } : {}),

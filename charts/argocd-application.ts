@@ -1,21 +1,19 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { FIELD_MANAGER as OPERATOR_FIELD_MANAGER } from '../operator/core/resource.js';
+import { FIELD_MANAGER as OPERATOR_FIELD_MANAGER } from '../contract/index.js';
 import { appLabels, type AppIdentity } from './labels.js';
 
 export interface ArgoApplicationProps {
   readonly identity: AppIdentity;
   readonly repoURL: string;
-  /** Folder in the GitOps repo holding this environment's manifests. @default dist/<env> */
-  readonly path?: string;
-  /** @default HEAD */
-  readonly targetRevision?: string;
-  /** @default default */
-  readonly project?: string;
-  /** Namespace Argo CD watches for Applications. @default argocd */
-  readonly argoNamespace?: string;
-  /** Automated sync with prune and self-heal. @default true */
-  readonly automated?: boolean;
+  /** Folder in the GitOps repo holding this environment's manifests. */
+  readonly path: string;
+  readonly targetRevision: string;
+  readonly project: string;
+  /** Namespace Argo CD watches for Applications. */
+  readonly argoNamespace: string;
+  /** Automated sync with prune and self-heal. */
+  readonly automated: boolean;
 }
 
 /**
@@ -31,23 +29,23 @@ export class ArgoApplication extends Construct {
       kind: 'Application',
       metadata: {
         name: `${idn.app}-${idn.env}`,
-        namespace: props.argoNamespace ?? 'argocd',
+        namespace: props.argoNamespace,
         labels: appLabels(idn),
         // Deleting the Application deletes what it deployed, instead of orphaning it.
         finalizers: ['resources-finalizer.argocd.argoproj.io'],
       },
       spec: {
-        project: props.project ?? 'default',
+        project: props.project,
         source: {
           repoURL: props.repoURL,
-          targetRevision: props.targetRevision ?? 'HEAD',
-          path: props.path ?? `dist/${idn.env}`,
+          targetRevision: props.targetRevision,
+          path: props.path,
           // Subfolders (promotion/) are synced; the folder holding this Application is not.
           directory: { recurse: true, exclude: 'argocd/*' },
         },
         destination: { server: 'https://kubernetes.default.svc', namespace: idn.namespace },
         syncPolicy: {
-          ...(props.automated ?? true ? { automated: { prune: true, selfHeal: true } } : {}),
+          ...(props.automated ? { automated: { prune: true, selfHeal: true } } : {}),
           syncOptions: ['ServerSideApply=true', 'RespectIgnoreDifferences=true', 'PruneLast=true'],
         },
         ignoreDifferences: [ignoreOperator('apps', 'Deployment'), ignoreOperator('apps', 'StatefulSet'), ignoreOperator('batch', 'Job')],

@@ -1,4 +1,4 @@
-import { k8s } from './k8s.js';
+import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import type { AppContext } from './app-context.js';
 import { metadataFor, type Component } from './labels.js';
@@ -6,8 +6,8 @@ import { metadataFor, type Component } from './labels.js';
 export interface AutoscalingProps {
   readonly minReplicas: number;
   readonly maxReplicas: number;
-  /** Average CPU utilisation of requests to aim for. @default 70 */
-  readonly targetCPUUtilizationPercent?: number;
+  /** Average CPU utilisation of requests to aim for. */
+  readonly targetCPUUtilizationPercent: number;
 }
 
 export interface HorizontalAutoscalerProps extends AutoscalingProps {
@@ -31,7 +31,7 @@ export class HorizontalAutoscaler extends Construct {
         maxReplicas: props.maxReplicas,
         metrics: [{
           type: 'Resource',
-          resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: props.targetCPUUtilizationPercent ?? 70 } },
+          resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: props.targetCPUUtilizationPercent } },
         }],
       },
     });

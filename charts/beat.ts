@@ -7,8 +7,7 @@ import type { ResourceSpec } from './security.js';
 export interface BeatProps {
   readonly context: AppContext;
   readonly resources: ResourceSpec;
-  /** @default 60 */
-  readonly terminationGracePeriodSeconds?: number;
+  readonly terminationGracePeriodSeconds: number;
 }
 
 /**
@@ -31,7 +30,7 @@ export class Beat extends Construct {
       resources: props.resources,
       replicas: 1,
       strategy: { type: 'Recreate' },
-      terminationGracePeriodSeconds: props.terminationGracePeriodSeconds ?? 60,
+      terminationGracePeriodSeconds: props.terminationGracePeriodSeconds,
     });
   }
 }

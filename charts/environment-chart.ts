@@ -35,7 +35,7 @@ export class EnvironmentChart extends Chart {
       settings: {
         ...c.settings,
         ...postgres.configData,
-        DJANGO_SETTINGS_MODULE: c.django.settingsModule ?? `${c.django.module}.settings`,
+        DJANGO_SETTINGS_MODULE: c.django.settingsModule,
         DJANGO_ALLOWED_HOSTS: [c.domain, ...c.django.allowedHosts.filter((h) => h !== c.domain)].join(','),
         CELERY_WORKER_HEARTBEAT_FILE: HEARTBEAT_FILE,
       },
@@ -83,7 +83,8 @@ export class EnvironmentChart extends Chart {
       new ArgoApplication(this, 'argocd', {
         identity,
         repoURL: argo.repoURL,
-        path: argo.path,
+        // Derived from the file name, which the schema does not see.
+        path: argo.path ?? `dist/${props.env}`,
         targetRevision: argo.targetRevision,
         project: argo.project,
         argoNamespace: argo.namespace,

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { k8s } from './k8s.js';
+import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { appLabels, appMetadataFor, type AppIdentity } from './labels.js';
-import { canonicalJson } from '../operator/core/naming.js';
+import { podSecurityLabels } from './security.js';
+import { canonicalJson } from '../contract/index.js';
 
 export interface FoundationProps {
   readonly identity: AppIdentity;
@@ -10,17 +11,11 @@ export interface FoundationProps {
   readonly settings: Record<string, string>;
   /** servicebinding.io ConfigMap (`type`, `provider`, …). @default none */
   readonly binding?: { name: string; data: Record<string, string> };
-  /** Emit the Namespace object. @default true */
-  readonly namespace?: boolean;
 }
 
 /** sha256 of ConfigMap data, for the pod-template annotation that rolls pods on a settings change. */
 export function configChecksum(data: Record<string, string>): string {
   return createHash('sha256').update(canonicalJson(data)).digest('hex');
-}
-
-function sorted(data: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(data).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /** Namespace (Pod Security "restricted"), the app's ServiceAccount and its settings ConfigMap. */
@@ -32,22 +27,15 @@ export class Foundation extends Construct {
   constructor(scope: Construct, id: string, props: FoundationProps) {
     super(scope, id);
     const id_ = props.identity;
-    if (props.namespace ?? true) {
-      new k8s.KubeNamespace(this, 'namespace', {
-        metadata: {
-          name: id_.namespace,
-          labels: {
-            ...appLabels(id_),
-            'pod-security.kubernetes.io/enforce': 'restricted',
-            'pod-security.kubernetes.io/enforce-version': 'latest',
-            'pod-security.kubernetes.io/audit': 'restricted',
-            'pod-security.kubernetes.io/audit-version': 'latest',
-            'pod-security.kubernetes.io/warn': 'restricted',
-            'pod-security.kubernetes.io/warn-version': 'latest',
-          },
+    new k8s.KubeNamespace(this, 'namespace', {
+      metadata: {
+        name: id_.namespace,
+        labels: {
+          ...appLabels(id_),
+          ...podSecurityLabels(),
         },
-      });
-    }
+      },
+    });
     this.serviceAccountName = id_.app;
     // No app component talks to the Kubernetes API, so no token is mounted.
     new k8s.KubeServiceAccount(this, 'service-account', {
@@ -55,13 +43,12 @@ export class Foundation extends Construct {
       automountServiceAccountToken: false,
     });
     this.configMapName = `${id_.app}-config`;
-    const data = sorted(props.settings);
-    this.configChecksum = configChecksum(data);
-    new k8s.KubeConfigMap(this, 'config', { metadata: appMetadataFor(id_, this.configMapName), data });
+    this.configChecksum = configChecksum(props.settings);
+    new k8s.KubeConfigMap(this, 'config', { metadata: appMetadataFor(id_, this.configMapName), data: props.settings });
     if (props.binding) {
       new k8s.KubeConfigMap(this, 'binding', {
         metadata: appMetadataFor(id_, props.binding.name),
-        data: sorted(props.binding.data),
+        data: props.binding.data,
       });
     }
   }

@@ -1,11 +1,6 @@
-/** The components the label contract allows (CONTRIBUTING.md, DESIGN.md). */
-export type Component = 'web' | 'worker' | 'beat' | 'migrate';
+import { LABEL, MANAGED_BY, type Component } from '../contract/index.js';
 
-export const MANAGED_BY = 'ponyexpress';
-/** Annotation with the exact image a pod template or Job runs, so tools need not parse containers. */
-export const IMAGE_ANNOTATION = 'ponyexpress.dev/image';
-/** Annotation on pod templates that changes whenever the ConfigMap does, so a settings change rolls the pods. */
-export const CONFIG_CHECKSUM_ANNOTATION = 'ponyexpress.dev/config-checksum';
+export type { Component };
 
 /** Who an object belongs to: every construct receives one of these. */
 export interface AppIdentity {
@@ -23,26 +18,26 @@ export interface AppIdentity {
  */
 export function appLabels(id: AppIdentity): Record<string, string> {
   return {
-    'app.kubernetes.io/name': id.app,
-    'app.kubernetes.io/instance': `${id.app}-${id.env}`,
-    'app.kubernetes.io/part-of': id.app,
-    'app.kubernetes.io/managed-by': MANAGED_BY,
+    [LABEL.name]: id.app,
+    [LABEL.instance]: `${id.app}-${id.env}`,
+    [LABEL.partOf]: id.app,
+    [LABEL.managedBy]: MANAGED_BY,
   };
 }
 
 /** The recommended labels of one component's own objects (workload, pods, Service, PDB, HPA, Ingress, Job). */
 export function labelsFor(id: AppIdentity, component: Component): Record<string, string> {
-  return { ...appLabels(id), 'app.kubernetes.io/component': component };
+  return { ...appLabels(id), [LABEL.component]: component };
 }
 
 /** The immutable subset used in Deployment selectors (never includes labels that may change later). */
 export function selectorFor(id: AppIdentity, component: Component): Record<string, string> {
-  return { ...appPodsSelector(id), 'app.kubernetes.io/component': component };
+  return { ...appPodsSelector(id), [LABEL.component]: component };
 }
 
 /** Every pod of the app, whatever its component (NetworkPolicies). */
 export function appPodsSelector(id: AppIdentity): Record<string, string> {
-  return { 'app.kubernetes.io/name': id.app, 'app.kubernetes.io/instance': `${id.app}-${id.env}` };
+  return { [LABEL.name]: id.app, [LABEL.instance]: `${id.app}-${id.env}` };
 }
 
 function metadata(id: AppIdentity, name: string, labels: Record<string, string>, annotations?: Record<string, string>) {

@@ -1,10 +1,16 @@
-import { k8s } from './k8s.js';
+import { createHash } from 'node:crypto';
+import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { ANNOTATION, migrationJobName } from '../contract/index.js';
 import type { AppContext } from './app-context.js';
 import { appContainer, appPodTemplate } from './app-pod.js';
-import { IMAGE_ANNOTATION, metadataFor } from './labels.js';
-import { advisoryLockKey, migrationJobHash, migrationJobName } from './migration-hash.js';
+import { metadataFor } from './labels.js';
 import type { ResourceSpec } from './security.js';
+
+/** Stable per-app key for pg_advisory_lock, below 2^60 so it fits Postgres' bigint. */
+export function advisoryLockKey(app: string): string {
+  return BigInt(`0x${createHash('sha256').update(`ponyexpress:migrate:${app}`).digest('hex').slice(0, 15)}`).toString();
+}
 
 /**
  * `manage.py migrate --noinput` inside a session-level Postgres advisory lock, so two Jobs (a re-sync,
@@ -31,15 +37,15 @@ export function migrateScript(lockKey: string): string {
 export interface MigrationJobProps {
   readonly context: AppContext;
   readonly resources: ResourceSpec;
-  /** Kill a migration that hangs (e.g. on a table lock). @default 900 */
-  readonly activeDeadlineSeconds?: number;
-  /** Retries; at most 2 so a broken migration stops the release quickly. @default 1 */
-  readonly backoffLimit?: number;
+  /** Kill a migration that hangs (e.g. on a table lock). */
+  readonly activeDeadlineSeconds: number;
+  /** Retries (the schema allows at most 2, so a broken migration stops the release quickly). */
+  readonly backoffLimit: number;
   /**
    * Seconds a finished Job is kept; the operator reads staging's Job to verify a release, so keep it for days.
-   * `null` keeps it until the next release prunes it. @default 604800 (7 days)
+   * `null` keeps it until the next release prunes it.
    */
-  readonly ttlSecondsAfterFinished?: number | null;
+  readonly ttlSecondsAfterFinished: number | null;
 }
 
 /** The per-release migration Job, named `<app>-migrate-<hash of image and spec>`. */
@@ -51,16 +57,15 @@ export class MigrationJob extends Construct {
   constructor(scope: Construct, id: string, props: MigrationJobProps) {
     super(scope, id);
     const ctx = props.context;
-    if ((props.backoffLimit ?? 1) > 2) throw new Error('backoffLimit above 2 would retry a broken migration too often');
-    const ttl = props.ttlSecondsAfterFinished === undefined ? 604_800 : props.ttlSecondsAfterFinished;
+    const ttl = props.ttlSecondsAfterFinished;
     const migrate = appContainer(ctx, {
       name: 'migrate',
       command: ['python', '-c', migrateScript(advisoryLockKey(ctx.app))],
       resources: props.resources,
     });
     const spec: k8s.JobSpec = {
-      backoffLimit: props.backoffLimit ?? 1,
-      activeDeadlineSeconds: props.activeDeadlineSeconds ?? 900,
+      backoffLimit: props.backoffLimit,
+      activeDeadlineSeconds: props.activeDeadlineSeconds,
       ...(ttl === null ? {} : { ttlSecondsAfterFinished: ttl }),
       template: appPodTemplate(ctx, {
         component: 'migrate',
@@ -71,9 +76,10 @@ export class MigrationJob extends Construct {
       }),
     };
     this.plainSpec = k8s.KubeJob.manifest({ spec }).spec;
-    this.jobName = migrationJobName(ctx.app, migrationJobHash(ctx.image, this.plainSpec));
+    // The operator names the Job it creates for a promoted image with the same function (contract/).
+    this.jobName = migrationJobName(ctx.app, ctx.image, this.plainSpec);
     new k8s.KubeJob(this, 'job', {
-      metadata: metadataFor(ctx, this.jobName, 'migrate', { [IMAGE_ANNOTATION]: ctx.image }),
+      metadata: metadataFor(ctx, this.jobName, 'migrate', { [ANNOTATION.image]: ctx.image }),
       spec,
     });
   }

@@ -1,4 +1,4 @@
-import { k8s } from './k8s.js';
+import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { appMetadataFor, appPodsSelector, metadataFor, selectorFor, type AppIdentity } from './labels.js';
 import { WEB_PORT } from './web.js';

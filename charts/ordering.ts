@@ -1,10 +1,11 @@
 /**
- * Apply order, expressed twice: as file-name prefixes (plain `kubectl apply -f dist/<env>/` goes alphabetically)
- * and as Argo CD sync waves. Prerequisites of the migration Job (namespace, ServiceAccount, ConfigMaps, the
- * NetworkPolicies that let it reach DNS and the database, the credentials) come first, then the Job, then
- * every workload. Objects that need a CRD outside core Kubernetes go to subfolders: the Argo CD Application
- * (applied once by hand, never synced by itself) and the operator's Promotion (synced by Argo CD, applied
- * with `kubectl apply -f dist/<env>/promotion/` once the operator is installed).
+ * Apply order of every chart, expressed twice: as file-name prefixes (plain `kubectl apply -f dist/<dir>/` goes
+ * alphabetically) and as Argo CD sync waves. Prerequisites of the migration Job (namespace, ServiceAccount,
+ * ConfigMaps, the NetworkPolicies that let it reach DNS and the database, the credentials) come first, then the
+ * Job, then every workload. The operator chart's CRD follows its Namespace, its Roles come before their bindings.
+ * Objects that need a CRD outside core Kubernetes go to subfolders: the Argo CD Application (applied once by
+ * hand, never synced by itself) and the operator's Promotion (synced by Argo CD, applied with
+ * `kubectl apply -f dist/<env>/promotion/` once the operator is installed).
  */
 interface Placement {
   prefix: string;
@@ -16,9 +17,12 @@ interface Placement {
 
 const PLACEMENT: Record<string, Placement> = {
   Namespace: { prefix: '00', wave: -2 },
+  CustomResourceDefinition: { prefix: '01' },
   ExternalSecret: { prefix: '05', wave: -2 },
   ServiceAccount: { prefix: '10', wave: -2 },
   ConfigMap: { prefix: '20', wave: -2 },
+  Role: { prefix: '20' },
+  RoleBinding: { prefix: '21' },
   NetworkPolicy: { prefix: '25', wave: -2 },
   Service: { prefix: '30' },
   Job: { prefix: '40', wave: -1 },
@@ -39,9 +43,12 @@ export function placementOf(kind: string): Placement {
   return p;
 }
 
-/** `00-namespace-ponyshop-staging.yaml`, `argocd/application-ponyshop-staging.yaml`. */
-export function fileNameFor(kind: string, name: string): string {
+/**
+ * `00-namespace-ponyshop-staging.yaml`, `argocd/application-ponyshop-staging.yaml`; with `namespace` (charts that
+ * span namespaces, where Roles of one name live in several) `20-role-ponyshop-staging-ponyexpress-operator-staging.yaml`.
+ */
+export function fileNameFor(kind: string, name: string, namespace?: string): string {
   const p = placementOf(kind);
-  const base = p.subdir ? `${p.prefix}-${name}.yaml` : `${p.prefix}-${kind.toLowerCase()}-${name}.yaml`;
-  return p.subdir ? `${p.subdir}/${base}` : base;
+  if (p.subdir) return `${p.subdir}/${p.prefix}-${name}.yaml`;
+  return `${p.prefix}-${kind.toLowerCase()}-${namespace ? `${namespace}-` : ''}${name}.yaml`;
 }

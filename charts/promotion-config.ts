@@ -1,37 +1,8 @@
-// The `promotion:` section of an environment file: makes that environment the target of a pipeline whose
-// source is another environment. Example (environments/production.yaml):
-//   promotion:
-//     from: staging
-//     approval: Manual
-//     tags: { semver: ">=1.0.0 <2" }
-import { z } from './config/zod.js';
+// Pipelines: which environment promotes from which (the `promotion:` sections, charts/config/promotion-schema.ts).
 import type { ConfigProblem } from './config/config-error.js';
 import type { EnvironmentConfig } from './config/environment-schema.js';
+import type { PromotionConfig } from './config/promotion-schema.js';
 import type { OperatorPipeline } from './operator/props.js';
-
-export const promotionConfigSchema = z.strictObject({
-  /** The environment (file name) whose verified image is promoted into this one, e.g. `staging`. */
-  from: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'an environment name (its file name)'),
-  /** `Manual` waits for `ponyexpress approve`. @default Automatic */
-  approval: z.enum(['Automatic', 'Manual']).default('Automatic'),
-  /** Promotable tags; other tags are ignored with a condition saying so. @default every tag */
-  tags: z
-    .strictObject({ semver: z.string().min(1).optional(), regex: z.string().min(1).optional() })
-    .refine((t) => (t.semver === undefined) !== (t.regex === undefined), 'exactly one of semver or regex')
-    .optional(),
-  /** Staging pods must stay Ready without restarts this long. @default 300 */
-  soakSeconds: z.number().int().min(0).max(86_400).default(300),
-  /** A GET that must answer 2xx before the image counts as verified, e.g. the staging web Service. @default none */
-  smokeUrl: z.url({ protocol: /^https?$/ }).optional(),
-  /** A rollout wave not complete after this long fails the promotion. @default 600 */
-  rolloutTimeoutSeconds: z.number().int().min(30).max(86_400).default(600),
-  /** Entries kept in status.history (rollback targets). @default 10 */
-  historyLimit: z.number().int().min(1).max(100).default(10),
-  /** Stops the operator for this pipeline. @default false */
-  suspend: z.boolean().default(false),
-});
-
-export type PromotionConfig = z.infer<typeof promotionConfigSchema>;
 
 /** An environment as the loader returns it (charts/config/load.ts); `config.promotion` is this schema. */
 export interface PipelineEnvironment {
@@ -72,16 +43,10 @@ export interface PromotionSource {
   readonly namespace: string;
 }
 
-/**
- * For the loader: resolves every `promotion.from`, records the source on the target environment
- * (`promotionFrom`), and returns the problems to report.
- */
-export function attachPromotionSources(envs: readonly (PipelineEnvironment & { promotionFrom?: PromotionSource })[]): ConfigProblem[] {
-  const { pipelines, problems } = resolvePipelines(envs);
-  for (const p of pipelines) {
-    (p.target as { promotionFrom?: PromotionSource }).promotionFrom = { env: p.source.name, namespace: p.source.config.namespace };
-  }
-  return problems;
+/** The source end of the pipeline `env` is the target of, if any. */
+export function promotionSourceOf(pipelines: readonly Pipeline[], env: string): PromotionSource | undefined {
+  const p = pipelines.find((candidate) => candidate.target.name === env);
+  return p && { env: p.source.name, namespace: p.source.config.namespace };
 }
 
 /** What the operator chart needs to know of each pipeline: which namespaces to grant. */

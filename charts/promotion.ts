@@ -4,8 +4,9 @@ import { Construct } from 'constructs';
 import {
   Promotion as PromotionObject, PromotionSpecPolicyApproval, PromotionSpecTargetWaves, type PromotionSpecTargetMigrationJobTemplate,
 } from '../imports/ponyexpress.dev.js';
+import { LABEL, PROMOTION_DEFAULTS, type WorkloadComponent } from '../contract/index.js';
 import { appLabels, appPodsSelector } from './labels.js';
-import type { PromotionConfig } from './promotion-config.js';
+import type { PromotionConfig } from './config/promotion-schema.js';
 
 /** An environment as far as a Promotion needs it. */
 export interface PipelineEnd {
@@ -28,8 +29,6 @@ export interface PromotionProps {
   readonly migrationJobSpec: Record<string, unknown>;
   /** Approval, tag policy, soak, smoke URL, timeouts (the environment file's `promotion:` section). */
   readonly config: PromotionConfig;
-  /** Rollout waves of app.kubernetes.io/component values. @default [["web","worker"],["beat"]] */
-  readonly waves?: readonly (readonly ('web' | 'worker' | 'beat')[])[];
 }
 
 // `cdk8s import` types the template's declared fields only, and its toJson keeps only those: it would
@@ -55,7 +54,7 @@ export class Promotion extends Construct {
     const { app, config } = props;
     if (props.source.namespace === props.target.namespace) throw new Error(`promotion of ${app}: source and target namespace are both ${props.target.namespace}`);
     const selectorOf = (end: PipelineEnd) => appPodsSelector({ app, ...end });
-    const waves = (props.waves ?? [['web', 'worker'], ['beat']]).map((wave) => wave.map(toWave));
+    const waves = PROMOTION_DEFAULTS.waves.map((wave) => wave.map(toWave));
     this.name = app;
     new PromotionWithJobTemplate(this, 'resource', {
       metadata: {
@@ -68,7 +67,7 @@ export class Promotion extends Construct {
         source: {
           namespace: props.source.namespace,
           selector: { matchLabels: selectorOf(props.source) },
-          migrationJobSelector: { matchLabels: { ...selectorOf(props.source), 'app.kubernetes.io/component': 'migrate' } },
+          migrationJobSelector: { matchLabels: { ...selectorOf(props.source), [LABEL.component]: 'migrate' } },
           soakSeconds: config.soakSeconds,
           smokeUrl: config.smokeUrl,
         },
@@ -90,6 +89,6 @@ export class Promotion extends Construct {
   }
 }
 
-function toWave(component: 'web' | 'worker' | 'beat'): PromotionSpecTargetWaves {
+function toWave(component: WorkloadComponent): PromotionSpecTargetWaves {
   return { web: PromotionSpecTargetWaves.WEB, worker: PromotionSpecTargetWaves.WORKER, beat: PromotionSpecTargetWaves.BEAT }[component];
 }

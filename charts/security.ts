@@ -1,27 +1,40 @@
-import { k8s } from './k8s.js';
+import { k8s } from 'cdk8s-plus-27';
 
 /** UID/GID the app image runs as; the example Dockerfile creates this user. Pod Security "restricted" needs non-root. */
 export const APP_UID = 10001;
 
-/** Pod-level settings for Pod Security Standard "restricted". */
-export function restrictedPodSecurityContext(): k8s.PodSecurityContext {
+/**
+ * Namespace labels that enforce Pod Security "restricted", and audit and warn on it too, so a violation is
+ * refused, logged and shown to whoever applies it. `latest`: the rules of the cluster's own version.
+ */
+export function podSecurityLabels(): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const mode of ['enforce', 'audit', 'warn']) {
+    labels[`pod-security.kubernetes.io/${mode}`] = 'restricted';
+    labels[`pod-security.kubernetes.io/${mode}-version`] = 'latest';
+  }
+  return labels;
+}
+
+/** Pod-level settings for Pod Security Standard "restricted"; `uid` must be the image's non-root user. */
+export function restrictedPodSecurityContext(uid: number): k8s.PodSecurityContext {
   return {
     runAsNonRoot: true,
-    runAsUser: APP_UID,
-    runAsGroup: APP_UID,
-    fsGroup: APP_UID,
+    runAsUser: uid,
+    runAsGroup: uid,
+    fsGroup: uid,
     seccompProfile: { type: 'RuntimeDefault' },
   };
 }
 
 /** Container-level settings for "restricted", plus a read-only root filesystem. */
-export function restrictedContainerSecurityContext(): k8s.SecurityContext {
+export function restrictedContainerSecurityContext(uid: number): k8s.SecurityContext {
   return {
     allowPrivilegeEscalation: false,
     readOnlyRootFilesystem: true,
     runAsNonRoot: true,
-    runAsUser: APP_UID,
-    runAsGroup: APP_UID,
+    runAsUser: uid,
+    runAsGroup: uid,
     capabilities: { drop: ['ALL'] },
     seccompProfile: { type: 'RuntimeDefault' },
   };

@@ -1,4 +1,4 @@
-import { k8s } from './k8s.js';
+import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import type { AppContext } from './app-context.js';
 import { appDeployment, disruptionAndScaling, surgeOnlyStrategy } from './app-deployment.js';
@@ -10,32 +10,30 @@ import type { ResourceSpec } from './security.js';
 export const WEB_PORT = 8000;
 
 export interface WebIngressProps {
-  /** @default the cluster's default IngressClass */
+  /** Unset: the cluster's default IngressClass. */
   readonly className?: string;
-  /** @default plain HTTP */
+  /** Unset: plain HTTP. */
   readonly tlsSecretName?: string;
-  /** @default {} */
-  readonly annotations?: Record<string, string>;
+  readonly annotations: Record<string, string>;
 }
 
 export interface WebProps {
   readonly context: AppContext;
   readonly resources: ResourceSpec;
-  /** Left out of the Deployment while an HPA owns it. @default 2 */
-  readonly replicas?: number;
-  /** gunicorn `--workers`. @default 2 */
-  readonly workers?: number;
-  /** gunicorn `--timeout`. @default 30 */
-  readonly timeoutSeconds?: number;
-  /** gunicorn `--graceful-timeout`. @default 25 */
-  readonly gracefulTimeoutSeconds?: number;
-  /** preStop sleep that lets endpoints and load balancers drop the pod before SIGTERM. @default 5 */
-  readonly preStopSleepSeconds?: number;
-  /** @default 45 */
-  readonly terminationGracePeriodSeconds?: number;
-  /** @default no HPA */
+  /** Left out of the Deployment while an HPA owns it. */
+  readonly replicas: number;
+  /** gunicorn `--workers`. */
+  readonly workers: number;
+  /** gunicorn `--timeout`. */
+  readonly timeoutSeconds: number;
+  /** gunicorn `--graceful-timeout`. */
+  readonly gracefulTimeoutSeconds: number;
+  /** preStop sleep that lets endpoints and load balancers drop the pod before SIGTERM. */
+  readonly preStopSleepSeconds: number;
+  readonly terminationGracePeriodSeconds: number;
+  /** Unset: no HPA. */
   readonly autoscaling?: AutoscalingProps;
-  /** @default no Ingress */
+  /** Unset: no Ingress. */
   readonly ingress?: WebIngressProps;
 }
 
@@ -45,12 +43,11 @@ export class Web extends Construct {
     super(scope, id);
     const ctx = props.context;
     const name = `${ctx.app}-web`;
-    const grace = props.gracefulTimeoutSeconds ?? 25;
     const command = [
       'gunicorn', `${ctx.module}.wsgi:application`, '--bind', `0.0.0.0:${WEB_PORT}`,
-      '--workers', String(props.workers ?? 2), '--worker-tmp-dir', '/tmp',
+      '--workers', String(props.workers), '--worker-tmp-dir', '/tmp',
       '--access-logfile', '-', '--error-logfile', '-',
-      '--graceful-timeout', String(grace), '--timeout', String(props.timeoutSeconds ?? 30),
+      '--graceful-timeout', String(props.gracefulTimeoutSeconds), '--timeout', String(props.timeoutSeconds),
     ];
     // Django's ALLOWED_HOSTS rejects the pod IP the kubelet would send, so probes carry the domain.
     const httpGet = (path: string): k8s.HttpGetAction => ({
@@ -67,15 +64,15 @@ export class Web extends Construct {
       livenessProbe: { httpGet: httpGet('/healthz'), periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
       // The app bounds its own DB check below 5 s; three misses (about 30 s) before leaving the endpoints avoids flapping.
       readinessProbe: { httpGet: httpGet('/readiness'), periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3, successThreshold: 1 },
-      lifecycle: { preStop: { exec: { command: ['sleep', String(props.preStopSleepSeconds ?? 5)] } } },
+      lifecycle: { preStop: { exec: { command: ['sleep', String(props.preStopSleepSeconds)] } } },
     });
     appDeployment(this, ctx, {
       component: 'web',
       container: web,
       resources: props.resources,
-      replicas: props.autoscaling ? undefined : props.replicas ?? 2,
+      replicas: props.autoscaling ? undefined : props.replicas,
       strategy: surgeOnlyStrategy(k8s.IntOrString.fromString('25%')),
-      terminationGracePeriodSeconds: props.terminationGracePeriodSeconds ?? 45,
+      terminationGracePeriodSeconds: props.terminationGracePeriodSeconds,
       spread: true,
     });
     new k8s.KubeService(this, 'service', {

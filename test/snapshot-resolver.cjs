@@ -1,4 +1,4 @@
-// Keeps every snapshot in the top-level __snapshots__/ (the layout DESIGN.md asks for),
+// Keeps every snapshot in the top-level __snapshots__/ (the layout CONTRIBUTING.md describes),
 // named after the test file's path under test/, e.g. test/charts/web.test.ts -> __snapshots__/charts/web.test.ts.snap.
 const path = require('node:path');
 

@@ -1,4 +1,4 @@
-import { z } from './zod.js';
+import { z } from 'zod';
 
 /** RFC 1123 DNS label, the rule Kubernetes applies to namespace and most object names. */
 const DNS_LABEL = 'a DNS label (lowercase letters, digits and "-", at most 63 characters)';
@@ -46,9 +46,11 @@ export const autoscaling = z.strictObject({
   targetCPUUtilizationPercent: integer(1, 100).default(70),
 });
 
+export const cidr = z.string().regex(/^[0-9a-fA-F:.]+\/[0-9]{1,3}$/, 'a CIDR such as "10.0.0.0/16"');
+
 /** A NetworkPolicy peer: a CIDR, or pods picked by labels (optionally in other namespaces). */
 export const egressPeer = z.union([
-  z.strictObject({ cidr: z.string().regex(/^[0-9a-fA-F:.]+\/[0-9]{1,3}$/, 'a CIDR such as "10.0.0.0/16"') }),
+  z.strictObject({ cidr }),
   z.strictObject({
     podSelector: z.record(z.string(), z.string()),
     namespaceSelector: z.record(z.string(), z.string()).optional(),
@@ -60,6 +62,17 @@ export const egress = z.strictObject({
   /** Empty means "any destination on that port". */
   to: z.array(egressPeer).default([]),
 });
+
+/** An image without tag or digest, e.g. `ghcr.io/ponyexpress/ponyshop`. */
+export const imageRepository = z
+  .string()
+  .regex(/^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, 'an image repository without tag or digest');
+/** Never `latest`: what runs must not change under the same name. */
+export const imageTag = z
+  .string()
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'an image tag')
+  .refine((tag) => tag !== 'latest', 'a pinned tag, not "latest"');
+export const imageDigest = z.string().regex(/^sha256:[a-f0-9]{64}$/, 'a digest "sha256:<64 hex digits>"');
 
 const MEMORY_FACTORS: Record<string, number> = {
   '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40,

@@ -1,5 +1,8 @@
-import { z } from './zod.js';
+import { z } from 'zod';
 import { dnsLabel, integer, dnsSubdomain, egress, secretKey, secretKeyRef } from './common-schema.js';
+
+/** libpq's default port, and the egress port when a provider names none. */
+export const POSTGRES_PORT = 5432;
 
 /** Fields every provider shares: TLS, the optional servicebinding.io projection and the egress rule. */
 const common = {
@@ -39,7 +42,7 @@ const zalando = z.strictObject({
   /** The operator's Secret holds no database name, so it is configured here. */
   database: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'a Postgres database name'),
   /** @default 5432 */
-  port: integer(1, 65_535).default(5432),
+  port: integer(1, 65_535).default(POSTGRES_PORT),
   ...common,
 });
 
@@ -61,7 +64,7 @@ const externalSecrets = z.strictObject({
       password: z.string().default('password'),
       dbname: z.string().default('dbname'),
     })
-    .default({ host: 'host', port: 'port', username: 'username', password: 'password', dbname: 'dbname' }),
+    .prefault({}),
   /** @default 1h */
   refreshInterval: z.string().regex(/^([0-9]+(s|m|h))+$/, 'a duration such as "1h" or "15m"').default('1h'),
   ...common,

@@ -1,22 +1,20 @@
-import { z } from './zod.js';
+import { z } from 'zod';
 import {
-  autoscaling, dnsLabel, dnsSubdomain, egress, integer, memoryBytes, replicaCount, resources, seconds, secretKeyRef,
+  autoscaling, dnsLabel, dnsSubdomain, egress, imageDigest, imageRepository, imageTag, integer, memoryBytes, replicaCount,
+  resources, seconds, secretKeyRef,
 } from './common-schema.js';
-import { promotionConfigSchema } from '../promotion-config.js';
+import { promotionConfigSchema } from './promotion-schema.js';
 import { databaseSchema } from './database-schema.js';
 
 const pythonModule = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, 'a Python module path');
 const envVarName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name (A-Z, 0-9, _)');
 
 const image = z.strictObject({
-  /** e.g. `ghcr.io/ponyexpress/ponyshop`, without tag or digest. */
-  repository: z
-    .string()
-    .regex(/^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, 'an image repository without tag or digest'),
+  repository: imageRepository,
   /** Never `latest`. At least one of tag and digest. */
-  tag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'an image tag').optional(),
+  tag: imageTag.optional(),
   /** `sha256:<64 hex>`; wins over the tag for what runs. */
-  digest: z.string().regex(/^sha256:[a-f0-9]{64}$/, 'a digest "sha256:<64 hex digits>"').optional(),
+  digest: imageDigest.optional(),
 });
 
 const web = z.strictObject({
@@ -99,15 +97,17 @@ export const environmentSchema = z.strictObject({
   /** Public host name; always in DJANGO_ALLOWED_HOSTS and sent as the probes' Host header. */
   domain: dnsSubdomain,
   image,
-  django: z.strictObject({
-    /** Project package: `<module>.wsgi`, `<module>.settings`, `celery --app <module>`. */
-    module: pythonModule,
-    /** @default <module>.settings */
-    settingsModule: pythonModule.optional(),
-    /** Extra hosts besides the domain. @default [] */
-    allowedHosts: z.array(z.string().min(1)).default([]),
-    secretKey: secretKeyRef,
-  }),
+  django: z
+    .strictObject({
+      /** Project package: `<module>.wsgi`, `<module>.settings`, `celery --app <module>`. */
+      module: pythonModule,
+      /** @default <module>.settings */
+      settingsModule: pythonModule.optional(),
+      /** Extra hosts besides the domain. @default [] */
+      allowedHosts: z.array(z.string().min(1)).default([]),
+      secretKey: secretKeyRef,
+    })
+    .transform((d) => ({ ...d, settingsModule: d.settingsModule ?? `${d.module}.settings` })),
   /** Non-secret settings, delivered through the ConfigMap. @default {} */
   settings: z.record(envVarName, z.string()).default({}),
   broker: z.strictObject({
@@ -130,7 +130,7 @@ export const environmentSchema = z.strictObject({
       /** Argo CD Application, written to dist/<env>/argocd/. @default off */
       argocd: argocd.optional(),
     })
-    .default({ networkPolicies: true }),
+    .prefault({}),
 });
 
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;
@@ -153,7 +153,6 @@ export function crossFieldProblems(c: EnvironmentConfig): Problem[] {
   // `<app>-migrate-<10 hex>` must stay a 63-character label (the Job controller copies it into a pod label).
   if (c.app.length > 35) out.push({ path: ['app'], expected: 'at most 35 characters, so <app>-migrate-<hash> fits in 63' });
   if (!c.image.tag && !c.image.digest) out.push({ path: ['image', 'tag'], expected: 'a tag or image.digest (the image must be pinned)' });
-  if (c.image.tag === 'latest') out.push({ path: ['image', 'tag'], expected: 'a pinned tag, not "latest"' });
   for (const component of ['web', 'worker', 'beat', 'migrations'] as const) {
     const r = c[component].resources;
     if (memoryBytes(r.limits.memory) < memoryBytes(r.requests.memory)) {

@@ -1,15 +1,16 @@
 // Deny by default; the operator only talks to the API server, DNS and (optionally) staging smoke URLs,
 // and only the metrics port accepts connections.
 import { Construct } from 'constructs';
-import { k8s } from '../k8s.js';
+import { k8s } from 'cdk8s-plus-27';
 import { dnsEgressRule, tcp } from '../network-policies.js';
-import { METRICS_PORT, OPERATOR_NAME, operatorLabels, operatorSelector, type ResolvedOperatorProps } from './props.js';
+import { METRICS_PORT, OPERATOR_NAME, operatorLabels, operatorSelector, type OperatorChartProps } from './props.js';
 
 type EgressRule = k8s.NetworkPolicyEgressRule;
 
 export class OperatorNetworkPolicy extends Construct {
-  constructor(scope: Construct, id: string, settings: ResolvedOperatorProps) {
+  constructor(scope: Construct, id: string, props: OperatorChartProps) {
     super(scope, id);
+    const { settings } = props;
     new k8s.KubeNetworkPolicy(this, 'policy', {
       metadata: { name: OPERATOR_NAME, namespace: settings.namespace, labels: operatorLabels() },
       spec: {
@@ -18,21 +19,21 @@ export class OperatorNetworkPolicy extends Construct {
         // Prometheus may live anywhere; only the metrics port is open. Kubelet probes are not
         // subject to NetworkPolicy.
         ingress: [{ ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(METRICS_PORT) }] }],
-        egress: [apiServerEgress(settings), dnsEgressRule(), ...smokeEgress(settings)],
+        egress: [apiServerEgress(settings.apiServer), dnsEgressRule(), ...smokeEgress(props.pipelines)],
       },
     });
   }
 }
 
-function apiServerEgress(settings: ResolvedOperatorProps): EgressRule {
-  const to = settings.apiServer.cidrs.map((cidr) => ({ ipBlock: { cidr } }));
-  return { ...(to.length ? { to } : {}), ports: settings.apiServer.ports.map(tcp) };
+function apiServerEgress(apiServer: OperatorChartProps['settings']['apiServer']): EgressRule {
+  const to = apiServer.cidrs.map((cidr) => ({ ipBlock: { cidr } }));
+  return { ...(to.length ? { to } : {}), ports: apiServer.ports.map(tcp) };
 }
 
 /** An in-cluster smoke URL (`*.svc[.cluster.local]`) opens its port to that namespace only; any other URL opens its port. */
-export function smokeEgress(settings: ResolvedOperatorProps): EgressRule[] {
+export function smokeEgress(pipelines: OperatorChartProps['pipelines']): EgressRule[] {
   const rules: EgressRule[] = [];
-  for (const pipeline of settings.pipelines) {
+  for (const pipeline of pipelines) {
     if (!pipeline.smokeUrl) continue;
     const url = new URL(pipeline.smokeUrl);
     const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));

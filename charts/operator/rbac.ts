@@ -1,7 +1,7 @@
 // Least-privilege, namespaced RBAC for the operator: one Role + RoleBinding per namespace and purpose.
 // No ClusterRole at all, and no rule anywhere names Secrets (or uses a wildcard that would include them).
 import { Construct } from 'constructs';
-import { k8s } from '../k8s.js';
+import { k8s } from 'cdk8s-plus-27';
 import { OPERATOR_NAME, operatorLabels, type OperatorPipeline } from './props.js';
 
 type Rule = k8s.PolicyRule;

@@ -1,13 +1,16 @@
 // The operator's pods: ServiceAccount, Deployment, PodDisruptionBudget and the metrics Service.
 import { Construct } from 'constructs';
-import { k8s } from '../k8s.js';
-import { METRICS_PORT, OPERATOR_NAME, operatorLabels, operatorSelector, type ResolvedOperatorProps } from './props.js';
+import { OPERATOR_ENV } from '../../contract/index.js';
+import { k8s } from 'cdk8s-plus-27';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../security.js';
+import {
+  METRICS_PORT, OPERATOR_NAME, operatorImageRef, operatorLabels, operatorSelector, type OperatorChartProps,
+} from './props.js';
 
 /** Numeric, so runAsNonRoot is checkable without /etc/passwd; matches USER in operator/Dockerfile. */
 export const OPERATOR_UID = 65532;
 
-export interface OperatorWorkloadProps {
-  readonly settings: ResolvedOperatorProps;
+export interface OperatorWorkloadProps extends OperatorChartProps {
   readonly leaseName: string;
 }
 
@@ -32,7 +35,7 @@ export class OperatorWorkload extends Construct {
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) } },
         template: {
           metadata: { labels: operatorLabels() },
-          spec: podSpec(settings, props.leaseName, this.serviceAccountName),
+          spec: podSpec(props, this.serviceAccountName),
         },
       },
     });
@@ -52,8 +55,8 @@ export class OperatorWorkload extends Construct {
   }
 }
 
-function podSpec(settings: ResolvedOperatorProps, leaseName: string, serviceAccountName: string): k8s.PodSpec {
-  const watched = [...new Set(settings.pipelines.map((p) => p.productionNamespace))].sort();
+function podSpec(props: OperatorWorkloadProps, serviceAccountName: string): k8s.PodSpec {
+  const watched = [...new Set(props.pipelines.map((p) => p.productionNamespace))].sort();
   const fieldRef = (fieldPath: string) => ({ valueFrom: { fieldRef: { fieldPath } } });
   const probe = (path: string, failureThreshold: number): k8s.Probe => ({
     httpGet: { path, port: k8s.IntOrString.fromString('metrics') },
@@ -66,12 +69,7 @@ function podSpec(settings: ResolvedOperatorProps, leaseName: string, serviceAcco
     automountServiceAccountToken: true,
     enableServiceLinks: false,
     terminationGracePeriodSeconds: 30,
-    securityContext: {
-      runAsNonRoot: true,
-      runAsUser: OPERATOR_UID,
-      runAsGroup: OPERATOR_UID,
-      seccompProfile: { type: 'RuntimeDefault' },
-    },
+    securityContext: restrictedPodSecurityContext(OPERATOR_UID),
     // Spread the two replicas so a node loss does not take out the leader and its standby together.
     topologySpreadConstraints: [{
       maxSkew: 1,
@@ -81,16 +79,16 @@ function podSpec(settings: ResolvedOperatorProps, leaseName: string, serviceAcco
     }],
     containers: [{
       name: 'operator',
-      image: settings.imageRef,
+      image: operatorImageRef(props.settings.image),
       imagePullPolicy: 'IfNotPresent',
       env: [
-        { name: 'POD_NAME', ...fieldRef('metadata.name') },
-        { name: 'POD_NAMESPACE', ...fieldRef('metadata.namespace') },
+        { name: OPERATOR_ENV.identity, ...fieldRef('metadata.name') },
+        { name: OPERATOR_ENV.namespace, ...fieldRef('metadata.namespace') },
         // Only the namespaces RBAC grants: watching more would fail with 403.
-        { name: 'PONYEXPRESS_WATCH_NAMESPACES', value: watched.join(',') },
-        { name: 'PONYEXPRESS_LEADER_ELECTION', value: 'true' },
-        { name: 'PONYEXPRESS_LEASE_NAME', value: leaseName },
-        { name: 'PONYEXPRESS_METRICS_PORT', value: String(METRICS_PORT) },
+        { name: OPERATOR_ENV.watchNamespaces, value: watched.join(',') },
+        { name: OPERATOR_ENV.leaderElection, value: 'true' },
+        { name: OPERATOR_ENV.leaseName, value: props.leaseName },
+        { name: OPERATOR_ENV.metricsPort, value: String(METRICS_PORT) },
         // Keep the V8 heap inside the memory limit, so pressure shows as GC, not an OOM kill.
         { name: 'NODE_OPTIONS', value: '--max-old-space-size=160' },
       ],
@@ -101,12 +99,7 @@ function podSpec(settings: ResolvedOperatorProps, leaseName: string, serviceAcco
         requests: { cpu: k8s.Quantity.fromString('50m'), memory: k8s.Quantity.fromString('96Mi') },
         limits: { memory: k8s.Quantity.fromString('256Mi') },
       },
-      securityContext: {
-        allowPrivilegeEscalation: false,
-        readOnlyRootFilesystem: true,
-        runAsNonRoot: true,
-        capabilities: { drop: ['ALL'] },
-      },
+      securityContext: restrictedContainerSecurityContext(OPERATOR_UID),
       volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
     }],
     volumes: [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('16Mi') } }],

@@ -1,5 +1,5 @@
-import { k8s } from '../k8s.js';
-import type { DatabaseConfig } from '../config/database-schema.js';
+import { k8s } from 'cdk8s-plus-27';
+import { POSTGRES_PORT, type DatabaseConfig } from '../config/database-schema.js';
 import { providerSecret, type PgVariable } from './provider-secrets.js';
 
 export const CA_MOUNT_DIR = '/etc/postgres-ca';
@@ -71,7 +71,7 @@ export function postgresBinding(db: DatabaseConfig, app: string, namespace: stri
     volumes,
     mounts,
     ...(bindingConfigMap ? { bindingConfigMap } : {}),
-    egressPort: db.egress?.port ?? (db.provider === 'zalando' ? db.port : 5432),
+    egressPort: db.egress?.port ?? (db.provider === 'zalando' ? db.port : POSTGRES_PORT),
     egressTo,
   };
 }

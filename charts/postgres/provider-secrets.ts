@@ -17,7 +17,7 @@ export function externalSecretTargetName(app: string): string {
   return `${app}-db-credentials`;
 }
 
-/** The Secret each operator creates, per DESIGN.md's table. */
+/** The Secret each database operator creates (docs/charts.md, "Postgres providers"). */
 export function providerSecret(db: DatabaseConfig, app: string): ProviderSecret {
   switch (db.provider) {
     case 'cloudnative-pg':

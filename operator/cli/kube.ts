@@ -52,7 +52,7 @@ export function connect(target: Target): PromotionClient {
     namespace,
     async list(allNamespaces) {
       try {
-        const list = allNamespaces
+        const list: unknown = allNamespaces
           ? await api.listCustomObjectForAllNamespaces({ group: base.group, version: base.version, resourcePlural: base.plural })
           : await api.listNamespacedCustomObject({ ...base, namespace });
         return (list as { items: PromotionObject[] }).items;

@@ -1,8 +1,9 @@
 // The production migration Job: the spec's template with the candidate image, under a name derived from
 // image + resulting spec, so any number of reconciles (and restarts) converge on one Job. The name is the
-// one the charts give the same Job (charts/migration-hash.ts): hash of the image and the Job spec that
+// one the charts give the same Job (contract/canonical-json.ts): hash of the image and the Job spec that
 // already carries it, so when the promoted image is later committed to dist/, GitOps finds the Job done.
-import { isAppContainer, migrationJobName } from './naming.js';
+import { migrationJobName } from '../../contract/index.js';
+import { isAppContainer } from './naming.js';
 import { ANNOTATION, LABEL, type ImageRecord, type PromotionObject } from './resource.js';
 import { templateContainers, type Settings } from './spec.js';
 import type { ContainerLike, JobLike, JobManifest } from './types.js';

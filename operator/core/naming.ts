@@ -1,5 +1,5 @@
 // Image references and deterministic names. Pure and total: bad input yields undefined, never throws.
-import { createHash } from 'node:crypto';
+import { APP_CONTAINER_NAMES } from '../../contract/index.js';
 import type { ImageRecord } from './resource.js';
 
 export interface ImageRef {
@@ -80,34 +80,6 @@ export function referenceRuns(reference: string | undefined, repository: string,
   if (!ref || ref.repository !== normalizeRepository(repository)) return false;
   return sameImage(ref, wanted);
 }
-
-/** JSON with object keys sorted at every level, so equal objects hash equally. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
-
-const JOB_SUFFIX = '-migrate-0123456789'.length;
-
-/**
- * `<app>-migrate-<first 10 hex of sha256(image + canonical JSON of the template)>`: the same image and
- * template always give the same name, so a restarted operator finds its Job instead of creating a second.
- * The app part is cut so the name stays a valid 63-character label value (Job pods carry it as job-name).
- */
-export function migrationJobName(app: string, image: string, template: unknown): string {
-  const hash = createHash('sha256').update(image).update(canonicalJson(template)).digest('hex').slice(0, 10);
-  const prefix = app.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 63 - JOB_SUFFIX).replace(/-+$/, '');
-  return `${prefix || 'app'}-migrate-${hash}`;
-}
-
-/** Container names the app contract reserves for the app image (docs/app-contract.md). */
-export const APP_CONTAINER_NAMES: readonly string[] = ['web', 'worker', 'beat', 'migrate', 'wait-for-migrations'];
 
 /** A container runs the app when its image is from the app repository or its name is one the contract reserves. */
 export function isAppContainer(container: { name: string; image?: string }, repository: string): boolean {

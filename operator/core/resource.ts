@@ -2,44 +2,16 @@
 // operator owns. The CRD (operator/crd/promotions.ponyexpress.dev.yaml) is the schema of record;
 // these types mirror it field for field. Import them through ./types.js.
 
-export const PROMOTION_GROUP = 'ponyexpress.dev';
-export const PROMOTION_VERSION = 'v1alpha1';
-export const PROMOTION_KIND = 'Promotion';
-export const PROMOTION_PLURAL = 'promotions';
-/** Field manager of every server-side apply the operator makes (Argo CD can ignore exactly it). */
-export const FIELD_MANAGER = 'ponyexpress-operator';
+import { PROMOTION_DEFAULTS, type Approval, type WorkloadComponent } from '../../contract/index.js';
 
-/** User intents live in annotations on the Promotion, so the CLI needs only `patch` on promotions. */
-export const ANNOTATION = {
-  /** Manual approval: the exact tag (`1.4.2`) or digest (`sha256:…`) of the candidate. */
-  approve: 'ponyexpress.dev/approve',
-  /** Present = hold (value = reason). Removing it releases. */
-  hold: 'ponyexpress.dev/hold',
-  /** A tag or digest from status.history: roll workloads back to it (no migrations). Holds while present. */
-  rollbackTo: 'ponyexpress.dev/rollback-to',
-  /** On migration Jobs and on pod templates the operator sets: the image they run. */
-  image: 'ponyexpress.dev/image',
-} as const;
-
-export const LABEL = {
-  name: 'app.kubernetes.io/name',
-  instance: 'app.kubernetes.io/instance',
-  component: 'app.kubernetes.io/component',
-  partOf: 'app.kubernetes.io/part-of',
-  managedBy: 'app.kubernetes.io/managed-by',
-  /** On the prod migration Job: the Promotion that created it. */
-  promotion: 'ponyexpress.dev/promotion',
-} as const;
-
-/** Values of app.kubernetes.io/component that rollout waves may name. */
-export type WorkloadComponent = 'web' | 'worker' | 'beat';
+// Keys, names and defaults shared with the charts live in contract/; re-exported for the operator's modules.
+export {
+  ANNOTATION, FIELD_MANAGER, LABEL, PROMOTION_GROUP, PROMOTION_KIND, PROMOTION_PLURAL, PROMOTION_VERSION,
+  type Approval, type WorkloadComponent,
+} from '../../contract/index.js';
 
 export const DEFAULTS = {
-  soakSeconds: 300,
-  rolloutTimeoutSeconds: 600,
-  historyLimit: 10,
-  waves: [['web', 'worker'], ['beat']] as WorkloadComponent[][],
-  approval: 'Automatic' as Approval,
+  ...PROMOTION_DEFAULTS,
   /** How long a failed smoke check is trusted before it is retried. */
   smokeRetrySeconds: 30,
 } as const;
@@ -49,8 +21,6 @@ export interface LabelSelector {
   matchLabels?: Record<string, string>;
   matchExpressions?: { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }[];
 }
-
-export type Approval = 'Automatic' | 'Manual';
 
 export interface PromotionSpec {
   /** Repository of the app image, without tag or digest, e.g. `ghcr.io/ponyexpress/ponyshop`. */

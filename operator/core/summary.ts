@@ -2,7 +2,8 @@
 // and the statusChanged bit. Nothing here reads the clock except through d.now, which only lands in
 // fields that change on transitions.
 import { findCondition, nextConditions, type DesiredCondition } from './conditions.js';
-import { canonicalJson, sameImage } from './naming.js';
+import { canonicalJson } from '../../contract/index.js';
+import { sameImage } from './naming.js';
 import {
   ANNOTATION,
   type ConditionType,

@@ -1,19 +1,9 @@
 // The seam between the pure core and the kube adapter.
-//   adapter (C2): build Observed from informer caches -> reconcile(observed) -> execute plan.actions in
+//   adapter: build Observed from informer caches -> reconcile(observed) -> execute plan.actions in
 //   order (stop at the first failure) -> write plan.status only if plan.statusChanged -> emit plan.events
 //   -> requeue after plan.requeueAfterSeconds.
 // The "…Like" shapes are structural subsets of the Kubernetes JSON (field names identical), so
 // @kubernetes/client-node objects fit as they are, except that workloads need `kind` set (list items lack it).
-//
-// CHANGELOG (additive changes only after 00:55 UTC; anything else is noted here)
-// - v1: initial.
-// - 00:40 UTC: + ROLLBACK_TARGET_RESULTS (resource.ts); the prod Job name now hashes the spec WITH the image
-//   (matches charts/migration-hash.ts), and a template TTL below 3600 s is raised to 3600.
-// - 00:45 UTC: + status.staging.migrated (optional boolean).
-// - 00:50 UTC: + condition types Reconciling (= Promoting) and Stalled (= Degraded), kstatus' standard pair.
-// - 01:44 UTC: + Observed.resolveDigests and Observed.resolution (DigestResolution), + action ResolveDigest:
-//   with resolution on, a candidate known only by tag is resolved to its registry digest before it counts as
-//   verified (StagingVerified reasons DigestPending, DigestUnresolved). Off/absent = behaviour unchanged.
 
 export * from './resource.js';
 import type { PromotionObject, PromotionStatus } from './resource.js';

@@ -2,6 +2,7 @@
 // so a typo in the Deployment fails at start with a message naming the variable.
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { OPERATOR_ENV } from '../../contract/index.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -34,46 +35,46 @@ const oneOf = <T extends string>(...values: T[]): Parser<T> => (raw) =>
  */
 const SETTINGS = {
   /** Namespace the operator runs in; holds its Lease. Default: the SA token mount's, else `ponyexpress-system`. */
-  namespace: { env: 'POD_NAMESPACE', parse: dnsLabel, fallback: defaultNamespace },
+  namespace: { env: OPERATOR_ENV.namespace, parse: dnsLabel, fallback: defaultNamespace },
   /** This replica's identity in the Lease. */
-  identity: { env: 'POD_NAME', parse: nonEmpty, fallback: () => `${hostname()}-${process.pid}` },
+  identity: { env: OPERATOR_ENV.identity, parse: nonEmpty, fallback: () => `${hostname()}-${process.pid}` },
   /** Namespaces whose Promotions are watched (staging/production follow from their specs); empty = all (needs a ClusterRole). */
-  watchNamespaces: { env: 'PONYEXPRESS_WATCH_NAMESPACES', parse: list('a namespace name', (n) => DNS_LABEL.test(n)), fallback: () => '' },
-  leaderElection: { env: 'PONYEXPRESS_LEADER_ELECTION', parse: bool, fallback: () => 'true' },
-  leaseName: { env: 'PONYEXPRESS_LEASE_NAME', parse: dnsLabel, fallback: () => 'ponyexpress-operator' },
+  watchNamespaces: { env: OPERATOR_ENV.watchNamespaces, parse: list('a namespace name', (n) => DNS_LABEL.test(n)), fallback: () => '' },
+  leaderElection: { env: OPERATOR_ENV.leaderElection, parse: bool, fallback: () => 'true' },
+  leaseName: { env: OPERATOR_ENV.leaseName, parse: dnsLabel, fallback: () => 'ponyexpress-operator' },
   /** How long a Lease stays valid without renewal. */
-  leaseDurationSeconds: { env: 'PONYEXPRESS_LEASE_DURATION_SECONDS', parse: int(2), fallback: () => '15' },
+  leaseDurationSeconds: { env: OPERATOR_ENV.leaseDurationSeconds, parse: int(2), fallback: () => '15' },
   /** How often the leader renews, and followers retry. */
-  leaseRetrySeconds: { env: 'PONYEXPRESS_LEASE_RETRY_SECONDS', parse: int(1), fallback: () => '2' },
+  leaseRetrySeconds: { env: OPERATOR_ENV.leaseRetrySeconds, parse: int(1), fallback: () => '2' },
   /** Port of /healthz, /readyz and /metrics; 0 picks a free port. */
-  metricsPort: { env: 'PONYEXPRESS_METRICS_PORT', parse: int(0, 65535), fallback: () => '8080' },
-  metricsHost: { env: 'PONYEXPRESS_METRICS_HOST', parse: nonEmpty, fallback: () => '0.0.0.0' },
-  logLevel: { env: 'PONYEXPRESS_LOG_LEVEL', parse: oneOf<LogLevel>('debug', 'info', 'warn', 'error'), fallback: () => 'info' },
+  metricsPort: { env: OPERATOR_ENV.metricsPort, parse: int(0, 65535), fallback: () => '8080' },
+  metricsHost: { env: OPERATOR_ENV.metricsHost, parse: nonEmpty, fallback: () => '0.0.0.0' },
+  logLevel: { env: OPERATOR_ENV.logLevel, parse: oneOf<LogLevel>('debug', 'info', 'warn', 'error'), fallback: () => 'info' },
   /** Every Promotion is re-queued this often even with no event (a safety net that writes nothing when nothing changed). */
-  resyncSeconds: { env: 'PONYEXPRESS_RESYNC_SECONDS', parse: int(1), fallback: () => '300' },
+  resyncSeconds: { env: OPERATOR_ENV.resyncSeconds, parse: int(1), fallback: () => '300' },
   /** An informer with no event, bookmark or reconnect for this long is restarted. */
-  informerWatchdogSeconds: { env: 'PONYEXPRESS_INFORMER_WATCHDOG_SECONDS', parse: int(5), fallback: () => '420' },
+  informerWatchdogSeconds: { env: OPERATOR_ENV.informerWatchdogSeconds, parse: int(5), fallback: () => '420' },
   /** The apiserver ends each watch after this long and the operator resumes it. */
-  watchTimeoutSeconds: { env: 'PONYEXPRESS_WATCH_TIMEOUT_SECONDS', parse: int(1), fallback: () => '300' },
+  watchTimeoutSeconds: { env: OPERATOR_ENV.watchTimeoutSeconds, parse: int(1), fallback: () => '300' },
   /** /readyz fails when the Promotion caches have been disconnected, or the apiserver unreachable, this long. */
-  staleAfterSeconds: { env: 'PONYEXPRESS_STALE_AFTER_SECONDS', parse: int(1), fallback: () => '30' },
+  staleAfterSeconds: { env: OPERATOR_ENV.staleAfterSeconds, parse: int(1), fallback: () => '30' },
   /** Deadline of each apiserver request, time waiting for a connection included. */
-  requestTimeoutSeconds: { env: 'PONYEXPRESS_REQUEST_TIMEOUT_SECONDS', parse: int(1), fallback: () => '30' },
+  requestTimeoutSeconds: { env: OPERATOR_ENV.requestTimeoutSeconds, parse: int(1), fallback: () => '30' },
   /** Client-side rate limit of apiserver requests and watch opens (Lease traffic exempt), and its burst. */
-  apiQps: { env: 'PONYEXPRESS_API_QPS', parse: int(1), fallback: () => '50' },
-  apiBurst: { env: 'PONYEXPRESS_API_BURST', parse: int(1), fallback: () => '100' },
+  apiQps: { env: OPERATOR_ENV.apiQps, parse: int(1), fallback: () => '50' },
+  apiBurst: { env: OPERATOR_ENV.apiBurst, parse: int(1), fallback: () => '100' },
   /** Reconciles running at once. */
-  concurrency: { env: 'PONYEXPRESS_CONCURRENCY', parse: int(1, 64), fallback: () => '4' },
-  smokeTimeoutSeconds: { env: 'PONYEXPRESS_SMOKE_TIMEOUT_SECONDS', parse: int(1), fallback: () => '5' },
+  concurrency: { env: OPERATOR_ENV.concurrency, parse: int(1, 64), fallback: () => '4' },
+  smokeTimeoutSeconds: { env: OPERATOR_ENV.smokeTimeoutSeconds, parse: int(1), fallback: () => '5' },
   /** Status changes with no action and no event are written at most this often per Promotion; 0 = always. */
-  statusMinIntervalSeconds: { env: 'PONYEXPRESS_STATUS_MIN_INTERVAL_SECONDS', parse: int(0), fallback: () => '2' },
+  statusMinIntervalSeconds: { env: OPERATOR_ENV.statusMinIntervalSeconds, parse: int(0), fallback: () => '2' },
   /** Grace period for in-flight reconciles on SIGTERM. */
-  shutdownGraceSeconds: { env: 'PONYEXPRESS_SHUTDOWN_GRACE_SECONDS', parse: int(0), fallback: () => '10' },
+  shutdownGraceSeconds: { env: OPERATOR_ENV.shutdownGraceSeconds, parse: int(0), fallback: () => '10' },
   /** Resolve a staging tag that pods report no digest for to its registry digest (anonymous pulls) before promoting. */
-  resolveDigests: { env: 'PONYEXPRESS_RESOLVE_DIGESTS', parse: bool, fallback: () => 'false' },
+  resolveDigests: { env: OPERATOR_ENV.resolveDigests, parse: bool, fallback: () => 'false' },
   /** host[:port] of registries reached over plain HTTP (loopback always is). */
-  insecureRegistries: { env: 'PONYEXPRESS_INSECURE_REGISTRIES', parse: list('host[:port]', (h) => REGISTRY_HOST.test(h)), fallback: () => '' },
-  registryTimeoutSeconds: { env: 'PONYEXPRESS_REGISTRY_TIMEOUT_SECONDS', parse: int(1), fallback: () => '10' },
+  insecureRegistries: { env: OPERATOR_ENV.insecureRegistries, parse: list('host[:port]', (h) => REGISTRY_HOST.test(h)), fallback: () => '' },
+  registryTimeoutSeconds: { env: OPERATOR_ENV.registryTimeoutSeconds, parse: int(1), fallback: () => '10' },
 } as const satisfies Record<string, { env: string; parse: Parser<unknown>; fallback: () => string }>;
 
 type Settings = typeof SETTINGS;
@@ -93,10 +94,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig
   }
   const c = parsed as OperatorConfig;
   if (!problems.length && c.leaseRetrySeconds * 2 > c.leaseDurationSeconds) {
-    problems.push('PONYEXPRESS_LEASE_RETRY_SECONDS must be at most half of PONYEXPRESS_LEASE_DURATION_SECONDS, or the leader loses its Lease between renewals');
+    problems.push(`${OPERATOR_ENV.leaseRetrySeconds} must be at most half of ${OPERATOR_ENV.leaseDurationSeconds}, or the leader loses its Lease between renewals`);
   }
   if (!problems.length && c.informerWatchdogSeconds <= c.watchTimeoutSeconds) {
-    problems.push('PONYEXPRESS_INFORMER_WATCHDOG_SECONDS must exceed PONYEXPRESS_WATCH_TIMEOUT_SECONDS, or quiet healthy watches get restarted');
+    problems.push(`${OPERATOR_ENV.informerWatchdogSeconds} must exceed ${OPERATOR_ENV.watchTimeoutSeconds}, or quiet healthy watches get restarted`);
   }
   if (problems.length) throw new ConfigError(`invalid operator configuration:\n  ${problems.join('\n  ')}`);
   return c;

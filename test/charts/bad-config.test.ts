@@ -101,12 +101,13 @@ test('every problem of every file is reported at once, and nothing is written', 
   const out = populatedOutDir();
   const before = out.snapshot();
   // Asking for staging alone still validates production: a broken sibling must not slip through.
-  const err = expectConfigError(() => synthesizeAll({ configDir, outDir: out.dir, envs: ['staging'] }));
+  const err = expectConfigError(() => synthesizeAll({ configDir, outDir: out.dir, only: ['staging'] }));
   expect(err.lines).toEqual([
     `${path.join(configDir, 'production.yaml')}: database.provider: found "mysql", expected one of "cloudnative-pg", "crunchy", "zalando", "external-secrets", "generic"`,
+    `${path.join(configDir, 'staging.yaml')}: image.tag: found "latest", expected a pinned tag, not "latest"`,
     `${path.join(configDir, 'staging.yaml')}: web.replicas: found -1, expected an integer from 0 to 1000`,
   ]);
-  expect(err.message).toBe(`invalid environment configuration (2 problems):\n${err.lines.join('\n')}`);
+  expect(err.message).toBe(`invalid environment configuration (3 problems):\n${err.lines.join('\n')}`);
   expect(out.snapshot()).toEqual(before);
 });
 
@@ -145,7 +146,33 @@ test('a missing config folder or environment is a ConfigError too', () => {
     `${missing}: (file): found no such directory, expected a directory of <environment>.yaml files`,
   ]);
   const configDir = configDirWith({ 'staging.yaml': exampleConfig('staging') });
-  expect(expectConfigError(() => synthesizeAll({ configDir, envs: ['qa'] })).lines).toEqual([
+  expect(expectConfigError(() => synthesizeAll({ configDir, only: ['qa'] })).lines).toEqual([
     `${path.join(configDir, 'qa.yaml')}: (file): found no such file, expected an environment file for the requested environment`,
   ]);
+});
+
+describe('operator.yaml (the operator chart settings)', () => {
+  const OPERATOR_CASES: [string, Record<string, unknown>, string][] = [
+    ['a latest tag', { image: { tag: 'latest' } }, 'image.tag: found "latest", expected a pinned tag, not "latest"'],
+    ['no replica', { replicas: 0 }, 'replicas: found 0, expected an integer from 1 to 10'],
+    ['a misspelt field', { namespce: 'ops' }, 'namespce: found an unknown field, expected one of namespace, image, replicas, apiServer'],
+    ['an API server CIDR typo', { apiServer: { cidrs: ['10.0.0.1'] } }, 'apiServer.cidrs[0]: found "10.0.0.1", expected a CIDR such as "10.0.0.0/16"'],
+  ];
+
+  test.each(OPERATOR_CASES)('%s: one exact message, output untouched', (_, operator, expected) => {
+    const configDir = configDirWith({ 'staging.yaml': exampleConfig('staging'), 'production.yaml': exampleConfig('production'), 'operator.yaml': operator });
+    const out = populatedOutDir();
+    const before = out.snapshot();
+    const err = expectConfigError(() => synthesizeAll({ configDir, outDir: out.dir }));
+    expect(err.lines).toEqual([`${path.join(configDir, 'operator.yaml')}: ${expected}`]);
+    expect(out.snapshot()).toEqual(before);
+  });
+
+  test('asking for dist/operator/ with no pipeline says why there is none', () => {
+    const { promotion: _none, ...production } = exampleConfig('production');
+    const configDir = configDirWith({ 'staging.yaml': exampleConfig('staging'), 'production.yaml': production });
+    expect(expectConfigError(() => synthesizeAll({ configDir, outDir: populatedOutDir().dir, only: ['operator'] })).lines).toEqual([
+      `${configDir}: (file): found no environment with a promotion: section, expected one, because dist/operator/ serves the pipelines`,
+    ]);
+  });
 });

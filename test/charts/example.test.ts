@@ -49,8 +49,8 @@ test('synthesizeAll writes the same bytes on every run', () => {
   const b = tempDir('dist-b');
   const ra = synthesizeAll({ configDir: environmentsDir, outDir: a });
   synthesizeAll({ configDir: environmentsDir, outDir: b });
-  expect(ra.envs.map((e) => e.name)).toEqual(['production', 'staging']);
-  for (const env of ra.envs) {
+  expect(ra.outputs.map((e) => e.name)).toEqual(['production', 'staging', 'operator']);
+  for (const env of ra.outputs) {
     const list = (dir: string) => readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort();
     expect(list(path.join(b, env.name))).toEqual(list(env.dir));
     for (const file of env.files) {

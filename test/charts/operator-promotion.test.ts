@@ -6,7 +6,8 @@ import { Ajv } from 'ajv';
 import { Testing } from 'cdk8s';
 import { parse } from 'yaml';
 import { Promotion } from '../../charts/promotion.js';
-import { promotionConfigSchema, resolvePipelines, operatorPipelines, type PipelineEnvironment } from '../../charts/promotion-config.js';
+import { promotionConfigSchema } from '../../charts/config/promotion-schema.js';
+import { resolvePipelines, operatorPipelines, type PipelineEnvironment } from '../../charts/promotion-config.js';
 import { exampleConfig, repoRoot } from './support.js';
 import { environmentSchema } from '../../charts/config/environment-schema.js';
 

@@ -4,7 +4,6 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { synthesizeAll } from '../../charts/synth.js';
-import { synthesizeOperatorForEnvironments } from '../../charts/operator/from-environments.js';
 import { configDirWith, exampleConfig, tempDir } from './support.js';
 
 const readYaml = (file: string) => parse(readFileSync(file, 'utf8'));
@@ -17,8 +16,7 @@ function synth(promotion: Record<string, unknown> | undefined) {
     'production.yaml': { ...production, ...(promotion ? { promotion } : {}) },
   });
   const outDir = tempDir('dist');
-  synthesizeAll({ configDir, outDir });
-  const operator = synthesizeOperatorForEnvironments({ configDir, outDir });
+  const operator = synthesizeAll({ configDir, outDir }).outputs.find((o) => o.name === 'operator');
   return { outDir, operator };
 }
 
@@ -49,4 +47,18 @@ test('without a promotion section there is no Promotion and no dist/operator/', 
   expect(operator).toBeUndefined();
   expect(readdirSync(outDir).sort()).toEqual(['production', 'staging']);
   expect(readdirSync(path.join(outDir, 'production'))).not.toContain('promotion');
+});
+
+test('environments/operator.yaml sets the operator chart, from the same load as the environments', () => {
+  const configDir = configDirWith({
+    'staging.yaml': exampleConfig('staging'),
+    'production.yaml': exampleConfig('production'),
+    'operator.yaml': { namespace: 'ops', replicas: 3, image: { tag: '0.2.0' } },
+  });
+  const outDir = tempDir('dist');
+  const { outputs } = synthesizeAll({ configDir, outDir });
+  expect(outputs.map((o) => o.name)).toEqual(['production', 'staging', 'operator']);
+  const deployment = readYaml(path.join(outDir, 'operator', '50-deployment-ops-ponyexpress-operator.yaml'));
+  expect(deployment.spec.replicas).toBe(3);
+  expect(deployment.spec.template.spec.containers[0].image).toBe('ghcr.io/ponyexpress/operator:0.2.0');
 });

@@ -1,6 +1,7 @@
 // The operator chart: least privilege, token only where needed, restricted pods, and a snapshot.
-import { renderOperator } from '../../charts/operator/render.js';
+import { renderOperator } from '../../charts/synth.js';
 import type { OperatorPipeline } from '../../charts/operator/props.js';
+import { operatorSettingsSchema } from '../../charts/config/operator-schema.js';
 import { loadK8sValidator } from './k8s-schema.js';
 
 type Obj = { kind: string; metadata: { name: string; namespace?: string; [k: string]: any }; [k: string]: any };
@@ -9,7 +10,8 @@ const PIPELINES: OperatorPipeline[] = [
   { app: 'ponyshop', stagingNamespace: 'ponyshop-staging', productionNamespace: 'ponyshop-production' },
   { app: 'billing', stagingNamespace: 'billing-staging', productionNamespace: 'billing-production', smokeUrl: 'http://billing-web.billing-staging.svc:8000/healthz' },
 ];
-const objects = (pipelines = PIPELINES) => renderOperator({ pipelines }).map((f) => f.object as Obj);
+const settings = (raw: Record<string, unknown> = {}) => operatorSettingsSchema.parse(raw);
+const objects = (pipelines = PIPELINES) => renderOperator({ pipelines, settings: settings() }).files.map((f) => f.object as Obj);
 const ofKind = (kind: string, list = objects()) => list.filter((o) => o.kind === kind);
 
 describe('RBAC', () => {
@@ -108,15 +110,19 @@ describe('Deployment', () => {
   test('meets Pod Security "restricted" with a read-only root filesystem', () => {
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: 'RuntimeDefault' } });
     for (const c of pod.containers) {
-      expect(c.securityContext).toEqual({
-        allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] },
+      expect(c.securityContext).toMatchObject({
+        allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, runAsUser: 65532, capabilities: { drop: ['ALL'] },
       });
       expect(c.resources.requests).toBeDefined();
       expect(c.resources.limits.memory).toBeDefined();
       expect(c.image).toMatch(/^ghcr\.io\/ponyexpress\/operator:\d+\.\d+\.\d+$/);
     }
     expect(pod.hostNetwork ?? false).toBe(false);
-    expect(ofKind('Namespace')[0].metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    expect(ofKind('Namespace')[0].metadata.labels).toMatchObject({
+      'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'latest',
+      'pod-security.kubernetes.io/audit': 'restricted', 'pod-security.kubernetes.io/audit-version': 'latest',
+      'pod-security.kubernetes.io/warn': 'restricted', 'pod-security.kubernetes.io/warn-version': 'latest',
+    });
   });
 
   test('probes hit /healthz and /readyz on the metrics port, which the Service exposes', () => {
@@ -130,9 +136,9 @@ describe('Deployment', () => {
   });
 
   test('refuses "latest" and accepts a digest', () => {
-    expect(() => renderOperator({ pipelines: PIPELINES, image: { tag: 'latest' } })).toThrow(/not "latest"/);
+    expect(operatorSettingsSchema.safeParse({ image: { tag: 'latest' } }).error?.issues.map((i) => i.message)).toEqual(['a pinned tag, not "latest"']);
     const digest = `sha256:${'e'.repeat(64)}`;
-    const [d] = renderOperator({ pipelines: PIPELINES, image: { digest } }).map((f) => f.object as Obj).filter((o) => o.kind === 'Deployment');
+    const [d] = renderOperator({ pipelines: PIPELINES, settings: settings({ image: { digest } }) }).files.map((f) => f.object as Obj).filter((o) => o.kind === 'Deployment');
     expect(d.spec.template.spec.containers[0].image).toBe(`ghcr.io/ponyexpress/operator@${digest}`);
   });
 });
@@ -148,7 +154,7 @@ test('NetworkPolicy: ingress only to metrics; egress to the API server, DNS and 
       ports: [{ protocol: 'TCP', port: 8000 }, { protocol: 'TCP', port: 'http' }],
     },
   ]);
-  const narrowed = renderOperator({ pipelines: PIPELINES, apiServer: { cidrs: ['10.0.0.1/32'], ports: [6443] } })
+  const narrowed = renderOperator({ pipelines: PIPELINES, settings: settings({ apiServer: { cidrs: ['10.0.0.1/32'], ports: [6443] } }) }).files
     .map((f) => f.object as Obj).find((o) => o.kind === 'NetworkPolicy')!;
   expect(narrowed.spec.egress[0]).toEqual({ to: [{ ipBlock: { cidr: '10.0.0.1/32' } }], ports: [{ protocol: 'TCP', port: 6443 }] });
 });
@@ -160,16 +166,16 @@ test('every object, the CRD included, validates strictly against Kubernetes 1.27
 });
 
 test('refuses to render with no pipeline (an empty watch list would mean every namespace)', () => {
-  expect(() => renderOperator({ pipelines: [] })).toThrow(/at least one pipeline/);
+  expect(() => renderOperator({ pipelines: [], settings: settings() }).files).toThrow(/at least one pipeline/);
 });
 
 test('ships the CRD, and the namespace and CRD sort first', () => {
-  const files = renderOperator({ pipelines: PIPELINES });
+  const files = renderOperator({ pipelines: PIPELINES, settings: settings() }).files;
   expect(files.slice(0, 2).map((f) => f.object.kind)).toEqual(['Namespace', 'CustomResourceDefinition']);
   expect(files[1].object.metadata.name).toBe('promotions.ponyexpress.dev');
 });
 
 test('snapshot', () => {
-  const files = renderOperator({ pipelines: PIPELINES.slice(0, 1) }).filter((f) => f.object.kind !== 'CustomResourceDefinition');
+  const files = renderOperator({ pipelines: PIPELINES.slice(0, 1), settings: settings() }).files.filter((f) => f.object.kind !== 'CustomResourceDefinition');
   expect(Object.fromEntries(files.map((f) => [f.path, f.content]))).toMatchSnapshot();
 });

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 import { environmentSchema } from '../../charts/config/environment-schema.js';
-import { renderEnvironment, type ManifestObject, type RenderedEnvironment } from '../../charts/render.js';
+import { renderEnvironment, type ManifestObject, type RenderedOutput } from '../../charts/synth.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const environmentsDir = path.join(repoRoot, 'environments');
@@ -16,7 +16,7 @@ export function exampleConfig(env: 'staging' | 'production' = 'staging'): Record
 }
 
 /** Validates and synthesises a config in memory, the way `npm run synth` does for one file. */
-export function render(raw: Record<string, any>, env = 'staging'): RenderedEnvironment {
+export function render(raw: Record<string, any>, env = 'staging'): RenderedOutput {
   return renderEnvironment({ name: env, file: `environments/${env}.yaml`, config: environmentSchema.parse(raw) });
 }
 

@@ -26,13 +26,13 @@ test('replaces dist/<env> wholesale, leaves other entries of dist alone, leaves 
   mkdirSync(path.join(out, 'operator'), { recursive: true });
   writeFileSync(path.join(out, 'staging', '50-deployment-removed-last-release.yaml'), 'stale\n');
   writeFileSync(path.join(out, 'operator', 'keep.yaml'), 'kept\n');
-  const result = synthesizeAll({ configDir: environmentsDir, outDir: out, envs: ['staging'] });
-  expect(result.envs.map((e) => [e.name, e.dir])).toEqual([['staging', path.join(out, 'staging')]]);
+  const result = synthesizeAll({ configDir: environmentsDir, outDir: out, only: ['staging'] });
+  expect(result.outputs.map((e) => [e.name, e.dir])).toEqual([['staging', path.join(out, 'staging')]]);
   expect(readdirSync(out).sort()).toEqual(['operator', 'staging']);
   expect(readdirSync(root)).toEqual(['dist']);
   expect(readFileSync(path.join(out, 'operator', 'keep.yaml'), 'utf8')).toBe('kept\n');
   const written = readdirSync(path.join(out, 'staging'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.yaml')).sort();
-  expect(written).toEqual([...result.envs[0].files].sort());
+  expect(written).toEqual([...result.outputs[0].files].sort());
   expect(written).not.toContain('50-deployment-removed-last-release.yaml');
 });
 
@@ -58,7 +58,7 @@ test('`cdk8s synth` writes the same dist/ (its own output folder is only a scrat
   const run = spawnSync(node, [cdk8s, 'synth', '--no-check-upgrade'], { cwd: ws, encoding: 'utf8' });
   expect(run.status).toBe(0);
   const direct = synthesizeAll({ configDir: environmentsDir, outDir: path.join(ws, 'expected') });
-  for (const env of direct.envs) {
+  for (const env of direct.outputs) {
     for (const file of env.files) {
       expect(readFileSync(path.join(ws, 'dist', env.name, file), 'utf8')).toBe(readFileSync(path.join(env.dir, file), 'utf8'));
     }

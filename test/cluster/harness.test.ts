@@ -62,7 +62,7 @@ describe('local control plane', () => {
     await core.deleteNamespacedPod({ name: victim.metadata!.name!, namespace: NS });
     await waitUntil(async () => {
       const names = (await core.listNamespacedPod({ namespace: NS, labelSelector: 'app=hello' })).items.map((p) => p.metadata?.name);
-      return !names.includes(victim.metadata!.name!);
+      return !names.includes(victim.metadata!.name);
     }, { what: 'deleted pod gone', timeoutMs: 20_000 });
     await waitForRollout(kc, NS, 'hello', 60_000);
   });

@@ -57,7 +57,7 @@ const probe = (pod: LocalPod, container: string, kind: 'startupProbe' | 'readine
   return p;
 };
 /** The worker's CELERY_WORKER_HEARTBEAT_FILE, as the manifest sets it (localised into the pod's /tmp). */
-const heartbeatFile = () => pods.worker.container('worker').env.CELERY_WORKER_HEARTBEAT_FILE!;
+const heartbeatFile = () => pods.worker.container('worker').env.CELERY_WORKER_HEARTBEAT_FILE;
 const failWith = (process: ManagedProcess) => `${process.name} output:\n${process.output().slice(-4000)}`;
 
 beforeAll(async () => {
@@ -177,7 +177,7 @@ step('beat: the scheduled task runs in the worker exactly once per period', asyn
   await sleep(periods * TICK_SECONDS * 1000 + 1_500);
   const rows = await query(pg, "SELECT extract(epoch FROM started_at), finished_at IS NOT NULL FROM shop_tick WHERE source = 'beat' ORDER BY started_at");
   const starts = rows.map(([epoch]) => Number(epoch));
-  const gaps = starts.slice(1).map((t, i) => t - starts[i]!);
+  const gaps = starts.slice(1).map((t, i) => t - starts[i]);
   // One per period: never two in one period (a second beat, a redelivery), never a skipped period.
   const badGaps = gaps.filter((gap) => gap <= TICK_SECONDS * 0.5 || gap >= TICK_SECONDS * 1.5);
   const countInRange = starts.length >= periods - 1 && starts.length <= periods + 1;
@@ -189,7 +189,7 @@ step('beat: the scheduled task runs in the worker exactly once per period', asyn
   expect((Date.now() - heartbeat.mtimeMs) / 1000).toBeLessThan(HEARTBEAT_INTERVAL_SECONDS + 2);
   await sleep(1_000);
   const unfinished = await query(pg, "SELECT count(*) FROM shop_tick WHERE source = 'beat' AND finished_at IS NULL");
-  expect(Number(unfinished[0]![0])).toBeLessThanOrEqual(1); // at most the one running right now
+  expect(Number(unfinished[0][0])).toBeLessThanOrEqual(1); // at most the one running right now
 });
 
 step('beat: SIGTERM stops it within its grace period', async () => {

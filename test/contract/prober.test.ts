@@ -28,7 +28,7 @@ const target = (): ProbeTarget => ({
   portMap: new Map([[8000, port]]),
   container,
   exec: async (argv, timeoutMs) => {
-    const r = spawnSync(argv[0]!, argv.slice(1), { timeout: timeoutMs });
+    const r = spawnSync(argv[0], argv.slice(1), { timeout: timeoutMs });
     return r.error ? null : r.status;
   },
 });

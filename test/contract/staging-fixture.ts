@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadEnvironments } from '../../charts/config/load.js';
+import { loadConfig } from '../../charts/config/load.js';
 import type { EnvironmentConfig } from '../../charts/config/environment-schema.js';
 import { synthesizeAll } from '../../charts/synth.js';
 import { readManifestDir } from './kube/manifests.js';
@@ -26,17 +26,18 @@ export interface Manifests {
 export function stagingManifests(): Manifests {
   const configDir = process.env.CONTRACT_CONFIG_DIR ?? join(repoRoot, 'environments');
   const env = process.env.CONTRACT_ENV ?? 'staging';
-  const [loaded] = loadEnvironments(configDir, [env]);
+  const loaded = loadConfig(configDir).environments.find((e) => e.name === env);
+  if (!loaded) throw new Error(`CONTRACT_ENV=${env}: no environments/${env}.yaml in ${configDir}`);
   if (process.env.CONTRACT_MANIFEST_DIR) {
     const dir = process.env.CONTRACT_MANIFEST_DIR;
-    return { objects: readManifestDir(dir), config: loaded!.config, dir, cleanup: () => undefined };
+    return { objects: readManifestDir(dir), config: loaded.config, dir, cleanup: () => undefined };
   }
   const outDir = mkdtempSync(join(tmpdir(), 'ponyexpress-contract-dist-'));
-  const [result] = synthesizeAll({ configDir, outDir, envs: [env] }).envs;
+  const [result] = synthesizeAll({ configDir, outDir, only: [env] }).outputs;
   return {
-    objects: readManifestDir(result!.dir),
-    config: loaded!.config,
-    dir: result!.dir,
+    objects: readManifestDir(result.dir),
+    config: loaded.config,
+    dir: result.dir,
     cleanup: () => rmSync(outDir, { recursive: true, force: true }),
   };
 }

@@ -8,7 +8,6 @@ import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import { jest } from '@jest/globals';
 import { synthesizeAll } from '../../charts/synth.js';
-import { synthesizeOperatorForEnvironments } from '../../charts/operator/from-environments.js';
 import { GitDaemon } from './git-server.js';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -47,7 +46,6 @@ export class Workspace {
 
   synth(): this {
     synthesizeAll({ configDir: this.configDir, outDir: this.dist });
-    synthesizeOperatorForEnvironments({ configDir: this.configDir, outDir: this.dist });
     return this;
   }
 

@@ -6,7 +6,6 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments, parseDocument } from 'yaml';
 import { synthesizeAll } from '../../../charts/synth.js';
-import { synthesizeOperatorForEnvironments } from '../../../charts/operator/from-environments.js';
 import type { ManifestObject } from '../harness/apply.js';
 
 export interface SynthesizedFile {
@@ -41,13 +40,13 @@ export class SynthWorkspace {
 
   /** Runs the real synthesis into this workspace's dist/ and reads back every file of `env`. */
   synthesize(envs: string[]): Record<string, SynthesizedFile[]> {
-    synthesizeAll({ configDir: this.configDir, outDir: this.outDir, envs });
+    synthesizeAll({ configDir: this.configDir, outDir: this.outDir, only: envs });
     return Object.fromEntries(envs.map((env) => [env, readManifests(join(this.outDir, env))]));
   }
 
   /** dist/operator/ as `npm run synth` writes it (empty when no environment has a `promotion:` section). */
   synthesizeOperator(): SynthesizedFile[] {
-    const written = synthesizeOperatorForEnvironments({ configDir: this.configDir, outDir: this.outDir });
+    const written = synthesizeAll({ configDir: this.configDir, outDir: this.outDir }).outputs.find((o) => o.name === 'operator');
     return written ? readManifests(written.dir) : [];
   }
 

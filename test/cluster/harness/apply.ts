@@ -72,7 +72,7 @@ class RawApplyApi extends KubernetesObjectApi {
 
   async apply(object: KubernetesObject, query: Record<string, string | undefined>): Promise<KubernetesObject> {
     const path = await this.specUriPath(object, 'patch');
-    const request = this.configuration.baseServer.makeRequestContext(path, 'PATCH' as Parameters<typeof this.configuration.baseServer.makeRequestContext>[1]);
+    const request = this.configuration.baseServer.makeRequestContext(path, 'PATCH');
     request.setHeaderParam('Accept', 'application/json');
     request.setHeaderParam('Content-Type', 'application/apply-patch+yaml');
     for (const [key, value] of Object.entries(query)) if (value !== undefined) request.setQueryParam(key, value);

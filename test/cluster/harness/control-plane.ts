@@ -133,7 +133,7 @@ export async function startControlPlane(options: StartOptions): Promise<LocalClu
   } catch (error) {
     await stopComponents(components);
     rmSync(workDir, { recursive: true, force: true });
-    throw new Error(`${(error as Error).message}\n(component logs: ${logDir})`);
+    throw new Error(`${(error as Error).message}\n(component logs: ${logDir})`, { cause: error });
   }
 
   return {

@@ -103,7 +103,7 @@ export class WatchRecorder<T extends KubernetesObject = KubernetesObject> {
       if (this.stopped) return;
       // The apiserver closes watches now and then (and on restart): resume from the last
       // version seen. If that version is too old the next watch fails and is noted.
-      this.notes.push(`watch ended (${error ? String(error) : 'closed by server'}); resuming at ${this.resourceVersion}`);
+      this.notes.push(`watch ended (${error instanceof Error ? String(error) : error ? JSON.stringify(error) : 'closed by server'}); resuming at ${this.resourceVersion}`);
       this.resume();
     });
   }

@@ -41,7 +41,7 @@ beforeAll(async () => {
   body.metadata = { name: 'ponyshop', namespace: ns, annotations: { [TRACKING]: 'ponyshop:ponyexpress.dev/Promotion' } };
   body.spec.target.namespace = ns;
   body.spec.policy.approval = 'Manual';
-  await waitUntilServed(admin, body as ManifestObject);
+  await waitUntilServed(admin, body);
   const created = await admin.request<PromotionObject>('POST', promotionsPath(ns), { body });
   await admin.request('PUT', `${path}/status`, { body: { ...created, status: fixture().status } });
 });

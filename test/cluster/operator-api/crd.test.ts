@@ -19,7 +19,7 @@ function example(name = 'ponyshop'): ManifestObject {
   p.metadata = { name, namespace: prod };
   p.spec.source.namespace = `${prefix}-staging`;
   p.spec.target.namespace = prod;
-  return p as ManifestObject;
+  return p;
 }
 
 const create = (body: ManifestObject, dryRun = false) =>

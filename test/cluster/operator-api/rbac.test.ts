@@ -7,7 +7,8 @@ import { emitEvent } from '../../../operator/kube/events.js';
 import { LeaderElector } from '../../../operator/kube/leader.js';
 import { createLogger } from '../../../operator/runtime/log.js';
 import type { PromotionObject } from '../../../operator/core/types.js';
-import { renderOperator } from '../../../charts/operator/render.js';
+import { operatorSettingsSchema } from '../../../charts/config/operator-schema.js';
+import { renderOperator } from '../../../charts/synth.js';
 import { OPERATOR_NAME } from '../../../charts/operator/props.js';
 import {
   adminKubeConfig, applyObjects, createTestNamespace, deleteTestNamespace, mintServiceAccountToken, waitUntil, type ManifestObject,
@@ -34,7 +35,7 @@ function promotion(): ManifestObject {
   p.metadata = { name: 'ponyshop', namespace: ns.prod };
   p.spec.source.namespace = ns.staging;
   p.spec.target.namespace = ns.prod;
-  return p as ManifestObject;
+  return p;
 }
 
 /** A watch the apiserver ends after one second: 200 when allowed. */
@@ -47,9 +48,9 @@ beforeAll(async () => {
   // The app namespaces exist before the operator is installed (the app charts create them).
   await Promise.all([ns.staging, ns.prod, ns.other].map((n) => createTestNamespace(kc, n, { waitForDefaultServiceAccount: false })));
   const chart = renderOperator({
-    namespace: ns.system,
+    settings: operatorSettingsSchema.parse({ namespace: ns.system }),
     pipelines: [{ app: 'ponyshop', stagingNamespace: ns.staging, productionNamespace: ns.prod }],
-  }).map((f) => f.object as unknown as ManifestObject);
+  }).objects as unknown as ManifestObject[];
   const crds = chart.filter((o) => o.kind === 'CustomResourceDefinition');
   // The files of this project share the cluster's one CRD: whichever installs it, it is the same.
   expect(crds).toEqual([crdFromRepository()]);

@@ -26,7 +26,7 @@ describe('operator: leader election', () => {
 
   it('lets only the leader write, and hands over when the leader is killed', async () => {
     await waitUntil(async () => ops.filter((o) => o.isLeader()).length === 1, { what: 'one leader', timeoutMs: 20_000 });
-    const [leader, follower] = ops[0]!.isLeader() ? [ops[0]!, ops[1]!] : [ops[1]!, ops[0]!];
+    const [leader, follower] = ops[0].isLeader() ? [ops[0], ops[1]] : [ops[1], ops[0]];
     await p.waitForPromotion('production recorded as a1', (x) => x.status?.production?.tag === 'a1');
     // A warm standby is ready too (its caches are synced; it only waits for the Lease).
     await waitUntil(async () => follower.ready(), { what: `standby ready (${await follower.readyz()})`, timeoutMs: 15_000 });

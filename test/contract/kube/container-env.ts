@@ -92,7 +92,7 @@ function valueFrom(name: string, from: NonNullable<Container['env']>[number]['va
 
 function fieldValue(path: string, pod: PodContext, where: string): string {
   const keyed = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path);
-  if (keyed) return (keyed[1] === 'labels' ? pod.labels : pod.annotations)[keyed[2]!] ?? '';
+  if (keyed) return (keyed[1] === 'labels' ? pod.labels : pod.annotations)[keyed[2]] ?? '';
   const simple: Record<string, string> = {
     'metadata.name': pod.name,
     'metadata.namespace': pod.namespace,
@@ -104,7 +104,7 @@ function fieldValue(path: string, pod: PodContext, where: string): string {
     'status.podIP': pod.podIP,
     'status.podIPs': pod.podIP,
   };
-  if (path in simple) return simple[path]!;
+  if (path in simple) return simple[path];
   throw new EnvResolutionError(`${where}: unsupported fieldRef ${path}`);
 }
 

@@ -154,9 +154,9 @@ export class LocalPod {
   private rewriteBind(argv: string[]): string[] {
     const out = [...argv];
     for (let i = 0; i < out.length; i++) {
-      const inline = /^(--bind=|-b)(.+)$/.exec(out[i]!);
-      if (inline && out[i] !== '-b') out[i] = inline[1]! + this.localAddress(inline[2]!);
-      else if ((out[i] === '--bind' || out[i] === '-b') && i + 1 < out.length) out[i + 1] = this.localAddress(out[i + 1]!);
+      const inline = /^(--bind=|-b)(.+)$/.exec(out[i]);
+      if (inline && out[i] !== '-b') out[i] = inline[1] + this.localAddress(inline[2]);
+      else if ((out[i] === '--bind' || out[i] === '-b') && i + 1 < out.length) out[i + 1] = this.localAddress(out[i + 1]);
     }
     return out;
   }

@@ -14,7 +14,7 @@ export function readManifestDir(dir: string): KubeObject[] {
       objects.push(...readManifestDir(path));
     } else if (/\.ya?ml$/.test(entry)) {
       for (const doc of parseAllDocuments(readFileSync(path, 'utf8'))) {
-        if (doc.errors.length) throw new Error(`${path}: ${doc.errors[0]!.message}`);
+        if (doc.errors.length) throw new Error(`${path}: ${doc.errors[0].message}`);
         const obj = doc.toJS() as KubeObject | null;
         if (obj) objects.push(obj);
       }
@@ -38,7 +38,7 @@ export function workloadByComponent(objects: KubeObject[], component: string): W
   if (found.length !== 1) {
     throw new Error(`expected exactly one workload with ${COMPONENT_LABEL}=${component}, found ${found.map((o) => `${o.kind}/${o.metadata.name}`).join(', ') || 'none'}`);
   }
-  const object = found[0]!;
+  const object = found[0];
   const template = object.spec?.template;
   return {
     object,

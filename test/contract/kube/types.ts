@@ -66,7 +66,7 @@ export interface KubeObject {
   kind: string;
   metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   data?: Record<string, string>;
-  spec?: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  spec?: any;
 }
 
 /** Secret data as the fixture holds it: already decoded strings, like stringData. */

@@ -2,7 +2,7 @@
 // the custom-objects API for one Promotion (the real API server is exercised by the cluster tests).
 import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +24,8 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
 }
 
 beforeAll(async () => {
-  server = createServer(async (req, res) => {
+  // An exception in the handler destroys the socket, so the CLI under test sees it instead of hanging.
+  const respond = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const body = await readBody(req);
     requests.push({ method: req.method!, url: req.url!, contentType: req.headers['content-type'], body });
     const send = (code: number, obj: unknown): void => {
@@ -43,7 +44,8 @@ beforeAll(async () => {
       return send(200, stored);
     }
     send(404, { kind: 'Status', status: 'Failure', reason: 'NotFound', code: 404, message: `promotions.ponyexpress.dev "${url.split('/').pop()}" not found` });
-  });
+  };
+  server = createServer((req, res) => void respond(req, res).catch((err: Error) => res.destroy(err)));
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;

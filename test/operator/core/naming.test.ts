@@ -1,5 +1,5 @@
 import {
-  canonicalJson, digestFromImageID, isAppContainer, migrationJobName, movingReference, normalizeRepository, parseImageRef, sameImage,
+  digestFromImageID, isAppContainer, movingReference, normalizeRepository, parseImageRef, sameImage,
 } from '../../../operator/core/naming.js';
 import { digestOf } from './fixtures.js';
 
@@ -53,26 +53,4 @@ test('isAppContainer: reserved names or the app repository', () => {
   expect(isAppContainer({ name: 'wait-for-migrations', image: 'busybox' }, 'ghcr.io/acme/shop')).toBe(true);
   expect(isAppContainer({ name: 'sidecar', image: 'ghcr.io/acme/shop:1' }, 'ghcr.io/acme/shop')).toBe(true);
   expect(isAppContainer({ name: 'sidecar', image: 'envoy:1' }, 'ghcr.io/acme/shop')).toBe(false);
-});
-
-describe('migrationJobName', () => {
-  const template = { backoffLimit: 1, template: { spec: { containers: [{ name: 'migrate' }] } } };
-
-  test('is deterministic, independent of key order, and changes with image or template', () => {
-    const name = migrationJobName('ponyshop', 'r@x', template);
-    expect(name).toMatch(/^ponyshop-migrate-[0-9a-f]{10}$/);
-    expect(migrationJobName('ponyshop', 'r@x', { template: template.template, backoffLimit: 1 })).toBe(name);
-    expect(migrationJobName('ponyshop', 'r@y', template)).not.toBe(name);
-    expect(migrationJobName('ponyshop', 'r@x', { ...template, backoffLimit: 2 })).not.toBe(name);
-  });
-
-  test('stays a valid 63-character label value for long app names', () => {
-    const name = migrationJobName('A'.repeat(80), 'r@x', template);
-    expect(name.length).toBeLessThanOrEqual(63);
-    expect(name).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
-  });
-});
-
-test('canonicalJson sorts keys at every level and drops undefined', () => {
-  expect(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: undefined }], c: null } })).toBe('{"a":{"c":null,"d":[2,{"z":1}]},"b":1}');
 });

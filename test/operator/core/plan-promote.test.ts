@@ -1,4 +1,4 @@
-import { migrationJobName } from '../../../operator/core/naming.js';
+import { migrationJobName } from '../../../contract/index.js';
 import { reconcile } from '../../../operator/core/plan.js';
 import type { CreateMigrationJob, SetImages } from '../../../operator/core/types.js';
 import { digestOf, REPO } from './fixtures.js';

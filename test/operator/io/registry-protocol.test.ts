@@ -48,7 +48,7 @@ describe('tokenUrl', () => {
   const secure = registryEndpoint('ghcr.io/o/app');
   it('asks the realm for the challenge scope and service', () => {
     const url = tokenUrl({ scheme: 'bearer', params: { realm: 'https://ghcr.io/token', service: 'ghcr.io', scope: 'repository:o/app:pull' } }, secure);
-    expect(String(url)).toBe('https://ghcr.io/token?service=ghcr.io&scope=repository%3Ao%2Fapp%3Apull');
+    expect(url instanceof URL ? url.href : url).toBe('https://ghcr.io/token?service=ghcr.io&scope=repository%3Ao%2Fapp%3Apull');
   });
 
   it('defaults the scope to pull on the repository', () => {

@@ -58,7 +58,8 @@ describe('lookupDigest against docker-registry', () => {
 /** A front that demands an anonymous Bearer token (like Docker Hub, ghcr.io) and forwards to the real registry. */
 function tokenFront(target: string, o: { tokenStatus?: number; challenge?: string } = {}): Promise<{ server: Server; host: string; requests: string[] }> {
   const requests: string[] = [];
-  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+  // An exception in the handler (say, the upstream fetch) destroys the socket instead of leaving the client hanging.
+  const respond = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     requests.push(`${req.method} ${req.url} ${req.headers.authorization ?? '-'}`);
     const self = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     if (req.url?.startsWith('/token')) {
@@ -83,7 +84,8 @@ function tokenFront(target: string, o: { tokenStatus?: number; challenge?: strin
       if (value) headers[name] = value;
     }
     res.writeHead(upstream.status, headers).end(Buffer.from(await upstream.arrayBuffer()));
-  });
+  };
+  const server = createServer((req, res) => void respond(req, res).catch((err: Error) => res.destroy(err)));
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, host: `127.0.0.1:${(server.address() as AddressInfo).port}`, requests })));
 }
 

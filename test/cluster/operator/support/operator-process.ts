@@ -75,8 +75,8 @@ export class OperatorProcess {
     });
     this.child = child;
     this.exit = new Promise((r) => child.once('exit', (code) => r(code)));
-    child.stderr!.pipe(file, { end: false });
-    createInterface(child.stdout!).on('line', (line) => {
+    child.stderr.pipe(file, { end: false });
+    createInterface(child.stdout).on('line', (line) => {
       file.write(line + '\n');
       try {
         const rec = JSON.parse(line) as LogRecord;

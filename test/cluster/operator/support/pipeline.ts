@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'cdk8s';
 import { AppsV1Api, BatchV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { operatorSettingsSchema } from '../../../../charts/config/operator-schema.js';
 import { OperatorChart } from '../../../../charts/operator/operator-chart.js';
 import { KubeClient } from '../../../../operator/kube/client.js';
 import { loadClusterAccess } from '../../../../operator/kube/access.js';
@@ -78,7 +79,7 @@ export class Pipeline {
   operatorManifests(pipelines: readonly Pipeline[] = [this]): ManifestObject[] {
     const app = new App();
     const chart = new OperatorChart(app, this.prefix, {
-      namespace: this.system,
+      settings: operatorSettingsSchema.parse({ namespace: this.system }),
       pipelines: pipelines.map((p) => ({ app: APP, stagingNamespace: p.staging, productionNamespace: p.prod })),
     });
     const wanted = new Set(['CustomResourceDefinition', 'Namespace', 'ServiceAccount', 'Role', 'RoleBinding']);
@@ -161,7 +162,7 @@ export class Pipeline {
       },
       policy: { approval: opts.approval ?? 'Automatic' },
     };
-    return { apiVersion: 'ponyexpress.dev/v1alpha1', kind: 'Promotion', metadata: { name: APP, namespace: this.prod }, spec } as ManifestObject;
+    return { apiVersion: 'ponyexpress.dev/v1alpha1', kind: 'Promotion', metadata: { name: APP, namespace: this.prod }, spec };
   }
 
   jobSpec(env: string, image: string, fail: boolean): Record<string, unknown> {
@@ -214,7 +215,7 @@ export class Pipeline {
       kind: 'Job',
       metadata: { name: `${APP}-migrate-${tag.toLowerCase()}`, namespace: this.staging, labels: labels('staging', 'migrate') },
       spec: this.jobSpec('staging', `${this.repo}:${tag}`, fail),
-    } as ManifestObject], { fieldManager: 'gitops' });
+    }], { fieldManager: 'gitops' });
   }
 
   /** A release reaches staging the way the app chart ships it: the migration Job, then the workloads. */
@@ -234,7 +235,7 @@ export class Pipeline {
 
   async prodImages(): Promise<Record<string, string>> {
     const list = await this.apps.listNamespacedDeployment({ namespace: this.prod });
-    return Object.fromEntries(list.items.map((d) => [d.metadata!.name!, d.spec!.template.spec!.containers[0]!.image!]));
+    return Object.fromEntries(list.items.map((d) => [d.metadata!.name!, d.spec!.template.spec!.containers[0].image!]));
   }
 
   async getPromotion(): Promise<PromotionObject> {

@@ -60,7 +60,7 @@ export function operatorScenario(prefix: string, options: ScenarioOptions = {}) 
     ops: [] as OperatorProcess[],
     timeline: undefined as unknown as ProdTimeline,
     get op(): OperatorProcess {
-      return s.ops[0]!;
+      return s.ops[0];
     },
   };
   beforeAll(async () => {

@@ -1,0 +1,34 @@
+// Settings of the operator's own chart (dist/operator/), from the optional environments/operator.yaml.
+// Every field has a default, so the file is needed only to change one.
+import { z } from 'zod';
+import { cidr, dnsLabel, imageDigest, imageRepository, imageTag, integer } from './common-schema.js';
+
+export const operatorSettingsSchema = z.strictObject({
+  /** The operator's own namespace (Lease, Events, its pods). @default ponyexpress-system */
+  namespace: dnsLabel.default('ponyexpress-system'),
+  image: z
+    .strictObject({
+      /** @default ghcr.io/ponyexpress/operator */
+      repository: imageRepository.default('ghcr.io/ponyexpress/operator'),
+      /** Never `latest`. @default the package version, 0.1.0 */
+      tag: imageTag.default('0.1.0'),
+      /** `sha256:…`; when set, the pod runs `repository@digest`. @default none */
+      digest: imageDigest.optional(),
+    })
+    .prefault({}),
+  /** Leader election makes extra replicas hot standbys. @default 2 */
+  replicas: integer(1, 10).default(2),
+  /**
+   * Where the Kubernetes API server is reachable, for the egress NetworkPolicy. A NetworkPolicy cannot
+   * name the API server, so narrow this to your control plane's addresses.
+   * @default any destination on TCP 443 and 6443
+   */
+  apiServer: z
+    .strictObject({
+      cidrs: z.array(cidr).default([]),
+      ports: z.array(integer(1, 65_535)).min(1).default([443, 6443]),
+    })
+    .prefault({}),
+});
+
+export type OperatorSettings = z.infer<typeof operatorSettingsSchema>;
