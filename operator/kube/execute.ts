@@ -54,15 +54,15 @@ export async function executePlan(ctx: ExecuteContext, promotion: PromotionObjec
     if (smoke) result.smoke = smoke;
   }
   if (plan.statusChanged) result.written = await writeStatus(ctx, promotion, plan.status);
-  for (const event of plan.events) {
+  // Events are independent of each other and best effort: sent together, not one after another.
+  if (plan.events.length) fence(ctx);
+  await Promise.all(plan.events.map(async (event) => {
     try {
-      fence(ctx);
       await emitEvent(ctx.client, promotion, event, ctx.identity);
     } catch (err) {
-      if (err instanceof LostLeadership) throw err;
       ctx.log.warn('could not record event', { reason: event.reason, err });
     }
-  }
+  }));
   return result;
 }
 

@@ -63,11 +63,11 @@ const SETTINGS = {
   /** Client-side rate limit of apiserver requests and watch opens (Lease traffic exempt), and its burst. */
   apiQps: { env: OPERATOR_ENV.apiQps, parse: int(1), fallback: () => '50' },
   apiBurst: { env: OPERATOR_ENV.apiBurst, parse: int(1), fallback: () => '100' },
-  /** Reconciles running at once. */
-  concurrency: { env: OPERATOR_ENV.concurrency, parse: int(1, 64), fallback: () => '4' },
+  /** Reconciles running at once (different Promotions). Reconciles mostly wait on the apiserver, so this is I/O parallelism. */
+  concurrency: { env: OPERATOR_ENV.concurrency, parse: int(1, 64), fallback: () => '16' },
   smokeTimeoutSeconds: { env: OPERATOR_ENV.smokeTimeoutSeconds, parse: int(1), fallback: () => '5' },
   /** Status changes with no action and no event are written at most this often per Promotion; 0 = always. */
-  statusMinIntervalSeconds: { env: OPERATOR_ENV.statusMinIntervalSeconds, parse: int(0), fallback: () => '2' },
+  statusMinIntervalSeconds: { env: OPERATOR_ENV.statusMinIntervalSeconds, parse: int(0), fallback: () => '10' },
   /** Grace period for in-flight reconciles on SIGTERM. */
   shutdownGraceSeconds: { env: OPERATOR_ENV.shutdownGraceSeconds, parse: int(0), fallback: () => '10' },
   /** Resolve a staging tag that pods report no digest for to its registry digest (anonymous pulls) before promoting. */
