@@ -67,7 +67,7 @@ function follow(client: KubeClient, path: string, labelSelector: string, on: (o:
       try {
         const list = await client.list<Obj>(path, labelSelector);
         list.items.forEach(on);
-        await client.watch(path, list.metadata?.resourceVersion ?? '', (_t, o) => on(o as Obj), { signal: stop, timeoutSeconds: 600, labelSelector });
+        await client.watch(path, list.metadata?.resourceVersion ?? '', (_t, o) => on(o), { signal: stop, timeoutSeconds: 600, labelSelector });
       } catch {
         await sleep(500);
       }
@@ -83,7 +83,7 @@ const complete = (d: Obj) =>
 const jobDone = (j: Obj) => Boolean(j.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True'));
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]! : NaN;
+  return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : NaN;
 };
 
 async function run(): Promise<void> {
@@ -198,7 +198,7 @@ async function run(): Promise<void> {
   row(`operator RSS peak while promoting / after (target <= 120)`, `${rssPeak.toFixed(1)} / ${rssAfter.toFixed(1)} MiB`);
   row('open apiserver connections (all lanes) / informers', `${connections} / ${informers}`);
   row('event-loop delay: longest (target <= 50) / p99', `${loopMaxMs.toFixed(1)} / ${loopP99Ms.toFixed(1)} ms`);
-  row('load average of this machine at the end (1 min)', (await import('node:os')).loadavg()[0]!.toFixed(1));
+  row('load average of this machine at the end (1 min)', (await import('node:os')).loadavg()[0].toFixed(1));
   admin.transport.close();
 }
 

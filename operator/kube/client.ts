@@ -43,7 +43,7 @@ export type RequestObserver = (verb: string, resource: string) => void;
 
 /** `deployments`, `promotions/status`, `leases`, … from a REST path. */
 export function resourceOf(path: string): string {
-  const parts = path.split('?')[0]!.split('/').filter(Boolean);
+  const parts = path.split('?')[0].split('/').filter(Boolean);
   const ns = parts.indexOf('namespaces');
   const rest = ns >= 0 && parts.length > ns + 2 ? parts.slice(ns + 2) : parts.slice(parts[0] === 'api' ? 2 : 3);
   return rest.length >= 3 ? `${rest[0]}/${rest[2]}` : (rest[0] ?? 'unknown');
@@ -121,7 +121,7 @@ export class KubeClient {
 export function kubeError(method: string, path: string, err: HttpError): KubeError {
   let status: { reason?: string; message?: string } = {};
   try {
-    status = JSON.parse(err.body);
+    status = JSON.parse(err.body) as typeof status;
   } catch {
     /* not a Status */
   }

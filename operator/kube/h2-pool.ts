@@ -60,7 +60,7 @@ export class Pool {
       const waiter: Waiter = { resolve };
       const onAbort = () => {
         this.waiters.splice(this.waiters.indexOf(waiter), 1);
-        reject(signal.reason);
+        reject(reasonOf(signal));
       };
       waiter.resolve = (c) => {
         signal.removeEventListener('abort', onAbort);
@@ -142,8 +142,14 @@ export class Pool {
 /** `ready`, or the signal's reason if it fires first (the listener is removed either way). */
 function untilReady(ready: Promise<void>, signal: AbortSignal): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
+    const onAbort = () => reject(reasonOf(signal));
     signal.addEventListener('abort', onAbort, { once: true });
     ready.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
+}
+
+/** The signal's reason as an Error (AbortSignal.timeout gives a DOMException, which is one). */
+export function reasonOf(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason : new Error(String(reason));
 }

@@ -125,11 +125,11 @@ export class ResilientInformer<T extends KubernetesObject> {
           continue;
         }
         const delay = Math.min((this.o.restartBaseMs ?? 500) * 2 ** this.failures++, this.o.restartMaxMs ?? 15_000);
-        const message = String((err as Error)?.message ?? err).split('\n')[0]!;
+        const message = String((err as Error)?.message ?? err).split('\n')[0];
         this.lastError = { code: err instanceof KubeError ? err.code : undefined, message };
         // The first failure in a row is a warning; repeats (backing off) only debug, so a
         // namespace the operator may not read does not flood the log.
-        (this.failures === 1 ? this.o.log.warn : this.o.log.debug)('informer failed; restarting', { path: this.path, labelSelector: this.o.labelSelector, retryInMs: delay, err: message });
+        this.o.log[this.failures === 1 ? 'warn' : 'debug']('informer failed; restarting', { path: this.path, labelSelector: this.o.labelSelector, retryInMs: delay, err: message });
         this.o.onRestart(this.abort.signal.aborted ? 'watchdog' : 'error');
         resourceVersion = '';
         await new Promise((r) => setTimeout(r, delay).unref());

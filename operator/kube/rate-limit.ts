@@ -1,5 +1,6 @@
 // A token bucket (client-go's QPS/burst idea): waiting for a token is abortable, so it counts
 // against the request's deadline like any other queueing.
+import { reasonOf } from './h2-pool.js';
 
 export /** A token bucket; waiting for a token is abortable (it counts against the request's deadline). */
 class TokenBucket {
@@ -26,7 +27,7 @@ class TokenBucket {
       const waiter = { resolve };
       const onAbort = () => {
         this.waiters.splice(this.waiters.indexOf(waiter), 1);
-        reject(signal.reason);
+        reject(reasonOf(signal));
       };
       waiter.resolve = () => {
         signal.removeEventListener('abort', onAbort);

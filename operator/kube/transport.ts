@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { constants, type ClientHttp2Stream } from 'node:http2';
 import { once } from 'node:events';
 import type { ClusterAccess } from './access.js';
-import { Pool, type Conn, type Lane, type PoolHost } from './h2-pool.js';
+import { Pool, reasonOf, type Conn, type Lane, type PoolHost } from './h2-pool.js';
 import { TokenBucket } from './rate-limit.js';
 
 export type { Lane };
@@ -196,7 +196,7 @@ export class Transport implements PoolHost {
       }
       return { status, text: await read(stream) };
     } catch (err) {
-      if (!cancel?.aborted && !(err instanceof HttpError)) this.noteFailure(lane, signal.aborted ? new Error(`no answer: ${String(signal.reason?.message ?? signal.reason)}`) : (err as Error));
+      if (!cancel?.aborted && !(err instanceof HttpError)) this.noteFailure(lane, signal.aborted ? new Error(`no answer: ${reasonOf(signal).message}`) : (err as Error));
       throw err;
     } finally {
       pool.release(conn);

@@ -87,7 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig
   const problems: string[] = [];
   const parsed: Record<string, unknown> = {};
   for (const [field, { env: name, parse, fallback }] of Object.entries(SETTINGS)) {
-    const raw = env[name] === undefined || env[name] === '' ? fallback() : env[name]!;
+    const raw = env[name] === undefined || env[name] === '' ? fallback() : env[name];
     const result = (parse as Parser<unknown>)(raw);
     if (result !== null && typeof result === 'object' && 'problem' in result) problems.push(`${name}=${JSON.stringify(raw)}: ${(result as { problem: string }).problem}`);
     else parsed[field] = result;

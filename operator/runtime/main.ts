@@ -131,6 +131,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: 'operator crashed', err: String(err?.stack ?? err) })}\n`);
+  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: 'operator crashed', err: String((err as Error)?.stack ?? err) })}\n`);
   process.exit(1);
 });

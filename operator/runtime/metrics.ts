@@ -13,7 +13,7 @@ const escapeLabel = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n'
 const labelKey = (labels: Labels) =>
   Object.keys(labels)
     .sort()
-    .map((k) => `${k}="${escapeLabel(labels[k]!)}"`)
+    .map((k) => `${k}="${escapeLabel(labels[k])}"`)
     .join(',');
 const braces = (key: string) => (key ? `{${key}}` : '');
 const header = (name: string, help: string, type: string) => `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n`;
@@ -64,7 +64,7 @@ export class Histogram implements Metric {
     let s = this.series.get(key);
     if (!s) this.series.set(key, (s = { buckets: this.bounds.map(() => 0), sum: 0, count: 0 }));
     this.bounds.forEach((b, i) => {
-      if (value <= b) s.buckets[i]!++;
+      if (value <= b) s.buckets[i]++;
     });
     s.sum += value;
     s.count++;

@@ -39,7 +39,7 @@ const promotion = (name: string, app: string, stg = 'stg', prod = 'prod'): Promo
     source: { namespace: stg, selector: { matchLabels: { app } }, migrationJobSelector: { matchLabels: { app, component: 'migrate' } } },
     target: { namespace: prod, selector: { matchLabels: { app } }, migrationJobTemplate: {} },
   },
-} as PromotionObject);
+});
 
 const PROMOTIONS = '/apis/ponyexpress.dev/v1alpha1/namespaces/prod/promotions?';
 

@@ -1,6 +1,6 @@
 // A fake API client and cache over the core tests' World: the executor's writes change the
 // World the way the apiserver and the Deployment controller would, and the cache reads from it.
-import type { JobLike, PromotionObject } from '../../../operator/core/types.js';
+import type { PromotionObject } from '../../../operator/core/types.js';
 import type { Objects, Source, Unreadable } from '../../../operator/kube/cache.js';
 import { KubeError } from '../../../operator/kube/client.js';
 import type { ApiWriter } from '../../../operator/kube/execute.js';
@@ -36,7 +36,7 @@ export class FakeApi implements ApiWriter {
     this.check(`create ${resource}`);
     if (resource === 'jobs') {
       if (this.world.production.migrationJobs.some((j) => j.metadata.name === b.metadata.name)) throw new KubeError(409, 'AlreadyExists', 'exists');
-      this.world.production.migrationJobs.push(job(b.metadata.name, PRODUCTION, b.metadata.annotations!['ponyexpress.dev/image']!, 'Running', PRODUCTION));
+      this.world.production.migrationJobs.push(job(b.metadata.name, PRODUCTION, b.metadata.annotations!['ponyexpress.dev/image'], 'Running', PRODUCTION));
     }
     return body as T;
   }
@@ -91,7 +91,7 @@ export class FakeCache {
       deployments: side.workloads.filter((w) => w.kind === 'Deployment').map(({ kind: _kind, ...w }) => w),
       statefulsets: side.workloads.filter((w) => w.kind === 'StatefulSet').map(({ kind: _kind, ...w }) => w),
       pods: 'pods' in side ? (side.pods as Objects['pods'][]) : [],
-      jobs: side.migrationJobs as JobLike[],
+      jobs: side.migrationJobs,
     };
     return structuredClone(byKind[source.kind]);
   }

@@ -62,8 +62,8 @@ describe('JSON logger', () => {
     log.debug('hidden');
     log.warn('failed', { err: Object.assign(new Error('nope'), { code: 409 }) });
     expect(lines).toHaveLength(1);
-    const rec = JSON.parse(lines[0]!);
+    const rec = JSON.parse(lines[0]);
     expect(rec).toMatchObject({ level: 'warn', msg: 'failed', component: 'test', promotion: 'prod/shop', err: { message: 'nope', code: 409 } });
-    expect(lines[0]!.endsWith('\n')).toBe(true);
+    expect(lines[0].endsWith('\n')).toBe(true);
   });
 });
