@@ -65,6 +65,8 @@ export default defineConfig(
     '.cache/',
     'imports/',
     'example/',
+    // Python package; its nox venvs hold Django's admin JavaScript.
+    'ponyexpress-django/',
     'test/cluster/.logs/',
     '**/.venv/',
   ]),

@@ -2,16 +2,16 @@
 import logging.config
 import os
 
+import ponyexpress_django.celery
 from celery import Celery
 from celery.signals import setup_logging
-
-from .heartbeat import HeartbeatFile
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ponyshop.settings")
 
 app = Celery("ponyshop")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.steps["consumer"].add(HeartbeatFile)
+# Worker heartbeat file and beat tick file for the charts' exec probes.
+ponyexpress_django.celery.install(app)
 app.autodiscover_tasks()
 
 

@@ -7,9 +7,7 @@ import os
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
-
-from .database import database_from_env
-from .env import env_bool, env_float, env_int, env_list
+from ponyexpress_django.env import allowed_hosts, database_from_env, env_bool, env_float, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -21,7 +19,7 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set (or DJANGO_DEBUG=true for local work)")
     SECRET_KEY = "insecure-debug-only-key"
 
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1"] if DEBUG else [])
+ALLOWED_HOSTS = allowed_hosts(default=["localhost", "127.0.0.1"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 # TLS ends at the ingress; trust its X-Forwarded-Proto so request.is_secure()
@@ -40,13 +38,14 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ponyexpress_django",  # only for its `manage.py check` rules on the probe middleware
     "shop",
 ]
 
 MIDDLEWARE = [
-    # First, so probes are answered before any middleware calls
-    # request.get_host() and rejects a pod-IP Host header.
-    "ponyshop.probes.ProbeMiddleware",
+    # First: /healthz and /readiness are answered before SecurityMiddleware
+    # (no SSL redirect) and before anything validates the Host header.
+    "ponyexpress_django.middleware.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -75,9 +74,7 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": database_from_env(os.environ, conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60))}
-# Seconds /readiness waits for a fresh database connection (libpq's minimum is 2).
-READINESS_DB_TIMEOUT = env_int("READINESS_DB_TIMEOUT_SECONDS", 2)
+DATABASES = {"default": database_from_env(conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60), default_name="ponyshop")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LANGUAGE_CODE = "en-us"
@@ -117,6 +114,5 @@ CELERY_BEAT_SCHEDULE = {
         "kwargs": {"source": "beat"},
     },
 }
-# The worker liveness probe reads this file's age (see ponyshop.heartbeat).
-CELERY_WORKER_HEARTBEAT_FILE = os.environ.get("CELERY_WORKER_HEARTBEAT_FILE", "/tmp/celery-worker-heartbeat")
-CELERY_WORKER_HEARTBEAT_INTERVAL = env_float("CELERY_WORKER_HEARTBEAT_INTERVAL", 5.0)
+# Worker heartbeat and beat tick files: ponyexpress_django.celery.install() in ponyshop/celery.py,
+# paths from CELERY_WORKER_HEARTBEAT_FILE (set by the charts) and PONYEXPRESS_BEAT_TICK_FILE.

@@ -3,7 +3,7 @@ from django.urls import path
 
 from shop import views
 
-# /healthz and /readiness are answered by ponyshop.probes.ProbeMiddleware
+# /healthz and /readiness are answered by ponyexpress_django's ProbeMiddleware
 # before URL routing, so they are deliberately not listed here.
 urlpatterns = [
     path("", views.index, name="index"),

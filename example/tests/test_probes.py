@@ -27,6 +27,7 @@ def test_readiness_is_200_with_json_when_the_database_answers(client):
     assert response.json() == {"status": "ready", "database": "ok"}
 
 
+@pytest.mark.django_db
 def test_readiness_is_503_with_the_reason_when_the_database_is_down(client, database_unreachable):
     response = client.get("/readiness", HTTP_HOST=POD_IP)
     assert response.status_code == 503

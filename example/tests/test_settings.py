@@ -60,7 +60,7 @@ def test_behind_a_tls_terminating_proxy():
 
 
 def test_probe_middleware_runs_before_anything_validates_the_host():
-    assert settings.MIDDLEWARE[0] == "ponyshop.probes.ProbeMiddleware"
+    assert settings.MIDDLEWARE[0] == "ponyexpress_django.middleware.ProbeMiddleware"
 
 
 def test_logs_go_to_stdout():
@@ -77,9 +77,17 @@ def test_celery_acks_late_with_prefetch_of_one():
 
 
 def test_worker_has_the_heartbeat_bootstep():
-    from ponyshop.heartbeat import HeartbeatFile
+    from ponyexpress_django.celery import WorkerHeartbeat
 
-    assert HeartbeatFile in celery_app.steps["consumer"]
+    assert WorkerHeartbeat in celery_app.steps["consumer"]
+
+
+def test_manage_py_check_finds_no_probe_problem():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--fail-level", "WARNING"],
+        cwd=EXAMPLE_DIR, env={**os.environ}, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_collectstatic_runs_like_the_image_build_without_any_database(tmp_path):

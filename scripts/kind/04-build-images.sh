@@ -6,7 +6,7 @@ source "$(dirname "$0")/lib.sh"
 need docker kind
 for tag in "$FIRST_TAG" "$NEXT_TAG"; do
   log "building $APP_IMAGE:$tag"
-  docker build --build-arg "PONYSHOP_VERSION=$tag" -t "$APP_IMAGE:$tag" "$REPO_ROOT/example"
+  docker build --build-context "ponyexpress-django=$REPO_ROOT/ponyexpress-django" --build-arg "PONYSHOP_VERSION=$tag" -t "$APP_IMAGE:$tag" "$REPO_ROOT/example"
   kind load docker-image --name "$CLUSTER" "$APP_IMAGE:$tag"
 done
 log "building $OPERATOR_IMAGE"
