@@ -1,7 +1,7 @@
 // Operator benchmark at fleet size: prints numbers, asserts nothing. ONE operator (compiled JS,
 // as in the container) manages N pipelines, each a staging + production namespace pair with the
 // chart's namespaced RBAC, on the test control plane (or the cluster in KUBECONFIG):
-//   npm run bench:operator -- [--pipelines 500] [--concurrency 10]
+//   npm run bench:operator -- [--pipelines 500] [--concurrency 10] [--node-options=<flags for the operator>]
 // Measures: time until all N Promotions are reconciled at start; then all N staging
 // environments are released at once and every promotion is timed from watch events:
 // "staging verified -> production Job created" and the operator-side time per promotion (its
@@ -23,6 +23,7 @@ const arg = (name: string, fallback: number) => {
 };
 const PIPELINES = arg('pipelines', 500);
 const CONCURRENCY = arg('concurrency', 10);
+const NODE_OPTIONS = process.argv.find((a) => a.startsWith('--node-options='))?.slice('--node-options='.length);
 const MiB = 1024 * 1024;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const B = ':b2';
@@ -96,6 +97,8 @@ async function run(): Promise<void> {
   const op = await fleet.startOperator('bench-0', {
     PONYEXPRESS_LEASE_DURATION_SECONDS: '15', PONYEXPRESS_LEASE_RETRY_SECONDS: '2', PONYEXPRESS_LOG_LEVEL: 'info',
     PONYEXPRESS_WATCH_TIMEOUT_SECONDS: '300', PONYEXPRESS_INFORMER_WATCHDOG_SECONDS: '420',
+    // e.g. --node-options=--max-semi-space-size=2 to try V8 memory settings on the operator only
+    ...(NODE_OPTIONS ? { NODE_OPTIONS } : {}),
   }, 'js');
   const metric = (name: string, filter = '') => op.counter(name, filter);
   const rss = async () => (await metric('ponyexpress_process_resident_memory_bytes')) / MiB;
@@ -183,7 +186,7 @@ async function run(): Promise<void> {
   }
 
   const row = (k: string, v: string) => process.stdout.write(`${k.padEnd(62)} ${v}\n`);
-  process.stdout.write(`\nponyexpress operator benchmark: ${PIPELINES} pipelines (a staging + production namespace pair each), one operator\n`);
+  process.stdout.write(`\nponyexpress operator benchmark: ${PIPELINES} pipelines (a staging + production namespace pair each), one operator${NODE_OPTIONS ? ` (NODE_OPTIONS=${NODE_OPTIONS})` : ''}\n`);
   row('set-up of the apps (not the operator)', `${(setUpMs / 1000).toFixed(0)} s`);
   row(`time until all ${PIPELINES} Promotions reconciled (operator start)`, `${(reconcileAllMs / 1000).toFixed(1)} s`);
   row(`time until all ${PIPELINES} promoted (incl. Kubernetes' Jobs/rollouts)`, `${(promoteAllMs / 1000).toFixed(1)} s`);
