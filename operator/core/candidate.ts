@@ -74,8 +74,25 @@ export function findCandidate(observed: Observed, settings: Settings): Candidate
     const images = staging.workloads.map((w) => `${workloadName(w)}=${appContainers(w, settings.repository).containers.map((c) => c.image).join('+')}`);
     return { found: false, reason: 'NoCandidate', message: `staging runs more than one image: ${images.join(', ')}` };
   }
-  const ref = [...refs.values()][0]!;
+  const ref = [...refs.values()][0];
   const digests = podDigests(staging.pods, settings.repository);
   const digest = ref.digest ?? (digests.length === 1 ? digests[0] : undefined);
   return { found: true, candidate: imageRecord(settings.repository, ref.tag, digest), staging, podDigests: digests };
+}
+
+/** The outcome of staging verification (verify.ts), also shaped by digest resolution (resolve.ts). */
+export interface Verification {
+  candidate?: ImageRecord;
+  verified: boolean;
+  /** CamelCase reason for the StagingVerified condition. */
+  reason: string;
+  message: string;
+  healthySince?: string;
+  /** Staging's migration for the candidate succeeded (now or as recorded in status.staging.migrated). */
+  migrated?: boolean;
+  /** Ask the adapter to GET the smoke URL for the candidate. */
+  smokeNeeded?: boolean;
+  /** Ask the adapter to resolve the candidate's tag to a digest (Observed.resolveDigests). */
+  resolveNeeded?: boolean;
+  requeueAfterSeconds?: number;
 }

@@ -5,7 +5,8 @@ import { findJob, migrationJob, prodMigrationJobName } from './migration.js';
 import type { HistoryResult, InFlightStatus } from './resource.js';
 import { appContainers, componentOf, rolloutState, singletonProblem, templateRuns, workloadName } from './rollout.js';
 import { matchesSelector } from './selector.js';
-import type { Settings } from './spec.js';
+import { flightSettings, type Settings } from './spec.js';
+import { ANNOTATION, LABEL } from './resource.js';
 import { millis, rfc3339, secondsUntil } from './time.js';
 import type { Action, Observed, PlanEvent, SetImages, WorkloadLike } from './types.js';
 import { jobFailure, jobState } from './verify.js';
@@ -19,6 +20,22 @@ export interface FlightStep {
   requeueAfterSeconds?: number;
   /** For the Promoting condition: what the flight is waiting for (no clock in it). */
   message: string;
+  /** The flight waits at a wave boundary for an approval it did not need when it started. */
+  paused?: boolean;
+}
+
+/** `<verb> <resource> <ns>/<name>: <Reason> (<code>): <message>`; stable across retries (no time, no count). */
+export function failureSummary(f: NonNullable<Observed['failure']>): string {
+  return `${f.key}: ${f.reason}${f.code ? ` (${f.code})` : ''}: ${f.message}`;
+}
+
+/** Approval turned Manual after this promotion started and does not name its image: stop before the next wave. */
+function approvalPending(observed: Observed, current: Settings, flight: InFlightStatus): string | undefined {
+  if (flight.kind !== 'Promotion' || current.approval !== 'Manual' || flight.policy?.approval !== 'Automatic') return undefined;
+  const approval = observed.promotion.metadata.annotations?.[ANNOTATION.approve];
+  if (approval !== undefined && (approval === flight.tag || approval === flight.digest)) return undefined;
+  const names = flight.tag ? `${flight.tag}${flight.digest ? ` or ${flight.digest}` : ''}` : flight.digest!;
+  return `policy.approval became Manual while ${flight.image} was being promoted; set ${ANNOTATION.approve} to ${names} to continue`;
 }
 
 /** Production workloads of the target that run the app (a workload with no app container is not ours to set). */
@@ -54,7 +71,7 @@ function setImages(w: WorkloadLike, flight: InFlightStatus, settings: Settings, 
 
 function migrate(observed: Observed, settings: Settings, flight: InFlightStatus): FlightStep | InFlightStatus {
   const { promotion } = observed;
-  const name = flight.migrationJob ?? prodMigrationJobName(promotion, settings, flight);
+  const name = flight.migrationJob ?? prodMigrationJobName(settings, flight);
   const job = findJob(observed.production.migrationJobs, promotion.spec.target.namespace, name);
   const current = { ...flight, migrationJob: name };
   if (!job) {
@@ -71,44 +88,53 @@ function migrate(observed: Observed, settings: Settings, flight: InFlightStatus)
 }
 
 /** Rolls the waves from flight.wave on; a wave's images are set only once every earlier wave is complete. */
-function rollWaves(observed: Observed, settings: Settings, start: InFlightStatus): FlightStep {
+function rollWaves(observed: Observed, settings: Settings, start: InFlightStatus, current: Settings): FlightStep {
   const nowMs = observed.now.getTime();
   const now = rfc3339(observed.now);
   const events: PlanEvent[] = [];
   let flight = start;
   for (let i = flight.wave; i < settings.waves.length; i++) {
-    const wave = settings.waves[i]!;
+    const wave = settings.waves[i];
     const label = `wave ${i + 1}/${settings.waves.length} (${wave.join(', ')})`;
-    if (i !== flight.wave || !flight.waveStartedAt) flight = { ...flight, wave: i, waveStartedAt: now };
+    const starting = i !== flight.wave || !flight.waveStartedAt;
+    const pendingApproval = starting ? approvalPending(observed, current, flight) : undefined;
+    if (pendingApproval) return { inFlight: flight, actions: [], events, message: `${label} paused: ${pendingApproval}`, paused: true };
+    if (starting) flight = { ...flight, wave: i, waveStartedAt: now };
+    const deadline = (millis(flight.waveStartedAt) ?? nowMs) + settings.rolloutTimeoutSeconds * 1000;
+    const fail = (reason: string): FlightStep => ({ finished: { result: 'Failed', reason }, actions: [], events, message: '' });
+    const timeout = (what: string) => fail(`RolloutTimeout: ${label} not complete after ${settings.rolloutTimeoutSeconds}s: ${what}`);
     const workloads = waveWorkloads(observed, wave);
     const stale = workloads.filter((w) => !templateRuns(w, settings.repository, flight));
-    const fail = (reason: string): FlightStep => ({ finished: { result: 'Failed', reason }, actions: [], events, message: '' });
     if (stale.length > 0) {
       const unsafe = wave.includes('beat') ? stale.map(singletonProblem).find(Boolean) : undefined;
       if (unsafe) return fail(`UnsafeBeat: ${unsafe}`);
+      const failure = observed.failure && stale.some((w) => observed.failure!.name === w.metadata.name) ? failureSummary(observed.failure) : undefined;
+      // A refused patch must not keep the flight alive forever: the wave's deadline holds whatever the API says.
+      if (nowMs >= deadline) return timeout(failure ?? `${stale.map(workloadName).join(', ')} not set to ${flight.image}`);
       const actions = stale.map((w) => setImages(w, flight, settings, i));
-      if (flight.waveStartedAt === now) {
+      if (flight.waveStartedAt === now && !flight.drift) {
         events.push({ type: 'Normal', reason: 'WaveStarted', message: `${label}: setting ${flight.image} on ${stale.map(workloadName).join(', ')}` });
       }
-      return { inFlight: flight, actions, events, message: `${label}: rolling out ${flight.image}` };
+      return { inFlight: flight, actions, events, requeueAfterSeconds: secondsUntil(nowMs, deadline), message: `${label}: rolling out ${flight.image}` };
     }
-    const pending = workloads.map(rolloutState).filter((r) => !r.complete);
-    const stalled = pending.find((r) => r.stalled);
+    const missing = wave.filter((c) => !workloads.some((w) => componentOf(w) === c)).map((c) => `no production ${c} (${LABEL.component}=${c} matching target.selector)`);
+    const pending = [...missing, ...workloads.map(rolloutState).filter((r) => !r.complete).map((r) => r.stalled ?? r.message)];
+    const stalled = workloads.map(rolloutState).find((r) => !r.complete && r.stalled);
     if (stalled) return fail(`RolloutStalled: ${stalled.stalled}`);
     if (pending.length > 0) {
-      const deadline = (millis(flight.waveStartedAt) ?? nowMs) + settings.rolloutTimeoutSeconds * 1000;
-      if (nowMs >= deadline) return fail(`RolloutTimeout: ${label} not complete after ${settings.rolloutTimeoutSeconds}s: ${pending[0]!.message}`);
-      return { inFlight: flight, actions: [], events, requeueAfterSeconds: secondsUntil(nowMs, deadline), message: `${label}: waiting for ${pending.map((r) => r.message.split(':')[0]).join(', ')}` };
+      if (nowMs >= deadline) return timeout(pending[0]);
+      return { inFlight: flight, actions: [], events, requeueAfterSeconds: secondsUntil(nowMs, deadline), message: `${label}: waiting for ${pending.map((m) => m.split(':')[0]).join(', ')}` };
     }
   }
   return { finished: { result: 'Succeeded', reason: 'Complete' }, actions: [], events, message: '' };
 }
 
-/** One reconcile's worth of progress on the in-flight promotion or rollback. */
-export function advance(observed: Observed, settings: Settings, flight: InFlightStatus): FlightStep {
+/** One reconcile's worth of progress on the in-flight promotion or rollback, under the spec it started with. */
+export function advance(observed: Observed, current: Settings, flight: InFlightStatus): FlightStep {
+  const settings = flightSettings(current, flight);
   if (flight.kind === 'Promotion' && flight.phase === 'Migrating') {
     const migrated = migrate(observed, settings, flight);
-    return 'kind' in migrated ? rollWaves(observed, settings, migrated) : migrated;
+    return 'kind' in migrated ? rollWaves(observed, settings, migrated, current) : migrated;
   }
-  return rollWaves(observed, settings, flight);
+  return rollWaves(observed, settings, flight, current);
 }

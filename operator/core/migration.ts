@@ -28,8 +28,8 @@ function jobSpecFor(template: Record<string, unknown>, image: string, repository
   return spec;
 }
 
-export function prodMigrationJobName(promotion: PromotionObject, settings: Settings, image: ImageRecord): string {
-  return migrationJobName(settings.app, image.image, jobSpecFor(promotion.spec.target.migrationJobTemplate, image.image, settings.repository));
+export function prodMigrationJobName(settings: Settings, image: ImageRecord): string {
+  return migrationJobName(settings.app, image.image, jobSpecFor(settings.migrationJobTemplate, image.image, settings.repository));
 }
 
 export function findJob(jobs: JobLike[], namespace: string, name: string): JobLike | undefined {
@@ -38,7 +38,7 @@ export function findJob(jobs: JobLike[], namespace: string, name: string): JobLi
 
 export function migrationJob(promotion: PromotionObject, settings: Settings, image: ImageRecord): JobManifest {
   const { target } = promotion.spec;
-  const spec = jobSpecFor(target.migrationJobTemplate, image.image, settings.repository);
+  const spec = jobSpecFor(settings.migrationJobTemplate, image.image, settings.repository);
   const name = migrationJobName(settings.app, image.image, spec);
   const ttl = spec.ttlSecondsAfterFinished;
   if (typeof ttl === 'number' && ttl < MIN_JOB_TTL_SECONDS) spec.ttlSecondsAfterFinished = MIN_JOB_TTL_SECONDS;

@@ -1,4 +1,8 @@
 // Which tags are promotable: a semver range or an anchored regex (the CRD allows at most one).
+// Regexes are RE2 (re2js, a port of RE2/J): matching is linear in the tag's length whatever the pattern,
+// so one tenant's pattern cannot stall the event loop (issue 12). RE2 is what Flux and Argo CD Image
+// Updater use; it has no backreferences, lookarounds or possessive quantifiers, and refuses them.
+import { RE2JS } from 're2js';
 import semver from 'semver';
 import type { PromotionSpec } from './resource.js';
 
@@ -20,12 +24,24 @@ export function policyProblem(tags: TagPolicy | undefined): string | undefined {
   }
   if (tags.regex !== undefined) {
     try {
-      new RegExp(tags.regex);
+      compileTagPattern(tags.regex);
     } catch (error) {
-      return `policy.tags.regex: ${(error as Error).message}`;
+      return `policy.tags.regex: ${(error as Error).message}; write an RE2 pattern (no backreferences, lookarounds or possessive quantifiers), e.g. ^v?[0-9]+[.][0-9]+[.][0-9]+$`;
     }
   }
   return undefined;
+}
+
+/** Anchored: a policy of `v1\..*` must not let `xv1.2` through. Throws on what RE2 cannot match. */
+function compileTagPattern(regex: string): RE2JS {
+  return RE2JS.compile(`^(?:${regex})$`);
+}
+
+/** Whether the tag is at least as new as production's, under a semver policy; undefined when not comparable. */
+export function semverOlder(tag: string | undefined, than: string | undefined): boolean | undefined {
+  const a = tag === undefined ? null : parseSemverTag(tag);
+  const b = than === undefined ? null : parseSemverTag(than);
+  return a === null || b === null ? undefined : semver.lt(a, b);
 }
 
 /** Whether the policy allows a tag. A candidate known only by digest has no tag, so a tag policy rejects it. */
@@ -40,7 +56,5 @@ export function tagAllowed(tag: string | undefined, tags: TagPolicy | undefined)
     }
     return { allowed: true };
   }
-  // Anchored: a policy of `v1\..*` must not let `xv1.2` through.
-  const pattern = new RegExp(`^(?:${tags.regex})$`);
-  return pattern.test(tag) ? { allowed: true } : { allowed: false, message: `tag ${tag} does not match policy.tags.regex ${tags.regex}` };
+  return compileTagPattern(tags.regex!).matches(tag) ? { allowed: true } : { allowed: false, message: `tag ${tag} does not match policy.tags.regex ${tags.regex}` };
 }

@@ -2,11 +2,10 @@
 // runtimes), the candidate is known only by its tag, and a tag can move. The adapter then looks the tag up in
 // its registry (action ResolveDigest) and the core promotes `repo@sha256:…` instead; until that succeeds the
 // candidate is not verified, and a failed lookup is never silently replaced by the tag.
-import type { CandidateResult } from './candidate.js';
+import type { CandidateResult, Verification } from './candidate.js';
 import { imageRecord, parseImageRef } from './naming.js';
 import { millis, rfc3339, secondsUntil } from './time.js';
 import type { Observed } from './types.js';
-import type { Verification } from './verify.js';
 
 /** First retry after a failed lookup; doubles per consecutive failure up to RETRY_MAX_SECONDS. */
 export const RESOLVE_RETRY_SECONDS = 10;

@@ -12,6 +12,8 @@ export {
 
 export const DEFAULTS = {
   ...PROMOTION_DEFAULTS,
+  /** Not in contract/: only the core and the CRD know it. */
+  drift: 'Revert' as DriftPolicy,
   /** How long a failed smoke check is trusted before it is retried. */
   smokeRetrySeconds: 30,
 } as const;
@@ -21,6 +23,9 @@ export interface LabelSelector {
   matchLabels?: Record<string, string>;
   matchExpressions?: { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }[];
 }
+
+/** Revert: set the promoted image again (no migration). Hold: leave it, report it, until a human acts. */
+export type DriftPolicy = 'Revert' | 'Hold';
 
 export interface PromotionSpec {
   /** Repository of the app image, without tag or digest, e.g. `ghcr.io/ponyexpress/ponyshop`. */
@@ -57,6 +62,8 @@ export interface PromotionSpec {
     tags?: { semver?: string; regex?: string };
     /** @default Automatic */
     approval?: Approval;
+    /** What to do when a production workload stops running the promoted image (kubectl set image, …). @default Revert */
+    drift?: DriftPolicy;
   };
   /** Stops all reconciliation, including an in-flight promotion, until false. @default false */
   suspend?: boolean;
@@ -124,6 +131,14 @@ export interface InFlightStatus extends ImageRecord {
   waveStartedAt?: string;
   /** kind Rollback: the annotation value that requested it. */
   rollbackTo?: string;
+  /** The spec this flight started with: later edits apply to the next flight (absent in flights of older operators). */
+  waves?: WorkloadComponent[][];
+  rolloutTimeoutSeconds?: number;
+  /** kind Promotion: the JobSpec the migration Job is made from. */
+  migrationJobTemplate?: Record<string, unknown>;
+  policy?: { approval: Approval; tags?: { semver?: string; regex?: string } };
+  /** A revert of drift (the image already succeeded here): no migration, no history entry. */
+  drift?: boolean;
 }
 
 /**

@@ -13,10 +13,10 @@ export function matchesSelector(labels: Record<string, string> | undefined, sele
     const values = req.values ?? [];
     switch (req.operator) {
       case 'In':
-        if (!present || !values.includes(have[req.key]!)) return false;
+        if (!present || !values.includes(have[req.key])) return false;
         break;
       case 'NotIn':
-        if (present && values.includes(have[req.key]!)) return false;
+        if (present && values.includes(have[req.key])) return false;
         break;
       case 'Exists':
         if (!present) return false;

@@ -1,7 +1,7 @@
 // The spec with defaults applied, and the checks the CRD schema cannot express.
 import { isAppContainer, parseImageRef } from './naming.js';
 import { policyProblem } from './policy.js';
-import { DEFAULTS, LABEL, type Approval, type PromotionObject, type WorkloadComponent } from './resource.js';
+import { DEFAULTS, LABEL, type Approval, type DriftPolicy, type InFlightStatus, type PromotionObject, type PromotionSpec, type WorkloadComponent } from './resource.js';
 import type { ContainerLike } from './types.js';
 
 export interface Settings {
@@ -15,6 +15,9 @@ export interface Settings {
   rolloutTimeoutSeconds: number;
   approval: Approval;
   historyLimit: number;
+  migrationJobTemplate: Record<string, unknown>;
+  tags?: NonNullable<PromotionSpec['policy']>['tags'];
+  drift: DriftPolicy;
 }
 
 export function settingsOf(promotion: PromotionObject): Settings {
@@ -29,6 +32,30 @@ export function settingsOf(promotion: PromotionObject): Settings {
     rolloutTimeoutSeconds: spec.target.rolloutTimeoutSeconds ?? DEFAULTS.rolloutTimeoutSeconds,
     approval: spec.policy?.approval ?? DEFAULTS.approval,
     historyLimit: spec.historyLimit ?? DEFAULTS.historyLimit,
+    migrationJobTemplate: spec.target.migrationJobTemplate,
+    ...(spec.policy?.tags ? { tags: spec.policy.tags } : {}),
+    drift: spec.policy?.drift ?? DEFAULTS.drift,
+  };
+}
+
+/** What a flight keeps of the spec it started with (issue 12: edits apply to the next flight). */
+export function snapshot(settings: Settings, kind: InFlightStatus['kind']): Pick<InFlightStatus, 'waves' | 'rolloutTimeoutSeconds' | 'migrationJobTemplate' | 'policy'> {
+  return {
+    waves: structuredClone(settings.waves),
+    rolloutTimeoutSeconds: settings.rolloutTimeoutSeconds,
+    ...(kind === 'Promotion' ? { migrationJobTemplate: structuredClone(settings.migrationJobTemplate) } : {}),
+    policy: { approval: settings.approval, ...(settings.tags ? { tags: { ...settings.tags } } : {}) },
+  };
+}
+
+/** The settings a flight runs under: its snapshot where it has one (flights of older operators have none). */
+export function flightSettings(settings: Settings, flight: InFlightStatus): Settings {
+  return {
+    ...settings,
+    ...(flight.waves ? { waves: flight.waves } : {}),
+    ...(flight.rolloutTimeoutSeconds ? { rolloutTimeoutSeconds: flight.rolloutTimeoutSeconds } : {}),
+    ...(flight.migrationJobTemplate ? { migrationJobTemplate: flight.migrationJobTemplate } : {}),
+    ...(flight.policy ? { approval: flight.policy.approval } : {}),
   };
 }
 
@@ -61,7 +88,7 @@ export function specProblem(promotion: PromotionObject): string | undefined {
     }
   }
   const beatWave = settings.waves.findIndex((wave) => wave.includes('beat'));
-  if (beatWave >= 0 && (beatWave !== settings.waves.length - 1 || settings.waves[beatWave]!.length !== 1)) {
+  if (beatWave >= 0 && (beatWave !== settings.waves.length - 1 || settings.waves[beatWave].length !== 1)) {
     return 'target.waves: beat must be alone in the last wave (it may only change after every other workload)';
   }
   const pod = templateContainers(spec.target.migrationJobTemplate);

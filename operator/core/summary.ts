@@ -43,8 +43,11 @@ const STAGING_EVENTS: Record<string, PlanEvent['type']> = {
 };
 const PROMOTING_EVENTS: Record<string, PlanEvent['type']> = {
   WaitingForApproval: 'Normal', ApprovalMismatch: 'Warning', RollbackTargetUnknown: 'Warning', UnsafeBeat: 'Warning',
-  NoProductionWorkloads: 'Warning', PreviouslyFailed: 'Normal', Held: 'Normal', Suspended: 'Normal',
+  ProductionWorkloadMissing: 'Warning', PreviouslyFailed: 'Normal', Held: 'Normal', Suspended: 'Normal',
+  StagingBehindProduction: 'Warning',
 };
+/** Degraded reasons that need a human, announced once when they appear (or change). */
+const DEGRADED_EVENTS: Record<string, PlanEvent['type']> = { ActionFailed: 'Warning', SourceUnreadable: 'Warning', TargetUnreadable: 'Warning', Drifted: 'Warning' };
 
 function nextHold(d: Draft): HoldStatus | undefined {
   const rollbackTo = d.annotations[ANNOTATION.rollbackTo];
@@ -82,9 +85,11 @@ function desiredConditions(d: Draft, mode: 'suspended' | 'invalid' | 'active', p
     (last?.result === 'Failed'
       ? { status: 'True', reason: 'LastPromotionFailed', message: `${last.image}: ${last.reason}` }
       : { status: 'False', reason: 'AsExpected', message: 'the last promotion did not fail' });
+  // Not ready when staging offers nothing to promote: usually a source selector that matches nothing.
   const ready: DesiredCondition =
     degraded.status === 'True' ? { status: 'False', reason: degraded.reason, message: degraded.message }
     : promoting.status === 'True' ? { status: 'False', reason: 'Progressing', message: promoting.message }
+    : !v.candidate && v.reason === 'NoCandidate' ? { status: 'False', reason: 'NoCandidate', message: v.message }
     : { status: 'True', reason: phase, message: promoting.message };
   return { Ready: ready, StagingVerified: staging, Promoting: promoting, Degraded: degraded, Reconciling: promoting, Stalled: degraded };
 }
@@ -104,6 +109,7 @@ function transitionEvents(d: Draft, status: PromotionStatus): PlanEvent[] {
   };
   changed('StagingVerified', STAGING_EVENTS);
   changed('Promoting', PROMOTING_EVENTS);
+  changed('Degraded', DEGRADED_EVENTS);
   changed('Ready', { Suspended: 'Normal', InvalidSpec: 'Warning' });
   return events;
 }

@@ -124,6 +124,41 @@ export interface DigestResolution {
   checkedAt: Time;
 }
 
+/** What a write action does to which object; `key` identifies it in an ActionFailure. */
+export interface ActionTarget {
+  verb: 'create' | 'patch';
+  resource: 'jobs' | 'deployments' | 'statefulsets';
+  namespace: string;
+  name: string;
+  /** `<verb> <resource> <namespace>/<name>`, e.g. `patch deployments shop-production/shop-web`. */
+  key: string;
+}
+
+/**
+ * A write the API refused (any HTTP error but a Job create's AlreadyExists). The adapter keeps the last one
+ * per Promotion, re-plans at once with it, and forgets it when a later write succeeds or the plan no longer
+ * reports it (Degraded reason other than ActionFailed). The core backs the retry off: 10 s doubling to 5 min.
+ */
+export interface ActionFailure extends ActionTarget {
+  /** HTTP status, when there was a response. */
+  code?: number;
+  /** The Kubernetes Status reason (`Forbidden`, `NotFound`, `Conflict`, `Invalid`, `InternalError`, …). */
+  reason: string;
+  /** The Status message (first line). */
+  message: string;
+  /** Consecutive refusals of this very write (1 after the first). */
+  attempts: number;
+  failedAt: Time;
+}
+
+/** A namespace/kind the adapter could not list (403 Forbidden, 404): the Promotion's config names something unreadable. */
+export interface Unreadable {
+  namespace: string;
+  resource: string;
+  code?: number;
+  message: string;
+}
+
 /** Everything reconcile() may look at. Pass whole cache contents: the core filters. */
 export interface Observed {
   /** The wall clock of this reconcile. The only source of time. */
@@ -152,6 +187,10 @@ export interface Observed {
   resolveDigests?: boolean;
   /** Absent until the adapter has run a ResolveDigest for this Promotion. */
   resolution?: DigestResolution;
+  /** The last write the API refused for this Promotion (kept by the adapter until one succeeds). */
+  failure?: ActionFailure;
+  /** What the adapter could not list for this Promotion; non-empty means the Observed lists are not the cluster's. */
+  unreadable?: Unreadable[];
 }
 
 /** A complete batch/v1 Job to create (not apply: Jobs are immutable; AlreadyExists means done). */

@@ -1,7 +1,7 @@
 // Staging verification: a candidate is verified only when its rollouts are complete, every app pod runs it,
 // staging's migration Job for it succeeded, the pods stayed Ready without restarts for the soak time,
 // and the optional smoke URL answered 2xx. The first unmet check is reported.
-import { findCandidate, type StagingSet } from './candidate.js';
+import { findCandidate, type StagingSet, type Verification } from './candidate.js';
 import { digestFromImageID, isAppContainer, parseImageRef, referenceRuns } from './naming.js';
 import { tagAllowed } from './policy.js';
 import { requireDigest, withKnownDigest } from './resolve.js';
@@ -12,21 +12,7 @@ import type { Settings } from './spec.js';
 import { millis, rfc3339, secondsUntil } from './time.js';
 import type { JobLike, Observed, PodLike } from './types.js';
 
-export interface Verification {
-  candidate?: ImageRecord;
-  verified: boolean;
-  /** CamelCase reason for the StagingVerified condition. */
-  reason: string;
-  message: string;
-  healthySince?: string;
-  /** Staging's migration for the candidate succeeded (now or as recorded in status.staging.migrated). */
-  migrated?: boolean;
-  /** Ask the adapter to GET the smoke URL for the candidate. */
-  smokeNeeded?: boolean;
-  /** Ask the adapter to resolve the candidate's tag to a digest (Observed.resolveDigests). */
-  resolveNeeded?: boolean;
-  requeueAfterSeconds?: number;
-}
+export type { Verification } from './candidate.js';
 
 function podRunsCandidate(pod: PodLike, candidate: ImageRecord, repository: string): string | undefined {
   const statuses = pod.status?.containerStatuses ?? [];

@@ -3,7 +3,7 @@
 // Promotion as our own status write returned it (the watch may deliver it a moment later, and
 // planning from the older status would repeat a step).
 import { reconcile } from '../core/plan.js';
-import type { DigestResolution, Phase, PromotionObject, SmokeResult } from '../core/types.js';
+import type { ActionFailure, DigestResolution, Phase, PromotionObject, SmokeResult } from '../core/types.js';
 import type { ControllerMetrics, Logger } from '../telemetry.js';
 import type { CacheReader } from './cache.js';
 import { realClock, type Clock } from './clock.js';
@@ -33,6 +33,8 @@ export class PromotionController implements Reconciler {
   private readonly smoke = new Map<string, SmokeResult>();
   private readonly resolution = new Map<string, DigestResolution>();
   private readonly written = new Map<string, PromotionObject>();
+  /** The last write the API refused per Promotion (Observed.failure), until one succeeds or the plan drops it. */
+  private readonly failures = new Map<string, ActionFailure>();
   private readonly phaseSince = new Map<string, { phase: Phase; sinceMs: number }>();
   private readonly lastStatusWriteMs = new Map<string, number>();
 
@@ -58,14 +60,21 @@ export class PromotionController implements Reconciler {
       this.forget(key);
       return;
     }
-    const waiting = this.cache.notSyncedFor(promotion);
+    // A namespace the Promotion names but the operator cannot list is this Promotion's problem (a condition),
+    // not a reason to wait: its informer retries with backoff and its next list wakes this key.
+    const unreadable = this.cache.unreadableFor(promotion);
+    const waiting = unreadable.length ? undefined : this.cache.notSyncedFor(promotion);
     if (waiting) {
-      // The cache enqueues this key again as soon as every source has listed; sources that fail
-      // (403/404: a typo, a missing Role) back off with their informer. Only this Promotion waits.
-      this.log.debug(waiting, { promotion: key, unreadable: this.cache.unreadableFor(promotion) });
+      // The cache enqueues this key again as soon as every source has listed.
+      this.log.debug(waiting, { promotion: key });
       return { requeueAfterMs: 30_000 };
     }
-    const observed = observe(this.cache, promotion, this.smoke.get(key), new Date(this.clock.now()));
+    const failure = this.failures.get(key);
+    const observed = {
+      ...observe(this.cache, promotion, this.smoke.get(key), new Date(this.clock.now())),
+      ...(failure ? { failure } : {}),
+      ...(unreadable.length ? { unreadable } : {}),
+    };
     const resolution = this.resolution.get(key);
     const plan = reconcile(this.resolveDigests ? { ...observed, resolveDigests: true, ...(resolution ? { resolution } : {}) } : observed);
     // Pure observation churn (staging rolling, rollout counters) is coalesced: the next reconcile
@@ -85,7 +94,15 @@ export class PromotionController implements Reconciler {
       });
     }
     try {
-      const result = await executePlan({ ...this.exec, log: this.exec.log.with({ promotion: key }) }, promotion, plan, resolution);
+      const result = await executePlan({ ...this.exec, log: this.exec.log.with({ promotion: key }) }, promotion, plan, resolution, failure);
+      if (result.failure) {
+        this.failures.set(key, result.failure);
+        this.metrics.reconciles.inc({ outcome: 'error' });
+        // Re-plan at once with the refusal: the core reports it and holds the retry back until its backoff ends.
+        return { requeueAfterMs: 0 };
+      }
+      const degraded = plan.status.conditions?.find((c) => c.type === 'Degraded');
+      if (result.wrote || degraded?.reason !== 'ActionFailed') this.failures.delete(key);
       if (result.written) {
         this.written.set(key, result.written);
         this.lastStatusWriteMs.set(key, this.clock.now());
@@ -114,6 +131,7 @@ export class PromotionController implements Reconciler {
     this.smoke.delete(key);
     this.resolution.delete(key);
     this.written.delete(key);
+    this.failures.delete(key);
     this.phaseSince.delete(key);
     this.lastStatusWriteMs.delete(key);
   }

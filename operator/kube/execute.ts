@@ -1,8 +1,8 @@
 // Carries out a Plan: actions in order (the first failure throws, so the queue backs off and
 // the next reconcile re-derives what is left), then status (only when changed), then Events.
 // Every write first checks the leader fence, so a replica that lost its Lease stops at once.
-import { applyConfiguration } from '../core/actions.js';
-import type { Action, DigestResolution, Plan, PromotionObject, PromotionStatus, SmokeResult } from '../core/types.js';
+import { actionTarget, applyConfiguration } from '../core/actions.js';
+import type { Action, ActionFailure, DigestResolution, Plan, PromotionObject, PromotionStatus, SmokeResult } from '../core/types.js';
 import { FIELD_MANAGER, PROMOTION_GROUP, PROMOTION_KIND, PROMOTION_PLURAL, PROMOTION_VERSION } from '../core/types.js';
 import type { Logger } from '../telemetry.js';
 import { KubeError, paths, type KubeClient } from './client.js';
@@ -37,10 +37,17 @@ export interface ExecuteResult {
   resolution?: DigestResolution;
   /** The Promotion as the apiserver returned it after the status write. */
   written?: PromotionObject;
+  /**
+   * A write the API refused. The rest of the plan (its status and events assumed the write) was dropped:
+   * reconcile again now with Observed.failure set, and the core reports it and backs the retry off.
+   */
+  failure?: ActionFailure;
+  /** At least one write action succeeded (an earlier failure of it is over). */
+  wrote?: boolean;
 }
 
 /** `previousResolution`: the last ResolveDigest result for this Promotion (counts consecutive failures). */
-export async function executePlan(ctx: ExecuteContext, promotion: PromotionObject, plan: Plan, previousResolution?: DigestResolution): Promise<ExecuteResult> {
+export async function executePlan(ctx: ExecuteContext, promotion: PromotionObject, plan: Plan, previousResolution?: DigestResolution, previousFailure?: ActionFailure): Promise<ExecuteResult> {
   const result: ExecuteResult = {};
   for (const action of plan.actions) {
     if (action.type === 'ResolveDigest') {
@@ -50,8 +57,18 @@ export async function executePlan(ctx: ExecuteContext, promotion: PromotionObjec
       else ctx.log.warn('could not resolve digest', { image: action.image, error, attempts });
       continue;
     }
-    const smoke = await executeAction(ctx, action);
-    if (smoke) result.smoke = smoke;
+    try {
+      const smoke = await executeAction(ctx, action);
+      if (smoke) result.smoke = smoke;
+      if (actionTarget(action)) result.wrote = true;
+    } catch (err) {
+      const target = actionTarget(action);
+      if (!(err instanceof KubeError) || !target) throw err;
+      const same = previousFailure?.key === target.key;
+      result.failure = { ...target, code: err.code, reason: err.reason || 'Unknown', message: err.message.split('\n')[0], attempts: same ? previousFailure.attempts + 1 : 1, failedAt: new Date().toISOString() };
+      ctx.log.warn('write refused', { action: target.key, code: err.code, reason: err.reason, attempts: result.failure.attempts });
+      return result;
+    }
   }
   if (plan.statusChanged) result.written = await writeStatus(ctx, promotion, plan.status);
   // Events are independent of each other and best effort: sent together, not one after another.

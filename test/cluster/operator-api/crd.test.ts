@@ -61,7 +61,8 @@ test('the example Promotion is accepted, its Job template is kept whole and unkn
   expect(template.template.spec.containers[0].command).toEqual(['python', 'manage.py', 'migrate', '--noinput']);
   expect(stored.spec).not.toHaveProperty('notAField');
   // Everything else round-trips as written; only the omitted `suspend` is defaulted.
-  expect(stored.spec).toEqual({ ...(example().spec as object), suspend: false });
+  const spec = example().spec as { policy: object };
+  expect(stored.spec).toEqual({ ...spec, policy: { ...spec.policy, drift: 'Revert' }, suspend: false });
 });
 
 test('a minimal Promotion gets every documented default from the apiserver', async () => {
@@ -77,7 +78,7 @@ test('a minimal Promotion gets every documented default from the apiserver', asy
   expect(stored.spec.source.soakSeconds).toBe(300);
   expect(stored.spec.target.waves).toEqual([['web', 'worker'], ['beat']]);
   expect(stored.spec.target.rolloutTimeoutSeconds).toBe(600);
-  expect(stored.spec.policy).toEqual({ approval: 'Automatic' });
+  expect(stored.spec.policy).toEqual({ approval: 'Automatic', drift: 'Revert' });
   expect(stored.spec.suspend).toBe(false);
   expect(stored.spec.historyLimit).toBe(10);
 });

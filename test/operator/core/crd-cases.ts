@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 export const CRD_PATH = new URL('../../../operator/crd/promotions.ponyexpress.dev.yaml', import.meta.url);
 export const EXAMPLE_PATH = new URL('../../../operator/crd/example-promotion.yaml', import.meta.url);
 
-type Mutable = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Mutable = Record<string, any>;  
 
 export function examplePromotion(): Mutable {
   return parse(readFileSync(EXAMPLE_PATH, 'utf8')) as Mutable;
@@ -37,5 +37,8 @@ export const BAD_SPECS: BadSpec[] = [
   { name: 'smoke URL that is not http(s)', mutate: (p) => (p.spec.source.smokeUrl = 'ftp://x'), message: 'spec.source.smokeUrl' },
   { name: 'template without containers', mutate: (p) => (p.spec.target.migrationJobTemplate = { template: { spec: {} } }), message: 'spec.target.migrationJobTemplate.template.spec.containers: Required value' },
   { name: 'bad namespace', mutate: (p) => (p.spec.target.namespace = 'Prod_NS'), message: 'spec.target.namespace' },
+  { name: 'regex with a backreference', mutate: (p) => (p.spec.policy.tags = { regex: '([0-9]+)\\.\\1' }), message: 'regex must be RE2 - backreferences' },
+  { name: 'regex with a lookaround', mutate: (p) => (p.spec.policy.tags = { regex: 'v(?!0)[0-9.]+' }), message: 'regex must be RE2 - lookarounds' },
+  { name: 'unknown drift policy', mutate: (p) => (p.spec.policy.drift = 'Ignore'), message: 'Unsupported value: "Ignore"' },
   { name: 'historyLimit 0', mutate: (p) => (p.spec.historyLimit = 0), message: 'spec.historyLimit: Invalid value: 0' },
 ];

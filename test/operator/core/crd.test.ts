@@ -12,7 +12,7 @@ type Schema = { properties?: Record<string, Schema>; items?: Schema; default?: u
 const crd = parse(readFileSync(CRD_PATH, 'utf8'));
 const version = crd.spec.versions[0];
 const root: Schema = version.schema.openAPIV3Schema;
-const at = (path: string): Schema => path.split('.').reduce((s: Schema, key) => (key === '[]' ? s.items! : s.properties![key]!), root);
+const at = (path: string): Schema => path.split('.').reduce((s: Schema, key) => (key === '[]' ? s.items! : s.properties![key]), root);
 
 test('names, scope, subresource and printer columns', () => {
   expect(crd.metadata.name).toBe(`${PROMOTION_PLURAL}.${PROMOTION_GROUP}`);
@@ -33,6 +33,7 @@ test('defaults in the schema are the defaults the core applies', () => {
   expect(at('spec.target.waves').default).toEqual(DEFAULTS.waves);
   expect(at('spec.policy.approval').default).toBe(DEFAULTS.approval);
   expect(at('spec.historyLimit').default).toBe(DEFAULTS.historyLimit);
+  expect(at('spec.policy.drift').default).toBe(DEFAULTS.drift);
 });
 
 test('status enums list exactly the values the core writes', () => {

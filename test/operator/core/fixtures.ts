@@ -150,7 +150,7 @@ export function job(name: string, namespace: string, image: string, state: JobSt
 }
 
 export function setJobState(j: JobLike, state: JobState): void {
-  const image = j.spec!.template.spec!.containers[0]!.image!;
+  const image = j.spec!.template.spec!.containers[0].image!;
   const fresh = job(j.metadata.name!, j.metadata.namespace!, image, state);
   j.status = fresh.status;
 }

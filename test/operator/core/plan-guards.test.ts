@@ -88,7 +88,7 @@ describe('failures', () => {
     expect(plan.status.phase).toBe('Failed');
     expect(plan.status.inFlight).toBeUndefined();
     expect(plan.status.history![0]).toMatchObject({ tag: 'B', result: 'Failed', reason: expect.stringContaining('MigrationFailed: Job ponyshop-migrate-') });
-    expect(plan.status.history![0]!.reason).toContain('BackoffLimitExceeded: Job has reached the specified backoff limit');
+    expect(plan.status.history![0].reason).toContain('BackoffLimitExceeded: Job has reached the specified backoff limit');
     expect(condition(plan, 'Degraded')).toMatchObject({ status: 'True', reason: 'LastPromotionFailed' });
     expect(condition(plan, 'Stalled')).toMatchObject({ status: 'True', reason: 'LastPromotionFailed' }); // kstatus: Failed
     expect(condition(plan, 'Ready')).toMatchObject({ status: 'False' });
@@ -109,7 +109,7 @@ describe('failures', () => {
     world.stall('worker');
     const plan = world.reconcile();
     expect(plan.status.phase).toBe('Failed');
-    expect(plan.status.history![0]!.reason).toMatch(/^RolloutStalled: deployment\/ponyshop-worker: ProgressDeadlineExceeded/);
+    expect(plan.status.history![0].reason).toMatch(/^RolloutStalled: deployment\/ponyshop-worker: ProgressDeadlineExceeded/);
     world.tick(3600);
     world.settle();
     expect(world.prodImage('beat')).toBe(`${REPO}:A`);
@@ -142,13 +142,13 @@ describe('failures', () => {
 
 test('a selected workload that does not run the app is left alone', () => {
   const world = worldWithB();
-  const exporter = structuredClone(world.production.workloads[0]!);
+  const exporter = structuredClone(world.production.workloads[0]);
   exporter.metadata.name = 'ponyshop-metrics';
   exporter.spec!.template.spec = { containers: [{ name: 'exporter', image: 'prom/statsd-exporter:v0.26' }] };
   world.production.workloads.push(exporter);
   world.settle();
   expect(world.promotion.status?.production?.tag).toBe('B');
-  expect(exporter.spec!.template.spec!.containers[0]!.image).toBe('prom/statsd-exporter:v0.26');
+  expect(exporter.spec!.template.spec.containers[0].image).toBe('prom/statsd-exporter:v0.26');
 });
 
 describe('suspend and invalid specs', () => {

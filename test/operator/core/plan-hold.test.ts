@@ -24,7 +24,7 @@ describe('hold', () => {
     const held = world.reconcile();
     expect(held.actions).toEqual([]);
     expect(held.status.phase).toBe('Held');
-    expect(held.status.hold).toEqual({ since: held.status.conditions![0]!.lastTransitionTime, reason: 'incident 42', by: 'annotation' });
+    expect(held.status.hold).toEqual({ since: held.status.conditions![0].lastTransitionTime, reason: 'incident 42', by: 'annotation' });
     expect(held.events.map((e) => e.reason)).toContain('Held');
     world.tick(3600);
     expect(world.reconcile()).toMatchObject({ actions: [], events: [], statusChanged: false });
@@ -144,7 +144,7 @@ describe('rollback', () => {
   test('a workload that drifted from production is set again, without a second migration', () => {
     const world = promotedB();
     const web = world.production.workloads.find((w) => w.metadata.name === 'ponyshop-web')!;
-    web.spec!.template.spec!.containers[0]!.image = `${REPO}:A`;
+    web.spec!.template.spec!.containers[0].image = `${REPO}:A`;
     const plan = world.reconcile();
     expect(plan.actions.map((a) => (a as SetImages).target.name)).toEqual(['ponyshop-web']);
     world.settle();

@@ -33,7 +33,7 @@ describe('a verified candidate is promoted: migration, then web and worker, then
     expect(done.actions).toEqual([]);
     expect(done.status.phase).toBe('Succeeded');
     expect(done.status.inFlight).toBeUndefined();
-    expect(done.status.production).toEqual({ tag: 'B', digest: digestOf('B'), image: B, promotedAt: done.status.history![0]!.finishedAt });
+    expect(done.status.production).toEqual({ tag: 'B', digest: digestOf('B'), image: B, promotedAt: done.status.history![0].finishedAt });
     expect(done.status.history![0]).toMatchObject({ tag: 'B', result: 'Succeeded', reason: 'Complete' });
     expect(done.events.map((e) => e.reason)).toEqual(['Promoted']);
     expect(world.timeline.filter((t) => t.startsWith('job')).length).toBe(1);
@@ -51,7 +51,7 @@ describe('a verified candidate is promoted: migration, then web and worker, then
     expect(spec.template.metadata.annotations).toEqual({ 'ponyexpress.dev/image': B });
     expect(create.job.metadata).toMatchObject({ namespace: 'ponyshop-production', annotations: { 'ponyexpress.dev/image': B } });
     expect(create.job.metadata.labels).toMatchObject({ 'app.kubernetes.io/component': 'migrate', 'ponyexpress.dev/promotion': 'ponyshop' });
-    expect(spec.template.spec.containers[0]!.image).toBe(B);
+    expect(spec.template.spec.containers[0].image).toBe(B);
     expect(spec.ttlSecondsAfterFinished).toBe(3600); // 600 in the template: raised, so the finished Job stays observable
     expect(world.promotion.spec.target.migrationJobTemplate).toHaveProperty('ttlSecondsAfterFinished', 600); // spec untouched
   });

@@ -59,7 +59,7 @@ describe('each unmet check is reported', () => {
   test('rollout stalled', () => {
     const world = stagingOnB();
     world.staging.workloads[0] = deployment(STAGING, 'web', B, { generation: 2, rollout: 'stalled' });
-    world.staging.workloads[0]!.status!.observedGeneration = 2;
+    world.staging.workloads[0].status!.observedGeneration = 2;
     expect(verify(world)).toMatchObject({ reason: 'RolloutStalled', message: expect.stringContaining('ProgressDeadlineExceeded') });
   });
 

@@ -2,7 +2,8 @@
 // carries out a Plan the way the adapter does (actions in order, then status if changed). Tests drive
 // the Kubernetes controllers' part by hand (finishJob, finishRollouts) to control every interleaving.
 import { reconcile } from '../../../operator/core/plan.js';
-import type { JobLike, Observed, Plan, PromotionObject, PromotionSpec, SetImages, SmokeResult, WorkloadLike } from '../../../operator/core/types.js';
+import { actionTarget } from '../../../operator/core/actions.js';
+import type { ActionFailure, JobLike, Observed, Plan, PromotionObject, PromotionSpec, SetImages, SmokeResult, WorkloadLike } from '../../../operator/core/types.js';
 import {
   at, COMPONENTS, deployment, digestOf, job, pod, PRODUCTION, promotion, REPO, setJobState, STAGING,
   type Component, type JobState, type PodOptions,
@@ -35,6 +36,12 @@ export class World {
   statusWrites = 0;
   /** Ordering rules broken while applying plans; must stay empty. */
   violations: string[] = [];
+  /** The API refuses these writes (`create jobs`, `patch deployments`, …), like a Role without the verb. */
+  refuse = new Map<string, { code: number; reason: string; message: string }>();
+  /** The adapter's memory of the last refused action (as the controller keeps it). */
+  failure?: ActionFailure;
+  /** Staging namespaces the adapter could not list (a typo, or no Role there). */
+  unreadable?: Observed['unreadable'];
 
   constructor(o: WorldOptions = {}) {
     this.promotion = promotion({ spec: o.spec, annotations: o.annotations });
@@ -76,7 +83,25 @@ export class World {
       staging: this.staging,
       production: this.production,
       ...(this.smoke ? { smoke: this.smoke } : {}),
+      ...(this.failure ? { failure: this.failure } : {}),
+      ...(this.unreadable ? { unreadable: this.unreadable } : {}),
     });
+  }
+
+  /** The adapter's part of a refused write: remember it, write nothing else of this plan (see docs/operator-core.md). */
+  private refused(plan: Plan): boolean {
+    for (const action of plan.actions) {
+      const target = actionTarget(action);
+      const refusal = target && this.refuse.get(`${target.verb} ${target.resource}`);
+      if (target && refusal) {
+        const same = this.failure && this.failure.key === target.key;
+        this.failure = { ...target, ...refusal, attempts: same ? this.failure!.attempts + 1 : 1, failedAt: this.now.toISOString() };
+        this.timeline.push(`refused ${target.key}`);
+        return true;
+      }
+      if (target) this.apply({ ...plan, actions: [action], statusChanged: false });
+    }
+    return false;
   }
 
   /** Like the adapter: actions in order (only the first `actions` if given), then the status unless writeStatus is false. */
@@ -84,7 +109,7 @@ export class World {
     for (const action of plan.actions.slice(0, o.actions ?? plan.actions.length)) {
       if (action.type === 'CreateMigrationJob') {
         const exists = this.production.migrationJobs.some((j) => j.metadata.name === action.job.metadata.name);
-        if (!exists) this.production.migrationJobs.push(job(action.job.metadata.name, PRODUCTION, action.job.metadata.annotations['ponyexpress.dev/image']!, 'Running', PRODUCTION));
+        if (!exists) this.production.migrationJobs.push(job(action.job.metadata.name, PRODUCTION, action.job.metadata.annotations['ponyexpress.dev/image'], 'Running', PRODUCTION));
         this.timeline.push(`job ${action.job.metadata.name}`);
       } else if (action.type === 'SetImages') {
         this.checkOrdering(action);
@@ -121,14 +146,22 @@ export class World {
     }
     if (action.target.name !== 'ponyshop-beat') return;
     for (const w of this.production.workloads.filter((x) => x.metadata.name !== 'ponyshop-beat')) {
-      const runs = w.spec!.template.spec!.containers[0]!.image === image;
+      const runs = w.spec!.template.spec!.containers[0].image === image;
       const done = w.status?.observedGeneration === w.metadata.generation && w.status?.updatedReplicas === w.spec!.replicas;
       if (!runs || !done) this.violations.push(`beat set to ${image} while ${w.metadata.name} was not complete`);
     }
   }
 
-  reconcile(o: { writeStatus?: boolean; actions?: number } = {}): Plan {
+  reconcile(o: { writeStatus?: boolean; actions?: number } = {}, replanned = false): Plan {
     const plan = reconcile(this.observe());
+    if (this.refuse.size > 0 && o.actions === undefined) {
+      // The controller re-plans at once with the failure (once: a plan refused again waits for its backoff).
+      if (this.refused(plan)) return replanned ? plan : this.reconcile(o, true);
+      const degraded = plan.status.conditions?.find((c) => c.type === 'Degraded');
+      if (plan.actions.some((a) => actionTarget(a)) || degraded?.reason !== 'ActionFailed') this.failure = undefined;
+      this.apply({ ...plan, actions: plan.actions.filter((a) => !actionTarget(a)) }, o);
+      return plan;
+    }
     this.apply(plan, o);
     return plan;
   }
@@ -161,7 +194,7 @@ export class World {
   }
 
   prodImage(component: Component): string {
-    return this.production.workloads.find((w) => w.metadata.labels!['app.kubernetes.io/component'] === component)!.spec!.template.spec!.containers[0]!.image!;
+    return this.production.workloads.find((w) => w.metadata.labels!['app.kubernetes.io/component'] === component)!.spec!.template.spec!.containers[0].image!;
   }
 
   /** Reconcile, letting Jobs succeed and rollouts finish, until nothing changes. Returns the last plan. */
@@ -200,4 +233,21 @@ export function worldWithB(o: { spec?: Partial<PromotionSpec>; annotations?: Rec
   for (const [key, value] of Object.entries(o.annotations ?? {})) world.annotate(key, value);
   world.setStaging('B', { readySince: world.seconds - (o.soaked ?? 300), ...o.stagingOptions });
   return world;
+}
+
+/** A Promotion that took production from A to B, settled. */
+export function promotedB(o: Parameters<typeof worldWithB>[0] = {}): World {
+  const world = worldWithB(o);
+  world.settle();
+  if (world.promotion.status?.production?.tag !== 'B') throw new Error('B was not promoted');
+  return world;
+}
+
+export function condition(plan: Plan, type: string) {
+  return plan.status.conditions?.find((c) => c.type === type);
+}
+
+/** Reasons of the events of several plans, in order. */
+export function reasons(plans: Plan[]): string[] {
+  return plans.flatMap((p) => p.events.map((e) => e.reason));
 }
