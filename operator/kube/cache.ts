@@ -188,7 +188,7 @@ export class Cache {
       let entry = byKey.get(k);
       if (!entry) {
         const changed = () => this.objectChanged(byKey, k);
-        const informer = this.make<KubernetesObject>(PATHS[s.kind](s.namespace), s.selector, s.kind, changed, changed);
+        const informer = this.make<KubernetesObject>(PATHS[s.kind](s.namespace), s.selector, s.kind, changed, changed, changed);
         byKey.set(k, (entry = { informer, users: new Set() }));
         void informer.start();
       }
@@ -216,10 +216,11 @@ export class Cache {
     for (const h of this.handlers) h(key);
   }
 
-  private make<T extends KubernetesObject>(path: string, labelSelector: string, resource: string, onEvent: (obj: T) => void, onSync?: () => void): ResilientInformer<T> {
+  private make<T extends KubernetesObject>(path: string, labelSelector: string, resource: string, onEvent: (obj: T) => void, onSync?: () => void, onFail?: () => void): ResilientInformer<T> {
     return new ResilientInformer<T>(this.client, path, {
       labelSelector,
       onSync,
+      onFail,
       watchTimeoutMs: this.o.watchTimeoutMs,
       watchdogMs: this.o.watchdogMs,
       onEvent,

@@ -22,6 +22,8 @@ export interface InformerOptions<T> {
   onEvent(obj: T): void;
   /** After each successful list (even an empty one). */
   onSync?(): void;
+  /** At the first failure in a row (e.g. a 403: the Promotions using it re-plan with it). */
+  onFail?(): void;
   onRestart(why: 'error' | 'watchdog'): void;
   log: Logger;
 }
@@ -131,6 +133,7 @@ export class ResilientInformer<T extends KubernetesObject> {
         // namespace the operator may not read does not flood the log.
         this.o.log[this.failures === 1 ? 'warn' : 'debug']('informer failed; restarting', { path: this.path, labelSelector: this.o.labelSelector, retryInMs: delay, err: message });
         this.o.onRestart(this.abort.signal.aborted ? 'watchdog' : 'error');
+        if (this.failures === 1) this.o.onFail?.();
         resourceVersion = '';
         await new Promise((r) => setTimeout(r, delay).unref());
       }
