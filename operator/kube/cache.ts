@@ -55,6 +55,9 @@ export function sourcesOf(p: PromotionObject): Sources {
   };
 }
 
+/** The API refuses this list for good (until RBAC or the namespace changes): not an outage. */
+const refused = (err: { code?: number } | undefined) => err?.code === 403 || err?.code === 404;
+
 interface Entry<T extends KubernetesObject> {
   informer: ResilientInformer<T>;
   users: Set<string>;
@@ -129,9 +132,16 @@ export class Cache {
     return entry ? [...entry.informer.list()] : [];
   }
 
-  /** Why the caches a Promotion needs are not usable yet, or undefined when they are. */
+  /**
+   * Why the caches a Promotion needs are not usable yet, or undefined when they are: sources
+   * that have not listed, unless the API refused them (403/404, see unreadableFor). Waiting
+   * until every source has an answer reports an unreadable namespace once, with all its kinds.
+   */
   notSyncedFor(p: PromotionObject): string | undefined {
-    const missing = allSources(sourcesOf(p)).filter((s) => !this.entry(s)?.informer.hasSynced);
+    const missing = allSources(sourcesOf(p)).filter((s) => {
+      const informer = this.entry(s)?.informer;
+      return !informer?.hasSynced && !refused(informer?.health().lastError);
+    });
     return missing.length ? `waiting for caches: ${missing.map((s) => `${s.kind} in ${s.namespace}`).join(', ')}` : undefined;
   }
 
@@ -139,7 +149,7 @@ export class Cache {
   unreadableFor(p: PromotionObject): Unreadable[] {
     return allSources(sourcesOf(p)).flatMap((s) => {
       const err = this.entry(s)?.informer.health().lastError;
-      return err && (err.code === 403 || err.code === 404) ? [{ namespace: s.namespace, resource: s.kind, code: err.code, message: err.message }] : [];
+      return err && refused(err) ? [{ namespace: s.namespace, resource: s.kind, code: err.code, message: err.message }] : [];
     });
   }
 

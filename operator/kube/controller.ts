@@ -63,7 +63,7 @@ export class PromotionController implements Reconciler {
     // A namespace the Promotion names but the operator cannot list is this Promotion's problem (a condition),
     // not a reason to wait: its informer retries with backoff and its next list wakes this key.
     const unreadable = this.cache.unreadableFor(promotion);
-    const waiting = unreadable.length ? undefined : this.cache.notSyncedFor(promotion);
+    const waiting = this.cache.notSyncedFor(promotion);
     if (waiting) {
       // The cache enqueues this key again as soon as every source has listed.
       this.log.debug(waiting, { promotion: key });
