@@ -3,8 +3,8 @@ import type { AppContext } from './app-context.js';
 import { ANNOTATION, WAIT_FOR_MIGRATIONS_CONTAINER } from '../contract/index.js';
 import { labelsFor, selectorFor, type Component } from './labels.js';
 import {
-  APP_UID, resourceRequirements, restrictedContainerSecurityContext, restrictedPodSecurityContext,
-  TMP_MOUNT, TMP_VOLUME, type ResourceSpec,
+  APP_TMP, APP_UID, resourceRequirements, restrictedContainerSecurityContext, restrictedPodSecurityContext,
+  type ResourceSpec,
 } from './security.js';
 
 /** Init container in every app pod: under plain `kubectl apply` nothing else orders pods after the migration Job. */
@@ -40,13 +40,13 @@ export function appContainer(ctx: AppContext, props: AppContainerProps): k8s.Con
     ...(props.ports ? { ports: props.ports } : {}),
     env: appEnv(ctx),
     envFrom: [{ configMapRef: { name: ctx.configMapName } }],
-    resources: resourceRequirements(props.resources),
+    resources: resourceRequirements(props.resources, APP_TMP.storage),
     ...(props.startupProbe ? { startupProbe: props.startupProbe } : {}),
     ...(props.livenessProbe ? { livenessProbe: props.livenessProbe } : {}),
     ...(props.readinessProbe ? { readinessProbe: props.readinessProbe } : {}),
     ...(props.lifecycle ? { lifecycle: props.lifecycle } : {}),
     securityContext: restrictedContainerSecurityContext(APP_UID),
-    volumeMounts: [TMP_MOUNT, ...ctx.postgres.mounts],
+    volumeMounts: [APP_TMP.mount, ...ctx.postgres.mounts],
   };
 }
 
@@ -99,7 +99,7 @@ export function appPodTemplate(ctx: AppContext, props: AppPodProps): k8s.PodTemp
       ...(props.initContainers ? { initContainers: props.initContainers } : {}),
       containers: props.containers,
       ...(props.spread && props.restartPolicy !== 'Never' ? { topologySpreadConstraints: spreadConstraints(ctx, props.component) } : {}),
-      volumes: [TMP_VOLUME, ...ctx.postgres.volumes],
+      volumes: [APP_TMP.volume, ...ctx.postgres.volumes],
     },
   };
 }

@@ -1,4 +1,5 @@
 import { Chart } from 'cdk8s';
+import type { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { imageReference, type AppContext } from './app-context.js';
 import { ArgoApplication } from './argocd-application.js';
@@ -8,7 +9,8 @@ import { Foundation } from './foundation.js';
 import type { AppIdentity } from './labels.js';
 import { MigrationJob } from './migrations.js';
 import { NetworkPolicies } from './network-policies.js';
-import { peerFromConfig, postgresBinding } from './postgres/binding.js';
+import { peerFromConfig } from './network-peers.js';
+import { postgresBinding } from './postgres/binding.js';
 import { PostgresExternalSecret } from './postgres/external-secret.js';
 import { Promotion } from './promotion.js';
 import type { PromotionSource } from './promotion-config.js';
@@ -21,6 +23,8 @@ export interface EnvironmentChartProps {
   readonly config: EnvironmentConfig;
   /** Set by the loader when `config.promotion` names a valid source environment. @default no Promotion */
   readonly promotionFrom?: PromotionSource;
+  /** Pods besides the ingress controller that call web: the operator, when it smoke-checks this environment. */
+  readonly webClients?: readonly k8s.NetworkPolicyPeer[];
 }
 
 /** Everything one environment of one app needs, composed from the component constructs. */
@@ -66,6 +70,7 @@ export class EnvironmentChart extends Chart {
         identity,
         database: { port: postgres.egressPort, to: postgres.egressTo },
         broker: { port: c.broker.egress.port, to: c.broker.egress.to.map(peerFromConfig) },
+        webIngressFrom: [...(c.web.ingress?.from.map(peerFromConfig) ?? []), ...(props.webClients ?? [])],
       });
     }
     if (c.promotion && props.promotionFrom) {

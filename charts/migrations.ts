@@ -75,7 +75,7 @@ export class MigrationJob extends Construct {
         configChecksum: false,
       }),
     };
-    this.plainSpec = k8s.KubeJob.manifest({ spec }).spec;
+    this.plainSpec = (k8s.KubeJob.manifest({ spec }) as { spec: Record<string, unknown> }).spec;
     // The operator names the Job it creates for a promoted image with the same function (contract/).
     this.jobName = migrationJobName(ctx.app, ctx.image, this.plainSpec);
     new k8s.KubeJob(this, 'job', {

@@ -1,30 +1,18 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { appMetadataFor, appPodsSelector, metadataFor, selectorFor, type AppIdentity } from './labels.js';
+import { dnsEgressRule, tcp } from './network-peers.js';
 import { WEB_PORT } from './web.js';
 
 export interface NetworkPoliciesProps {
   readonly identity: AppIdentity;
   readonly database: { port: number; to: k8s.NetworkPolicyPeer[] };
   readonly broker: { port: number; to: k8s.NetworkPolicyPeer[] };
-  /** Who may reach web. @default anyone (the Ingress controller lives elsewhere) */
-  readonly webIngressFrom?: k8s.NetworkPolicyPeer[];
+  /** Who may reach web: the ingress controller, the operator's smoke check. None: no policy admits anyone. */
+  readonly webIngressFrom: k8s.NetworkPolicyPeer[];
 }
 
-export const tcp = (port: number): k8s.NetworkPolicyPort => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) });
-
-/** Egress to the cluster DNS (kube-dns in kube-system) on UDP and TCP 53; the app and the operator both need it. */
-export function dnsEgressRule(): k8s.NetworkPolicyEgressRule {
-  return {
-    to: [{
-      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
-      podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
-    }],
-    ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, tcp(53)],
-  };
-}
-
-/** Deny everything in the namespace, then allow ingress to web and egress to DNS, the database and the broker. */
+/** Deny everything in the namespace, then allow ingress to web from its peers and egress to DNS, the database and the broker. */
 export class NetworkPolicies extends Construct {
   constructor(scope: Construct, id: string, props: NetworkPoliciesProps) {
     super(scope, id);
@@ -35,14 +23,16 @@ export class NetworkPolicies extends Construct {
       metadata: appMetadataFor(idn, `${app}-default-deny`),
       spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
     });
-    new k8s.KubeNetworkPolicy(this, 'web-ingress', {
-      metadata: metadataFor(idn, `${app}-web-ingress`, 'web'),
-      spec: {
-        podSelector: { matchLabels: selectorFor(idn, 'web') },
-        policyTypes: ['Ingress'],
-        ingress: [{ ...(props.webIngressFrom?.length ? { from: props.webIngressFrom } : {}), ports: [tcp(WEB_PORT)] }],
-      },
-    });
+    if (props.webIngressFrom.length > 0) {
+      new k8s.KubeNetworkPolicy(this, 'web-ingress', {
+        metadata: metadataFor(idn, `${app}-web-ingress`, 'web'),
+        spec: {
+          podSelector: { matchLabels: selectorFor(idn, 'web') },
+          policyTypes: ['Ingress'],
+          ingress: [{ from: props.webIngressFrom, ports: [tcp(WEB_PORT)] }],
+        },
+      });
+    }
     new k8s.KubeNetworkPolicy(this, 'dns', {
       metadata: appMetadataFor(idn, `${app}-egress-dns`),
       spec: {

@@ -39,8 +39,8 @@ class PromotionWithJobTemplate extends PromotionObject {
     super(scope, id, props);
   }
 
-  override toJson(): any {
-    const json = super.toJson();
+  override toJson(): unknown {
+    const json = super.toJson() as { spec: { target: { migrationJobTemplate: unknown } } };
     json.spec.target.migrationJobTemplate = structuredClone(this.jobTemplate);
     return json;
   }

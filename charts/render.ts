@@ -61,7 +61,7 @@ export function toYaml(value: unknown): string {
 
 export function renderChart(name: string, chart: Chart, opts: RenderOptions): RenderedOutput {
   if (opts.syncWaves) {
-    for (const obj of chart.node.findAll().filter(ApiObject.isApiObject)) {
+    for (const obj of chart.node.findAll().filter((c) => ApiObject.isApiObject(c))) {
       const wave = placementOf(obj.kind).wave;
       if (wave !== undefined) obj.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(wave));
     }

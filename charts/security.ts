@@ -40,21 +40,35 @@ export function restrictedContainerSecurityContext(uid: number): k8s.SecurityCon
   };
 }
 
-/** The only writable path: gunicorn's worker tmp dir, the Celery heartbeat file and beat's schedule live here. */
-export const TMP_VOLUME: k8s.Volume = { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } };
-export const TMP_MOUNT: k8s.VolumeMount = { name: 'tmp', mountPath: '/tmp' };
+/**
+ * The only writable path, an emptyDir on /tmp of `size`. Containers request and are limited to that much
+ * ephemeral storage: with a read-only root filesystem, /tmp is all they write (besides their logs).
+ */
+export function tmpVolume(size: string): { volume: k8s.Volume; mount: k8s.VolumeMount; storage: Record<string, k8s.Quantity> } {
+  return {
+    volume: { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString(size) } },
+    mount: { name: 'tmp', mountPath: '/tmp' },
+    storage: { 'ephemeral-storage': k8s.Quantity.fromString(size) },
+  };
+}
+
+/** The app's /tmp: gunicorn's worker tmp dir, the Celery heartbeat file and beat's schedule live here. */
+export const APP_TMP = tmpVolume('256Mi');
 
 export interface ResourceSpec {
   requests: { cpu: string; memory: string };
   limits: { cpu?: string; memory: string };
 }
 
-/** Explicit requests and a memory limit; a CPU limit only when configured (it throttles, rarely what you want). */
-export function resourceRequirements(r: ResourceSpec): k8s.ResourceRequirements {
-  const limits: Record<string, k8s.Quantity> = { memory: k8s.Quantity.fromString(r.limits.memory) };
+/**
+ * Explicit requests and a memory limit; a CPU limit only when configured (it throttles, rarely what you want);
+ * `storage` (the /tmp size) as both request and limit of ephemeral storage.
+ */
+export function resourceRequirements(r: ResourceSpec, storage: Record<string, k8s.Quantity>): k8s.ResourceRequirements {
+  const limits: Record<string, k8s.Quantity> = { memory: k8s.Quantity.fromString(r.limits.memory), ...storage };
   if (r.limits.cpu) limits.cpu = k8s.Quantity.fromString(r.limits.cpu);
   return {
-    requests: { cpu: k8s.Quantity.fromString(r.requests.cpu), memory: k8s.Quantity.fromString(r.requests.memory) },
+    requests: { cpu: k8s.Quantity.fromString(r.requests.cpu), memory: k8s.Quantity.fromString(r.requests.memory), ...storage },
     limits,
   };
 }

@@ -30,7 +30,15 @@ const JOB_SUFFIX = `-migrate-${'0'.repeat(MIGRATION_HASH_LENGTH)}`.length;
  * a valid 63-character label value (Job pods carry it as job-name).
  */
 export function migrationJobName(app: string, image: string, jobSpec: unknown): string {
-  const hash = createHash('sha256').update(image).update(canonicalJson(jobSpec)).digest('hex').slice(0, MIGRATION_HASH_LENGTH);
-  const prefix = app.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 63 - JOB_SUFFIX).replace(/-+$/, '');
+  const hash = createHash('sha256')
+    .update(image)
+    .update(canonicalJson(jobSpec))
+    .digest('hex')
+    .slice(0, MIGRATION_HASH_LENGTH);
+  const prefix = app
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-')
+    .slice(0, 63 - JOB_SUFFIX)
+    .replace(/-+$/, '');
   return `${prefix || 'app'}-migrate-${hash}`;
 }

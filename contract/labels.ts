@@ -37,4 +37,10 @@ export type Component = WorkloadComponent | 'migrate';
 /** Init container of every app pod: waits until the migration Job has migrated. */
 export const WAIT_FOR_MIGRATIONS_CONTAINER = 'wait-for-migrations';
 /** Container names reserved for the app image: the operator sets the promoted image on exactly these. */
-export const APP_CONTAINER_NAMES: readonly string[] = ['web', 'worker', 'beat', 'migrate', WAIT_FOR_MIGRATIONS_CONTAINER];
+export const APP_CONTAINER_NAMES: readonly string[] = [
+  'web',
+  'worker',
+  'beat',
+  'migrate',
+  WAIT_FOR_MIGRATIONS_CONTAINER,
+];

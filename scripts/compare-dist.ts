@@ -14,10 +14,14 @@ if (!before || !after) {
 }
 
 const yamlFiles = (dir: string) =>
-  readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => /\.ya?ml$/.test(f)).sort();
+  readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort();
 // kubectl and Argo CD read YAML 1.1, kustomize's kyaml 1.2: both readers must see the same objects.
-const parsed = (file: string) => (['1.1', '1.2'] as const).map((version) =>
-  parseAllDocuments(readFileSync(file, 'utf8'), { version }).map((d) => d.toJS()));
+const parsed = (file: string) =>
+  (['1.1', '1.2'] as const).map((version) =>
+    parseAllDocuments(readFileSync(file, 'utf8'), { version }).map((d) => d.toJS() as unknown),
+  );
 
 const [a, b] = [yamlFiles(before), yamlFiles(after)];
 const removed = a.filter((f) => !b.includes(f));
@@ -32,8 +36,15 @@ for (const file of a.filter((f) => b.includes(f))) {
   else content.push(file);
 }
 
-console.log(`${a.length} files before, ${b.length} after: ${identical.length} byte-identical, ${formatting.length} formatting only, ${content.length} changed content, ${added.length} added, ${removed.length} removed`);
-for (const [label, list] of [['formatting only', formatting], ['CONTENT CHANGED', content], ['added', added], ['removed', removed]] as const) {
+console.log(
+  `${a.length} files before, ${b.length} after: ${identical.length} byte-identical, ${formatting.length} formatting only, ${content.length} changed content, ${added.length} added, ${removed.length} removed`,
+);
+for (const [label, list] of [
+  ['formatting only', formatting],
+  ['CONTENT CHANGED', content],
+  ['added', added],
+  ['removed', removed],
+] as const) {
   for (const f of list) console.log(`  ${label}: ${f}`);
 }
 process.exit(content.length + added.length + removed.length > 0 ? 1 : 0);

@@ -105,7 +105,9 @@ if (process.argv.includes('--mermaid')) {
 const loops = cycles(graph);
 for (const loop of loops) violations.push(`cycle: ${loop.join(' <-> ')}`);
 if (violations.length > 0) {
-  console.error(`\n${violations.length} forbidden import${violations.length === 1 ? '' : 's'} or cycle${violations.length === 1 ? '' : 's'}:`);
+  console.error(
+    `\n${violations.length} forbidden import${violations.length === 1 ? '' : 's'} or cycle${violations.length === 1 ? '' : 's'}:`,
+  );
   for (const v of violations) console.error(`  ${v}`);
   process.exit(1);
 }

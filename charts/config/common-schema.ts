@@ -49,18 +49,20 @@ export const autoscaling = z.strictObject({
 export const cidr = z.string().regex(/^[0-9a-fA-F:.]+\/[0-9]{1,3}$/, 'a CIDR such as "10.0.0.0/16"');
 
 /** A NetworkPolicy peer: a CIDR, or pods picked by labels (optionally in other namespaces). */
-export const egressPeer = z.union([
+export const networkPeer = z.union([
   z.strictObject({ cidr }),
   z.strictObject({
     podSelector: z.record(z.string(), z.string()),
     namespaceSelector: z.record(z.string(), z.string()).optional(),
   }),
-]);
+], '{cidr} or {podSelector, namespaceSelector}');
+
+export type NetworkPeer = z.infer<typeof networkPeer>;
 
 export const egress = z.strictObject({
   port: integer(1, 65_535),
   /** Empty means "any destination on that port". */
-  to: z.array(egressPeer).default([]),
+  to: z.array(networkPeer).default([]),
 });
 
 /** An image without tag or digest, e.g. `ghcr.io/ponyexpress/ponyshop`. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import {
-  autoscaling, dnsLabel, dnsSubdomain, egress, imageDigest, imageRepository, imageTag, integer, memoryBytes, replicaCount,
+  autoscaling, dnsLabel, dnsSubdomain, egress, networkPeer, imageDigest, imageRepository, imageTag, integer, memoryBytes, replicaCount,
   resources, seconds, secretKeyRef,
 } from './common-schema.js';
 import { promotionConfigSchema } from './promotion-schema.js';
@@ -16,6 +16,9 @@ const image = z.strictObject({
   /** `sha256:<64 hex>`; wins over the tag for what runs. */
   digest: imageDigest.optional(),
 });
+
+const INGRESS_FROM = 'the ingress controller\'s pods as NetworkPolicy peers, e.g. [{namespaceSelector: '
+  + '{kubernetes.io/metadata.name: ingress-nginx}, podSelector: {app.kubernetes.io/name: ingress-nginx}}]';
 
 const web = z.strictObject({
   /** Ignored while autoscaling is enabled (the HPA owns replicas). @default 2 */
@@ -39,6 +42,8 @@ const web = z.strictObject({
       /** TLS Secret for the domain, e.g. from cert-manager. @default plain HTTP */
       tlsSecretName: dnsSubdomain.optional(),
       annotations: z.record(z.string(), z.string()).default({}),
+      /** The ingress controller's pods: the web NetworkPolicy admits only these (and the operator's smoke check). */
+      from: z.array(networkPeer, INGRESS_FROM).min(1, INGRESS_FROM),
     })
     .optional(),
 });

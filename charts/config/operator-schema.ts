@@ -1,7 +1,7 @@
 // Settings of the operator's own chart (dist/operator/), from the optional environments/operator.yaml.
 // Every field has a default, so the file is needed only to change one.
 import { z } from 'zod';
-import { cidr, dnsLabel, imageDigest, imageRepository, imageTag, integer } from './common-schema.js';
+import { cidr, dnsLabel, imageDigest, imageRepository, imageTag, integer, networkPeer } from './common-schema.js';
 
 export const operatorSettingsSchema = z.strictObject({
   /** The operator's own namespace (Lease, Events, its pods). @default ponyexpress-system */
@@ -27,6 +27,12 @@ export const operatorSettingsSchema = z.strictObject({
     .strictObject({
       cidrs: z.array(cidr).default([]),
       ports: z.array(integer(1, 65_535)).min(1).default([443, 6443]),
+    })
+    .prefault({}),
+  metrics: z
+    .strictObject({
+      /** Who may scrape the metrics port (Prometheus). Nothing else may connect; kubelet probes always can. @default no one */
+      scrapeFrom: z.array(networkPeer).default([]),
     })
     .prefault({}),
 });

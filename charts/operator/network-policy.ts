@@ -1,9 +1,11 @@
 // Deny by default; the operator only talks to the API server, DNS and (optionally) staging smoke URLs,
-// and only the metrics port accepts connections.
+// and only the configured scrape source may connect, to the metrics port.
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
-import { dnsEgressRule, tcp } from '../network-policies.js';
-import { METRICS_PORT, OPERATOR_NAME, operatorLabels, operatorSelector, type OperatorChartProps } from './props.js';
+import { dnsEgressRule, peerFromConfig, tcp } from '../network-peers.js';
+import {
+  METRICS_PORT, OPERATOR_NAME, operatorLabels, operatorSelector, smokeNamespace, type OperatorChartProps,
+} from './props.js';
 
 type EgressRule = k8s.NetworkPolicyEgressRule;
 
@@ -11,14 +13,14 @@ export class OperatorNetworkPolicy extends Construct {
   constructor(scope: Construct, id: string, props: OperatorChartProps) {
     super(scope, id);
     const { settings } = props;
+    const scrapeFrom = settings.metrics.scrapeFrom.map(peerFromConfig);
     new k8s.KubeNetworkPolicy(this, 'policy', {
       metadata: { name: OPERATOR_NAME, namespace: settings.namespace, labels: operatorLabels() },
       spec: {
         podSelector: { matchLabels: operatorSelector() },
         policyTypes: ['Ingress', 'Egress'],
-        // Prometheus may live anywhere; only the metrics port is open. Kubelet probes are not
-        // subject to NetworkPolicy.
-        ingress: [{ ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(METRICS_PORT) }] }],
+        // Kubelet probes come from the node, which NetworkPolicy does not restrict; no rule means no one else.
+        ...(scrapeFrom.length ? { ingress: [{ from: scrapeFrom, ports: [tcp(METRICS_PORT)] }] } : {}),
         egress: [apiServerEgress(settings.apiServer), dnsEgressRule(), ...smokeEgress(props.pipelines)],
       },
     });
@@ -37,7 +39,7 @@ export function smokeEgress(pipelines: OperatorChartProps['pipelines']): EgressR
     if (!pipeline.smokeUrl) continue;
     const url = new URL(pipeline.smokeUrl);
     const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
-    const namespace = /^[^.]+\.([^.]+)\.svc(\.cluster\.local)?$/.exec(url.hostname)?.[1];
+    const namespace = smokeNamespace(pipeline.smokeUrl);
     rules.push(
       namespace
         ? {

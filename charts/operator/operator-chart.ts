@@ -1,6 +1,6 @@
 // The operator's own chart, synthesised to dist/operator/: CRD, namespace, pods, RBAC, PDB, NetworkPolicy.
 import { readFileSync } from 'node:fs';
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject, Chart, type ApiObjectProps } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { parseAllDocuments } from 'yaml';
 import { k8s } from 'cdk8s-plus-27';
@@ -29,7 +29,7 @@ export class OperatorChart extends Chart {
         labels: { ...operatorLabels(), ...podSecurityLabels() },
       },
     });
-    const crds = parseAllDocuments(readFileSync(CRD_FILE, 'utf8')).map((doc) => doc.toJS());
+    const crds = parseAllDocuments(readFileSync(CRD_FILE, 'utf8')).map((doc) => doc.toJS() as ApiObjectProps | null);
     if (crds.length !== 1 || crds[0]?.kind !== 'CustomResourceDefinition') {
       throw new Error(`${CRD_FILE.pathname}: expected exactly one CustomResourceDefinition`);
     }

@@ -29,6 +29,11 @@ export function operatorImageRef(image: OperatorSettings['image']): string {
   return image.digest ? `${image.repository}@${image.digest}` : `${image.repository}:${image.tag}`;
 }
 
+/** The namespace of an in-cluster smoke URL (`http://<service>.<namespace>.svc[.cluster.local]…`), else undefined. */
+export function smokeNamespace(smokeUrl: string): string | undefined {
+  return /^[^.]+\.([^.]+)\.svc(\.cluster\.local)?$/.exec(new URL(smokeUrl).hostname)?.[1];
+}
+
 /** The recommended labels on every operator object; the selector uses name + instance only. */
 export function operatorLabels(): Record<string, string> {
   return {

@@ -2,13 +2,17 @@
 import { Construct } from 'constructs';
 import { OPERATOR_ENV } from '../../contract/index.js';
 import { k8s } from 'cdk8s-plus-27';
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../security.js';
+import {
+  resourceRequirements, restrictedContainerSecurityContext, restrictedPodSecurityContext, tmpVolume,
+} from '../security.js';
 import {
   METRICS_PORT, OPERATOR_NAME, operatorImageRef, operatorLabels, operatorSelector, type OperatorChartProps,
 } from './props.js';
 
 /** Numeric, so runAsNonRoot is checkable without /etc/passwd; matches USER in operator/Dockerfile. */
 export const OPERATOR_UID = 65532;
+/** The operator writes almost nothing; /tmp is there for Node's and client libraries' temp files. */
+const tmp = tmpVolume('16Mi');
 
 export interface OperatorWorkloadProps extends OperatorChartProps {
   readonly leaseName: string;
@@ -95,13 +99,10 @@ function podSpec(props: OperatorWorkloadProps, serviceAccountName: string): k8s.
       ports: [{ name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' }],
       livenessProbe: probe('/healthz', 3),
       readinessProbe: probe('/readyz', 1),
-      resources: {
-        requests: { cpu: k8s.Quantity.fromString('50m'), memory: k8s.Quantity.fromString('96Mi') },
-        limits: { memory: k8s.Quantity.fromString('256Mi') },
-      },
+      resources: resourceRequirements({ requests: { cpu: '50m', memory: '96Mi' }, limits: { memory: '256Mi' } }, tmp.storage),
       securityContext: restrictedContainerSecurityContext(OPERATOR_UID),
-      volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+      volumeMounts: [tmp.mount],
     }],
-    volumes: [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('16Mi') } }],
+    volumes: [tmp.volume],
   };
 }

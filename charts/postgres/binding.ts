@@ -1,4 +1,5 @@
 import { k8s } from 'cdk8s-plus-27';
+import { peerFromConfig, podsInNamespace } from '../network-peers.js';
 import { POSTGRES_PORT, type DatabaseConfig } from '../config/database-schema.js';
 import { providerSecret, type PgVariable } from './provider-secrets.js';
 
@@ -63,7 +64,7 @@ export function postgresBinding(db: DatabaseConfig, app: string, namespace: stri
   const egressTo: k8s.NetworkPolicyPeer[] = db.egress
     ? db.egress.to.map(peerFromConfig)
     : Object.keys(source.podLabels).length > 0
-      ? [{ podSelector: { matchLabels: source.podLabels }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } } }]
+      ? [podsInNamespace(namespace, source.podLabels)]
       : [];
   return {
     env,
@@ -73,14 +74,5 @@ export function postgresBinding(db: DatabaseConfig, app: string, namespace: stri
     ...(bindingConfigMap ? { bindingConfigMap } : {}),
     egressPort: db.egress?.port ?? (db.provider === 'zalando' ? db.port : POSTGRES_PORT),
     egressTo,
-  };
-}
-
-/** Config peers (`{cidr}` or `{podSelector, namespaceSelector}`) as NetworkPolicy peers. */
-export function peerFromConfig(p: { cidr: string } | { podSelector: Record<string, string>; namespaceSelector?: Record<string, string> }): k8s.NetworkPolicyPeer {
-  if ('cidr' in p) return { ipBlock: { cidr: p.cidr } };
-  return {
-    podSelector: { matchLabels: p.podSelector },
-    ...(p.namespaceSelector ? { namespaceSelector: { matchLabels: p.namespaceSelector } } : {}),
   };
 }

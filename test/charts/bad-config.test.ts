@@ -6,6 +6,8 @@ import { configDirWith, exampleConfig, tempDir } from './support.js';
 
 type Mutation = (c: Record<string, any>) => void;
 
+const INGRESS_FROM = 'the ingress controller\'s pods as NetworkPolicy peers, e.g. [{namespaceSelector: {kubernetes.io/metadata.name: ingress-nginx}, podSelector: {app.kubernetes.io/name: ingress-nginx}}]';
+
 /** [case, mutation of the staging example, exact problem line after `<dir>/staging.yaml: `] */
 const CASES: [string, Mutation, string][] = [
   ['image without tag or digest', (c) => { delete c.image.tag; },
@@ -48,6 +50,12 @@ const CASES: [string, Mutation, string][] = [
     'worker.resources: found nothing (the field is required), expected a mapping'],
   ['CPU with a space', (c) => { c.web.resources.requests.cpu = '100 m'; },
     'web.resources.requests.cpu: found "100 m", expected a CPU quantity such as "250m" or "1"'],
+  ['an Ingress without its controller', (c) => { delete c.web.ingress.from; },
+    `web.ingress.from: found nothing (the field is required), expected ${INGRESS_FROM}`],
+  ['an Ingress admitting no one', (c) => { c.web.ingress.from = []; },
+    `web.ingress.from: found a list of 0, expected ${INGRESS_FROM}`],
+  ['a peer that is neither', (c) => { c.web.ingress.from = [{ namespace: 'ingress-nginx' }]; },
+    'web.ingress.from[0]: found a mapping, expected {cidr} or {podSelector, namespaceSelector}'],
 ];
 
 /** An output folder that already holds a previous synth plus a sentinel, to prove nothing is touched. */
@@ -155,8 +163,9 @@ describe('operator.yaml (the operator chart settings)', () => {
   const OPERATOR_CASES: [string, Record<string, unknown>, string][] = [
     ['a latest tag', { image: { tag: 'latest' } }, 'image.tag: found "latest", expected a pinned tag, not "latest"'],
     ['no replica', { replicas: 0 }, 'replicas: found 0, expected an integer from 1 to 10'],
-    ['a misspelt field', { namespce: 'ops' }, 'namespce: found an unknown field, expected one of namespace, image, replicas, apiServer'],
+    ['a misspelt field', { namespce: 'ops' }, 'namespce: found an unknown field, expected one of namespace, image, replicas, apiServer, metrics'],
     ['an API server CIDR typo', { apiServer: { cidrs: ['10.0.0.1'] } }, 'apiServer.cidrs[0]: found "10.0.0.1", expected a CIDR such as "10.0.0.0/16"'],
+    ['a scrape source that is no peer', { metrics: { scrapeFrom: ['prometheus'] } }, 'metrics.scrapeFrom[0]: found "prometheus", expected {cidr} or {podSelector, namespaceSelector}'],
   ];
 
   test.each(OPERATOR_CASES)('%s: one exact message, output untouched', (_, operator, expected) => {

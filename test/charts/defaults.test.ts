@@ -45,7 +45,8 @@ test('settings and features defaults: derived settings only, NetworkPolicies on,
     DJANGO_ALLOWED_HOSTS: 'dev.shop.example',
     DJANGO_SETTINGS_MODULE: 'shop.settings',
   });
-  expect(byKind(r.objects, 'NetworkPolicy')).toHaveLength(5);
+  // Default deny and egress to DNS, database and broker; no Ingress, so no policy admits anyone to web.
+  expect(byKind(r.objects, 'NetworkPolicy').map((p) => p.metadata.name).sort()).toEqual(['shop-default-deny', 'shop-egress-broker', 'shop-egress-database', 'shop-egress-dns']);
   expect(byKind(r.objects, 'Application')).toEqual([]);
   expect(container('web').containers[0].image).toBe(`registry.example/shop@sha256:${'c'.repeat(64)}`);
   expect(container('web').containers[0].env.map((e: any) => e.name)).not.toContain('PGSSLMODE');

@@ -13,6 +13,8 @@ test.each(renders.map((r) => [r.name, r] as const))('%s: every pod and container
     expect(pod.volumes).toContainEqual({ name: 'tmp', emptyDir: { sizeLimit: '256Mi' } });
     for (const c of allContainers(pod)) {
       const where = `${w.metadata.name}/${c.name}`;
+      // /tmp is the only writable path, so the container's ephemeral storage is exactly the emptyDir's size.
+      expect([where, c.resources.requests['ephemeral-storage'], c.resources.limits['ephemeral-storage']]).toEqual([where, '256Mi', '256Mi']);
       expect([where, c.securityContext]).toEqual([where, {
         allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001,
         capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
@@ -84,18 +86,33 @@ test('the ConfigMap carries the non-secret settings the app contract names', () 
 describe('network policies', () => {
   const policies = (r: ReturnType<typeof render>) => Object.fromEntries(byKind(r.objects, 'NetworkPolicy').map((p) => [p.metadata.name, p.spec]));
 
-  test('deny by default, allow ingress to web only, egress to DNS, the database and the broker', () => {
+  const INGRESS_NGINX = {
+    namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } },
+    podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
+  };
+
+  test('deny by default, allow ingress to web from the ingress controller only, egress to DNS, the database and the broker', () => {
     const p = policies(renders[0]);
     expect(p['ponyshop-default-deny']).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
     expect(p['ponyshop-web-ingress'].podSelector.matchLabels['app.kubernetes.io/component']).toBe('web');
-    expect(p['ponyshop-web-ingress'].ingress).toEqual([{ ports: [{ protocol: 'TCP', port: 8000 }] }]);
+    expect(p['ponyshop-web-ingress'].ingress).toEqual([{ from: [INGRESS_NGINX], ports: [{ protocol: 'TCP', port: 8000 }] }]);
     expect(Object.values(p).filter((s: any) => s.ingress)).toHaveLength(1);
     expect(p['ponyshop-egress-dns'].egress[0].ports.map((x: any) => `${x.protocol}/${x.port}`)).toEqual(['UDP/53', 'TCP/53']);
     expect(p['ponyshop-egress-database'].egress).toEqual([{
       to: [{ podSelector: { matchLabels: { 'cnpg.io/cluster': 'ponyshop-db' } }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ponyshop-staging' } } }],
       ports: [{ protocol: 'TCP', port: 5432 }],
     }]);
-    expect(p['ponyshop-egress-broker'].egress).toEqual([{ ports: [{ protocol: 'TCP', port: 6379 }] }]);
+    // The example names its Redis; the schema's default (any destination on 6379) is for files that do not.
+    expect(p['ponyshop-egress-broker'].egress).toEqual([{
+      to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'redis' } }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ponyshop-staging' } } }],
+      ports: [{ protocol: 'TCP', port: 6379 }],
+    }]);
+  });
+
+  test('without an Ingress nothing but the operator\'s smoke check may reach web', () => {
+    const c = exampleConfig('staging');
+    delete c.web.ingress;
+    expect(policies(render(c))['ponyshop-web-ingress']).toBeUndefined();
   });
 
   test('configured peers replace the defaults, and the switch turns policies off', () => {

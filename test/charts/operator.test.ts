@@ -115,6 +115,8 @@ describe('Deployment', () => {
       });
       expect(c.resources.requests).toBeDefined();
       expect(c.resources.limits.memory).toBeDefined();
+      expect([c.resources.requests['ephemeral-storage'], c.resources.limits['ephemeral-storage']]).toEqual(['16Mi', '16Mi']);
+      expect(pod.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '16Mi' } }]);
       expect(c.image).toMatch(/^ghcr\.io\/ponyexpress\/operator:\d+\.\d+\.\d+$/);
     }
     expect(pod.hostNetwork ?? false).toBe(false);
@@ -143,9 +145,20 @@ describe('Deployment', () => {
   });
 });
 
-test('NetworkPolicy: ingress only to metrics; egress to the API server, DNS and in-cluster smoke URLs', () => {
+test('NetworkPolicy: ingress only to metrics, from the configured scrape source; none by default', () => {
+  const [closed] = ofKind('NetworkPolicy');
+  expect(closed.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+  expect(closed.spec.ingress).toBeUndefined();
+  const prometheus = { namespaceSelector: { 'kubernetes.io/metadata.name': 'monitoring' }, podSelector: { 'app.kubernetes.io/name': 'prometheus' } };
+  const [open] = renderOperator({ pipelines: PIPELINES, settings: settings({ metrics: { scrapeFrom: [prometheus] } }) }).objects.filter((o) => o.kind === 'NetworkPolicy') as Obj[];
+  expect(open.spec.ingress).toEqual([{
+    from: [{ namespaceSelector: { matchLabels: prometheus.namespaceSelector }, podSelector: { matchLabels: prometheus.podSelector } }],
+    ports: [{ protocol: 'TCP', port: 8080 }],
+  }]);
+});
+
+test('NetworkPolicy: egress to the API server, DNS and in-cluster smoke URLs', () => {
   const [policy] = ofKind('NetworkPolicy');
-  expect(policy.spec.ingress).toEqual([{ ports: [{ protocol: 'TCP', port: 8080 }] }]);
   expect(policy.spec.egress).toEqual([
     { ports: [{ protocol: 'TCP', port: 443 }, { protocol: 'TCP', port: 6443 }] },
     expect.objectContaining({ ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] }),

@@ -20,7 +20,9 @@ describe('migrationJobName', () => {
 });
 
 test('canonicalJson sorts keys at every level and drops undefined', () => {
-  expect(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: undefined }], c: null } })).toBe('{"a":{"c":null,"d":[2,{"z":1}]},"b":1}');
+  expect(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: undefined }], c: null } })).toBe(
+    '{"a":{"c":null,"d":[2,{"z":1}]},"b":1}',
+  );
 });
 
 test('compareCodeUnits orders like sort() without a comparator, whatever the locale', () => {
