@@ -1,10 +1,7 @@
 // Many pipelines under ONE operator, as a platform team runs it: a staging + production
 // namespace pair per app, the chart's namespaced RBAC for all of them, and the operator
 // process acting as its ServiceAccount. Shared by the fleet test and bench/operator.ts.
-import { createTestNamespace, readState } from '../../harness/index.js';
-import { loadClusterAccess } from '../../../../operator/kube/access.js';
-import { KubeClient } from '../../../../operator/kube/client.js';
-import { Transport } from '../../../../operator/kube/transport.js';
+import { createTestNamespace } from '../../harness/index.js';
 import { OperatorProcess } from './operator-process.js';
 import { Pipeline, type SetUpOptions } from './pipeline.js';
 
@@ -29,7 +26,6 @@ export class Fleet {
   /** Namespaces, the operator's API objects, and every app rolled out on `tag` (no Promotions yet). */
   async setUpApps(tag: string): Promise<void> {
     const { pipelines, concurrency } = this;
-    await raisePodCapacity(pipelines.length * 8 + 500);
     await eachLimited(pipelines, concurrency, (p) => Promise.all([createTestNamespace(p.kc, p.staging), createTestNamespace(p.kc, p.prod)]));
     await this.system.installOperatorApi(pipelines);
     // Apply everything first, then wait: kwok and the controllers work through the backlog at
@@ -62,22 +58,3 @@ export class Fleet {
   }
 }
 
-/**
- * kwok gives its fake node room for 250 pods, and a fleet of 50 runs 300 (plus Jobs): pods
- * beyond that stay Pending. Raise the node's pod capacity (kwok keeps what it finds).
- */
-async function raisePodCapacity(pods: number): Promise<void> {
-  const client = new KubeClient(new Transport(await loadClusterAccess({ KUBECONFIG: readState().kubeconfig })));
-  try {
-    const nodes = await client.list<{ metadata?: { name?: string }; status?: { allocatable?: Record<string, string> } }>('/api/v1/nodes');
-    for (const node of nodes.items) {
-      if (Number(node.status?.allocatable?.pods ?? 0) >= pods) continue;
-      await client.request('PATCH', `/api/v1/nodes/${node.metadata!.name}/status`, {
-        body: { status: { capacity: { pods: String(pods) }, allocatable: { pods: String(pods) } } },
-        contentType: 'application/merge-patch+json',
-      });
-    }
-  } finally {
-    client.transport.close();
-  }
-}
