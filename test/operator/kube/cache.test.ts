@@ -37,7 +37,7 @@ const promotion = (name: string, app: string, stg = 'stg', prod = 'prod'): Promo
   spec: {
     imageRepository: 'r/app',
     source: { namespace: stg, selector: { matchLabels: { app } }, migrationJobSelector: { matchLabels: { app, component: 'migrate' } } },
-    target: { namespace: prod, selector: { matchLabels: { app } }, migrationJobTemplate: {} },
+    target: { namespace: prod, selector: { matchLabels: { app } }, migrationJobTemplate: { template: { spec: { containers: [{ name: 'migrate' }] } } } },
   },
 });
 

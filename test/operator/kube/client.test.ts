@@ -23,7 +23,7 @@ const promotion = (name: string, staging: string, prod: string, instance: string
       selector: { matchLabels: { 'app.kubernetes.io/instance': `${instance}-staging` } },
       migrationJobSelector: { matchLabels: { 'app.kubernetes.io/component': 'migrate' } },
     },
-    target: { namespace: prod, selector: { matchLabels: { 'app.kubernetes.io/instance': `${instance}-production` } }, migrationJobTemplate: {} },
+    target: { namespace: prod, selector: { matchLabels: { 'app.kubernetes.io/instance': `${instance}-production` } }, migrationJobTemplate: { template: { spec: { containers: [{ name: 'migrate' }] } } } },
   },
 });
 

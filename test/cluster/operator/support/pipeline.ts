@@ -165,7 +165,7 @@ export class Pipeline {
     return { apiVersion: 'ponyexpress.dev/v1alpha1', kind: 'Promotion', metadata: { name: APP, namespace: this.prod }, spec };
   }
 
-  jobSpec(env: string, image: string, fail: boolean): Record<string, unknown> {
+  jobSpec(env: string, image: string, fail: boolean): PromotionSpec['target']['migrationJobTemplate'] {
     return {
       backoffLimit: 0,
       template: {
