@@ -10,12 +10,11 @@ import tseslint from 'typescript-eslint';
 const root = import.meta.dirname;
 
 // Layers import downward only (issue 10). Each entry: a folder, and folders its files must not import from.
-// `pending: true` marks a boundary that main still crosses today; switch it on (delete the flag) once the
-// refactor that removes those imports has landed. Enforced with core no-restricted-imports, per directory,
+// Enforced with core no-restricted-imports, per directory,
 // because the forbidden specifier is relative to the importing file (`../runtime/x.js` from operator/kube/).
 const LAYERS = [
   // charts/ and operator/ meet only in contract/, which imports neither.
-  { dir: 'charts', forbid: ['operator'], why: 'charts/ reaches the operator only through contract/', pending: true },
+  { dir: 'charts', forbid: ['operator'], why: 'charts/ reaches the operator only through contract/' },
   { dir: 'operator', forbid: ['charts'], why: 'operator/ reaches the charts only through contract/' },
   { dir: 'contract', forbid: ['charts', 'operator'], why: 'contract/ is the bottom layer both sides import' },
   // Inside the operator: core is pure; kube is the I/O adapter below runtime (the manager and its wiring).
@@ -24,7 +23,6 @@ const LAYERS = [
     dir: 'operator/kube',
     forbid: ['operator/runtime', 'operator/cli'],
     why: 'operator/kube sits below operator/runtime',
-    pending: true,
   },
 ];
 
@@ -43,7 +41,7 @@ const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 function layerConfigs() {
   const dirs = [...new Set(LAYERS.flatMap((l) => directories(l.dir)))];
   return dirs.flatMap((dir) => {
-    const patterns = LAYERS.filter((l) => !l.pending && (dir === l.dir || dir.startsWith(`${l.dir}/`))).flatMap((l) =>
+    const patterns = LAYERS.filter((l) => (dir === l.dir || dir.startsWith(`${l.dir}/`))).flatMap((l) =>
       l.forbid.map((target) => ({
         regex: `^${escape(path.posix.relative(dir, target))}(/|$)`,
         message: `${l.why}; ${target}/ is not importable from ${dir}/.`,

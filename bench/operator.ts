@@ -1,24 +1,32 @@
-// Operator benchmark: prints numbers, asserts nothing. Runs on the test control plane
-// (built and started like the cluster tests; or the cluster in KUBECONFIG):
-//   npx tsx bench/operator.ts [--steady-seconds 60] [--promotions 200]
-// Measures: latency staging verified -> prod migration Job created; API writes per promotion;
-// requests per minute in steady state; operator RSS idle and with N Promotion objects.
+// Operator benchmark at fleet size: prints numbers, asserts nothing. ONE operator (compiled JS,
+// as in the container) manages N pipelines, each a staging + production namespace pair with the
+// chart's namespaced RBAC, on the test control plane (or the cluster in KUBECONFIG):
+//   npm run bench:operator -- [--pipelines 500] [--concurrency 10] [--node-options=<flags for the operator>]
+// Measures: time until all N Promotions are reconciled at start; then all N staging
+// environments are released at once and every promotion is timed from watch events:
+// "staging verified -> production Job created" and the operator-side time per promotion (its
+// reactions only, Kubernetes' Job and rollout time excluded); requests and writes per
+// promotion; RSS idle / after reconciling N / peak; open connections; the longest event-loop
+// block (the operator's own monitorEventLoopDelay).
 import { spawnSync } from 'node:child_process';
-import type { V1Deployment, V1Job, V1Pod } from '@kubernetes/client-node';
 import globalSetup from '../test/cluster/global-setup.js';
 import globalTeardown from '../test/cluster/global-teardown.js';
-import { applyObjects, rolloutComplete, waitUntil, WatchRecorder, type ManifestObject } from '../test/cluster/harness/index.js';
-import { Pipeline } from '../test/cluster/operator/support/pipeline.js';
-import { startOperator } from '../test/cluster/operator/support/scenario.js';
+import { readState } from '../test/cluster/harness/index.js';
+import { Fleet } from '../test/cluster/operator/support/fleet.js';
+import { loadClusterAccess } from '../operator/kube/access.js';
+import { KubeClient, type KubernetesObject } from '../operator/kube/client.js';
+import { Transport } from '../operator/kube/transport.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 };
-const STEADY_SECONDS = arg('steady-seconds', 60);
-const PROMOTIONS = arg('promotions', 200);
+const PIPELINES = arg('pipelines', 500);
+const CONCURRENCY = arg('concurrency', 10);
+const NODE_OPTIONS = process.argv.find((a) => a.startsWith('--node-options='))?.slice('--node-options='.length);
 const MiB = 1024 * 1024;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const B = ':b2';
 
 async function main(): Promise<void> {
   // The operator runs as compiled JS, as in the container image (tsx alone adds ~15 MiB of RSS).
@@ -32,99 +40,169 @@ async function main(): Promise<void> {
   }
 }
 
+/** The few fields the bench reads, of Deployments, Jobs and Promotions alike. */
+type Obj = KubernetesObject & {
+  metadata?: KubernetesObject['metadata'] & { generation?: number };
+  spec?: { replicas?: number; template?: { spec?: { containers?: { image?: string }[] } } };
+  status?: {
+    observedGeneration?: number; updatedReplicas?: number; availableReplicas?: number; replicas?: number;
+    conditions?: { type: string; status: string }[]; phase?: string; production?: { tag?: string };
+  };
+};
+
+/** First time (ms) each fact was seen, per key; facts come from cluster-wide watches. */
+class FirstSeen {
+  readonly at = new Map<string, number>();
+  mark(key: string): void {
+    if (!this.at.has(key)) this.at.set(key, Date.now());
+  }
+  get(key: string): number | undefined {
+    return this.at.get(key);
+  }
+}
+
+/** Lists and then watches a cluster-wide collection, calling `on` for every object seen, until stopped. */
+function follow(client: KubeClient, path: string, labelSelector: string, on: (o: Obj) => void, stop: AbortSignal): void {
+  void (async () => {
+    while (!stop.aborted) {
+      try {
+        const list = await client.list<Obj>(path, labelSelector);
+        list.items.forEach(on);
+        await client.watch(path, list.metadata?.resourceVersion ?? '', (_t, o) => on(o), { signal: stop, timeoutSeconds: 600, labelSelector });
+      } catch {
+        await sleep(500);
+      }
+    }
+  })();
+}
+
+const imageOf = (o: Obj) => String(o.spec?.template?.spec?.containers?.[0]?.image ?? '');
+const component = (o: Obj) => o.metadata?.labels?.['app.kubernetes.io/component'] ?? '';
+const complete = (d: Obj) =>
+  (d.status?.observedGeneration ?? 0) >= (d.metadata?.generation ?? 1) &&
+  d.status?.updatedReplicas === d.spec?.replicas && d.status?.availableReplicas === d.spec?.replicas && d.status?.replicas === d.spec?.replicas;
+const jobDone = (j: Obj) => Boolean(j.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True'));
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : NaN;
+};
+
 async function run(): Promise<void> {
-  const p = new Pipeline('bench');
-  await p.setUp('a1', { soakSeconds: 0 });
-  // Production lease settings (15 s / 2 s), so steady-state numbers are what a real install sees.
-  const op = await startOperator(p, 'bench-0', {
+  const fleet = new Fleet('bench', PIPELINES, CONCURRENCY);
+  let t = Date.now();
+  await fleet.setUpApps('a1');
+  const setUpMs = Date.now() - t;
+
+  // Production lease settings (15 s / 2 s) and watch timeouts, as a real install runs.
+  const op = await fleet.startOperator('bench-0', {
     PONYEXPRESS_LEASE_DURATION_SECONDS: '15', PONYEXPRESS_LEASE_RETRY_SECONDS: '2', PONYEXPRESS_LOG_LEVEL: 'info',
     PONYEXPRESS_WATCH_TIMEOUT_SECONDS: '300', PONYEXPRESS_INFORMER_WATCHDOG_SECONDS: '420',
+    // e.g. --node-options=--max-semi-space-size=2 to try V8 memory settings on the operator only
+    ...(NODE_OPTIONS ? { NODE_OPTIONS } : {}),
   }, 'js');
-  await p.waitForPromotion('production recorded as a1', (x) => x.status?.production?.tag === 'a1');
-  await sleep(3000);
-
-  const rss = async () => (await op.counter('ponyexpress_process_resident_memory_bytes')) / MiB;
-  const writes = (filter = '') => op.counter('ponyexpress_api_writes_total', filter);
-  const requests = () => op.counter('ponyexpress_api_requests_total');
+  const metric = (name: string, filter = '') => op.counter(name, filter);
+  const rss = async () => (await metric('ponyexpress_process_resident_memory_bytes')) / MiB;
+  const writes = async () => (await metric('ponyexpress_api_writes_total')) - (await metric('ponyexpress_api_writes_total', 'resource="leases"'));
+  const requests = async () => (await metric('ponyexpress_api_requests_total')) - (await metric('ponyexpress_api_requests_total', 'resource="leases"'));
+  await sleep(5000);
   const rssIdle = await rss();
 
-  // --- one promotion, recorded from the staging side and the production side ---------------
-  const [stgDeploy, stgJobs, stgPods, prodJobs] = await Promise.all([
-    WatchRecorder.start<V1Deployment>(p.kc, { apiVersion: 'apps/v1', kind: 'Deployment', namespace: p.staging }),
-    WatchRecorder.start<V1Job>(p.kc, { apiVersion: 'batch/v1', kind: 'Job', namespace: p.staging }),
-    WatchRecorder.start<V1Pod>(p.kc, { apiVersion: 'v1', kind: 'Pod', namespace: p.staging }),
-    WatchRecorder.start<V1Job>(p.kc, { apiVersion: 'batch/v1', kind: 'Job', namespace: p.prod }),
-  ]);
+  // --- N Promotions appear at once: time until each has a status -----------------------------
+  t = Date.now();
+  await fleet.createPromotions({ soakSeconds: 0 });
+  await fleet.waitAll('production recorded as a1', (x) => x.status?.production?.tag === 'a1', 1_800_000);
+  const reconcileAllMs = Date.now() - t;
+  await sleep(5000);
+  const rssReconciled = await rss();
+
+  // --- all N released at once -------------------------------------------------------------
+  const admin = new KubeClient(new Transport(await loadClusterAccess({ KUBECONFIG: readState().kubeconfig })));
+  const stop = new AbortController();
+  const seen = new FirstSeen();
+  const stgLabel = 'app.kubernetes.io/instance=ponyshop-staging';
+  const prodLabel = 'app.kubernetes.io/instance=ponyshop-production';
+  follow(admin, '/apis/apps/v1/deployments', stgLabel, (d) => imageOf(d).endsWith(B) && complete(d) && seen.mark(`stg-done ${d.metadata!.namespace} ${component(d)}`), stop.signal);
+  follow(admin, '/apis/batch/v1/jobs', `${stgLabel},app.kubernetes.io/component=migrate`, (j) => imageOf(j).endsWith(B) && jobDone(j) && seen.mark(`stg-job ${j.metadata!.namespace}`), stop.signal);
+  follow(admin, '/apis/batch/v1/jobs', 'app.kubernetes.io/component=migrate', (j) => {
+    if (!j.metadata!.namespace!.endsWith('-prod')) return;
+    if (imageOf(j).includes('b2') || (j.metadata?.annotations?.['ponyexpress.dev/image'] ?? '').endsWith(B)) {
+      seen.mark(`job-created ${j.metadata!.namespace}`);
+      if (jobDone(j)) seen.mark(`job-done ${j.metadata!.namespace}`);
+    }
+  }, stop.signal);
+  follow(admin, '/apis/apps/v1/deployments', prodLabel, (d) => {
+    if (!imageOf(d).endsWith(B)) return;
+    seen.mark(`set ${d.metadata!.namespace} ${component(d)}`);
+    if (complete(d)) seen.mark(`done ${d.metadata!.namespace} ${component(d)}`);
+  }, stop.signal);
+  follow(admin, '/apis/ponyexpress.dev/v1alpha1/promotions', '', (p) => {
+    if (p.status?.production?.tag === 'b2' && p.status?.phase === 'Succeeded') seen.mark(`succeeded ${p.metadata!.namespace}`);
+  }, stop.signal);
+  await sleep(3000);
+
   const writesBefore = await writes();
-  const leaseWritesBefore = await writes('resource="leases"');
-  await p.releaseToStaging('b2');
-  await p.waitForPromotion('b2 promoted', (x) => x.status?.production?.tag === 'b2' && x.status?.phase === 'Succeeded', 180_000);
-  await sleep(2000);
-  const promotionWrites = (await writes()) - writesBefore - ((await writes('resource="leases"')) - leaseWritesBefore);
-  const byResource = (await op.metrics()).split('\n').filter((l) => l.startsWith('ponyexpress_api_writes_total{') && !l.includes('leases'));
-
-  // Staging became verifiable (soak 0) at the last of: its migration Job complete, each
-  // workload's rollout complete on b2, each b2 pod Ready; each taken at its FIRST occurrence.
-  const isB = (image?: string) => Boolean(image?.endsWith(':b2'));
-  const first = <T>(events: { at: number; object: T }[], pred: (o: T) => boolean) => events.find((e) => pred(e.object))?.at ?? Infinity;
-  const podReady = new Map<string, number>();
-  for (const e of stgPods.events) {
-    const ready = e.object.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
-    if (ready && isB(e.object.spec?.containers[0]?.image) && !podReady.has(e.object.metadata!.name!)) podReady.set(e.object.metadata!.name!, e.at);
-  }
-  const lastFact = Math.max(
-    first(stgJobs.events, (j) => isB(j.spec?.template.spec?.containers[0]?.image) && Boolean(j.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True'))),
-    ...['web', 'worker', 'beat'].map((c) => first(stgDeploy.events, (d) => d.metadata?.labels?.['app.kubernetes.io/component'] === c && isB(d.spec?.template.spec?.containers[0]?.image) && rolloutComplete(d))),
-    ...podReady.values(),
-  );
-  const jobCreated = prodJobs.events.find((e) => e.type === 'ADDED')!.at;
-  await Promise.all([stgDeploy.stop(), stgJobs.stop(), stgPods.stop(), prodJobs.stop()]);
-
-  // --- steady state -------------------------------------------------------------------------
-  const reqBefore = await requests();
-  const wBefore = await writes();
-  const leaseBefore = await writes('resource="leases"');
-  const leaseReqBefore = (await op.counter('ponyexpress_api_requests_total', 'verb="get"')) ;
-  await sleep(STEADY_SECONDS * 1000);
-  const perMin = (n: number) => (n * 60) / STEADY_SECONDS;
-  const steadyRequests = perMin((await requests()) - reqBefore);
-  const steadyLease = perMin((await writes('resource="leases"')) - leaseBefore);
-  const steadyLeaseGets = perMin((await op.counter('ponyexpress_api_requests_total', 'verb="get"')) - leaseReqBefore);
-  const steadyWrites = perMin((await writes()) - wBefore) - steadyLease;
-  const rssSteady = await rss();
-
-  // --- many Promotions ------------------------------------------------------------------------
-  const base = p.promotion({ soakSeconds: 0 }) as ManifestObject & { spec: { source: object; target: object } };
-  const many: ManifestObject[] = Array.from({ length: PROMOTIONS }, (_, i) => ({
-    ...base,
-    metadata: { name: `idle-${i}`, namespace: p.prod },
-    // Selects nothing: a real, cached, reconciled Promotion with nothing to promote.
-    spec: { ...base.spec, source: { ...base.spec.source, selector: { matchLabels: { 'app.kubernetes.io/instance': `ghost-${i}` } } }, target: { ...base.spec.target, selector: { matchLabels: { 'app.kubernetes.io/instance': `ghost-${i}` } } } },
-  }));
-  const t0 = Date.now();
-  for (let i = 0; i < many.length; i += 20) await applyObjects(p.kc, many.slice(i, i + 20));
-  await waitUntil(async () => {
-    const list = (await p.custom.listNamespacedCustomObject({ group: 'ponyexpress.dev', version: 'v1alpha1', namespace: p.prod, plural: 'promotions' })) as { items: { status?: { phase?: string } }[] };
-    return list.items.filter((x) => x.status?.phase).length >= PROMOTIONS + 1;
-  }, { what: `${PROMOTIONS} Promotions reconciled`, timeoutMs: 300_000, intervalMs: 1000 });
-  const settleMs = Date.now() - t0;
-  await sleep(10_000);
-  const rssMany = await rss();
+  const requestsBefore = await requests();
+  let rssPeak = 0;
+  const sampler = setInterval(() => void rss().then((r) => (rssPeak = Math.max(rssPeak, r)), () => {}), 1000);
+  t = Date.now();
+  // Staging releases land at once (the migration Job first, then the workloads, per app).
+  await Promise.all(fleet.pipelines.map((p) => p.releaseToStaging('b2')));
+  await fleet.waitAll('b2 promoted', (x) => x.status?.production?.tag === 'b2' && x.status?.phase === 'Succeeded', 3_600_000);
+  const promoteAllMs = Date.now() - t;
+  await sleep(3000);
+  clearInterval(sampler);
+  stop.abort();
+  const promotionWrites = ((await writes()) - writesBefore) / PIPELINES;
+  const promotionRequests = ((await requests()) - requestsBefore) / PIPELINES;
+  const writeLines = (await op.metrics()).split('\n').filter((l) => l.startsWith('ponyexpress_api_writes_total{') && !l.includes('leases'));
+  const connections = await metric('ponyexpress_apiserver_connections');
+  const informers = await metric('ponyexpress_informers');
+  const loopMaxMs = (await metric('ponyexpress_event_loop_delay_max_seconds')) * 1000;
+  const loopP99Ms = (await metric('ponyexpress_event_loop_delay_p99_seconds')) * 1000;
+  const rssAfter = await rss();
   await op.stop();
 
-  const row = (k: string, v: string) => process.stdout.write(`${k.padEnd(58)} ${v}\n`);
-  process.stdout.write('\nponyexpress operator benchmark\n');
-  row('latency staging verified -> prod migration Job created', `${jobCreated - lastFact} ms (target <= 1000)`);
-  row('API writes for one promotion (excl. Lease renewals)', `${promotionWrites} (target <= 10)`);
-  for (const l of byResource) row(`  ${l.replace('ponyexpress_api_writes_total', '')}`, 'cumulative');
-  row(`steady state: writes/min (excl. Lease), over ${STEADY_SECONDS} s`, `${steadyWrites.toFixed(1)} (target ~0)`);
-  row('steady state: Lease renewals/min (writes)', steadyLease.toFixed(1));
-  row('steady state: Lease reads/min', steadyLeaseGets.toFixed(1));
-  row('steady state: all requests/min (incl. Lease, watch re-opens)', steadyRequests.toFixed(1));
-  row('operator RSS idle (1 Promotion)', `${rssIdle.toFixed(1)} MiB (target <= 60)`);
-  row('operator RSS after the promotion, steady', `${rssSteady.toFixed(1)} MiB`);
-  row(`operator RSS with ${PROMOTIONS + 1} Promotions`, `${rssMany.toFixed(1)} MiB`);
-  row(`time to reconcile ${PROMOTIONS} new Promotions`, `${settleMs} ms`);
+  // Per promotion: the operator's reactions, from the first time each fact was seen.
+  const verifiedToJob: number[] = [];
+  const operatorSide: number[] = [];
+  let incomplete = 0;
+  for (const p of fleet.pipelines) {
+    const g = (k: string) => seen.get(k);
+    const verified = Math.max(...['web', 'worker', 'beat'].map((c) => g(`stg-done ${p.staging} ${c}`) ?? NaN), g(`stg-job ${p.staging}`) ?? NaN);
+    const jobCreated = g(`job-created ${p.prod}`)!;
+    const jobDoneAt = g(`job-done ${p.prod}`)!;
+    const wave1 = Math.max(g(`set ${p.prod} web`)!, g(`set ${p.prod} worker`)!);
+    const wave1Done = Math.max(g(`done ${p.prod} web`)!, g(`done ${p.prod} worker`)!);
+    const beatSet = g(`set ${p.prod} beat`)!;
+    const beatDone = g(`done ${p.prod} beat`)!;
+    const succeeded = g(`succeeded ${p.prod}`)!;
+    const parts = [jobCreated - verified, wave1 - jobDoneAt, beatSet - wave1Done, succeeded - beatDone];
+    if (parts.some((x) => !Number.isFinite(x))) {
+      incomplete++;
+      continue;
+    }
+    verifiedToJob.push(jobCreated - verified);
+    operatorSide.push(parts.reduce((a, b) => a + Math.max(0, b), 0));
+  }
+
+  const row = (k: string, v: string) => process.stdout.write(`${k.padEnd(62)} ${v}\n`);
+  process.stdout.write(`\nponyexpress operator benchmark: ${PIPELINES} pipelines (a staging + production namespace pair each), one operator${NODE_OPTIONS ? ` (NODE_OPTIONS=${NODE_OPTIONS})` : ''}\n`);
+  row('set-up of the apps (not the operator)', `${(setUpMs / 1000).toFixed(0)} s`);
+  row(`time until all ${PIPELINES} Promotions reconciled (operator start)`, `${(reconcileAllMs / 1000).toFixed(1)} s`);
+  row(`time until all ${PIPELINES} promoted (incl. Kubernetes' Jobs/rollouts)`, `${(promoteAllMs / 1000).toFixed(1)} s`);
+  row('staging verified -> prod Job created, p50 / p99', `${pct(verifiedToJob, 50)} / ${pct(verifiedToJob, 99)} ms`);
+  row('operator-side time per promotion, p50 / p99 (target p99 <= 2000)', `${pct(operatorSide, 50)} / ${pct(operatorSide, 99)} ms`);
+  if (incomplete) row('promotions with a fact missed by the bench watches', String(incomplete));
+  row('writes per promotion, excl. Lease (target <= 10)', promotionWrites.toFixed(1));
+  for (const l of writeLines) row(`  ${l.replace('ponyexpress_api_writes_total', '')}`, 'cumulative');
+  row('requests per promotion, excl. Lease (incl. watch re-opens)', promotionRequests.toFixed(1));
+  row('operator RSS idle (no Promotions yet)', `${rssIdle.toFixed(1)} MiB`);
+  row(`operator RSS with ${PIPELINES} reconciled`, `${rssReconciled.toFixed(1)} MiB`);
+  row(`operator RSS peak while promoting / after (target <= 120)`, `${rssPeak.toFixed(1)} / ${rssAfter.toFixed(1)} MiB`);
+  row('open apiserver connections (all lanes) / informers', `${connections} / ${informers}`);
+  row('event-loop delay: longest (target <= 50) / p99', `${loopMaxMs.toFixed(1)} / ${loopP99Ms.toFixed(1)} ms`);
+  row('load average of this machine at the end (1 min)', (await import('node:os')).loadavg()[0].toFixed(1));
+  admin.transport.close();
 }
 
 main().catch((err: unknown) => {

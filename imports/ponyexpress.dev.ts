@@ -282,6 +282,13 @@ export interface PromotionSpecPolicy {
    * @schema PromotionSpecPolicy#approval
    */
   readonly approval?: PromotionSpecPolicyApproval;
+
+  /**
+   * When a production workload stops running the promoted image - Revert sets it again (no migration), Hold reports it and leaves it.
+   *
+   * @schema PromotionSpecPolicy#drift
+   */
+  readonly drift?: PromotionSpecPolicyDrift;
 }
 
 /**
@@ -293,6 +300,7 @@ export function toJson_PromotionSpecPolicy(obj: PromotionSpecPolicy | undefined)
   const result = {
     'tags': toJson_PromotionSpecPolicyTags(obj.tags),
     'approval': obj.approval,
+    'drift': obj.drift,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -445,6 +453,8 @@ export interface PromotionSpecPolicyTags {
   readonly semver?: string;
 
   /**
+   * An RE2 pattern (linear-time matching), anchored by the operator. No backreferences or lookarounds.
+   *
    * @schema PromotionSpecPolicyTags#regex
    */
   readonly regex?: string;
@@ -473,6 +483,18 @@ export enum PromotionSpecPolicyApproval {
   AUTOMATIC = "Automatic",
   /** Manual */
   MANUAL = "Manual",
+}
+
+/**
+ * When a production workload stops running the promoted image - Revert sets it again (no migration), Hold reports it and leaves it.
+ *
+ * @schema PromotionSpecPolicyDrift
+ */
+export enum PromotionSpecPolicyDrift {
+  /** Revert */
+  REVERT = "Revert",
+  /** Hold */
+  HOLD = "Hold",
 }
 
 /**

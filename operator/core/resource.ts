@@ -1,8 +1,10 @@
-// The Promotion custom resource as TypeScript types: the spec users write and the status the
-// operator owns. The CRD (operator/crd/promotions.ponyexpress.dev.yaml) is the schema of record;
-// these types mirror it field for field. Import them through ./types.js.
+// The Promotion custom resource as TypeScript types: the spec users write and the status the operator owns.
+// The CRD (operator/crd/promotions.ponyexpress.dev.yaml) is the schema of record; its interfaces are generated
+// into imports/promotion-types.ts (npm run import:types) and re-exported here, narrowed only where the
+// operator writes a tighter shape than the CRD states. Import them through ./types.js.
 
 import { PROMOTION_DEFAULTS, type Approval, type WorkloadComponent } from '../../contract/index.js';
+import type * as crd from '../../imports/promotion-types.js';
 
 // Keys, names and defaults shared with the charts live in contract/; re-exported for the operator's modules.
 export {
@@ -18,58 +20,34 @@ export const DEFAULTS = {
   smokeRetrySeconds: 30,
 } as const;
 
-/** metav1.LabelSelector. */
-export interface LabelSelector {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }[];
-}
+export type {
+  HistoryEntry,
+  HoldStatus,
+  LabelSelector,
+  ProductionStatus,
+  PromotionSpec,
+  StagingStatus,
+} from '../../imports/promotion-types.js';
 
 /** Revert: set the promoted image again (no migration). Hold: leave it, report it, until a human acts. */
-export type DriftPolicy = 'Revert' | 'Hold';
+export type DriftPolicy = NonNullable<crd.PromotionPolicy['drift']>;
 
-export interface PromotionSpec {
-  /** Repository of the app image, without tag or digest, e.g. `ghcr.io/ponyexpress/ponyshop`. */
-  imageRepository: string;
-  source: {
-    /** Staging namespace. */
-    namespace: string;
-    /** Selects staging's workloads and their pods (e.g. app.kubernetes.io/instance=ponyshop-staging). */
-    selector: LabelSelector;
-    /** Selects staging's migration Jobs. */
-    migrationJobSelector: LabelSelector;
-    /** Pods must stay Ready without restarts this long. @default 300 */
-    soakSeconds?: number;
-    /** When set, a GET must answer 2xx before the candidate is verified. */
-    smokeUrl?: string;
-  };
-  target: {
-    /** Production namespace (must differ from source.namespace). */
-    namespace: string;
-    /** Selects production's workloads. */
-    selector: LabelSelector;
-    /**
-     * A batch/v1 JobSpec. The operator sets the candidate image on every container and init container
-     * whose image repository is imageRepository (or whose name is migrate/wait-for-migrations).
-     */
-    migrationJobTemplate: Record<string, unknown>;
-    /** Rollout waves of app.kubernetes.io/component values, in order. @default [["web","worker"],["beat"]] */
-    waves?: WorkloadComponent[][];
-    /** A wave that is not complete this long after it started fails the promotion. @default 600 */
-    rolloutTimeoutSeconds?: number;
-  };
-  policy?: {
-    /** Promotable tags. Exactly one of semver (a range, e.g. `>=1.0.0 <2`) or regex (anchored by the operator). */
-    tags?: { semver?: string; regex?: string };
-    /** @default Automatic */
-    approval?: Approval;
-    /** What to do when a production workload stops running the promoted image (kubectl set image, …). @default Revert */
-    drift?: DriftPolicy;
-  };
-  /** Stops all reconciliation, including an in-flight promotion, until false. @default false */
-  suspend?: boolean;
-  /** Entries kept in status.history. @default 10 */
-  historyLimit?: number;
-}
+/** Top-level phase, for humans and the printer column. */
+export type Phase = NonNullable<crd.PromotionStatus['phase']>;
+
+export type InFlightPhase = crd.InFlightStatus['phase'];
+
+/**
+ * Observed: what production ran when the operator first saw it (so it can be rolled back to);
+ * Aborted: an in-flight promotion superseded by a rollback.
+ */
+export type HistoryResult = crd.HistoryEntry['result'];
+
+/** History results whose image ran in production, so ponyexpress.dev/rollback-to may name them. */
+export const ROLLBACK_TARGET_RESULTS: readonly HistoryResult[] = ['Succeeded', 'RolledBack', 'Observed'];
+
+/** One image identity, the part every status record shares. `image` is `repo@sha256:…` when the digest is known, else `repo:tag`. */
+export type ImageRecord = Pick<crd.StagingStatus, 'tag' | 'digest' | 'image'>;
 
 /**
  * Ready/StagingVerified/Promoting/Degraded for humans; Reconciling/Stalled are kstatus' standard pair
@@ -78,106 +56,33 @@ export interface PromotionSpec {
  */
 export type ConditionType = 'Ready' | 'StagingVerified' | 'Promoting' | 'Degraded' | 'Reconciling' | 'Stalled';
 
-/** metav1.Condition: lastTransitionTime changes only when status flips. */
-export interface Condition {
+// Narrowed: the CRD accepts any condition type and policy string (other writers may add conditions);
+// the operator writes only these, and always sets observedGeneration.
+
+/** metav1.Condition: lastTransitionTime (RFC 3339, seconds precision) changes only when status flips. */
+export interface Condition extends crd.PromotionCondition {
   type: ConditionType;
-  status: 'True' | 'False' | 'Unknown';
   observedGeneration: number;
-  /** CamelCase, machine-readable. */
-  reason: string;
-  message: string;
-  /** RFC 3339, seconds precision. */
-  lastTransitionTime: string;
 }
 
-/** Top-level phase, for humans and the printer column. */
-export type Phase = 'Idle' | 'Waiting' | 'Migrating' | 'RollingOut' | 'Succeeded' | 'Failed' | 'Held' | 'RollingBack';
-
-/** One image identity. `image` is the reference that moves: `repo@sha256:…` when the digest is known, else `repo:tag`. */
-export interface ImageRecord {
-  tag?: string;
-  /** `sha256:<64 hex>` */
-  digest?: string;
-  image: string;
-}
-
-export interface StagingStatus extends ImageRecord {
-  /** Latest moment a staging app pod became Ready or restarted (RFC 3339). */
-  healthySince?: string;
-  /**
-   * Staging's migration Job for this very image was seen succeeded. Kept while the candidate stays the
-   * same, so a Job removed by its TTL (e.g. while a Manual approval waits) does not un-verify it.
-   */
-  migrated?: boolean;
-  verified: boolean;
-}
-
-export interface ProductionStatus extends ImageRecord {
-  /** Absent when production was observed as-is rather than promoted by the operator. */
-  promotedAt?: string;
-}
-
-export type InFlightPhase = 'Migrating' | 'RollingOut' | 'RollingBack';
-
-export interface InFlightStatus extends ImageRecord {
-  kind: 'Promotion' | 'Rollback';
-  phase: InFlightPhase;
-  startedAt: string;
-  /** Name of the prod migration Job (kind Promotion only). */
-  migrationJob?: string;
-  /** Index into spec.target.waves of the wave being rolled out (0 while Migrating). */
-  wave: number;
-  /** When the current wave's images were first set. */
-  waveStartedAt?: string;
-  /** kind Rollback: the annotation value that requested it. */
-  rollbackTo?: string;
+export interface InFlightStatus extends crd.InFlightStatus {
   /** The spec this flight started with: later edits apply to the next flight (absent in flights of older operators). */
   waves?: WorkloadComponent[][];
-  rolloutTimeoutSeconds?: number;
-  /** kind Promotion: the JobSpec the migration Job is made from. */
-  migrationJobTemplate?: Record<string, unknown>;
-  policy?: { approval: Approval; tags?: { semver?: string; regex?: string } };
-  /** A revert of drift (the image already succeeded here): no migration, no history entry. */
-  drift?: boolean;
+  policy?: crd.InFlightPolicy & { approval: Approval };
 }
 
 /**
- * Observed: what production ran when the operator first saw it (so it can be rolled back to);
- * Aborted: an in-flight promotion superseded by a rollback.
+ * What the status fields mean (the CRD gives their shape only; its descriptions are the place to move this to,
+ * which changes the applied CRD): staging is the current candidate, absent when staging runs no single app
+ * image; staging.migrated stays true while the candidate is the same, so a Job removed by its TTL does not
+ * un-verify it; production.promotedAt is absent when production was observed rather than promoted;
+ * inFlight.wave indexes spec.target.waves (0 while Migrating), and its waves/rolloutTimeoutSeconds/
+ * migrationJobTemplate/policy are the spec the flight started with; history is newest first, at most
+ * spec.historyLimit entries; hold.by is `annotation` (ponyexpress.dev/hold) or `rollback` (a finished rollback-to).
  */
-export type HistoryResult = 'Succeeded' | 'Failed' | 'RolledBack' | 'Aborted' | 'Observed';
-
-/** History results whose image ran in production, so ponyexpress.dev/rollback-to may name them. */
-export const ROLLBACK_TARGET_RESULTS: readonly HistoryResult[] = ['Succeeded', 'RolledBack', 'Observed'];
-
-export interface HistoryEntry extends ImageRecord {
-  result: HistoryResult;
-  startedAt: string;
-  finishedAt: string;
-  /** CamelCase reason plus message, e.g. `MigrationFailed: BackoffLimitExceeded`. */
-  reason: string;
-}
-
-export interface HoldStatus {
-  since: string;
-  reason: string;
-  /** `annotation`: ponyexpress.dev/hold; `rollback`: a completed or failed rollback-to. */
-  by: 'annotation' | 'rollback';
-  /** by=rollback: the rollback-to value that was carried out (so it is not carried out again). */
-  rollbackTo?: string;
-}
-
-export interface PromotionStatus {
-  observedGeneration?: number;
-  phase?: Phase;
+export interface PromotionStatus extends crd.PromotionStatus {
   conditions?: Condition[];
-  /** The current staging candidate; absent when staging runs no single app image. */
-  staging?: StagingStatus;
-  production?: ProductionStatus;
   inFlight?: InFlightStatus;
-  /** Newest first, at most spec.historyLimit entries. */
-  history?: HistoryEntry[];
-  hold?: HoldStatus;
 }
 
 export interface PromotionObject {
@@ -191,6 +96,6 @@ export interface PromotionObject {
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
   };
-  spec: PromotionSpec;
+  spec: crd.PromotionSpec;
   status?: PromotionStatus;
 }

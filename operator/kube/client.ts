@@ -1,15 +1,32 @@
 // A small JSON client for the apiserver. Everything stays plain JSON (timestamps are strings
 // in lists and watch events alike), so informer caches hold one shape. Every request is counted
 // for /metrics and the benchmark.
-import type { KubernetesObject } from '@kubernetes/client-node';
 import { FIELD_MANAGER } from '../core/types.js';
-import { HttpError, type Transport } from './transport.js';
+import { HttpError, type Lane, type Transport } from './transport.js';
 
 export class KubeError extends Error {
   constructor(readonly code: number, readonly reason: string, message: string) {
     super(message);
     this.name = 'KubeError';
   }
+}
+
+/**
+ * Any object as the apiserver sends it in JSON (timestamps are strings, unlike client-node's
+ * model classes); the core's *Like types are all assignable to it.
+ */
+export interface KubernetesObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    uid?: string;
+    resourceVersion?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    managedFields?: unknown[];
+  };
 }
 
 export interface KubeList<T> {
@@ -26,7 +43,7 @@ export type RequestObserver = (verb: string, resource: string) => void;
 
 /** `deployments`, `promotions/status`, `leases`, … from a REST path. */
 export function resourceOf(path: string): string {
-  const parts = path.split('?')[0]!.split('/').filter(Boolean);
+  const parts = path.split('?')[0].split('/').filter(Boolean);
   const ns = parts.indexOf('namespaces');
   const rest = ns >= 0 && parts.length > ns + 2 ? parts.slice(ns + 2) : parts.slice(parts[0] === 'api' ? 2 : 3);
   return rest.length >= 3 ? `${rest[0]}/${rest[2]}` : (rest[0] ?? 'unknown');
@@ -41,10 +58,11 @@ export class KubeClient {
     return url.toString();
   }
 
-  async request<T>(method: Method, path: string, opts: { body?: unknown; contentType?: string; query?: Record<string, string | undefined> } = {}): Promise<T> {
+  /** `lane`: which connections carry it (leader election has its own); `timeoutMs`: its deadline, queueing included. */
+  async request<T>(method: Method, path: string, opts: { body?: unknown; contentType?: string; query?: Record<string, string | undefined>; lane?: Lane; timeoutMs?: number } = {}): Promise<T> {
     this.observe(VERB[method], resourceOf(path));
     const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
-    const res = await this.transport.send(method, this.url(path, opts.query), { body, contentType: opts.contentType, timeoutMs: this.timeoutMs });
+    const res = await this.transport.send(method, this.url(path, opts.query), { body, contentType: opts.contentType, timeoutMs: opts.timeoutMs ?? this.timeoutMs, lane: opts.lane });
     if (res.status >= 400) throw kubeError(method, path, new HttpError(res.status, res.text));
     const text = res.text;
     return (text ? JSON.parse(text) : undefined) as T;
@@ -54,9 +72,9 @@ export class KubeClient {
    * Watches `path` from resourceVersion, with bookmarks, until the apiserver ends the watch after
    * timeoutSeconds (resolves) or it fails, is aborted or goes silent (rejects).
    */
-  async watch(path: string, resourceVersion: string, onEvent: (type: string, object: KubernetesObject) => void, opts: { signal: AbortSignal; timeoutSeconds: number }): Promise<void> {
+  async watch(path: string, resourceVersion: string, onEvent: (type: string, object: KubernetesObject) => void, opts: { signal: AbortSignal; timeoutSeconds: number; labelSelector?: string }): Promise<void> {
     this.observe('watch', resourceOf(path));
-    const url = this.url(path, { watch: 'true', resourceVersion, allowWatchBookmarks: 'true', timeoutSeconds: String(opts.timeoutSeconds) });
+    const url = this.url(path, { watch: 'true', resourceVersion, allowWatchBookmarks: 'true', timeoutSeconds: String(opts.timeoutSeconds), labelSelector: opts.labelSelector || undefined });
     try {
       await this.transport.stream(url, (line) => {
         const event = JSON.parse(line) as { type: string; object: KubernetesObject };
@@ -68,12 +86,12 @@ export class KubeClient {
   }
 
   /** Lists every page (informers relist with this). */
-  async list<T extends KubernetesObject>(path: string): Promise<KubeList<T>> {
+  async list<T extends KubernetesObject>(path: string, labelSelector?: string): Promise<KubeList<T>> {
     const items: T[] = [];
     let cont: string | undefined;
     let resourceVersion: string | undefined;
     do {
-      const page = await this.request<KubeList<T>>('GET', path, { query: { limit: '500', continue: cont } });
+      const page = await this.request<KubeList<T>>('GET', path, { query: { limit: '500', continue: cont, labelSelector: labelSelector || undefined } });
       items.push(...page.items);
       cont = page.metadata?.continue || undefined;
       resourceVersion = page.metadata?.resourceVersion;
@@ -103,7 +121,7 @@ export class KubeClient {
 export function kubeError(method: string, path: string, err: HttpError): KubeError {
   let status: { reason?: string; message?: string } = {};
   try {
-    status = JSON.parse(err.body);
+    status = JSON.parse(err.body) as typeof status;
   } catch {
     /* not a Status */
   }

@@ -4,14 +4,32 @@
 // planning from the older status would repeat a step).
 import { reconcile } from '../core/plan.js';
 import type { ActionFailure, DigestResolution, Phase, PromotionObject, SmokeResult } from '../core/types.js';
-import type { Logger } from '../runtime/log.js';
-import type { OperatorMetrics } from '../runtime/metrics.js';
-import { executePlan, type ExecuteContext } from './execute.js';
-import type { InformerSet } from './informers.js';
+import type { ControllerMetrics, Logger } from '../telemetry.js';
+import type { CacheReader } from './cache.js';
+import { realClock, type Clock } from './clock.js';
+import { executePlan, LostLeadership, type ExecuteContext } from './execute.js';
 import { observe } from './observe.js';
 import type { ReconcileOutcome } from './queue.js';
 
-export class PromotionController {
+/** What the work queue drives: one reconcile of one key (controller-runtime's Reconciler). */
+export interface Reconciler {
+  reconcile(key: string): Promise<ReconcileOutcome | void>;
+}
+
+export interface ControllerOptions {
+  cache: CacheReader;
+  exec: ExecuteContext;
+  metrics: ControllerMetrics;
+  log: Logger;
+  /** Observation-only status changes are written at most this often per Promotion. @default 0 */
+  statusMinIntervalMs?: number;
+  /** Resolve tag-only candidates to registry digests (PONYEXPRESS_RESOLVE_DIGESTS). @default false */
+  resolveDigests?: boolean;
+  /** @default the real clock */
+  clock?: Clock;
+}
+
+export class PromotionController implements Reconciler {
   private readonly smoke = new Map<string, SmokeResult>();
   private readonly resolution = new Map<string, DigestResolution>();
   private readonly written = new Map<string, PromotionObject>();
@@ -20,39 +38,49 @@ export class PromotionController {
   private readonly phaseSince = new Map<string, { phase: Phase; sinceMs: number }>();
   private readonly lastStatusWriteMs = new Map<string, number>();
 
-  constructor(
-    private readonly informers: InformerSet,
-    private readonly exec: ExecuteContext,
-    private readonly metrics: OperatorMetrics,
-    private readonly log: Logger,
-    private readonly statusMinIntervalMs = 0,
-    /** Resolve tag-only candidates to registry digests (PONYEXPRESS_RESOLVE_DIGESTS). */
-    private readonly resolveDigests = false,
-  ) {}
+  private readonly cache: CacheReader;
+  private readonly exec: ExecuteContext;
+  private readonly metrics: ControllerMetrics;
+  private readonly log: Logger;
+  private readonly statusMinIntervalMs: number;
+  private readonly resolveDigests: boolean;
+  private readonly clock: Clock;
 
-  async reconcileKey(key: string): Promise<ReconcileOutcome | void> {
+  constructor(o: ControllerOptions) {
+    ({ cache: this.cache, exec: this.exec, metrics: this.metrics, log: this.log } = o);
+    this.statusMinIntervalMs = o.statusMinIntervalMs ?? 0;
+    this.resolveDigests = o.resolveDigests ?? false;
+    this.clock = o.clock ?? realClock;
+  }
+
+  async reconcile(key: string): Promise<ReconcileOutcome | void> {
     const [namespace, name] = key.split('/') as [string, string];
-    const promotion = this.current(key, this.informers.getPromotion(namespace, name));
+    const promotion = this.current(key, this.cache.getPromotion(namespace, name));
     if (!promotion) {
       this.forget(key);
       return;
     }
     // A namespace the Promotion names but the operator cannot list is this Promotion's problem (a condition),
     // not a reason to wait: its informer retries with backoff and its next list wakes this key.
-    const unreadable = this.informers.unreadableFor(promotion);
-    const waiting = unreadable.length ? undefined : this.informers.notSyncedFor(promotion);
+    const unreadable = this.cache.unreadableFor(promotion);
+    const waiting = this.cache.notSyncedFor(promotion);
     if (waiting) {
+      // The cache enqueues this key again as soon as every source has listed.
       this.log.debug(waiting, { promotion: key });
-      return { requeueAfterMs: 500 };
+      return { requeueAfterMs: 30_000 };
     }
     const failure = this.failures.get(key);
-    const observed = { ...observe(this.informers, promotion, this.smoke.get(key)), ...(failure ? { failure } : {}), ...(unreadable.length ? { unreadable } : {}) };
+    const observed = {
+      ...observe(this.cache, promotion, this.smoke.get(key), new Date(this.clock.now())),
+      ...(failure ? { failure } : {}),
+      ...(unreadable.length ? { unreadable } : {}),
+    };
     const resolution = this.resolution.get(key);
     const plan = reconcile(this.resolveDigests ? { ...observed, resolveDigests: true, ...(resolution ? { resolution } : {}) } : observed);
     // Pure observation churn (staging rolling, rollout counters) is coalesced: the next reconcile
     // recomputes it from the cluster anyway, so deferring it loses nothing.
     const observationOnly = plan.statusChanged && plan.actions.length === 0 && plan.events.length === 0;
-    const sinceWrite = Date.now() - (this.lastStatusWriteMs.get(key) ?? 0);
+    const sinceWrite = this.clock.now() - (this.lastStatusWriteMs.get(key) ?? 0);
     if (observationOnly && sinceWrite < this.statusMinIntervalMs) {
       return { requeueAfterMs: Math.min(this.statusMinIntervalMs - sinceWrite, (plan.requeueAfterSeconds ?? Infinity) * 1000) };
     }
@@ -77,7 +105,7 @@ export class PromotionController {
       if (result.wrote || degraded?.reason !== 'ActionFailed') this.failures.delete(key);
       if (result.written) {
         this.written.set(key, result.written);
-        this.lastStatusWriteMs.set(key, Date.now());
+        this.lastStatusWriteMs.set(key, this.clock.now());
       }
       this.recordTransitions(key, promotion, plan.status.phase, plan.status.history?.[0]);
       this.metrics.reconciles.inc({ outcome: 'ok' });
@@ -85,6 +113,13 @@ export class PromotionController {
       if (result.smoke) this.smoke.set(key, result.smoke);
       if (result.smoke || result.resolution) return { requeueAfterMs: 0 };
     } catch (err) {
+      if (err instanceof LostLeadership) {
+        // Not a failure: the next leader (maybe us again) reconciles this key from scratch.
+        this.metrics.writesSkippedNotLeader.inc();
+        // Not at once: until the elector notices (and pauses the queue) that would spin.
+        this.log.info('write skipped: leadership lapsed', { promotion: key });
+        return { requeueAfterMs: 1000 };
+      }
       this.metrics.reconciles.inc({ outcome: 'error' });
       this.metrics.reconcileErrors.inc();
       throw err;
@@ -124,10 +159,10 @@ export class PromotionController {
     }
     if (!phase) return;
     const seen = this.phaseSince.get(key);
-    if (!seen) this.phaseSince.set(key, { phase, sinceMs: Date.now() });
+    if (!seen) this.phaseSince.set(key, { phase, sinceMs: this.clock.now() });
     else if (seen.phase !== phase) {
-      this.metrics.phaseDuration.observe((Date.now() - seen.sinceMs) / 1000, { phase: seen.phase });
-      this.phaseSince.set(key, { phase, sinceMs: Date.now() });
+      this.metrics.phaseDuration.observe((this.clock.now() - seen.sinceMs) / 1000, { phase: seen.phase });
+      this.phaseSince.set(key, { phase, sinceMs: this.clock.now() });
     }
   }
 }

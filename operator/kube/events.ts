@@ -30,6 +30,6 @@ export function eventBody(p: PromotionObject, e: PlanEvent, instance: string, no
   };
 }
 
-export async function emitEvent(client: KubeClient, p: PromotionObject, e: PlanEvent, instance: string): Promise<void> {
+export async function emitEvent(client: Pick<KubeClient, 'create'>, p: PromotionObject, e: PlanEvent, instance: string): Promise<void> {
   await client.create(`/api/v1/namespaces/${p.metadata.namespace}/events`, eventBody(p, e, instance));
 }

@@ -4,11 +4,11 @@
 import { actionTarget, applyConfiguration } from '../core/actions.js';
 import type { Action, ActionFailure, DigestResolution, Plan, PromotionObject, PromotionStatus, SmokeResult } from '../core/types.js';
 import { FIELD_MANAGER, PROMOTION_GROUP, PROMOTION_KIND, PROMOTION_PLURAL, PROMOTION_VERSION } from '../core/types.js';
-import type { Logger } from '../runtime/log.js';
+import type { Logger } from '../telemetry.js';
 import { KubeError, paths, type KubeClient } from './client.js';
 import { emitEvent } from './events.js';
-import { resolveDigest, type RegistryOptions } from './registry.js';
-import { checkSmoke } from './smoke.js';
+import { resolveDigest, type RegistryOptions } from '../io/registry.js';
+import { checkSmoke } from '../io/smoke.js';
 
 export class LostLeadership extends Error {
   constructor() {
@@ -17,8 +17,11 @@ export class LostLeadership extends Error {
   }
 }
 
+/** The writes the executor makes (a fake in unit tests). */
+export type ApiWriter = Pick<KubeClient, 'create' | 'apply' | 'request'>;
+
 export interface ExecuteContext {
-  client: KubeClient;
+  client: ApiWriter;
   isLeader: () => boolean;
   identity: string;
   smokeTimeoutMs: number;
@@ -68,15 +71,15 @@ export async function executePlan(ctx: ExecuteContext, promotion: PromotionObjec
     }
   }
   if (plan.statusChanged) result.written = await writeStatus(ctx, promotion, plan.status);
-  for (const event of plan.events) {
+  // Events are independent of each other and best effort: sent together, not one after another.
+  if (plan.events.length) fence(ctx);
+  await Promise.all(plan.events.map(async (event) => {
     try {
-      fence(ctx);
       await emitEvent(ctx.client, promotion, event, ctx.identity);
     } catch (err) {
-      if (err instanceof LostLeadership) throw err;
       ctx.log.warn('could not record event', { reason: event.reason, err });
     }
-  }
+  }));
   return result;
 }
 

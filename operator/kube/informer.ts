@@ -1,14 +1,15 @@
 // One resilient informer: list, then watch from the list's resourceVersion, keeping a cache of
-// plain JSON objects. The apiserver ends each watch after the watch timeout and we resume from the
-// last resourceVersion (bookmarks keep it fresh); "410 Gone" means relist. Any failure restarts
-// the loop with backoff, and a watchdog aborts a loop that has shown no sign of life for too
-// long. Reads keep using the last good cache meanwhile. Handlers only enqueue keys, so the
-// replay after a relist is harmless.
-import type { KubernetesObject } from '@kubernetes/client-node';
-import type { Logger } from '../runtime/log.js';
-import { KubeError, type KubeClient } from './client.js';
+// plain JSON objects of one kind in one namespace (or all), optionally narrowed by a label
+// selector. The apiserver ends each watch after the watch timeout and we resume from the last
+// resourceVersion (bookmarks keep it fresh); "410 Gone" means relist. Any failure restarts the
+// loop with backoff, and a watchdog aborts a loop that has shown no sign of life for too long.
+// Reads keep using the last good cache meanwhile; `health()` says how fresh it is.
+import type { Logger } from '../telemetry.js';
+import { KubeError, type KubeClient, type KubernetesObject } from './client.js';
 
-export interface InformerOptions {
+export interface InformerOptions<T> {
+  /** Only objects matching this label selector (server-side). @default everything */
+  labelSelector?: string;
   /** The apiserver ends a watch after this long; we then resume it. */
   watchTimeoutMs: number;
   /** Restart when no event, bookmark or reconnect was seen for this long. */
@@ -17,36 +18,67 @@ export interface InformerOptions {
   restartBaseMs?: number;
   /** @default 15000 */
   restartMaxMs?: number;
-  onEvent: (obj: KubernetesObject) => void;
-  onRestart: (why: string) => void;
+  // Method syntax on purpose: an informer of pods is usable where any object informer is.
+  onEvent(obj: T): void;
+  /** After each successful list (even an empty one). */
+  onSync?(): void;
+  /** At the first failure in a row (e.g. a 403: the Promotions using it re-plan with it). */
+  onFail?(): void;
+  onRestart(why: 'error' | 'watchdog'): void;
   log: Logger;
 }
+
+export interface InformerHealth {
+  synced: boolean;
+  /** Since when the watch has been down (undefined while watching). */
+  downSinceMs?: number;
+  /** The last failure, e.g. 403 when RBAC does not grant the namespace. */
+  lastError?: { code?: number; message: string };
+}
+
+/** What an informer needs from the client (a fake in unit tests). */
+export type ListWatcher = Pick<KubeClient, 'list' | 'watch'>;
 
 class Gone extends Error {}
 
 const keyOf = (o: KubernetesObject) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
 
+/** Drops what the operator never reads (managedFields alone is often half an object). */
+function slim<T extends KubernetesObject>(o: T): T {
+  if (o.metadata?.managedFields) delete o.metadata.managedFields;
+  const ann = o.metadata?.annotations;
+  if (ann?.['kubectl.kubernetes.io/last-applied-configuration']) delete ann['kubectl.kubernetes.io/last-applied-configuration'];
+  return o;
+}
+
 export class ResilientInformer<T extends KubernetesObject> {
   private cache = new Map<string, T>();
   private synced = false;
-  /** The last list was refused (403/404): what the Promotion names cannot be read; not an outage. */
-  refused?: { code: number; message: string };
   private stopped = true;
   private failures = 0;
   private lastActivityMs = Date.now();
+  private downSinceMs: number | undefined = Date.now();
+  private lastError?: InformerHealth['lastError'];
   private abort?: AbortController;
   private watchdog?: NodeJS.Timeout;
   private firstSync?: () => void;
 
-  constructor(private readonly client: KubeClient, readonly path: string, private readonly o: InformerOptions) {}
+  constructor(private readonly client: ListWatcher, readonly path: string, private readonly o: InformerOptions<T>) {}
 
   get hasSynced(): boolean {
     return this.synced;
   }
 
-  list(namespace?: string): readonly T[] {
-    const all = [...this.cache.values()];
-    return namespace ? all.filter((o) => o.metadata?.namespace === namespace) : all;
+  get labelSelector(): string {
+    return this.o.labelSelector ?? '';
+  }
+
+  health(): InformerHealth {
+    return { synced: this.synced, downSinceMs: this.downSinceMs, lastError: this.lastError };
+  }
+
+  list(): readonly T[] {
+    return [...this.cache.values()];
   }
 
   get(name: string, namespace?: string): T | undefined {
@@ -83,18 +115,25 @@ export class ResilientInformer<T extends KubernetesObject> {
         this.lastActivityMs = Date.now();
         await this.client.watch(this.path, resourceVersion, (type, obj) => {
           this.lastActivityMs = Date.now();
+          this.downSinceMs = undefined;
           this.failures = 0;
           resourceVersion = this.apply(type, obj as T) ?? resourceVersion;
-        }, { signal: this.abort.signal, timeoutSeconds: Math.max(1, Math.round(this.o.watchTimeoutMs / 1000)) });
+        }, { signal: this.abort.signal, timeoutSeconds: Math.max(1, Math.round(this.o.watchTimeoutMs / 1000)), labelSelector: this.o.labelSelector });
       } catch (err) {
         if (this.stopped) return;
+        this.downSinceMs ??= Date.now();
         if (err instanceof Gone || (err instanceof KubeError && err.code === 410)) {
           resourceVersion = '';
           continue;
         }
         const delay = Math.min((this.o.restartBaseMs ?? 500) * 2 ** this.failures++, this.o.restartMaxMs ?? 15_000);
-        this.o.log.warn('informer failed; restarting', { path: this.path, retryInMs: delay, err: String((err as Error)?.message ?? err).split('\n')[0] });
+        const message = String((err as Error)?.message ?? err).split('\n')[0];
+        this.lastError = { code: err instanceof KubeError ? err.code : undefined, message };
+        // The first failure in a row is a warning; repeats (backing off) only debug, so a
+        // namespace the operator may not read does not flood the log.
+        this.o.log[this.failures === 1 ? 'warn' : 'debug']('informer failed; restarting', { path: this.path, labelSelector: this.o.labelSelector, retryInMs: delay, err: message });
         this.o.onRestart(this.abort.signal.aborted ? 'watchdog' : 'error');
+        if (this.failures === 1) this.o.onFail?.();
         resourceVersion = '';
         await new Promise((r) => setTimeout(r, delay).unref());
       }
@@ -103,31 +142,27 @@ export class ResilientInformer<T extends KubernetesObject> {
 
   /** Lists, replaces the cache and reports every object (and every vanished one) as an event. */
   private async relist(): Promise<string> {
-    let list: Awaited<ReturnType<typeof this.client.list<T>>>;
-    try {
-      list = await this.client.list<T>(this.path);
-    } catch (err) {
-      if (err instanceof KubeError && (err.code === 403 || err.code === 404)) this.refused = { code: err.code, message: err.message.split('\n')[0] };
-      throw err;
-    }
-    this.refused = undefined;
-    const fresh = new Map(list.items.map((o) => [keyOf(o), o]));
+    const list = await this.client.list<T>(this.path, this.o.labelSelector);
+    const fresh = new Map(list.items.map((o) => [keyOf(o), slim(o)]));
     const gone = [...this.cache.values()].filter((o) => !fresh.has(keyOf(o)));
     this.cache = fresh;
     this.synced = true;
+    this.downSinceMs = undefined;
+    this.lastError = undefined;
     this.firstSync?.();
     for (const o of [...list.items, ...gone]) this.o.onEvent(o);
+    this.o.onSync?.();
     return list.metadata?.resourceVersion ?? '';
   }
 
   /** Applies one watch event; returns its resourceVersion. */
   private apply(type: string, obj: T): string | undefined {
     if (type === 'ERROR') {
-      const status = obj as unknown as { code?: number; message?: string };
+      const status = obj as { code?: number; message?: string };
       if (status.code === 410) throw new Gone(status.message);
       throw new Error(`watch error: ${status.message ?? JSON.stringify(obj)}`);
     }
-    if (type === 'ADDED' || type === 'MODIFIED') this.cache.set(keyOf(obj), obj);
+    if (type === 'ADDED' || type === 'MODIFIED') this.cache.set(keyOf(obj), slim(obj));
     else if (type === 'DELETED') this.cache.delete(keyOf(obj));
     if (type !== 'BOOKMARK') this.o.onEvent(obj);
     return obj.metadata?.resourceVersion;

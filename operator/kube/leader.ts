@@ -3,8 +3,11 @@
 // unchanged for a whole lease duration (by its own clock, so clock skew does not matter); the
 // leader renews every retry period and considers itself leader only until lastRenew +
 // renewDeadline (< lease duration), so it stops acting before anyone else can take over.
-import type { Logger } from '../runtime/log.js';
+// Lease traffic has its own connection (transport lane 'lease') and every Lease request a
+// deadline, and a timer ends leadership at the renew deadline even while a renewal hangs.
+import type { Logger } from '../telemetry.js';
 import { KubeError, type KubeClient } from './client.js';
+import { realClock, type Clock, type TimerHandle } from './clock.js';
 
 interface Lease {
   metadata: { name: string; namespace: string; resourceVersion?: string };
@@ -27,26 +30,65 @@ export interface LeaderElectorOptions {
   identity: string;
   leaseDurationSeconds: number;
   retrySeconds: number;
-  onStartedLeading: () => void;
-  onStoppedLeading: () => void;
+  onStartedLeading?: () => void;
+  onStoppedLeading?: () => void;
   log: Logger;
+  /** @default the real clock */
+  clock?: Clock;
 }
 
-export class LeaderElector {
+/** Who may write: the Lease-based elector, or a single replica that always may. */
+export interface Leadership {
+  isLeader(): boolean;
+  /** Called with true when this replica starts leading, false when it stops. */
+  onChange(handler: (leading: boolean) => void): void;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/** Leader election disabled (one replica, development): leads from start() to stop(). */
+export class AlwaysLeader implements Leadership {
+  private leading = false;
+  private readonly handlers: ((leading: boolean) => void)[] = [];
+  isLeader(): boolean {
+    return this.leading;
+  }
+  onChange(handler: (leading: boolean) => void): void {
+    this.handlers.push(handler);
+  }
+  start(): void {
+    this.leading = true;
+    this.handlers.forEach((h) => h(true));
+  }
+  async stop(): Promise<void> {
+    this.leading = false;
+    this.handlers.forEach((h) => h(false));
+  }
+}
+
+export class LeaderElector implements Leadership {
   private readonly path: string;
-  private timer?: NodeJS.Timeout;
+  private timer?: TimerHandle;
+  private deadline?: TimerHandle;
+  private readonly clock: Clock;
   private leading = false;
   private lastRenewMs = 0;
   private observed?: { holder: string; renewTime: string; atMs: number };
   private stopped = false;
+  private readonly handlers: ((leading: boolean) => void)[] = [];
 
-  constructor(private readonly client: KubeClient, private readonly o: LeaderElectorOptions) {
+  constructor(private readonly client: Pick<KubeClient, 'request'>, private readonly o: LeaderElectorOptions) {
+    this.clock = o.clock ?? realClock;
     this.path = `/apis/coordination.k8s.io/v1/namespaces/${o.namespace}/leases`;
   }
 
   /** True only while the last successful renewal is younger than the renew deadline. */
   isLeader(): boolean {
-    return this.leading && Date.now() - this.lastRenewMs < this.renewDeadlineMs();
+    return this.leading && this.clock.now() - this.lastRenewMs < this.renewDeadlineMs();
+  }
+
+  onChange(handler: (leading: boolean) => void): void {
+    this.handlers.push(handler);
   }
 
   start(): void {
@@ -57,7 +99,8 @@ export class LeaderElector {
   /** Stops electing; a leader releases the Lease so a follower takes over at once. */
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
+    this.clock.clearTimeout(this.timer);
+    this.clock.clearTimeout(this.deadline);
     if (!this.leading) return;
     this.setLeading(false);
     try {
@@ -85,7 +128,8 @@ export class LeaderElector {
       // stop() ran meanwhile: it has released (or not held) the Lease; do not start leading now.
       if (this.stopped) return;
       if (ok) {
-        this.lastRenewMs = Date.now();
+        this.lastRenewMs = this.clock.now();
+        this.armDeadline();
         if (!this.leading) this.setLeading(true);
       } else if (this.leading) {
         this.setLeading(false);
@@ -95,21 +139,41 @@ export class LeaderElector {
     }
     if (this.leading && !this.isLeader()) this.setLeading(false);
     if (!this.stopped) {
-      this.timer = setTimeout(() => void this.tick(), this.o.retrySeconds * 1000);
-      this.timer.unref();
+      this.timer = this.clock.setTimeout(() => void this.tick(), this.o.retrySeconds * 1000);
     }
+  }
+
+  /** Ends leadership at the renew deadline unless a renewal succeeds first. */
+  private armDeadline(): void {
+    this.clock.clearTimeout(this.deadline);
+    this.deadline = this.clock.setTimeout(() => {
+      if (this.leading && !this.isLeader()) {
+        this.o.log.warn('lease not renewed before the renew deadline', { lease: this.o.name });
+        this.setLeading(false);
+      }
+    }, this.renewDeadlineMs() + 1);
+  }
+
+  /**
+   * Like client-go, a leader's renewal may take until the renew deadline (a busy apiserver is
+   * slow, not gone); a follower's attempt at most one retry period.
+   */
+  private requestOptions(): { lane: 'lease'; timeoutMs: number } {
+    const left = this.leading ? this.lastRenewMs + this.renewDeadlineMs() - this.clock.now() : this.o.retrySeconds * 1000;
+    return { lane: 'lease', timeoutMs: Math.max(500, Math.ceil(left)) };
   }
 
   private setLeading(leading: boolean): void {
     this.leading = leading;
     this.o.log.info(leading ? 'became leader' : 'lost leadership', { lease: this.o.name, identity: this.o.identity });
-    if (leading) this.o.onStartedLeading();
-    else this.o.onStoppedLeading();
+    if (leading) this.o.onStartedLeading?.();
+    else this.o.onStoppedLeading?.();
+    this.handlers.forEach((h) => h(leading));
   }
 
   private async read(): Promise<Lease | undefined> {
     try {
-      return await this.client.request<Lease>('GET', `${this.path}/${this.o.name}`);
+      return await this.client.request<Lease>('GET', `${this.path}/${this.o.name}`, this.requestOptions());
     } catch (err) {
       if (errorCode(err) === 404) return undefined;
       throw err;
@@ -122,6 +186,7 @@ export class LeaderElector {
     if (!lease) {
       try {
         await this.client.request('POST', this.path, {
+          ...this.requestOptions(),
           body: {
             apiVersion: 'coordination.k8s.io/v1',
             kind: 'Lease',
@@ -139,11 +204,11 @@ export class LeaderElector {
     const holder = spec.holderIdentity ?? '';
     const renewTime = spec.renewTime ?? '';
     if (!this.observed || this.observed.holder !== holder || this.observed.renewTime !== renewTime) {
-      this.observed = { holder, renewTime, atMs: Date.now() };
+      this.observed = { holder, renewTime, atMs: this.clock.now() };
     }
     const duration = (spec.leaseDurationSeconds ?? this.o.leaseDurationSeconds) * 1000;
     const heldByOther = holder !== '' && holder !== this.o.identity;
-    if (heldByOther && Date.now() - this.observed.atMs < duration) return false;
+    if (heldByOther && this.clock.now() - this.observed.atMs < duration) return false;
 
     const taking = holder !== this.o.identity;
     lease.spec = {
@@ -165,6 +230,6 @@ export class LeaderElector {
 
   /** resourceVersion in the body makes this a compare-and-swap: 409 means someone else won. */
   private async replace(lease: Lease): Promise<void> {
-    await this.client.request('PUT', `${this.path}/${this.o.name}`, { body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', ...lease } });
+    await this.client.request('PUT', `${this.path}/${this.o.name}`, { ...this.requestOptions(), body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', ...lease } });
   }
 }

@@ -3,6 +3,8 @@
 // key is never reconciled twice at once (an add during its reconcile re-runs it afterwards),
 // and a failing key backs off exponentially while other keys keep flowing.
 
+import { realClock, type Clock, type TimerHandle } from './clock.js';
+
 export interface ReconcileOutcome {
   /** Reconcile again after this long even without an event (e.g. soak timer, rollout poll). */
   requeueAfterMs?: number;
@@ -17,6 +19,8 @@ export interface WorkQueueOptions {
   /** Retry delay cap. @default 300000 */
   maxDelayMs?: number;
   onError?: (key: string, err: unknown, retryInMs: number) => void;
+  /** @default the real clock */
+  clock?: Clock;
 }
 
 export class WorkQueue {
@@ -25,13 +29,17 @@ export class WorkQueue {
   private readonly processing = new Set<string>();
   /** Keys added while they were processing: re-queued when the reconcile ends. */
   private readonly dirty = new Set<string>();
-  private readonly timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  private readonly timers = new Map<string, { at: number; timer: TimerHandle }>();
   private readonly failures = new Map<string, number>();
   private readonly idleWaiters: (() => void)[] = [];
   private running = false;
   private closed = false;
 
-  constructor(private readonly opts: WorkQueueOptions) {}
+  private readonly clock: Clock;
+
+  constructor(private readonly opts: WorkQueueOptions) {
+    this.clock = opts.clock ?? realClock;
+  }
 
   /** Keys waiting (queued, not yet picked up). */
   get depth(): number {
@@ -58,15 +66,14 @@ export class WorkQueue {
   addAfter(key: string, delayMs: number): void {
     if (this.closed) return;
     if (delayMs <= 0) return this.add(key);
-    const at = Date.now() + delayMs;
+    const at = this.clock.now() + delayMs;
     const existing = this.timers.get(key);
     if (existing && existing.at <= at) return;
-    if (existing) clearTimeout(existing.timer);
-    const timer = setTimeout(() => {
+    if (existing) this.clock.clearTimeout(existing.timer);
+    const timer = this.clock.setTimeout(() => {
       this.timers.delete(key);
       this.add(key);
     }, delayMs);
-    timer.unref();
     this.timers.set(key, { at, timer });
   }
 
@@ -99,9 +106,9 @@ export class WorkQueue {
   async drain(timeoutMs: number): Promise<boolean> {
     if (this.processing.size === 0) return true;
     return new Promise((resolve) => {
-      const t = setTimeout(() => resolve(false), timeoutMs);
+      const t = this.clock.setTimeout(() => resolve(false), timeoutMs);
       this.idleWaiters.push(() => {
-        clearTimeout(t);
+        this.clock.clearTimeout(t);
         resolve(true);
       });
     });
@@ -111,7 +118,7 @@ export class WorkQueue {
   async shutdown(timeoutMs: number): Promise<boolean> {
     this.closed = true;
     this.running = false;
-    for (const { timer } of this.timers.values()) clearTimeout(timer);
+    for (const { timer } of this.timers.values()) this.clock.clearTimeout(timer);
     this.timers.clear();
     this.queue.length = 0;
     this.queued.clear();
@@ -132,7 +139,8 @@ export class WorkQueue {
     try {
       const outcome = await this.opts.handler(key);
       this.forget(key);
-      if (outcome?.requeueAfterMs !== undefined) this.addAfter(key, outcome.requeueAfterMs);
+      // Through a timer even for 0, so a handler that keeps asking to run again yields to I/O.
+      if (outcome?.requeueAfterMs !== undefined) this.addAfter(key, Math.max(1, outcome.requeueAfterMs));
     } catch (err) {
       const delay = this.closed ? 0 : this.addRateLimited(key);
       this.opts.onError?.(key, err, delay);

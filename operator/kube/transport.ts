@@ -1,71 +1,22 @@
-// HTTPS to the apiserver with nothing but node:https. client-node's KubeConfig pulls in its whole
-// generated API (≈80 MiB of RSS on Node 24), which alone would be more than the operator's memory
-// budget; the operator needs only token or client-certificate auth, a CA, JSON and a line stream.
+// HTTP/2 to the apiserver (node:http2), as client-go does: many requests and watches share a
+// few TLS connections instead of one socket each. Three lanes with separate connections, so
+// no kind of traffic can starve another (issue 12: one HTTPS agent of 16 sockets, 8 of them
+// held by each pipeline's watches, deadlocked the operator at two pipelines):
+//   lease    leader election only: renewals never wait behind anything;
+//   request  lists, gets and writes;
+//   watch    long-lived streams, more connections opened as each fills its stream budget.
+// Every request has a deadline covering the rate limit, connect, waiting for a stream slot and
+// the response.
+// Connections carrying streams are pinged and dropped when a ping goes unanswered, so a silent
+// apiserver fails the streams on it at once instead of at the watch timeout.
 import { readFileSync } from 'node:fs';
-import { Agent, request as httpsRequest, type RequestOptions } from 'node:https';
-import { homedir } from 'node:os';
-import type { IncomingMessage } from 'node:http';
+import { constants, type ClientHttp2Stream } from 'node:http2';
+import { once } from 'node:events';
+import type { ClusterAccess } from './access.js';
+import { Pool, reasonOf, type Conn, type Lane, type PoolHost } from './h2-pool.js';
+import { TokenBucket } from './rate-limit.js';
 
-export interface ClusterAccess {
-  server: string;
-  ca?: Buffer;
-  cert?: Buffer;
-  key?: Buffer;
-  token?: string;
-  /** Re-read on every request batch: projected ServiceAccount tokens rotate. */
-  tokenFile?: string;
-  insecureSkipTlsVerify?: boolean;
-}
-
-const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
-
-/** KUBECONFIG (first file) or ~/.kube/config when present, else the in-cluster ServiceAccount. */
-export async function loadClusterAccess(env: NodeJS.ProcessEnv = process.env): Promise<ClusterAccess> {
-  const file = env.KUBECONFIG?.split(':')[0] || `${env.HOME ?? homedir()}/.kube/config`;
-  let text: string | undefined;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    if (env.KUBECONFIG) throw new Error(`KUBECONFIG=${env.KUBECONFIG}: cannot read ${file}`);
-  }
-  if (text !== undefined) return fromKubeconfig(text, file);
-  if (!env.KUBERNETES_SERVICE_HOST) throw new Error('no kubeconfig found and not running in a cluster (KUBERNETES_SERVICE_HOST unset)');
-  const host = env.KUBERNETES_SERVICE_HOST.includes(':') ? `[${env.KUBERNETES_SERVICE_HOST}]` : env.KUBERNETES_SERVICE_HOST;
-  return { server: `https://${host}:${env.KUBERNETES_SERVICE_PORT ?? '443'}`, ca: readFileSync(`${SA_DIR}/ca.crt`), tokenFile: `${SA_DIR}/token` };
-}
-
-interface Named<T> {
-  name: string;
-  [k: string]: unknown;
-  cluster?: T;
-  user?: T;
-  context?: T;
-}
-
-async function fromKubeconfig(text: string, file: string): Promise<ClusterAccess> {
-  // Kubeconfigs written as JSON (valid YAML) skip loading a YAML parser.
-  const doc = (text.trimStart().startsWith('{') ? JSON.parse(text) : (await import('yaml')).parse(text)) as Record<string, unknown>;
-  const pick = <T>(list: unknown, name: string | undefined, what: string): T => {
-    const found = (list as Named<T>[] | undefined)?.find((x) => x.name === name);
-    if (!found) throw new Error(`${file}: ${what} "${name}" not found`);
-    return (found.cluster ?? found.user ?? found.context) as T;
-  };
-  const ctx = pick<{ cluster: string; user: string }>(doc.contexts, doc['current-context'] as string, 'context');
-  const cluster = pick<Record<string, string | boolean>>(doc.clusters, ctx.cluster, 'cluster');
-  const user = pick<Record<string, unknown>>(doc.users, ctx.user, 'user');
-  if (user.exec || user['auth-provider']) throw new Error(`${file}: user "${ctx.user}" uses an exec/auth-provider plugin; the operator supports tokens and client certificates`);
-  const bytes = (data: unknown, path: unknown) =>
-    typeof data === 'string' ? Buffer.from(data, 'base64') : typeof path === 'string' ? readFileSync(path) : undefined;
-  return {
-    server: String(cluster.server).replace(/\/$/, ''),
-    ca: bytes(cluster['certificate-authority-data'], cluster['certificate-authority']),
-    cert: bytes(user['client-certificate-data'], user['client-certificate']),
-    key: bytes(user['client-key-data'], user['client-key']),
-    token: typeof user.token === 'string' ? user.token : undefined,
-    tokenFile: typeof user.tokenFile === 'string' ? user.tokenFile : undefined,
-    insecureSkipTlsVerify: cluster['insecure-skip-tls-verify'] === true,
-  };
-}
+export type { Lane };
 
 export class HttpError extends Error {
   constructor(readonly statusCode: number, readonly body: string) {
@@ -73,12 +24,127 @@ export class HttpError extends Error {
   }
 }
 
-export class Transport {
-  private readonly agent: Agent;
-  private tokenCache?: { value: string; readAt: number };
+/** A deadline passed (while connecting, queued for a stream, or waiting for the answer). */
+export class DeadlineExceeded extends Error {
+  constructor(what: string, ms: number) {
+    super(`${what}: no answer within ${ms} ms`);
+    this.name = 'DeadlineExceeded';
+  }
+}
 
-  constructor(readonly access: ClusterAccess) {
-    this.agent = new Agent({ keepAlive: true, maxSockets: 16, ca: access.ca, cert: access.cert, key: access.key, rejectUnauthorized: !access.insecureSkipTlsVerify });
+export interface TransportOptions {
+  /** Streams one connection may carry per lane (capped by the server's SETTINGS). */
+  streamsPerConnection?: Partial<Record<Lane, number>>;
+  /** Connections per lane. @default request 2, watch 64, lease 1 */
+  maxConnections?: Partial<Record<Lane, number>>;
+  /** Ping a connection idle this long. @default 15000 */
+  pingIntervalMs?: number;
+  /** Drop a connection whose ping is not answered within this. @default 10000 */
+  pingTimeoutMs?: number;
+  /**
+   * Client-side rate limit of requests and watch opens (not Lease traffic), like client-go's
+   * QPS/burst: a fleet's start-up burst of lists and watches otherwise meets the apiserver's
+   * priority-and-fairness limits as 429s. @default 50 per second, bursts of 100
+   */
+  qps?: number;
+  burst?: number;
+}
+
+const STREAMS: Record<Lane, number> = { request: 100, watch: 250, lease: 4 };
+const CONNECTIONS: Record<Lane, number> = { request: 2, watch: 64, lease: 1 };
+
+export class Transport implements PoolHost {
+  readonly pingIntervalMs: number;
+  readonly pingTimeoutMs: number;
+  private readonly pools: Record<Lane, Pool>;
+  private readonly limiter: TokenBucket;
+  private tokenCache?: { value: string; readAt: number };
+  /** Since when the apiserver has not answered anything (connection-level failures only). */
+  private failingSinceMs?: number;
+  private lastFailure?: string;
+
+  constructor(readonly access: ClusterAccess, o: TransportOptions = {}) {
+    this.pingIntervalMs = o.pingIntervalMs ?? 15_000;
+    this.pingTimeoutMs = o.pingTimeoutMs ?? 10_000;
+    const pool = (lane: Lane) => new Pool(lane, this, o.streamsPerConnection?.[lane] ?? STREAMS[lane], o.maxConnections?.[lane] ?? CONNECTIONS[lane]);
+    this.pools = { request: pool('request'), watch: pool('watch'), lease: pool('lease') };
+    this.limiter = new TokenBucket(o.qps ?? 50, o.burst ?? 100);
+  }
+
+  /** Open connections per lane (a metric, and the benchmark's "open connections"). */
+  connections(): Record<Lane, number> {
+    return { request: this.pools.request.conns.length, watch: this.pools.watch.conns.length, lease: this.pools.lease.conns.length };
+  }
+
+  /** Requests waiting for the rate limit or a stream slot. */
+  queued(): number {
+    return this.limiter.waiting + this.pools.request.waiting + this.pools.watch.waiting + this.pools.lease.waiting;
+  }
+
+  /** Why the apiserver counts as unreachable: no answer at all for `graceMs` since a failure. */
+  unreachableReason(graceMs: number, now = Date.now()): string | undefined {
+    if (this.failingSinceMs === undefined || now - this.failingSinceMs < graceMs) return undefined;
+    return `apiserver unreachable for ${Math.round((now - this.failingSinceMs) / 1000)} s (${this.lastFailure})`;
+  }
+
+  noteFailure(lane: Lane, err: Error): void {
+    this.failingSinceMs ??= Date.now();
+    this.lastFailure = `${lane}: ${err.message}`;
+  }
+
+  close(): void {
+    for (const p of Object.values(this.pools)) p.close();
+  }
+
+  /** One request; resolves with the status and body text (any status). */
+  async send(method: string, url: string, opts: { body?: string; contentType?: string; timeoutMs: number; lane?: Lane }): Promise<{ status: number; text: string }> {
+    const lane = opts.lane ?? 'request';
+    const deadline = AbortSignal.timeout(Math.max(1, Math.ceil(opts.timeoutMs)));
+    const headers: Record<string, string> = opts.body !== undefined ? { 'content-type': opts.contentType ?? 'application/json' } : {};
+    try {
+      return await this.exchange(lane, method, url, headers, deadline, undefined, opts.body, async (stream) => {
+        let text = '';
+        stream.setEncoding('utf8');
+        for await (const chunk of stream) text += chunk;
+        return text;
+      });
+    } catch (err) {
+      if (deadline.aborted) throw new DeadlineExceeded(`${method} ${new URL(url).pathname}`, opts.timeoutMs);
+      throw err;
+    }
+  }
+
+  /**
+   * A streaming GET (watch): calls onLine per line until the server ends the stream (resolves)
+   * or it fails, is aborted, or stays silent for idleMs (rejects). Non-200 answers throw HttpError.
+   */
+  async stream(url: string, onLine: (line: string) => void, opts: { signal: AbortSignal; idleMs: number }): Promise<void> {
+    const idle = new AbortController();
+    const signal = AbortSignal.any([opts.signal, idle.signal]);
+    const arm = () => setTimeout(() => idle.abort(new Error(`watch silent for ${opts.idleMs} ms`)), opts.idleMs).unref();
+    let timer = arm();
+    try {
+      await this.exchange('watch', 'GET', url, {}, signal, opts.signal, undefined, async (stream) => {
+        let buffered = '';
+        stream.setEncoding('utf8');
+        for await (const chunk of stream) {
+          clearTimeout(timer);
+          timer = arm();
+          buffered += chunk;
+          let nl: number;
+          while ((nl = buffered.indexOf('\n')) >= 0) {
+            const line = buffered.slice(0, nl);
+            buffered = buffered.slice(nl + 1);
+            if (line.trim()) onLine(line);
+          }
+        }
+        return '';
+      }, true);
+    } catch (err) {
+      throw idle.signal.aborted ? idle.signal.reason : err;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private token(): string | undefined {
@@ -89,61 +155,51 @@ export class Transport {
     return this.tokenCache.value;
   }
 
-  private open(method: string, url: string, headers: Record<string, string>, signal: AbortSignal, body?: string): Promise<IncomingMessage> {
-    const token = this.token();
-    const options: RequestOptions = {
-      method,
-      agent: this.agent,
-      signal,
-      headers: { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
-    };
-    return new Promise((resolve, reject) => {
-      const req = httpsRequest(url, options, resolve);
-      req.on('error', reject);
-      req.end(body);
-    });
-  }
-
-  /** One request; resolves with the status and body text (any status). */
-  async send(method: string, url: string, opts: { body?: string; contentType?: string; timeoutMs: number }): Promise<{ status: number; text: string }> {
-    const signal = AbortSignal.timeout(opts.timeoutMs);
-    const res = await this.open(method, url, opts.body !== undefined ? { 'content-type': opts.contentType ?? 'application/json' } : {}, signal, opts.body);
-    let text = '';
-    res.setEncoding('utf8');
-    for await (const chunk of res) text += chunk;
-    return { status: res.statusCode ?? 0, text };
-  }
-
   /**
-   * A streaming GET (watch): calls onLine per line until the server ends the stream (resolves)
-   * or the connection fails, is aborted, or stays silent for idleMs (rejects).
+   * Opens a stream on `lane`, waits for the response headers and hands the body to `read`.
+   * Failures count towards "unreachable" once the request was sent (a deadline that fires while
+   * queued says nothing about the apiserver), unless the caller itself cancelled (`cancel`).
    */
-  async stream(url: string, onLine: (line: string) => void, opts: { signal: AbortSignal; idleMs: number }): Promise<void> {
-    const idle = new AbortController();
-    const signal = AbortSignal.any([opts.signal, idle.signal]);
-    let timer = setTimeout(() => idle.abort(new Error(`watch silent for ${opts.idleMs} ms`)), opts.idleMs);
+  private async exchange(lane: Lane, method: string, url: string, headers: Record<string, string>, signal: AbortSignal, cancel: AbortSignal | undefined,
+    body: string | undefined, read: (stream: ClientHttp2Stream) => Promise<string>, streaming = false): Promise<{ status: number; text: string }> {
+    const pool = this.pools[lane];
+    let conn: Conn;
     try {
-      const res = await this.open('GET', url, {}, signal);
-      if (res.statusCode !== 200) {
+      if (lane !== 'lease') await this.limiter.take(signal);
+      conn = await pool.acquire(signal);
+    } catch (err) {
+      if (!signal.aborted) this.noteFailure(lane, err as Error);
+      throw err;
+    }
+    try {
+      const { pathname, search } = new URL(url);
+      const token = this.token();
+      const stream = conn.session.request({
+        [constants.HTTP2_HEADER_METHOD]: method,
+        [constants.HTTP2_HEADER_PATH]: pathname + search,
+        accept: 'application/json',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...headers,
+      }, { signal, endStream: body === undefined });
+      // Errors reach us through once()/the body iterator; an abort after once() gave up would
+      // otherwise be an unhandled 'error' event.
+      stream.on('error', () => {});
+      if (body !== undefined) stream.end(body);
+      const [response] = (await once(stream, 'response', { signal })) as [Record<string, string | number>];
+      const status = Number(response[constants.HTTP2_HEADER_STATUS]);
+      this.failingSinceMs = undefined;
+      if (streaming && status !== 200) {
         let text = '';
-        for await (const chunk of res) text += chunk;
-        throw new HttpError(res.statusCode ?? 0, text);
+        stream.setEncoding('utf8');
+        for await (const chunk of stream) text += chunk;
+        throw new HttpError(status, text);
       }
-      let buffered = '';
-      res.setEncoding('utf8');
-      for await (const chunk of res) {
-        clearTimeout(timer);
-        timer = setTimeout(() => idle.abort(new Error(`watch silent for ${opts.idleMs} ms`)), opts.idleMs);
-        buffered += chunk;
-        let nl: number;
-        while ((nl = buffered.indexOf('\n')) >= 0) {
-          const line = buffered.slice(0, nl);
-          buffered = buffered.slice(nl + 1);
-          if (line.trim()) onLine(line);
-        }
-      }
+      return { status, text: await read(stream) };
+    } catch (err) {
+      if (!cancel?.aborted && !(err instanceof HttpError)) this.noteFailure(lane, signal.aborted ? new Error(`no answer: ${reasonOf(signal).message}`) : (err as Error));
+      throw err;
     } finally {
-      clearTimeout(timer);
+      pool.release(conn);
     }
   }
 }

@@ -6,55 +6,6 @@ import { OPERATOR_ENV } from '../../contract/index.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
-export interface OperatorConfig {
-  /** Namespace the operator runs in; holds its Lease. @default from the SA token mount, else `ponyexpress-system` */
-  readonly namespace: string;
-  /** This replica's identity in the Lease. @default `$POD_NAME`, else `<hostname>-<pid>` */
-  readonly identity: string;
-  /**
-   * Namespaces whose Promotions are watched. Staging and production namespaces are then
-   * discovered from the Promotions' specs. Empty means all namespaces (needs a ClusterRole).
-   * @default [] (all namespaces)
-   */
-  readonly watchNamespaces: readonly string[];
-  /** @default true */
-  readonly leaderElection: boolean;
-  /** @default `ponyexpress-operator` */
-  readonly leaseName: string;
-  /** How long a Lease stays valid without renewal. @default 15 */
-  readonly leaseDurationSeconds: number;
-  /** How often the leader renews, and followers retry. @default 2 */
-  readonly leaseRetrySeconds: number;
-  /** Port of /healthz, /readyz and /metrics. 0 picks a free port. @default 8080 */
-  readonly metricsPort: number;
-  /** @default `0.0.0.0` */
-  readonly metricsHost: string;
-  /** @default `info` */
-  readonly logLevel: LogLevel;
-  /** Every Promotion is re-queued this often even with no event (a safety net; makes no write when nothing changed). @default 300 */
-  readonly resyncSeconds: number;
-  /** An informer with no event, bookmark or reconnect for this long is restarted. @default 420 */
-  readonly informerWatchdogSeconds: number;
-  /** The apiserver ends each watch after this long and the operator resumes it (bookmarks keep it cheap). @default 300 */
-  readonly watchTimeoutSeconds: number;
-  /** Timeout of the smoke-URL GET. @default 5 */
-  readonly smokeTimeoutSeconds: number;
-  /**
-   * Status changes that come with no action and no event (staging observations, rollout progress)
-   * are written at most this often per Promotion; steps and transitions are written at once. 0 = always.
-   * @default 2
-   */
-  readonly statusMinIntervalSeconds: number;
-  /** Grace period for in-flight reconciles on SIGTERM. @default 10 */
-  readonly shutdownGraceSeconds: number;
-  /** Resolve a staging tag that pods report no digest for to its registry digest (anonymous pulls) before promoting. @default false */
-  readonly resolveDigests: boolean;
-  /** host[:port] of registries reached over plain HTTP (loopback always is). @default [] */
-  readonly insecureRegistries: readonly string[];
-  /** Timeout of each registry request. @default 10 */
-  readonly registryTimeoutSeconds: number;
-}
-
 const SA_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 
 function defaultNamespace(): string {
@@ -74,35 +25,60 @@ const int = (min: number, max = Number.MAX_SAFE_INTEGER): Parser<number> => (raw
   const n = Number(raw);
   return /^-?\d+$/.test(raw.trim()) && n >= min && n <= max ? n : { problem: `must be an integer from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}` };
 };
-const seconds = (min: number) => int(min);
 const bool: Parser<boolean> = (raw) => (['true', '1'].includes(raw) ? true : ['false', '0'].includes(raw) ? false : { problem: 'must be true or false' });
 const oneOf = <T extends string>(...values: T[]): Parser<T> => (raw) =>
   (values as string[]).includes(raw) ? (raw as T) : { problem: `must be one of ${values.join(', ')}` };
 
-/** Each env variable, its parser and its default. */
-const VARIABLES = {
-  [OPERATOR_ENV.namespace]: [dnsLabel, defaultNamespace],
-  [OPERATOR_ENV.identity]: [nonEmpty, () => `${hostname()}-${process.pid}`],
-  [OPERATOR_ENV.watchNamespaces]: [nonEmpty, () => ''],
-  [OPERATOR_ENV.leaderElection]: [bool, () => 'true'],
-  [OPERATOR_ENV.leaseName]: [dnsLabel, () => 'ponyexpress-operator'],
-  [OPERATOR_ENV.leaseDurationSeconds]: [seconds(2), () => '15'],
-  [OPERATOR_ENV.leaseRetrySeconds]: [seconds(1), () => '2'],
-  [OPERATOR_ENV.metricsPort]: [int(0, 65535), () => '8080'],
-  [OPERATOR_ENV.metricsHost]: [nonEmpty, () => '0.0.0.0'],
-  [OPERATOR_ENV.logLevel]: [oneOf<LogLevel>('debug', 'info', 'warn', 'error'), () => 'info'],
-  [OPERATOR_ENV.resyncSeconds]: [seconds(1), () => '300'],
-  [OPERATOR_ENV.informerWatchdogSeconds]: [seconds(5), () => '420'],
-  [OPERATOR_ENV.watchTimeoutSeconds]: [seconds(1), () => '300'],
-  [OPERATOR_ENV.smokeTimeoutSeconds]: [seconds(1), () => '5'],
-  [OPERATOR_ENV.statusMinIntervalSeconds]: [seconds(0), () => '2'],
-  [OPERATOR_ENV.shutdownGraceSeconds]: [seconds(0), () => '10'],
-  [OPERATOR_ENV.resolveDigests]: [bool, () => 'false'],
-  [OPERATOR_ENV.insecureRegistries]: [nonEmpty, () => ''],
-  [OPERATOR_ENV.registryTimeoutSeconds]: [seconds(1), () => '10'],
-} as const satisfies Record<string, readonly [Parser<unknown>, () => string]>;
+/**
+ * Every setting once: its field, its environment variable, its parser and its default (a raw
+ * string, parsed like any other value). The OperatorConfig type is derived from this table.
+ */
+const SETTINGS = {
+  /** Namespace the operator runs in; holds its Lease. Default: the SA token mount's, else `ponyexpress-system`. */
+  namespace: { env: OPERATOR_ENV.namespace, parse: dnsLabel, fallback: defaultNamespace },
+  /** This replica's identity in the Lease. */
+  identity: { env: OPERATOR_ENV.identity, parse: nonEmpty, fallback: () => `${hostname()}-${process.pid}` },
+  /** Namespaces whose Promotions are watched (staging/production follow from their specs); empty = all (needs a ClusterRole). */
+  watchNamespaces: { env: OPERATOR_ENV.watchNamespaces, parse: list('a namespace name', (n) => DNS_LABEL.test(n)), fallback: () => '' },
+  leaderElection: { env: OPERATOR_ENV.leaderElection, parse: bool, fallback: () => 'true' },
+  leaseName: { env: OPERATOR_ENV.leaseName, parse: dnsLabel, fallback: () => 'ponyexpress-operator' },
+  /** How long a Lease stays valid without renewal. */
+  leaseDurationSeconds: { env: OPERATOR_ENV.leaseDurationSeconds, parse: int(2), fallback: () => '15' },
+  /** How often the leader renews, and followers retry. */
+  leaseRetrySeconds: { env: OPERATOR_ENV.leaseRetrySeconds, parse: int(1), fallback: () => '2' },
+  /** Port of /healthz, /readyz and /metrics; 0 picks a free port. */
+  metricsPort: { env: OPERATOR_ENV.metricsPort, parse: int(0, 65535), fallback: () => '8080' },
+  metricsHost: { env: OPERATOR_ENV.metricsHost, parse: nonEmpty, fallback: () => '0.0.0.0' },
+  logLevel: { env: OPERATOR_ENV.logLevel, parse: oneOf<LogLevel>('debug', 'info', 'warn', 'error'), fallback: () => 'info' },
+  /** Every Promotion is re-queued this often even with no event (a safety net that writes nothing when nothing changed). */
+  resyncSeconds: { env: OPERATOR_ENV.resyncSeconds, parse: int(1), fallback: () => '300' },
+  /** An informer with no event, bookmark or reconnect for this long is restarted. */
+  informerWatchdogSeconds: { env: OPERATOR_ENV.informerWatchdogSeconds, parse: int(5), fallback: () => '420' },
+  /** The apiserver ends each watch after this long and the operator resumes it. */
+  watchTimeoutSeconds: { env: OPERATOR_ENV.watchTimeoutSeconds, parse: int(1), fallback: () => '300' },
+  /** /readyz fails when the Promotion caches have been disconnected, or the apiserver unreachable, this long. */
+  staleAfterSeconds: { env: OPERATOR_ENV.staleAfterSeconds, parse: int(1), fallback: () => '30' },
+  /** Deadline of each apiserver request, time waiting for a connection included. */
+  requestTimeoutSeconds: { env: OPERATOR_ENV.requestTimeoutSeconds, parse: int(1), fallback: () => '30' },
+  /** Client-side rate limit of apiserver requests and watch opens (Lease traffic exempt), and its burst. */
+  apiQps: { env: OPERATOR_ENV.apiQps, parse: int(1), fallback: () => '50' },
+  apiBurst: { env: OPERATOR_ENV.apiBurst, parse: int(1), fallback: () => '100' },
+  /** Reconciles running at once (different Promotions). Reconciles mostly wait on the apiserver, so this is I/O parallelism. */
+  concurrency: { env: OPERATOR_ENV.concurrency, parse: int(1, 64), fallback: () => '16' },
+  smokeTimeoutSeconds: { env: OPERATOR_ENV.smokeTimeoutSeconds, parse: int(1), fallback: () => '5' },
+  /** Status changes with no action and no event are written at most this often per Promotion; 0 = always. */
+  statusMinIntervalSeconds: { env: OPERATOR_ENV.statusMinIntervalSeconds, parse: int(0), fallback: () => '10' },
+  /** Grace period for in-flight reconciles on SIGTERM. */
+  shutdownGraceSeconds: { env: OPERATOR_ENV.shutdownGraceSeconds, parse: int(0), fallback: () => '10' },
+  /** Resolve a staging tag that pods report no digest for to its registry digest (anonymous pulls) before promoting. */
+  resolveDigests: { env: OPERATOR_ENV.resolveDigests, parse: bool, fallback: () => 'false' },
+  /** host[:port] of registries reached over plain HTTP (loopback always is). */
+  insecureRegistries: { env: OPERATOR_ENV.insecureRegistries, parse: list('host[:port]', (h) => REGISTRY_HOST.test(h)), fallback: () => '' },
+  registryTimeoutSeconds: { env: OPERATOR_ENV.registryTimeoutSeconds, parse: int(1), fallback: () => '10' },
+} as const satisfies Record<string, { env: string; parse: Parser<unknown>; fallback: () => string }>;
 
-type Parsed = { [K in keyof typeof VARIABLES]: Exclude<ReturnType<(typeof VARIABLES)[K][0]>, { problem: string }> };
+type Settings = typeof SETTINGS;
+export type OperatorConfig = { readonly [K in keyof Settings]: Exclude<ReturnType<Settings[K]['parse']>, { problem: string }> };
 
 export class ConfigError extends Error {}
 
@@ -110,60 +86,30 @@ export class ConfigError extends Error {}
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig {
   const problems: string[] = [];
   const parsed: Record<string, unknown> = {};
-  for (const [name, [schema, fallback]] of Object.entries(VARIABLES)) {
-    const raw = env[name] === undefined || env[name] === '' ? fallback() : env[name]!;
-    const result = (schema as Parser<unknown>)(raw);
-    if (result !== null && typeof result === 'object' && 'problem' in result) problems.push(`${name}=${JSON.stringify(raw)}: ${result.problem}`);
-    else parsed[name] = result;
+  for (const [field, { env: name, parse, fallback }] of Object.entries(SETTINGS)) {
+    const raw = env[name] === undefined || env[name] === '' ? fallback() : env[name];
+    const result = (parse as Parser<unknown>)(raw);
+    if (result !== null && typeof result === 'object' && 'problem' in result) problems.push(`${name}=${JSON.stringify(raw)}: ${(result as { problem: string }).problem}`);
+    else parsed[field] = result;
   }
-  const v = parsed as Parsed;
-  const watchNamespaces = problems.length ? [] : splitList(v.PONYEXPRESS_WATCH_NAMESPACES, problems);
-  const insecureRegistries = problems.length ? [] : registryHosts(v.PONYEXPRESS_INSECURE_REGISTRIES, problems);
-  if (!problems.length && v.PONYEXPRESS_LEASE_RETRY_SECONDS * 2 > v.PONYEXPRESS_LEASE_DURATION_SECONDS) {
-    problems.push('PONYEXPRESS_LEASE_RETRY_SECONDS must be at most half of PONYEXPRESS_LEASE_DURATION_SECONDS, or the leader loses its Lease between renewals');
+  const c = parsed as OperatorConfig;
+  if (!problems.length && c.leaseRetrySeconds * 2 > c.leaseDurationSeconds) {
+    problems.push(`${OPERATOR_ENV.leaseRetrySeconds} must be at most half of ${OPERATOR_ENV.leaseDurationSeconds}, or the leader loses its Lease between renewals`);
   }
-  if (!problems.length && v.PONYEXPRESS_INFORMER_WATCHDOG_SECONDS <= v.PONYEXPRESS_WATCH_TIMEOUT_SECONDS) {
-    problems.push('PONYEXPRESS_INFORMER_WATCHDOG_SECONDS must exceed PONYEXPRESS_WATCH_TIMEOUT_SECONDS, or quiet healthy watches get restarted');
+  if (!problems.length && c.informerWatchdogSeconds <= c.watchTimeoutSeconds) {
+    problems.push(`${OPERATOR_ENV.informerWatchdogSeconds} must exceed ${OPERATOR_ENV.watchTimeoutSeconds}, or quiet healthy watches get restarted`);
   }
   if (problems.length) throw new ConfigError(`invalid operator configuration:\n  ${problems.join('\n  ')}`);
-  return {
-    namespace: v.POD_NAMESPACE,
-    identity: v.POD_NAME,
-    watchNamespaces,
-    leaderElection: v.PONYEXPRESS_LEADER_ELECTION,
-    leaseName: v.PONYEXPRESS_LEASE_NAME,
-    leaseDurationSeconds: v.PONYEXPRESS_LEASE_DURATION_SECONDS,
-    leaseRetrySeconds: v.PONYEXPRESS_LEASE_RETRY_SECONDS,
-    metricsPort: v.PONYEXPRESS_METRICS_PORT,
-    metricsHost: v.PONYEXPRESS_METRICS_HOST,
-    logLevel: v.PONYEXPRESS_LOG_LEVEL,
-    resyncSeconds: v.PONYEXPRESS_RESYNC_SECONDS,
-    informerWatchdogSeconds: v.PONYEXPRESS_INFORMER_WATCHDOG_SECONDS,
-    watchTimeoutSeconds: v.PONYEXPRESS_WATCH_TIMEOUT_SECONDS,
-    smokeTimeoutSeconds: v.PONYEXPRESS_SMOKE_TIMEOUT_SECONDS,
-    statusMinIntervalSeconds: v.PONYEXPRESS_STATUS_MIN_INTERVAL_SECONDS,
-    shutdownGraceSeconds: v.PONYEXPRESS_SHUTDOWN_GRACE_SECONDS,
-    resolveDigests: v.PONYEXPRESS_RESOLVE_DIGESTS,
-    insecureRegistries,
-    registryTimeoutSeconds: v.PONYEXPRESS_REGISTRY_TIMEOUT_SECONDS,
-  };
-}
-
-function splitList(raw: string, problems: string[]): string[] {
-  const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const name of names) {
-    if (!DNS_LABEL.test(name)) problems.push(`PONYEXPRESS_WATCH_NAMESPACES: "${name}" is not a namespace name`);
-  }
-  return [...new Set(names)];
+  return c;
 }
 
 const REGISTRY_HOST = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)(:\d{1,5})?$/;
 
-/** `host[:port]` entries, as written in image references (no scheme, no path). */
-function registryHosts(raw: string, problems: string[]): string[] {
-  const hosts = raw.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const host of hosts) {
-    if (!REGISTRY_HOST.test(host)) problems.push(`PONYEXPRESS_INSECURE_REGISTRIES: "${host}" is not host[:port]`);
-  }
-  return [...new Set(hosts)];
+/** A comma-separated list, trimmed and de-duplicated; each entry must pass `valid`. */
+function list(what: string, valid: (entry: string) => boolean): Parser<readonly string[]> {
+  return (raw) => {
+    const entries = [...new Set(raw.split(',').map((s) => s.trim()).filter(Boolean))];
+    const bad = entries.filter((e) => !valid(e));
+    return bad.length ? { problem: bad.map((e) => `"${e}" is not ${what}`).join('; ') } : entries;
+  };
 }

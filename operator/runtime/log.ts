@@ -1,18 +1,10 @@
 // Structured logs: one JSON object per line on stdout, so any log pipeline can parse them.
+import type { Fields, Logger } from '../telemetry.js';
 import type { LogLevel } from './config.js';
 
+export type { Fields, Logger };
+
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-
-export type Fields = Record<string, unknown>;
-
-export interface Logger {
-  debug(msg: string, fields?: Fields): void;
-  info(msg: string, fields?: Fields): void;
-  warn(msg: string, fields?: Fields): void;
-  error(msg: string, fields?: Fields): void;
-  /** A logger whose lines all carry these fields (e.g. the Promotion key). */
-  with(fields: Fields): Logger;
-}
 
 export function createLogger(level: LogLevel, base: Fields = {}, write: (line: string) => void = (l) => process.stdout.write(l)): Logger {
   const emit = (lvl: LogLevel, msg: string, fields?: Fields) => {

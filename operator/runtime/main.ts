@@ -1,22 +1,23 @@
-// The operator's entrypoint: config -> informers -> leader election -> work queue -> probes.
-// Only the leader reconciles; every replica keeps warm caches, so a new leader starts at once.
+// The operator's entrypoint: builds the parts bottom-up (transport, client, cache, leadership,
+// controller, queue), connects them through handlers, and hands them to the manager, which
+// starts them in order and stops them in reverse on SIGTERM. Only the leader reconciles; every
+// replica keeps warm caches, so a new leader starts at once.
+import { loadClusterAccess } from '../kube/access.js';
+import { Cache } from '../kube/cache.js';
 import { KubeClient } from '../kube/client.js';
 import { PromotionController } from '../kube/controller.js';
-import { LostLeadership } from '../kube/execute.js';
-import { InformerSet } from '../kube/informers.js';
-import { LeaderElector } from '../kube/leader.js';
-import { loadClusterAccess, Transport } from '../kube/transport.js';
-import { promotionsAffectedBy } from '../kube/observe.js';
+import { AlwaysLeader, LeaderElector, type Leadership } from '../kube/leader.js';
 import { WorkQueue } from '../kube/queue.js';
-import { ConfigError, loadConfig } from './config.js';
+import { Transport } from '../kube/transport.js';
+import { ConfigError, loadConfig, type OperatorConfig } from './config.js';
 import { createLogger } from './log.js';
+import { Manager } from './manager.js';
 import { OperatorMetrics } from './metrics.js';
-import { startProbeServer } from './server.js';
+import { startProbeServer, type ProbeServer } from './server.js';
 
-async function main(): Promise<void> {
-  let config;
+function configOrExit(): OperatorConfig {
   try {
-    config = loadConfig();
+    return loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
@@ -24,101 +25,104 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+}
+
+async function main(): Promise<void> {
+  const config = configOrExit();
   const log = createLogger(config.logLevel, { identity: config.identity });
-  const transport = new Transport(await loadClusterAccess());
-
-  let queue: WorkQueue | undefined;
-  const metrics = new OperatorMetrics(() => queue?.depth ?? 0);
+  const transport = new Transport(await loadClusterAccess(), { qps: config.apiQps, burst: config.apiBurst });
+  const metrics = new OperatorMetrics();
   const client = new KubeClient(transport, (verb, resource) => {
-    metrics.apiRequests.inc({ verb });
+    metrics.apiRequests.inc({ verb, resource });
     if (verb !== 'get' && verb !== 'watch') metrics.apiWrites.inc({ verb, resource });
-  });
+  }, config.requestTimeoutSeconds * 1000);
 
-  const enqueueAll = () => informers.listPromotions().forEach((p) => queue!.add(`${p.metadata.namespace}/${p.metadata.name}`));
-  const informers = new InformerSet(client, {
+  const cache = new Cache(client, {
     watchNamespaces: config.watchNamespaces,
     watchTimeoutMs: config.watchTimeoutSeconds * 1000,
     watchdogMs: config.informerWatchdogSeconds * 1000,
-    onPromotionEvent: (p) => queue!.add(`${p.metadata.namespace}/${p.metadata.name}`),
-    onObjectEvent: (_r, obj) => {
-      const ns = obj.metadata?.namespace;
-      if (ns) promotionsAffectedBy(informers.listPromotions(), ns, obj.metadata?.labels).forEach((k) => queue!.add(k));
-    },
     onRestart: (resource, why) => metrics.informerRestarts.inc({ resource, why }),
     log,
   });
-
-  let leader: LeaderElector | undefined;
-  const isLeader = () => (leader ? leader.isLeader() : true);
-  const controller = new PromotionController(
-    informers,
-    {
-      client, isLeader, identity: config.identity, smokeTimeoutMs: config.smokeTimeoutSeconds * 1000, log,
-      registry: { insecureRegistries: config.insecureRegistries, timeoutMs: config.registryTimeoutSeconds * 1000 },
-    },
-    metrics,
-    log,
-    config.statusMinIntervalSeconds * 1000,
-    config.resolveDigests,
-  );
-  queue = new WorkQueue({
-    concurrency: 2,
-    handler: (key) => controller.reconcileKey(key),
-    onError: (key, err, retryInMs) => {
-      if (err instanceof LostLeadership) return;
-      log.warn('reconcile failed; will retry', { promotion: key, retryInMs, err });
-    },
-  });
-
-  const server = await startProbeServer(config.metricsHost, config.metricsPort, {
-    healthy: () => informers.stuckReason(),
-    notReadyReason: () => informers.notSyncedReason(),
-    metrics: () => metrics.render(),
-  });
-  log.info('operator starting', { metricsPort: server.port, watchNamespaces: config.watchNamespaces, leaderElection: config.leaderElection });
-
-  // Not awaited: the Promotion informer's first list enqueues every Promotion anyway, and
-  // SIGTERM must work even while the apiserver is unreachable.
-  void informers.start();
-  const resync = setInterval(enqueueAll, config.resyncSeconds * 1000);
-  resync.unref();
-
-  const lead = () => {
-    metrics.isLeader.set(1);
-    queue!.start();
-    enqueueAll();
-  };
-  if (config.leaderElection) {
-    leader = new LeaderElector(client, {
+  const leadership: Leadership = config.leaderElection
+    ? new LeaderElector(client, {
       namespace: config.namespace,
       name: config.leaseName,
       identity: config.identity,
       leaseDurationSeconds: config.leaseDurationSeconds,
       retrySeconds: config.leaseRetrySeconds,
-      onStartedLeading: lead,
-      // Keys stay queued; in-flight reconciles stop at their next write (the fence).
-      onStoppedLeading: () => {
-        metrics.isLeader.set(0);
-        queue!.pause();
-      },
       log,
+    })
+    : new AlwaysLeader();
+  const controller = new PromotionController({
+    cache,
+    exec: {
+      client, isLeader: () => leadership.isLeader(), identity: config.identity, smokeTimeoutMs: config.smokeTimeoutSeconds * 1000, log,
+      registry: { insecureRegistries: config.insecureRegistries, timeoutMs: config.registryTimeoutSeconds * 1000 },
+    },
+    metrics,
+    log,
+    statusMinIntervalMs: config.statusMinIntervalSeconds * 1000,
+    resolveDigests: config.resolveDigests,
+  });
+  const queue = new WorkQueue({
+    concurrency: config.concurrency,
+    handler: (key) => controller.reconcile(key),
+    onError: (key, err, retryInMs) => log.warn('reconcile failed; will retry', { promotion: key, retryInMs, err }),
+  });
+
+  // Wiring: cache events feed the queue; leadership starts and pauses it.
+  const keyOf = (p: { metadata: { namespace: string; name: string } }) => `${p.metadata.namespace}/${p.metadata.name}`;
+  const enqueueAll = () => cache.listPromotions().forEach((p) => queue.add(keyOf(p)));
+  cache.addHandler((key) => queue.add(key));
+  leadership.onChange((leading) => {
+    if (!leading) return queue.pause(); // keys stay queued; in-flight reconciles stop at their next write (the fence)
+    queue.start();
+    enqueueAll();
+  });
+  metrics.bind({ queueDepth: () => queue.depth, isLeader: () => leadership.isLeader(), connections: () => transport.connections(), informers: () => cache.size });
+
+  const staleMs = config.staleAfterSeconds * 1000;
+  let server: ProbeServer | undefined;
+  let resync: NodeJS.Timeout | undefined;
+  const manager = new Manager(log)
+    .add({
+      name: 'probes',
+      start: async () => {
+        server = await startProbeServer(config.metricsHost, config.metricsPort, {
+          healthy: () => cache.stuckReason(),
+          notReadyReason: () => transport.unreachableReason(staleMs) ?? cache.notReadyReason(staleMs),
+          metrics: () => metrics.render(),
+        });
+      },
+      stop: () => server?.close(),
+    })
+    // Not awaited: the Promotion informers' first list enqueues every Promotion anyway, and
+    // SIGTERM must work even while the apiserver is unreachable.
+    .add({ name: 'cache', start: () => void cache.start(), stop: () => cache.stop() })
+    .add({ name: 'leader-election', start: () => leadership.start(), stop: () => leadership.stop() })
+    .add({
+      name: 'resync',
+      start: () => void (resync = setInterval(enqueueAll, config.resyncSeconds * 1000).unref()),
+      stop: () => clearInterval(resync),
+    })
+    .add({
+      name: 'queue',
+      start: () => {}, // leadership starts it
+      stop: async () => {
+        if (!(await queue.shutdown(config.shutdownGraceSeconds * 1000))) log.warn('reconciles still running at the end of the grace period');
+      },
     });
-    leader.start();
-  } else {
-    lead();
-  }
+  await manager.start();
+  log.info('operator starting', { metricsPort: server!.port, watchNamespaces: config.watchNamespaces, leaderElection: config.leaderElection });
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info('shutting down', { signal });
-    clearInterval(resync);
-    const drained = await queue!.shutdown(config.shutdownGraceSeconds * 1000);
-    if (!drained) log.warn('reconciles still running at the end of the grace period');
-    await leader?.stop();
-    await informers.stop();
-    await server.close();
+    await manager.stop();
+    transport.close();
     log.info('stopped');
     process.exit(0);
   };
@@ -127,6 +131,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: 'operator crashed', err: String(err?.stack ?? err) })}\n`);
+  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: 'operator crashed', err: String((err as Error)?.stack ?? err) })}\n`);
   process.exit(1);
 });

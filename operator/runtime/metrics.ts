@@ -1,5 +1,7 @@
 // Prometheus text exposition (format 0.0.4), written by hand: three metric types and
 // labels are all the operator needs, and a dependency would cost more RSS than this file.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { ControllerMetrics } from '../telemetry.js';
 
 type Labels = Record<string, string>;
 
@@ -11,7 +13,7 @@ const escapeLabel = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n'
 const labelKey = (labels: Labels) =>
   Object.keys(labels)
     .sort()
-    .map((k) => `${k}="${escapeLabel(labels[k]!)}"`)
+    .map((k) => `${k}="${escapeLabel(labels[k])}"`)
     .join(',');
 const braces = (key: string) => (key ? `{${key}}` : '');
 const header = (name: string, help: string, type: string) => `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n`;
@@ -45,6 +47,15 @@ export class Gauge implements Metric {
   }
 }
 
+/** A gauge whose label values and numbers are read at scrape time. */
+export class LabelledGauge implements Metric {
+  constructor(readonly name: string, private readonly help: string, private readonly label: string, private readonly collect: () => Record<string, number>) {}
+  render(): string {
+    const lines = Object.entries(this.collect()).map(([v, n]) => `${this.name}{${this.label}="${escapeLabel(v)}"} ${n}\n`);
+    return header(this.name, this.help, 'gauge') + lines.join('');
+  }
+}
+
 export class Histogram implements Metric {
   private readonly series = new Map<string, { buckets: number[]; sum: number; count: number }>();
   constructor(readonly name: string, private readonly help: string, private readonly bounds: readonly number[]) {}
@@ -53,7 +64,7 @@ export class Histogram implements Metric {
     let s = this.series.get(key);
     if (!s) this.series.set(key, (s = { buckets: this.bounds.map(() => 0), sum: 0, count: 0 }));
     this.bounds.forEach((b, i) => {
-      if (value <= b) s.buckets[i]!++;
+      if (value <= b) s.buckets[i]++;
     });
     s.sum += value;
     s.count++;
@@ -70,8 +81,18 @@ export class Histogram implements Metric {
   }
 }
 
+export interface MetricSources {
+  queueDepth?: () => number;
+  /** 1 while this replica may act as leader (checked at scrape time, so it is never stale). */
+  isLeader?: () => boolean;
+  /** Open apiserver connections by lane. */
+  connections?: () => Record<string, number>;
+  /** Informers running. */
+  informers?: () => number;
+}
+
 /** Every metric the operator exports. */
-export class OperatorMetrics {
+export class OperatorMetrics implements ControllerMetrics {
   readonly promotions = new Counter('ponyexpress_promotions_total', 'Promotions finished, by result (Succeeded|Failed|RolledBack).');
   readonly phaseDuration = new Histogram(
     'ponyexpress_promotion_phase_duration_seconds',
@@ -81,20 +102,41 @@ export class OperatorMetrics {
   readonly reconciles = new Counter('ponyexpress_reconciles_total', 'Reconciles run, by outcome (ok|error).');
   readonly reconcileErrors = new Counter('ponyexpress_reconcile_errors_total', 'Reconciles that failed and were re-queued with backoff.');
   readonly apiWrites = new Counter('ponyexpress_api_writes_total', 'Write requests sent to the apiserver, by verb and resource.');
-  readonly apiRequests = new Counter('ponyexpress_api_requests_total', 'Non-watch requests sent to the apiserver, by verb.');
+  readonly apiRequests = new Counter('ponyexpress_api_requests_total', 'Requests sent to the apiserver (watch opens included), by verb and resource.');
   readonly informerRestarts = new Counter('ponyexpress_informer_restarts_total', 'Informers restarted after an error or by the watchdog, by resource.');
-  readonly isLeader = new Gauge('ponyexpress_leader', '1 while this replica holds the Lease.');
-  readonly queueDepth: Gauge;
+  readonly writesSkippedNotLeader = new Counter('ponyexpress_writes_skipped_not_leader_total', 'Writes not sent because leadership had lapsed (not failures; the next leader redoes the step).');
   readonly rss = new Gauge('ponyexpress_process_resident_memory_bytes', 'Resident set size of the operator process.', () => process.memoryUsage.rss());
+  // The longest event-loop block since start (a reconcile must never hold the loop for long).
+  private readonly loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  readonly loopDelayMax = new Gauge('ponyexpress_event_loop_delay_max_seconds', 'Longest event-loop delay seen since start.', () => this.loopDelay.max / 1e9);
+  readonly loopDelayP99 = new Gauge('ponyexpress_event_loop_delay_p99_seconds', '99th percentile of event-loop delay since start.', () => this.loopDelay.percentile(99) / 1e9);
+  readonly isLeader: Gauge;
+  readonly queueDepth: Gauge;
+  readonly informers: Gauge;
+  private readonly connections: LabelledGauge;
 
-  constructor(queueDepth: () => number = () => 0) {
-    this.queueDepth = new Gauge('ponyexpress_queue_depth', 'Promotion keys waiting to be reconciled.', queueDepth);
+  private sources: MetricSources;
+
+  constructor(sources: MetricSources = {}) {
+    this.sources = { ...sources };
+    this.loopDelay.enable();
+    const s = () => this.sources;
+    this.isLeader = new Gauge('ponyexpress_leader', '1 while this replica holds the Lease (and may write).', () => (s().isLeader?.() ? 1 : 0));
+    this.queueDepth = new Gauge('ponyexpress_queue_depth', 'Promotion keys waiting to be reconciled.', () => s().queueDepth?.() ?? 0);
+    this.informers = new Gauge('ponyexpress_informers', 'Informers (list+watch caches) running.', () => s().informers?.() ?? 0);
+    this.connections = new LabelledGauge('ponyexpress_apiserver_connections', 'Open HTTP/2 connections to the apiserver, by lane.', 'lane', () => s().connections?.() ?? {});
+  }
+
+  /** Connects gauges to their sources once those exist (the metrics come first: the client counts requests). */
+  bind(sources: MetricSources): void {
+    this.sources = { ...this.sources, ...sources };
   }
 
   render(): string {
     const all: Metric[] = [
       this.promotions, this.phaseDuration, this.reconciles, this.reconcileErrors, this.apiWrites,
-      this.apiRequests, this.informerRestarts, this.isLeader, this.queueDepth, this.rss,
+      this.apiRequests, this.informerRestarts, this.writesSkippedNotLeader, this.isLeader, this.queueDepth,
+      this.informers, this.connections, this.rss, this.loopDelayMax, this.loopDelayP99,
     ];
     return all.map((m) => m.render()).join('');
   }

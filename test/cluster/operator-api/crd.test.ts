@@ -54,7 +54,7 @@ test('the example Promotion is accepted, its Job template is kept whole and unkn
   body.spec = { ...(body.spec as object), notAField: 'dropped' };
   await create(body);
   const stored = await get('example');
-  const template = (stored.spec.target.migrationJobTemplate as { backoffLimit: number; template: { spec: { restartPolicy: string; containers: { command: string[] }[] } } });
+  const template = stored.spec.target.migrationJobTemplate;
   // x-kubernetes-preserve-unknown-fields: the JobSpec fields the schema does not list survive.
   expect(template.backoffLimit).toBe(1);
   expect(template.template.spec.restartPolicy).toBe('Never');
@@ -180,5 +180,5 @@ test('a GitOps tool can server-side apply a Promotion (schemaless Job template f
   await admin.request('PATCH', path, { body, contentType: 'application/apply-patch+yaml', query });
   const stored = await get('applied');
   expect(stored.spec.source.soakSeconds).toBe(60);
-  expect((stored.spec.target.migrationJobTemplate as { backoffLimit: number }).backoffLimit).toBe(1);
+  expect(stored.spec.target.migrationJobTemplate.backoffLimit).toBe(1);
 });

@@ -1,7 +1,7 @@
 // Digest resolution end to end: kwok pods report no imageID, so with PONYEXPRESS_RESOLVE_DIGESTS the operator
 // asks a real registry (Debian's docker-registry on loopback) for the tag's digest and production ends on
 // repo@sha256:… of b2; a tag the registry does not have is not promoted by tag but reported.
-import { pushImage, startRegistry, type PushedManifest, type RunningRegistry } from '../../operator/runtime/docker-registry.js';
+import { pushImage, startRegistry, type PushedManifest, type RunningRegistry } from '../../operator/io/docker-registry.js';
 import type { OperatorProcess } from './support/operator-process.js';
 import { Pipeline } from './support/pipeline.js';
 import { startOperator } from './support/scenario.js';

@@ -33,7 +33,7 @@ test('editing the Job template mid-migration: a lost Job is re-created from the 
   const world = worldWithB();
   world.reconcile();
   const name = world.prodJob()!.metadata.name;
-  edit(world, (s) => ((s.target.migrationJobTemplate as { backoffLimit: number }).backoffLimit = 7));
+  edit(world, (s) => (s.target.migrationJobTemplate.backoffLimit = 7));
   world.production.migrationJobs = []; // deleted by hand
   const plan = world.reconcile();
   expect(plan.actions).toEqual([expect.objectContaining({ type: 'CreateMigrationJob', job: expect.objectContaining({ metadata: expect.objectContaining({ name }), spec: expect.objectContaining({ backoffLimit: 1 }) }) })]);

@@ -21,7 +21,7 @@ describe('loadConfig', () => {
     expect(loadConfig({})).toMatchObject({ resolveDigests: false, insecureRegistries: [], registryTimeoutSeconds: 10 });
     const c = loadConfig({ PONYEXPRESS_RESOLVE_DIGESTS: 'true', PONYEXPRESS_INSECURE_REGISTRIES: '127.0.0.1:5000, reg.internal:5000,[::1]:5000', PONYEXPRESS_REGISTRY_TIMEOUT_SECONDS: '3' });
     expect(c).toMatchObject({ resolveDigests: true, insecureRegistries: ['127.0.0.1:5000', 'reg.internal:5000', '[::1]:5000'], registryTimeoutSeconds: 3 });
-    expect(() => loadConfig({ PONYEXPRESS_INSECURE_REGISTRIES: 'http://reg:5000' })).toThrow('PONYEXPRESS_INSECURE_REGISTRIES: "http://reg:5000" is not host[:port]');
+    expect(() => loadConfig({ PONYEXPRESS_INSECURE_REGISTRIES: 'http://reg:5000' })).toThrow('"http://reg:5000" is not host[:port]');
   });
 
   it('parses lists, booleans and numbers', () => {

@@ -25,7 +25,7 @@ describe('metrics exposition', () => {
 
   it('collects queue depth and RSS when scraped', () => {
     let depth = 3;
-    const m = new OperatorMetrics(() => depth);
+    const m = new OperatorMetrics({ queueDepth: () => depth });
     expect(m.render()).toContain('ponyexpress_queue_depth 3\n');
     depth = 0;
     expect(m.render()).toContain('ponyexpress_queue_depth 0\n');
@@ -62,8 +62,8 @@ describe('JSON logger', () => {
     log.debug('hidden');
     log.warn('failed', { err: Object.assign(new Error('nope'), { code: 409 }) });
     expect(lines).toHaveLength(1);
-    const rec = JSON.parse(lines[0]!);
+    const rec = JSON.parse(lines[0]);
     expect(rec).toMatchObject({ level: 'warn', msg: 'failed', component: 'test', promotion: 'prod/shop', err: { message: 'nope', code: 409 } });
-    expect(lines[0]!.endsWith('\n')).toBe(true);
+    expect(lines[0].endsWith('\n')).toBe(true);
   });
 });

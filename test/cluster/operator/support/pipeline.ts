@@ -10,7 +10,8 @@ import { AppsV1Api, BatchV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig } f
 import { operatorSettingsSchema } from '../../../../charts/config/operator-schema.js';
 import { OperatorChart } from '../../../../charts/operator/operator-chart.js';
 import { KubeClient } from '../../../../operator/kube/client.js';
-import { loadClusterAccess, Transport } from '../../../../operator/kube/transport.js';
+import { loadClusterAccess } from '../../../../operator/kube/access.js';
+import { Transport } from '../../../../operator/kube/transport.js';
 import type { PromotionObject, PromotionSpec } from '../../../../operator/core/types.js';
 
 export const APP = 'ponyshop';
@@ -51,6 +52,12 @@ async function applyCrds(objects: ManifestObject[]): Promise<void> {
   }
 }
 
+export interface SetUpOptions {
+  approval?: 'Automatic' | 'Manual';
+  soakSeconds?: number;
+  prodMigrationFails?: boolean;
+}
+
 export class Pipeline {
   readonly kc: KubeConfig = adminKubeConfig();
   readonly apps = this.kc.makeApiClient(AppsV1Api);
@@ -69,29 +76,55 @@ export class Pipeline {
   }
 
   /** The operator chart's CRD, Namespace, ServiceAccount and RBAC (not its Deployment: the test runs the process). */
-  operatorManifests(): ManifestObject[] {
+  operatorManifests(pipelines: readonly Pipeline[] = [this]): ManifestObject[] {
     const app = new App();
     const chart = new OperatorChart(app, this.prefix, {
       settings: operatorSettingsSchema.parse({ namespace: this.system }),
-      pipelines: [{ app: APP, stagingNamespace: this.staging, productionNamespace: this.prod }],
+      pipelines: pipelines.map((p) => ({ app: APP, stagingNamespace: p.staging, productionNamespace: p.prod })),
     });
     const wanted = new Set(['CustomResourceDefinition', 'Namespace', 'ServiceAccount', 'Role', 'RoleBinding']);
     return (chart.toJson() as ManifestObject[]).filter((o) => wanted.has(o.kind!));
   }
 
-  async setUp(initialTag: string, opts: { approval?: 'Automatic' | 'Manual'; soakSeconds?: number; prodMigrationFails?: boolean } = {}): Promise<void> {
+  async setUp(initialTag: string, opts: SetUpOptions = {}): Promise<void> {
     await Promise.all([createTestNamespace(this.kc, this.staging), createTestNamespace(this.kc, this.prod)]);
-    const manifests = this.operatorManifests();
+    await this.installOperatorApi();
+    await this.setUpApp(initialTag, opts);
+  }
+
+  /**
+   * The CRD and the operator's namespace, ServiceAccount and RBAC for `pipelines` (their
+   * staging and production namespaces must exist), as one operator managing them all.
+   */
+  async installOperatorApi(pipelines: readonly Pipeline[] = [this]): Promise<void> {
+    const manifests = this.operatorManifests(pipelines);
     await applyCrds(manifests.filter((o) => o.kind === 'CustomResourceDefinition'));
     await applyObjects(this.kc, manifests.filter((o) => o.kind !== 'CustomResourceDefinition'));
     await waitUntil(async () => {
       const crd = await this.kc.makeApiClient((await import('@kubernetes/client-node')).ApiextensionsV1Api).readCustomResourceDefinition({ name: 'promotions.ponyexpress.dev' });
       return Boolean(crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True'));
     }, { what: 'Promotion CRD established', timeoutMs: 30_000 });
-    await this.applyWorkloads(this.staging, 'staging', initialTag);
-    await this.applyWorkloads(this.prod, 'production', initialTag);
-    await this.runStagingMigration(initialTag);
-    await Promise.all([this.waitRolledOut(this.staging, initialTag), this.waitRolledOut(this.prod, initialTag)]);
+  }
+
+  /** Staging and production on `initialTag`, rolled out, and the Promotion (namespaces exist). */
+  async setUpApp(initialTag: string, opts: SetUpOptions = {}): Promise<void> {
+    await this.applyApp(initialTag);
+    await this.waitApp(initialTag);
+    await this.applyPromotion(opts);
+  }
+
+  /** Staging's migration Job and both environments' workloads on `tag` (not waiting). */
+  async applyApp(tag: string): Promise<void> {
+    await this.applyWorkloads(this.staging, 'staging', tag);
+    await this.applyWorkloads(this.prod, 'production', tag);
+    await this.runStagingMigration(tag);
+  }
+
+  async waitApp(tag: string, timeoutMs = 60_000): Promise<void> {
+    await Promise.all([this.waitRolledOut(this.staging, tag, timeoutMs), this.waitRolledOut(this.prod, tag, timeoutMs)]);
+  }
+
+  async applyPromotion(opts: SetUpOptions = {}): Promise<void> {
     // Right after a CRD is created the apiserver may briefly serve it with a stale schema
     // (kubernetes#104090), so retry the first Promotion for a few seconds.
     let lastError: unknown;
@@ -112,7 +145,7 @@ export class Pipeline {
     await this.custom.createNamespacedCustomObject({ group: 'ponyexpress.dev', version: 'v1alpha1', namespace: body.metadata!.namespace!, plural: 'promotions', body });
   }
 
-  promotion(opts: { approval?: 'Automatic' | 'Manual'; soakSeconds?: number; prodMigrationFails?: boolean }): ManifestObject {
+  promotion(opts: SetUpOptions): ManifestObject {
     const spec: PromotionSpec = {
       imageRepository: this.repo,
       source: {
@@ -132,7 +165,7 @@ export class Pipeline {
     return { apiVersion: 'ponyexpress.dev/v1alpha1', kind: 'Promotion', metadata: { name: APP, namespace: this.prod }, spec };
   }
 
-  jobSpec(env: string, image: string, fail: boolean): Record<string, unknown> {
+  jobSpec(env: string, image: string, fail: boolean): PromotionSpec['target']['migrationJobTemplate'] {
     return {
       backoffLimit: 0,
       template: {

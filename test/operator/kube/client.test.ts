@@ -1,6 +1,6 @@
 import { resourceOf } from '../../../operator/kube/client.js';
 import { eventBody } from '../../../operator/kube/events.js';
-import { promotionsAffectedBy } from '../../../operator/kube/observe.js';
+import { sourcesOf } from '../../../operator/kube/cache.js';
 import type { PromotionObject } from '../../../operator/core/types.js';
 
 describe('resourceOf (metrics labels)', () => {
@@ -23,28 +23,27 @@ const promotion = (name: string, staging: string, prod: string, instance: string
       selector: { matchLabels: { 'app.kubernetes.io/instance': `${instance}-staging` } },
       migrationJobSelector: { matchLabels: { 'app.kubernetes.io/component': 'migrate' } },
     },
-    target: { namespace: prod, selector: { matchLabels: { 'app.kubernetes.io/instance': `${instance}-production` } }, migrationJobTemplate: {} },
+    target: { namespace: prod, selector: { matchLabels: { 'app.kubernetes.io/instance': `${instance}-production` } }, migrationJobTemplate: { template: { spec: { containers: [{ name: 'migrate' }] } } } },
   },
 });
 
-describe('promotionsAffectedBy', () => {
-  const all = [promotion('shop', 'stg', 'prod', 'shop'), promotion('blog', 'stg', 'prod', 'blog')];
-
-  it('maps a staging object to the Promotions whose selector matches it', () => {
-    expect(promotionsAffectedBy(all, 'stg', { 'app.kubernetes.io/instance': 'shop-staging' })).toEqual(['prod/shop']);
+describe('sourcesOf (what a Promotion makes the cache list and watch)', () => {
+  it('narrows staging and production by the Promotion\'s selectors, per namespace', () => {
+    const s = sourcesOf(promotion('shop', 'stg', 'prod', 'shop'));
+    expect(s.staging.pods).toEqual({ kind: 'pods', namespace: 'stg', selector: 'app.kubernetes.io/instance=shop-staging' });
+    expect(s.staging.deployments.selector).toBe('app.kubernetes.io/instance=shop-staging');
+    expect(s.staging.jobs).toEqual({ kind: 'jobs', namespace: 'stg', selector: 'app.kubernetes.io/component=migrate' });
+    expect(s.production.statefulsets).toEqual({ kind: 'statefulsets', namespace: 'prod', selector: 'app.kubernetes.io/instance=shop-production' });
   });
 
-  it('maps a staging migration Job through migrationJobSelector', () => {
-    expect(promotionsAffectedBy(all, 'stg', { 'app.kubernetes.io/component': 'migrate' })).toEqual(['prod/shop', 'prod/blog']);
+  it('reads every Job in production (the operator\'s and the users\' migration Jobs)', () => {
+    expect(sourcesOf(promotion('shop', 'stg', 'prod', 'shop')).production.jobs).toEqual({ kind: 'jobs', namespace: 'prod', selector: '' });
   });
 
-  it('maps a production Job labelled with its Promotion', () => {
-    expect(promotionsAffectedBy(all, 'prod', { 'ponyexpress.dev/promotion': 'blog' })).toEqual(['prod/blog']);
-  });
-
-  it('ignores objects in other namespaces or matching nothing', () => {
-    expect(promotionsAffectedBy(all, 'elsewhere', { 'app.kubernetes.io/instance': 'shop-staging' })).toEqual([]);
-    expect(promotionsAffectedBy(all, 'stg', { 'app.kubernetes.io/instance': 'other' })).toEqual([]);
+  it('gives two Promotions with the same selector in the same namespace the same source (one shared informer)', () => {
+    const a = sourcesOf(promotion('a', 'stg', 'prod', 'shop'));
+    const b = sourcesOf(promotion('b', 'stg', 'prod', 'shop'));
+    expect(b.staging).toEqual(a.staging);
   });
 });
 

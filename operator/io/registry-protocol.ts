@@ -56,7 +56,7 @@ export function parseChallenges(header: string): Challenge[] {
   const challenges: Challenge[] = [];
   let i = 0;
   const skip = (re: RegExp) => {
-    while (i < header.length && re.test(header[i]!)) i++;
+    while (i < header.length && re.test(header[i])) i++;
   };
   const token = () => {
     const start = i;
@@ -134,7 +134,7 @@ export function tokenFromAnswer(body: unknown): string | undefined {
  * or the registry is broken; either way the digest cannot be trusted).
  */
 export function manifestDigest(body: Uint8Array, contentType: string | null, headerDigest: string | null): { digest: string } | { problem: string } {
-  const mediaType = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  const mediaType = (contentType ?? '').split(';')[0].trim().toLowerCase();
   if (!MANIFEST_MEDIA_TYPES.includes(mediaType)) {
     return { problem: `the manifest has media type ${JSON.stringify(mediaType || '(none)')}, expected one of ${MANIFEST_MEDIA_TYPES.join(', ')}` };
   }

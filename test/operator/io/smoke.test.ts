@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { checkSmoke } from '../../../operator/kube/smoke.js';
+import { checkSmoke } from '../../../operator/io/smoke.js';
 
 describe('checkSmoke', () => {
   let server: Server;

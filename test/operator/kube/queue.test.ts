@@ -1,6 +1,11 @@
-import { WorkQueue } from '../../../operator/kube/queue.js';
+// On a fake clock: with real timers the backoff delays once came out wrong in a busy full run.
+import { WorkQueue, type WorkQueueOptions } from '../../../operator/kube/queue.js';
+import { FakeClock } from '../support/fake-clock.js';
 
-const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
+let clock: FakeClock;
+beforeEach(() => (clock = new FakeClock()));
+const tick = (ms = 0) => clock.advance(ms);
+const queue = (o: WorkQueueOptions) => new WorkQueue({ clock, ...o });
 
 function deferred() {
   let resolve!: () => void;
@@ -11,7 +16,7 @@ function deferred() {
 describe('WorkQueue', () => {
   it('de-duplicates a key queued many times', async () => {
     const seen: string[] = [];
-    const q = new WorkQueue({ handler: async (k) => void seen.push(k) });
+    const q = queue({ handler: async (k) => void seen.push(k) });
     q.add('ns/a');
     q.add('ns/a');
     q.add('ns/b');
@@ -27,7 +32,7 @@ describe('WorkQueue', () => {
     let maxRunning = 0;
     let calls = 0;
     const gate = deferred();
-    const q = new WorkQueue({
+    const q = queue({
       concurrency: 4,
       handler: async () => {
         calls++;
@@ -53,30 +58,30 @@ describe('WorkQueue', () => {
   it('runs different keys concurrently up to the limit', async () => {
     let running = 0;
     let maxRunning = 0;
-    const q = new WorkQueue({
+    const q = queue({
       concurrency: 2,
       handler: async () => {
         running++;
         maxRunning = Math.max(maxRunning, running);
-        await tick(5);
+        await clock.sleep(5);
         running--;
       },
     });
     ['a', 'b', 'c', 'd'].forEach((k) => q.add(k));
     q.start();
-    await q.drain(1000);
     await tick(30);
     expect(maxRunning).toBe(2);
+    expect(q.depth + q.inFlight).toBe(0);
   });
 
   it('backs off exponentially per key on errors and resets after a success', async () => {
     const delays: number[] = [];
     let failuresLeft = 3;
     const times: number[] = [];
-    const q = new WorkQueue({
+    const q = queue({
       baseDelayMs: 10,
       handler: async () => {
-        times.push(Date.now());
+        times.push(clock.now());
         if (failuresLeft-- > 0) throw new Error('boom');
       },
       onError: (_k, _e, d) => delays.push(d),
@@ -85,18 +90,18 @@ describe('WorkQueue', () => {
     q.add('ns/a');
     await tick(150);
     expect(delays).toEqual([10, 20, 40]);
-    expect(times).toHaveLength(4);
+    expect(times.map((t) => t - times[0])).toEqual([0, 10, 30, 70]);
     expect(q.addRateLimited('ns/a')).toBe(10); // forgotten after the success
   });
 
   it('caps the backoff', () => {
-    const q = new WorkQueue({ baseDelayMs: 100, maxDelayMs: 250, handler: async () => {} });
+    const q = queue({ baseDelayMs: 100, maxDelayMs: 250, handler: async () => {} });
     expect([1, 2, 3, 4].map(() => q.addRateLimited('k'))).toEqual([100, 200, 250, 250]);
   });
 
   it('requeues after the delay the reconcile asks for; the earliest pending delay wins', async () => {
     let calls = 0;
-    const q = new WorkQueue({ handler: async () => (++calls === 1 ? { requeueAfterMs: 20 } : undefined) });
+    const q = queue({ handler: async () => (++calls === 1 ? { requeueAfterMs: 20 } : undefined) });
     q.start();
     q.add('k');
     await tick(5);
@@ -106,9 +111,21 @@ describe('WorkQueue', () => {
     expect(calls).toBe(2);
   });
 
+  it('requeues "at once" through a timer, so a key that always asks again cannot starve the event loop', async () => {
+    let calls = 0;
+    const q = queue({ handler: async () => (calls++, { requeueAfterMs: 0 }) });
+    q.start();
+    q.add('k');
+    await tick();
+    expect(calls).toBe(1);
+    await tick(1);
+    expect(calls).toBe(2);
+    q.pause();
+  });
+
   it('holds keys while paused and processes them on start', async () => {
     const seen: string[] = [];
-    const q = new WorkQueue({ handler: async (k) => void seen.push(k) });
+    const q = queue({ handler: async (k) => void seen.push(k) });
     q.add('k');
     await tick(5);
     expect(seen).toEqual([]);
@@ -125,7 +142,7 @@ describe('WorkQueue', () => {
   it('shutdown drops queued keys and waits for in-flight work', async () => {
     const gate = deferred();
     let finished = false;
-    const q = new WorkQueue({
+    const q = queue({
       concurrency: 1,
       handler: async () => {
         await gate.promise;
@@ -139,9 +156,21 @@ describe('WorkQueue', () => {
     const done = q.shutdown(1000);
     expect(q.depth).toBe(0);
     gate.resolve();
+    await tick();
     expect(await done).toBe(true);
     expect(finished).toBe(true);
     q.add('c');
     expect(q.depth).toBe(0);
+  });
+
+  it('shutdown gives up on a reconcile that outlives the grace period', async () => {
+    const q = queue({ handler: () => new Promise<void>(() => {}) });
+    q.start();
+    q.add('stuck');
+    await tick();
+    const done = q.shutdown(1000);
+    await tick(999);
+    await tick(1);
+    expect(await done).toBe(false);
   });
 });

@@ -2,7 +2,7 @@
 // loopback port), and its anonymous Bearer-token flow through a small token-checking front in this test.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { lookupDigest, resolveDigest } from '../../../operator/kube/registry.js';
+import { lookupDigest, resolveDigest } from '../../../operator/io/registry.js';
 import { pushImage, pushIndex, startRegistry, type PushedManifest, type RunningRegistry } from './docker-registry.js';
 
 let registry: RunningRegistry;

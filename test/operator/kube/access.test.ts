@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadClusterAccess } from '../../../operator/kube/transport.js';
+import { loadClusterAccess } from '../../../operator/kube/access.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'transport-test-'));
 const file = (name: string, text: string) => {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   isLoopback, manifestDigest, parseChallenges, registryEndpoint, tokenFromAnswer, tokenUrl,
-} from '../../../operator/kube/registry-protocol.js';
+} from '../../../operator/io/registry-protocol.js';
 
 describe('parseChallenges (WWW-Authenticate)', () => {
   it('reads a Docker Hub style Bearer challenge', () => {

@@ -1,0 +1,109 @@
+// The cache over a fake list/watch client: informers shared per (kind, namespace, selector),
+// stopped with their last Promotion, events routed only to the Promotions that use them, and
+// one Promotion's unreadable namespace never making the operator unready.
+import type { PromotionObject } from '../../../operator/core/types.js';
+import { Cache } from '../../../operator/kube/cache.js';
+import { KubeError, type KubeList, type KubernetesObject } from '../../../operator/kube/client.js';
+import type { ListWatcher } from '../../../operator/kube/informer.js';
+import { silentLogger } from '../../../operator/telemetry.js';
+
+const settle = async () => {
+  for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+};
+
+class FakeListWatch implements ListWatcher {
+  readonly objects = new Map<string, KubernetesObject[]>();
+  /** Open watches by `path?selector`. */
+  readonly watching = new Map<string, (type: string, o: KubernetesObject) => void>();
+  forbidden = new Set<string>();
+
+  async list<T extends KubernetesObject>(path: string, labelSelector?: string): Promise<KubeList<T>> {
+    const ns = path.split('/namespaces/')[1]?.split('/')[0] ?? '';
+    if (this.forbidden.has(ns)) throw new KubeError(403, 'Forbidden', `GET ${path}: 403 forbidden`);
+    return { metadata: { resourceVersion: '1' }, items: (this.objects.get(`${path}?${labelSelector ?? ''}`) ?? []) as T[] };
+  }
+
+  async watch(path: string, _rv: string, onEvent: (type: string, o: KubernetesObject) => void, opts: { signal: AbortSignal; labelSelector?: string }): Promise<void> {
+    const key = `${path}?${opts.labelSelector ?? ''}`;
+    this.watching.set(key, onEvent);
+    await new Promise<void>((resolve) => opts.signal.addEventListener('abort', () => resolve(), { once: true }));
+    this.watching.delete(key);
+    throw new Error('aborted');
+  }
+}
+
+const promotion = (name: string, app: string, stg = 'stg', prod = 'prod'): PromotionObject => ({
+  metadata: { name, namespace: prod },
+  spec: {
+    imageRepository: 'r/app',
+    source: { namespace: stg, selector: { matchLabels: { app } }, migrationJobSelector: { matchLabels: { app, component: 'migrate' } } },
+    target: { namespace: prod, selector: { matchLabels: { app } }, migrationJobTemplate: { template: { spec: { containers: [{ name: 'migrate' }] } } } },
+  },
+});
+
+const PROMOTIONS = '/apis/ponyexpress.dev/v1alpha1/namespaces/prod/promotions?';
+
+async function started(api: FakeListWatch) {
+  const cache = new Cache(api, { watchNamespaces: ['prod'], watchTimeoutMs: 60_000, watchdogMs: 120_000, log: silentLogger });
+  const keys: string[] = [];
+  cache.addHandler((k) => keys.push(k));
+  await cache.start();
+  await settle();
+  return { cache, keys };
+}
+
+describe('Cache', () => {
+  it('shares one informer per (kind, namespace, selector) and lists/watches with the selector', async () => {
+    const api = new FakeListWatch();
+    api.objects.set(PROMOTIONS, [promotion('a', 'shop'), promotion('b', 'shop'), promotion('c', 'blog')]);
+    const { cache } = await started(api);
+    // 1 Promotion informer; 7 for "shop" (shared by a and b); 6 more for "blog" (production Jobs are shared).
+    expect(cache.size).toBe(1 + 7 + 6);
+    expect([...api.watching.keys()]).toContain('/api/v1/namespaces/stg/pods?app=shop');
+    expect([...api.watching.keys()]).toContain('/apis/batch/v1/namespaces/stg/jobs?app=shop,component=migrate');
+    expect(cache.notSyncedFor(promotion('a', 'shop'))).toBeUndefined();
+    await cache.stop();
+  });
+
+  it('routes an object event to the Promotions using its informer only', async () => {
+    const api = new FakeListWatch();
+    api.objects.set(PROMOTIONS, [promotion('a', 'shop'), promotion('b', 'shop'), promotion('c', 'blog')]);
+    const { cache, keys } = await started(api);
+    keys.length = 0;
+    api.watching.get('/api/v1/namespaces/stg/pods?app=shop')!('ADDED', { metadata: { name: 'p', namespace: 'stg', labels: { app: 'shop' } } });
+    expect(keys.sort()).toEqual(['prod/a', 'prod/b']);
+    expect(cache.list({ kind: 'pods', namespace: 'stg', selector: 'app=shop' }).map((p) => p.metadata.name)).toEqual(['p']);
+    await cache.stop();
+  });
+
+  it('stops the informers of a deleted Promotion that no other Promotion uses', async () => {
+    const api = new FakeListWatch();
+    const c = promotion('c', 'blog');
+    api.objects.set(PROMOTIONS, [promotion('a', 'shop'), c]);
+    const { cache } = await started(api);
+    api.watching.get(PROMOTIONS)!('DELETED', c);
+    await settle();
+    expect(cache.size).toBe(1 + 7);
+    expect([...api.watching.keys()].some((k) => k.includes('blog'))).toBe(false);
+    await cache.stop();
+  });
+
+  it('keeps the operator ready when one Promotion names a namespace it may not read', async () => {
+    const api = new FakeListWatch();
+    api.forbidden.add('typo-staging');
+    const bad = promotion('bad', 'shop', 'typo-staging');
+    api.objects.set(PROMOTIONS, [promotion('a', 'shop'), bad]);
+    const { cache } = await started(api);
+    expect(cache.notReadyReason(30_000)).toBeUndefined();
+    expect(cache.notSyncedFor(bad)).toBeUndefined(); // every source has its answer: refused
+    expect(cache.unreadableFor(bad).map((u) => u.resource).sort()).toEqual(['deployments', 'jobs', 'pods', 'statefulsets']);
+    expect(cache.unreadableFor(bad)).toContainEqual({ resource: 'pods', namespace: 'typo-staging', code: 403, message: 'GET /api/v1/namespaces/typo-staging/pods: 403 forbidden' });
+    expect(cache.notSyncedFor(promotion('a', 'shop'))).toBeUndefined();
+    await cache.stop();
+  });
+
+  it('is not ready until the Promotion informers have listed', () => {
+    const cache = new Cache(new FakeListWatch(), { watchNamespaces: ['prod'], watchTimeoutMs: 60_000, watchdogMs: 120_000, log: silentLogger });
+    expect(cache.notReadyReason(30_000)).toMatch(/Promotion caches not synced or stale/);
+  });
+});
