@@ -41,7 +41,7 @@ const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 function layerConfigs() {
   const dirs = [...new Set(LAYERS.flatMap((l) => directories(l.dir)))];
   return dirs.flatMap((dir) => {
-    const patterns = LAYERS.filter((l) => (dir === l.dir || dir.startsWith(`${l.dir}/`))).flatMap((l) =>
+    const patterns = LAYERS.filter((l) => dir === l.dir || dir.startsWith(`${l.dir}/`)).flatMap((l) =>
       l.forbid.map((target) => ({
         regex: `^${escape(path.posix.relative(dir, target))}(/|$)`,
         message: `${l.why}; ${target}/ is not importable from ${dir}/.`,

@@ -33,28 +33,39 @@ async function main(): Promise<void> {
     let state = await startControlPlane({ binaries });
     starts.push(state.startMs);
     if (i === 0) {
-      console.log(`versions: kubernetes ${state.versions.kubernetes}, etcd ${state.versions.etcd}, kwok ${state.versions.kwok}`);
+      console.log(
+        `versions: kubernetes ${state.versions.kubernetes}, etcd ${state.versions.etcd}, kwok ${state.versions.kwok}`,
+      );
       const stateDir = mkdtempSync(join(tmpdir(), 'ponyexpress-bench-'));
       process.env[STATE_ENV] = join(stateDir, 'cluster.json');
       writeState(state);
       const restart = await restartApiserver();
-      console.log(`kube-apiserver restart:         ${seconds(restart.unavailableMs)} unavailable ` +
-        `(stop ${seconds(restart.stopMs)}, start to /readyz ${seconds(restart.startMs)})`);
+      console.log(
+        `kube-apiserver restart:         ${seconds(restart.unavailableMs)} unavailable ` +
+          `(stop ${seconds(restart.stopMs)}, start to /readyz ${seconds(restart.startMs)})`,
+      );
       state = readState() as LocalClusterState; // the restart recorded the new apiserver PID
       rmSync(stateDir, { recursive: true, force: true });
       delete process.env[STATE_ENV];
     }
     t = Date.now();
     await stopControlPlane(state);
-    console.log(`start #${i + 1}: ${seconds(state.startMs)}   stop: ${seconds(Date.now() - t)}   phases (ms): ${JSON.stringify(state.startPhasesMs)}`);
+    console.log(
+      `start #${i + 1}: ${seconds(state.startMs)}   stop: ${seconds(Date.now() - t)}   phases (ms): ${JSON.stringify(state.startPhasesMs)}`,
+    );
   }
   const sorted = [...starts].sort((a, b) => a - b);
-  console.log(`warm start:                     min ${seconds(sorted[0])}, median ${seconds(sorted[Math.floor(sorted.length / 2)])}, max ${seconds(sorted[sorted.length - 1])}`);
+  console.log(
+    `warm start:                     min ${seconds(sorted[0])}, median ${seconds(sorted[Math.floor(sorted.length / 2)])}, max ${seconds(sorted[sorted.length - 1])}`,
+  );
 
   if (process.argv.includes('--tests')) {
     t = Date.now();
-    const run = spawnSync(process.execPath, ['--experimental-vm-modules', 'node_modules/jest/bin/jest.js',
-      '--selectProjects', 'cluster', '--runInBand'], { stdio: 'inherit' });
+    const run = spawnSync(
+      process.execPath,
+      ['--experimental-vm-modules', 'node_modules/jest/bin/jest.js', '--selectProjects', 'cluster', '--runInBand'],
+      { stdio: 'inherit' },
+    );
     console.log(`cluster test run (jest, incl. start/stop): ${seconds(Date.now() - t)} (exit ${run.status})`);
   }
 }

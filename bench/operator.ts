@@ -30,7 +30,9 @@ const B = ':b2';
 
 async function main(): Promise<void> {
   // The operator runs as compiled JS, as in the container image (tsx alone adds ~15 MiB of RSS).
-  const build = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+  const build = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
+    stdio: 'inherit',
+  });
   if (build.status !== 0) throw new Error('npx tsc -p tsconfig.build.json failed');
   await globalSetup();
   try {
@@ -45,8 +47,13 @@ type Obj = KubernetesObject & {
   metadata?: KubernetesObject['metadata'] & { generation?: number };
   spec?: { replicas?: number; template?: { spec?: { containers?: { image?: string }[] } } };
   status?: {
-    observedGeneration?: number; updatedReplicas?: number; availableReplicas?: number; replicas?: number;
-    conditions?: { type: string; status: string }[]; phase?: string; production?: { tag?: string };
+    observedGeneration?: number;
+    updatedReplicas?: number;
+    availableReplicas?: number;
+    replicas?: number;
+    conditions?: { type: string; status: string }[];
+    phase?: string;
+    production?: { tag?: string };
   };
 };
 
@@ -62,13 +69,23 @@ class FirstSeen {
 }
 
 /** Lists and then watches a cluster-wide collection, calling `on` for every object seen, until stopped. */
-function follow(client: KubeClient, path: string, labelSelector: string, on: (o: Obj) => void, stop: AbortSignal): void {
+function follow(
+  client: KubeClient,
+  path: string,
+  labelSelector: string,
+  on: (o: Obj) => void,
+  stop: AbortSignal,
+): void {
   void (async () => {
     while (!stop.aborted) {
       try {
         const list = await client.list<Obj>(path, labelSelector);
         list.items.forEach(on);
-        await client.watch(path, list.metadata?.resourceVersion ?? '', (_t, o) => on(o), { signal: stop, timeoutSeconds: 600, labelSelector });
+        await client.watch(path, list.metadata?.resourceVersion ?? '', (_t, o) => on(o), {
+          signal: stop,
+          timeoutSeconds: 600,
+          labelSelector,
+        });
       } catch {
         await sleep(500);
       }
@@ -80,7 +97,9 @@ const imageOf = (o: Obj) => String(o.spec?.template?.spec?.containers?.[0]?.imag
 const component = (o: Obj) => o.metadata?.labels?.['app.kubernetes.io/component'] ?? '';
 const complete = (d: Obj) =>
   (d.status?.observedGeneration ?? 0) >= (d.metadata?.generation ?? 1) &&
-  d.status?.updatedReplicas === d.spec?.replicas && d.status?.availableReplicas === d.spec?.replicas && d.status?.replicas === d.spec?.replicas;
+  d.status?.updatedReplicas === d.spec?.replicas &&
+  d.status?.availableReplicas === d.spec?.replicas &&
+  d.status?.replicas === d.spec?.replicas;
 const jobDone = (j: Obj) => Boolean(j.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True'));
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -94,16 +113,27 @@ async function run(): Promise<void> {
   const setUpMs = Date.now() - t;
 
   // Production lease settings (15 s / 2 s) and watch timeouts, as a real install runs.
-  const op = await fleet.startOperator('bench-0', {
-    PONYEXPRESS_LEASE_DURATION_SECONDS: '15', PONYEXPRESS_LEASE_RETRY_SECONDS: '2', PONYEXPRESS_LOG_LEVEL: 'info',
-    PONYEXPRESS_WATCH_TIMEOUT_SECONDS: '300', PONYEXPRESS_INFORMER_WATCHDOG_SECONDS: '420',
-    // e.g. --node-options=--max-semi-space-size=2 to try V8 memory settings on the operator only
-    ...(NODE_OPTIONS ? { NODE_OPTIONS } : {}),
-  }, 'js');
+  const op = await fleet.startOperator(
+    'bench-0',
+    {
+      PONYEXPRESS_LEASE_DURATION_SECONDS: '15',
+      PONYEXPRESS_LEASE_RETRY_SECONDS: '2',
+      PONYEXPRESS_LOG_LEVEL: 'info',
+      PONYEXPRESS_WATCH_TIMEOUT_SECONDS: '300',
+      PONYEXPRESS_INFORMER_WATCHDOG_SECONDS: '420',
+      // e.g. --node-options=--max-semi-space-size=2 to try V8 memory settings on the operator only
+      ...(NODE_OPTIONS ? { NODE_OPTIONS } : {}),
+    },
+    'js',
+  );
   const metric = (name: string, filter = '') => op.counter(name, filter);
   const rss = async () => (await metric('ponyexpress_process_resident_memory_bytes')) / MiB;
-  const writes = async () => (await metric('ponyexpress_api_writes_total')) - (await metric('ponyexpress_api_writes_total', 'resource="leases"'));
-  const requests = async () => (await metric('ponyexpress_api_requests_total')) - (await metric('ponyexpress_api_requests_total', 'resource="leases"'));
+  const writes = async () =>
+    (await metric('ponyexpress_api_writes_total')) -
+    (await metric('ponyexpress_api_writes_total', 'resource="leases"'));
+  const requests = async () =>
+    (await metric('ponyexpress_api_requests_total')) -
+    (await metric('ponyexpress_api_requests_total', 'resource="leases"'));
   await sleep(5000);
   const rssIdle = await rss();
 
@@ -121,40 +151,84 @@ async function run(): Promise<void> {
   const seen = new FirstSeen();
   const stgLabel = 'app.kubernetes.io/instance=ponyshop-staging';
   const prodLabel = 'app.kubernetes.io/instance=ponyshop-production';
-  follow(admin, '/apis/apps/v1/deployments', stgLabel, (d) => imageOf(d).endsWith(B) && complete(d) && seen.mark(`stg-done ${d.metadata!.namespace} ${component(d)}`), stop.signal);
-  follow(admin, '/apis/batch/v1/jobs', `${stgLabel},app.kubernetes.io/component=migrate`, (j) => imageOf(j).endsWith(B) && jobDone(j) && seen.mark(`stg-job ${j.metadata!.namespace}`), stop.signal);
-  follow(admin, '/apis/batch/v1/jobs', 'app.kubernetes.io/component=migrate', (j) => {
-    if (!j.metadata!.namespace!.endsWith('-prod')) return;
-    if (imageOf(j).includes('b2') || (j.metadata?.annotations?.['ponyexpress.dev/image'] ?? '').endsWith(B)) {
-      seen.mark(`job-created ${j.metadata!.namespace}`);
-      if (jobDone(j)) seen.mark(`job-done ${j.metadata!.namespace}`);
-    }
-  }, stop.signal);
-  follow(admin, '/apis/apps/v1/deployments', prodLabel, (d) => {
-    if (!imageOf(d).endsWith(B)) return;
-    seen.mark(`set ${d.metadata!.namespace} ${component(d)}`);
-    if (complete(d)) seen.mark(`done ${d.metadata!.namespace} ${component(d)}`);
-  }, stop.signal);
-  follow(admin, '/apis/ponyexpress.dev/v1alpha1/promotions', '', (p) => {
-    if (p.status?.production?.tag === 'b2' && p.status?.phase === 'Succeeded') seen.mark(`succeeded ${p.metadata!.namespace}`);
-  }, stop.signal);
+  follow(
+    admin,
+    '/apis/apps/v1/deployments',
+    stgLabel,
+    (d) => imageOf(d).endsWith(B) && complete(d) && seen.mark(`stg-done ${d.metadata!.namespace} ${component(d)}`),
+    stop.signal,
+  );
+  follow(
+    admin,
+    '/apis/batch/v1/jobs',
+    `${stgLabel},app.kubernetes.io/component=migrate`,
+    (j) => imageOf(j).endsWith(B) && jobDone(j) && seen.mark(`stg-job ${j.metadata!.namespace}`),
+    stop.signal,
+  );
+  follow(
+    admin,
+    '/apis/batch/v1/jobs',
+    'app.kubernetes.io/component=migrate',
+    (j) => {
+      if (!j.metadata!.namespace!.endsWith('-prod')) return;
+      if (imageOf(j).includes('b2') || (j.metadata?.annotations?.['ponyexpress.dev/image'] ?? '').endsWith(B)) {
+        seen.mark(`job-created ${j.metadata!.namespace}`);
+        if (jobDone(j)) seen.mark(`job-done ${j.metadata!.namespace}`);
+      }
+    },
+    stop.signal,
+  );
+  follow(
+    admin,
+    '/apis/apps/v1/deployments',
+    prodLabel,
+    (d) => {
+      if (!imageOf(d).endsWith(B)) return;
+      seen.mark(`set ${d.metadata!.namespace} ${component(d)}`);
+      if (complete(d)) seen.mark(`done ${d.metadata!.namespace} ${component(d)}`);
+    },
+    stop.signal,
+  );
+  follow(
+    admin,
+    '/apis/ponyexpress.dev/v1alpha1/promotions',
+    '',
+    (p) => {
+      if (p.status?.production?.tag === 'b2' && p.status?.phase === 'Succeeded')
+        seen.mark(`succeeded ${p.metadata!.namespace}`);
+    },
+    stop.signal,
+  );
   await sleep(3000);
 
   const writesBefore = await writes();
   const requestsBefore = await requests();
   let rssPeak = 0;
-  const sampler = setInterval(() => void rss().then((r) => (rssPeak = Math.max(rssPeak, r)), () => {}), 1000);
+  const sampler = setInterval(
+    () =>
+      void rss().then(
+        (r) => (rssPeak = Math.max(rssPeak, r)),
+        () => {},
+      ),
+    1000,
+  );
   t = Date.now();
   // Staging releases land at once (the migration Job first, then the workloads, per app).
   await Promise.all(fleet.pipelines.map((p) => p.releaseToStaging('b2')));
-  await fleet.waitAll('b2 promoted', (x) => x.status?.production?.tag === 'b2' && x.status?.phase === 'Succeeded', 3_600_000);
+  await fleet.waitAll(
+    'b2 promoted',
+    (x) => x.status?.production?.tag === 'b2' && x.status?.phase === 'Succeeded',
+    3_600_000,
+  );
   const promoteAllMs = Date.now() - t;
   await sleep(3000);
   clearInterval(sampler);
   stop.abort();
   const promotionWrites = ((await writes()) - writesBefore) / PIPELINES;
   const promotionRequests = ((await requests()) - requestsBefore) / PIPELINES;
-  const writeLines = (await op.metrics()).split('\n').filter((l) => l.startsWith('ponyexpress_api_writes_total{') && !l.includes('leases'));
+  const writeLines = (await op.metrics())
+    .split('\n')
+    .filter((l) => l.startsWith('ponyexpress_api_writes_total{') && !l.includes('leases'));
   const connections = await metric('ponyexpress_apiserver_connections');
   const informers = await metric('ponyexpress_informers');
   const loopMaxMs = (await metric('ponyexpress_event_loop_delay_max_seconds')) * 1000;
@@ -168,7 +242,10 @@ async function run(): Promise<void> {
   let incomplete = 0;
   for (const p of fleet.pipelines) {
     const g = (k: string) => seen.get(k);
-    const verified = Math.max(...['web', 'worker', 'beat'].map((c) => g(`stg-done ${p.staging} ${c}`) ?? NaN), g(`stg-job ${p.staging}`) ?? NaN);
+    const verified = Math.max(
+      ...['web', 'worker', 'beat'].map((c) => g(`stg-done ${p.staging} ${c}`) ?? NaN),
+      g(`stg-job ${p.staging}`) ?? NaN,
+    );
     const jobCreated = g(`job-created ${p.prod}`)!;
     const jobDoneAt = g(`job-done ${p.prod}`)!;
     const wave1 = Math.max(g(`set ${p.prod} web`)!, g(`set ${p.prod} worker`)!);
@@ -186,19 +263,30 @@ async function run(): Promise<void> {
   }
 
   const row = (k: string, v: string) => process.stdout.write(`${k.padEnd(62)} ${v}\n`);
-  process.stdout.write(`\nponyexpress operator benchmark: ${PIPELINES} pipelines (a staging + production namespace pair each), one operator${NODE_OPTIONS ? ` (NODE_OPTIONS=${NODE_OPTIONS})` : ''}\n`);
+  process.stdout.write(
+    `\nponyexpress operator benchmark: ${PIPELINES} pipelines (a staging + production namespace pair each), one operator${NODE_OPTIONS ? ` (NODE_OPTIONS=${NODE_OPTIONS})` : ''}\n`,
+  );
   row('set-up of the apps (not the operator)', `${(setUpMs / 1000).toFixed(0)} s`);
   row(`time until all ${PIPELINES} Promotions reconciled (operator start)`, `${(reconcileAllMs / 1000).toFixed(1)} s`);
-  row(`time until all ${PIPELINES} promoted (incl. Kubernetes' Jobs/rollouts)`, `${(promoteAllMs / 1000).toFixed(1)} s`);
+  row(
+    `time until all ${PIPELINES} promoted (incl. Kubernetes' Jobs/rollouts)`,
+    `${(promoteAllMs / 1000).toFixed(1)} s`,
+  );
   row('staging verified -> prod Job created, p50 / p99', `${pct(verifiedToJob, 50)} / ${pct(verifiedToJob, 99)} ms`);
-  row('operator-side time per promotion, p50 / p99 (target p99 <= 2000)', `${pct(operatorSide, 50)} / ${pct(operatorSide, 99)} ms`);
+  row(
+    'operator-side time per promotion, p50 / p99 (target p99 <= 2000)',
+    `${pct(operatorSide, 50)} / ${pct(operatorSide, 99)} ms`,
+  );
   if (incomplete) row('promotions with a fact missed by the bench watches', String(incomplete));
   row('writes per promotion, excl. Lease (target <= 10)', promotionWrites.toFixed(1));
   for (const l of writeLines) row(`  ${l.replace('ponyexpress_api_writes_total', '')}`, 'cumulative');
   row('requests per promotion, excl. Lease (incl. watch re-opens)', promotionRequests.toFixed(1));
   row('operator RSS idle (no Promotions yet)', `${rssIdle.toFixed(1)} MiB`);
   row(`operator RSS with ${PIPELINES} reconciled`, `${rssReconciled.toFixed(1)} MiB`);
-  row(`operator RSS peak while promoting / after (target <= 120)`, `${rssPeak.toFixed(1)} / ${rssAfter.toFixed(1)} MiB`);
+  row(
+    `operator RSS peak while promoting / after (target <= 120)`,
+    `${rssPeak.toFixed(1)} / ${rssAfter.toFixed(1)} MiB`,
+  );
   row('open apiserver connections (all lanes) / informers', `${connections} / ${informers}`);
   row('event-loop delay: longest (target <= 50) / p99', `${loopMaxMs.toFixed(1)} / ${loopP99Ms.toFixed(1)} ms`);
   row('load average of this machine at the end (1 min)', (await import('node:os')).loadavg()[0].toFixed(1));

@@ -43,7 +43,9 @@ runProcess([path.join(repoRoot, 'main.ts')]); // warm the tsx cache for both
 runProcess([path.join(repoRoot, 'bench', 'synth-baseline.ts'), path.join(work, 'baseline')]);
 for (let i = 0; i < iterations; i++) {
   processOurs.push(timeMs(() => runProcess([path.join(repoRoot, 'main.ts')])));
-  processBase.push(timeMs(() => runProcess([path.join(repoRoot, 'bench', 'synth-baseline.ts'), path.join(work, 'baseline')])));
+  processBase.push(
+    timeMs(() => runProcess([path.join(repoRoot, 'bench', 'synth-baseline.ts'), path.join(work, 'baseline')])),
+  );
 }
 
 // In-process, after warm-up.
@@ -62,8 +64,12 @@ rmSync(work, { recursive: true, force: true });
 
 const row = (label: string, ours: number[], base: number[]) => {
   const [o, b] = [median(ours), median(base)];
-  console.log(`${label.padEnd(34)} ponyexpress ${o.toFixed(1).padStart(8)} ms   one-Deployment ${b.toFixed(1).padStart(8)} ms   ratio ${(o / b).toFixed(2)}x`);
+  console.log(
+    `${label.padEnd(34)} ponyexpress ${o.toFixed(1).padStart(8)} ms   one-Deployment ${b.toFixed(1).padStart(8)} ms   ratio ${(o / b).toFixed(2)}x`,
+  );
 };
-console.log(`synth benchmark: medians of ${iterations} process runs and ${iterations * 2} in-process runs (node ${process.version}, ${os.cpus().length} CPUs)`);
+console.log(
+  `synth benchmark: medians of ${iterations} process runs and ${iterations * 2} in-process runs (node ${process.version}, ${os.cpus().length} CPUs)`,
+);
 row('whole process (npm run synth)', processOurs, processBase);
 row('in-process synth (warm)', inOurs, inBase);

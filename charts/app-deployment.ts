@@ -45,11 +45,17 @@ export function surgeOnlyStrategy(maxSurge: k8s.IntOrString): k8s.DeploymentStra
 }
 
 /** A PDB allowing one voluntary eviction at a time, and the optional HPA (web and worker; never beat). */
-export function disruptionAndScaling(scope: Construct, ctx: AppContext, component: 'web' | 'worker', autoscaling?: AutoscalingProps): void {
+export function disruptionAndScaling(
+  scope: Construct,
+  ctx: AppContext,
+  component: 'web' | 'worker',
+  autoscaling?: AutoscalingProps,
+): void {
   const name = `${ctx.app}-${component}`;
   new k8s.KubePodDisruptionBudget(scope, 'pdb', {
     metadata: metadataFor(ctx, name, component),
     spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selectorFor(ctx, component) } },
   });
-  if (autoscaling) new HorizontalAutoscaler(scope, 'hpa', { context: ctx, component, deploymentName: name, ...autoscaling });
+  if (autoscaling)
+    new HorizontalAutoscaler(scope, 'hpa', { context: ctx, component, deploymentName: name, ...autoscaling });
 }

@@ -3,19 +3,30 @@ import type { AppContext } from './app-context.js';
 import { ANNOTATION, WAIT_FOR_MIGRATIONS_CONTAINER } from '../contract/index.js';
 import { labelsFor, selectorFor, type Component } from './labels.js';
 import {
-  APP_TMP, APP_UID, resourceRequirements, restrictedContainerSecurityContext, restrictedPodSecurityContext,
+  APP_TMP,
+  APP_UID,
+  resourceRequirements,
+  restrictedContainerSecurityContext,
+  restrictedPodSecurityContext,
   type ResourceSpec,
 } from './security.js';
 
 /** Init container in every app pod: under plain `kubectl apply` nothing else orders pods after the migration Job. */
-export const WAIT_FOR_MIGRATIONS_COMMAND = ['sh', '-c', 'until python manage.py migrate --check >/dev/null; do sleep 2; done'];
+export const WAIT_FOR_MIGRATIONS_COMMAND = [
+  'sh',
+  '-c',
+  'until python manage.py migrate --check >/dev/null; do sleep 2; done',
+];
 
 /** Secret-backed variables every app container gets (database, broker, Django secret key). */
 export function appEnv(ctx: AppContext): k8s.EnvVar[] {
   return [
     ...ctx.postgres.env,
     { name: 'CELERY_BROKER_URL', valueFrom: { secretKeyRef: { name: ctx.brokerUrl.name, key: ctx.brokerUrl.key } } },
-    { name: 'DJANGO_SECRET_KEY', valueFrom: { secretKeyRef: { name: ctx.djangoSecretKey.name, key: ctx.djangoSecretKey.key } } },
+    {
+      name: 'DJANGO_SECRET_KEY',
+      valueFrom: { secretKeyRef: { name: ctx.djangoSecretKey.name, key: ctx.djangoSecretKey.key } },
+    },
   ];
 }
 
@@ -98,7 +109,9 @@ export function appPodTemplate(ctx: AppContext, props: AppPodProps): k8s.PodTemp
       securityContext: restrictedPodSecurityContext(APP_UID),
       ...(props.initContainers ? { initContainers: props.initContainers } : {}),
       containers: props.containers,
-      ...(props.spread && props.restartPolicy !== 'Never' ? { topologySpreadConstraints: spreadConstraints(ctx, props.component) } : {}),
+      ...(props.spread && props.restartPolicy !== 'Never'
+        ? { topologySpreadConstraints: spreadConstraints(ctx, props.component) }
+        : {}),
       volumes: [APP_TMP.volume, ...ctx.postgres.volumes],
     },
   };

@@ -23,7 +23,11 @@ export class ArgoApplication extends Construct {
   constructor(scope: Construct, id: string, props: ArgoApplicationProps) {
     super(scope, id);
     const idn = props.identity;
-    const ignoreOperator = (group: string, kind: string) => ({ group, kind, managedFieldsManagers: [OPERATOR_FIELD_MANAGER] });
+    const ignoreOperator = (group: string, kind: string) => ({
+      group,
+      kind,
+      managedFieldsManagers: [OPERATOR_FIELD_MANAGER],
+    });
     new ApiObject(this, 'resource', {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Application',
@@ -48,7 +52,11 @@ export class ArgoApplication extends Construct {
           ...(props.automated ? { automated: { prune: true, selfHeal: true } } : {}),
           syncOptions: ['ServerSideApply=true', 'RespectIgnoreDifferences=true', 'PruneLast=true'],
         },
-        ignoreDifferences: [ignoreOperator('apps', 'Deployment'), ignoreOperator('apps', 'StatefulSet'), ignoreOperator('batch', 'Job')],
+        ignoreDifferences: [
+          ignoreOperator('apps', 'Deployment'),
+          ignoreOperator('apps', 'StatefulSet'),
+          ignoreOperator('batch', 'Job'),
+        ],
       },
     });
   }

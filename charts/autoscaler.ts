@@ -29,10 +29,15 @@ export class HorizontalAutoscaler extends Construct {
         scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: props.deploymentName },
         minReplicas: props.minReplicas,
         maxReplicas: props.maxReplicas,
-        metrics: [{
-          type: 'Resource',
-          resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: props.targetCPUUtilizationPercent } },
-        }],
+        metrics: [
+          {
+            type: 'Resource',
+            resource: {
+              name: 'cpu',
+              target: { type: 'Utilization', averageUtilization: props.targetCPUUtilizationPercent },
+            },
+          },
+        ],
       },
     });
   }

@@ -41,7 +41,10 @@ export class NetworkPolicies extends Construct {
         egress: [dnsEgressRule()],
       },
     });
-    for (const [target, rule] of [['database', props.database], ['broker', props.broker]] as const) {
+    for (const [target, rule] of [
+      ['database', props.database],
+      ['broker', props.broker],
+    ] as const) {
       new k8s.KubeNetworkPolicy(this, target, {
         metadata: appMetadataFor(idn, `${app}-egress-${target}`),
         spec: {

@@ -19,19 +19,36 @@ export interface Pipeline {
 }
 
 /** Pipelines of all environments with a `promotion:` section, plus every problem in how they refer to each other. */
-export function resolvePipelines(envs: readonly PipelineEnvironment[]): { pipelines: Pipeline[]; problems: ConfigProblem[] } {
+export function resolvePipelines(envs: readonly PipelineEnvironment[]): {
+  pipelines: Pipeline[];
+  problems: ConfigProblem[];
+} {
   const pipelines: Pipeline[] = [];
   const problems: ConfigProblem[] = [];
   for (const target of envs) {
     const promotion = target.config.promotion;
     if (!promotion) continue;
-    const problem = (found: string, expected: string) => problems.push({ file: target.file, path: 'promotion.from', found, expected });
+    const problem = (found: string, expected: string) =>
+      problems.push({ file: target.file, path: 'promotion.from', found, expected });
     const source = envs.find((e) => e.name === promotion.from);
-    if (!source) problem(JSON.stringify(promotion.from), `one of the other environments (${envs.filter((e) => e !== target).map((e) => e.name).join(', ') || 'none'})`);
+    if (!source)
+      problem(
+        JSON.stringify(promotion.from),
+        `one of the other environments (${
+          envs
+            .filter((e) => e !== target)
+            .map((e) => e.name)
+            .join(', ') || 'none'
+        })`,
+      );
     else if (source === target) problem(JSON.stringify(promotion.from), 'another environment than this one');
-    else if (source.config.app !== target.config.app) problem(`${source.name} (app ${source.config.app})`, `an environment of the same app (${target.config.app})`);
+    else if (source.config.app !== target.config.app)
+      problem(`${source.name} (app ${source.config.app})`, `an environment of the same app (${target.config.app})`);
     else if (source.config.image.repository !== target.config.image.repository) {
-      problem(`${source.name} (image ${source.config.image.repository})`, `an environment with the same image repository (${target.config.image.repository})`);
+      problem(
+        `${source.name} (image ${source.config.image.repository})`,
+        `an environment with the same image repository (${target.config.image.repository})`,
+      );
     } else pipelines.push({ source, target, promotion });
   }
   return { pipelines, problems };

@@ -2,7 +2,10 @@
 // then moves the image staging verified into production, migrations first.
 import { Construct } from 'constructs';
 import {
-  Promotion as PromotionObject, PromotionSpecPolicyApproval, PromotionSpecTargetWaves, type PromotionSpecTargetMigrationJobTemplate,
+  Promotion as PromotionObject,
+  PromotionSpecPolicyApproval,
+  PromotionSpecTargetWaves,
+  type PromotionSpecTargetMigrationJobTemplate,
 } from '../imports/ponyexpress.dev.js';
 import { LABEL, PROMOTION_DEFAULTS, type WorkloadComponent } from '../contract/index.js';
 import { appLabels, appPodsSelector } from './labels.js';
@@ -35,7 +38,12 @@ export interface PromotionProps {
 // strip the Job template down to container names. This keeps the imported class (GVK, typed spec) and
 // puts the full template back.
 class PromotionWithJobTemplate extends PromotionObject {
-  constructor(scope: Construct, id: string, props: ConstructorParameters<typeof PromotionObject>[2], private readonly jobTemplate: unknown) {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: ConstructorParameters<typeof PromotionObject>[2],
+    private readonly jobTemplate: unknown,
+  ) {
     super(scope, id, props);
   }
 
@@ -52,43 +60,54 @@ export class Promotion extends Construct {
   constructor(scope: Construct, id: string, props: PromotionProps) {
     super(scope, id);
     const { app, config } = props;
-    if (props.source.namespace === props.target.namespace) throw new Error(`promotion of ${app}: source and target namespace are both ${props.target.namespace}`);
+    if (props.source.namespace === props.target.namespace)
+      throw new Error(`promotion of ${app}: source and target namespace are both ${props.target.namespace}`);
     const selectorOf = (end: PipelineEnd) => appPodsSelector({ app, ...end });
     const waves = PROMOTION_DEFAULTS.waves.map((wave) => wave.map(toWave));
     this.name = app;
-    new PromotionWithJobTemplate(this, 'resource', {
-      metadata: {
-        name: app,
-        namespace: props.target.namespace,
-        labels: appLabels({ app, env: props.target.env, namespace: props.target.namespace }),
-      },
-      spec: {
-        imageRepository: props.imageRepository,
-        source: {
-          namespace: props.source.namespace,
-          selector: { matchLabels: selectorOf(props.source) },
-          migrationJobSelector: { matchLabels: { ...selectorOf(props.source), [LABEL.component]: 'migrate' } },
-          soakSeconds: config.soakSeconds,
-          smokeUrl: config.smokeUrl,
-        },
-        target: {
+    new PromotionWithJobTemplate(
+      this,
+      'resource',
+      {
+        metadata: {
+          name: app,
           namespace: props.target.namespace,
-          selector: { matchLabels: selectorOf(props.target) },
-          migrationJobTemplate: props.migrationJobSpec as unknown as PromotionSpecTargetMigrationJobTemplate,
-          waves,
-          rolloutTimeoutSeconds: config.rolloutTimeoutSeconds,
+          labels: appLabels({ app, env: props.target.env, namespace: props.target.namespace }),
         },
-        policy: {
-          tags: config.tags,
-          approval: config.approval === 'Manual' ? PromotionSpecPolicyApproval.MANUAL : PromotionSpecPolicyApproval.AUTOMATIC,
+        spec: {
+          imageRepository: props.imageRepository,
+          source: {
+            namespace: props.source.namespace,
+            selector: { matchLabels: selectorOf(props.source) },
+            migrationJobSelector: { matchLabels: { ...selectorOf(props.source), [LABEL.component]: 'migrate' } },
+            soakSeconds: config.soakSeconds,
+            smokeUrl: config.smokeUrl,
+          },
+          target: {
+            namespace: props.target.namespace,
+            selector: { matchLabels: selectorOf(props.target) },
+            migrationJobTemplate: props.migrationJobSpec as unknown as PromotionSpecTargetMigrationJobTemplate,
+            waves,
+            rolloutTimeoutSeconds: config.rolloutTimeoutSeconds,
+          },
+          policy: {
+            tags: config.tags,
+            approval:
+              config.approval === 'Manual' ? PromotionSpecPolicyApproval.MANUAL : PromotionSpecPolicyApproval.AUTOMATIC,
+          },
+          suspend: config.suspend,
+          historyLimit: config.historyLimit,
         },
-        suspend: config.suspend,
-        historyLimit: config.historyLimit,
       },
-    }, props.migrationJobSpec);
+      props.migrationJobSpec,
+    );
   }
 }
 
 function toWave(component: WorkloadComponent): PromotionSpecTargetWaves {
-  return { web: PromotionSpecTargetWaves.WEB, worker: PromotionSpecTargetWaves.WORKER, beat: PromotionSpecTargetWaves.BEAT }[component];
+  return {
+    web: PromotionSpecTargetWaves.WEB,
+    worker: PromotionSpecTargetWaves.WORKER,
+    beat: PromotionSpecTargetWaves.BEAT,
+  }[component];
 }

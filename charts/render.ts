@@ -52,7 +52,10 @@ const READ_OTHERWISE_ELSEWHERE: ScalarTag = {
   default: true,
 };
 
-const customTags = (tags: Tags) => [...tags.filter((t) => (t as ScalarTag).tag !== 'tag:yaml.org,2002:merge'), READ_OTHERWISE_ELSEWHERE];
+const customTags = (tags: Tags) => [
+  ...tags.filter((t) => (t as ScalarTag).tag !== 'tag:yaml.org,2002:merge'),
+  READ_OTHERWISE_ELSEWHERE,
+];
 
 /** One YAML document (no `---`) in the key order cdk8s gives, no line folding; ends in a newline. */
 export function toYaml(value: unknown): string {
@@ -68,7 +71,11 @@ export function renderChart(name: string, chart: Chart, opts: RenderOptions): Re
   }
   const files: RenderedFile[] = (chart.toJson() as ManifestObject[]).map((object) => {
     const namespace = opts.namespacedFileNames ? object.metadata.namespace : undefined;
-    return { path: fileNameFor(object.kind, object.metadata.name, namespace), content: `${opts.header}\n${toYaml(object)}`, object };
+    return {
+      path: fileNameFor(object.kind, object.metadata.name, namespace),
+      content: `${opts.header}\n${toYaml(object)}`,
+      object,
+    };
   });
   files.sort((a, b) => compareCodeUnits(a.path, b.path));
   const seen = new Set<string>();

@@ -44,7 +44,11 @@ export function restrictedContainerSecurityContext(uid: number): k8s.SecurityCon
  * The only writable path, an emptyDir on /tmp of `size`. Containers request and are limited to that much
  * ephemeral storage: with a read-only root filesystem, /tmp is all they write (besides their logs).
  */
-export function tmpVolume(size: string): { volume: k8s.Volume; mount: k8s.VolumeMount; storage: Record<string, k8s.Quantity> } {
+export function tmpVolume(size: string): {
+  volume: k8s.Volume;
+  mount: k8s.VolumeMount;
+  storage: Record<string, k8s.Quantity>;
+} {
   return {
     volume: { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString(size) } },
     mount: { name: 'tmp', mountPath: '/tmp' },
@@ -68,7 +72,11 @@ export function resourceRequirements(r: ResourceSpec, storage: Record<string, k8
   const limits: Record<string, k8s.Quantity> = { memory: k8s.Quantity.fromString(r.limits.memory), ...storage };
   if (r.limits.cpu) limits.cpu = k8s.Quantity.fromString(r.limits.cpu);
   return {
-    requests: { cpu: k8s.Quantity.fromString(r.requests.cpu), memory: k8s.Quantity.fromString(r.requests.memory), ...storage },
+    requests: {
+      cpu: k8s.Quantity.fromString(r.requests.cpu),
+      memory: k8s.Quantity.fromString(r.requests.memory),
+      ...storage,
+    },
     limits,
   };
 }

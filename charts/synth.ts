@@ -34,13 +34,21 @@ export interface SynthResult {
 const scratchApp = () => new App({ outdir: '.cdk8s-unused' });
 
 /** The operator's pods, when a pipeline smoke-checks `env` through its in-cluster Service. */
-function smokeCheckers(config: Pick<LoadedConfig, 'pipelines' | 'operator'>, env: LoadedEnvironment): k8s.NetworkPolicyPeer[] {
-  const checked = config.pipelines.some((p) => p.source === env && p.promotion.smokeUrl && smokeNamespace(p.promotion.smokeUrl) === env.config.namespace);
+function smokeCheckers(
+  config: Pick<LoadedConfig, 'pipelines' | 'operator'>,
+  env: LoadedEnvironment,
+): k8s.NetworkPolicyPeer[] {
+  const checked = config.pipelines.some(
+    (p) => p.source === env && p.promotion.smokeUrl && smokeNamespace(p.promotion.smokeUrl) === env.config.namespace,
+  );
   return checked ? [podsInNamespace(config.operator.namespace, operatorSelector())] : [];
 }
 
 /** One environment in memory. `config` supplies the pipelines it takes part in. */
-export function renderEnvironment(env: LoadedEnvironment, config?: Pick<LoadedConfig, 'pipelines' | 'operator'>): RenderedOutput {
+export function renderEnvironment(
+  env: LoadedEnvironment,
+  config?: Pick<LoadedConfig, 'pipelines' | 'operator'>,
+): RenderedOutput {
   const chart = new EnvironmentChart(scratchApp(), env.name, {
     env: env.name,
     config: env.config,
@@ -73,9 +81,23 @@ export function renderAll(config: LoadedConfig, only?: readonly string[]): Rende
 function missingOutputs(config: LoadedConfig, configDir: string, only: readonly string[]): ConfigProblem[] {
   const names = new Set(config.environments.map((e) => e.name));
   if (config.pipelines.length > 0) names.add(OPERATOR_FILE);
-  return only.filter((name) => !names.has(name)).map((name) => (name === OPERATOR_FILE
-    ? { file: configDir, path: '(file)', found: 'no environment with a promotion: section', expected: 'one, because dist/operator/ serves the pipelines' }
-    : { file: path.join(configDir, `${name}.yaml`), path: '(file)', found: 'no such file', expected: 'an environment file for the requested environment' }));
+  return only
+    .filter((name) => !names.has(name))
+    .map((name) =>
+      name === OPERATOR_FILE
+        ? {
+            file: configDir,
+            path: '(file)',
+            found: 'no environment with a promotion: section',
+            expected: 'one, because dist/operator/ serves the pipelines',
+          }
+        : {
+            file: path.join(configDir, `${name}.yaml`),
+            path: '(file)',
+            found: 'no such file',
+            expected: 'an environment file for the requested environment',
+          },
+    );
 }
 
 /**
@@ -102,7 +124,13 @@ export function writeOutputs(outDir: string, outputs: readonly RenderedOutput[])
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
-  return { outputs: outputs.map((out) => ({ name: out.name, dir: path.join(outDir, out.name), files: out.files.map((f) => f.path) })) };
+  return {
+    outputs: outputs.map((out) => ({
+      name: out.name,
+      dir: path.join(outDir, out.name),
+      files: out.files.map((f) => f.path),
+    })),
+  };
 }
 
 /**

@@ -44,14 +44,29 @@ export class Web extends Construct {
     const ctx = props.context;
     const name = `${ctx.app}-web`;
     const command = [
-      'gunicorn', `${ctx.module}.wsgi:application`, '--bind', `0.0.0.0:${WEB_PORT}`,
-      '--workers', String(props.workers), '--worker-tmp-dir', '/tmp',
-      '--access-logfile', '-', '--error-logfile', '-',
-      '--graceful-timeout', String(props.gracefulTimeoutSeconds), '--timeout', String(props.timeoutSeconds),
+      'gunicorn',
+      `${ctx.module}.wsgi:application`,
+      '--bind',
+      `0.0.0.0:${WEB_PORT}`,
+      '--workers',
+      String(props.workers),
+      '--worker-tmp-dir',
+      '/tmp',
+      '--access-logfile',
+      '-',
+      '--error-logfile',
+      '-',
+      '--graceful-timeout',
+      String(props.gracefulTimeoutSeconds),
+      '--timeout',
+      String(props.timeoutSeconds),
     ];
     // Django's ALLOWED_HOSTS rejects the pod IP the kubelet would send, so probes carry the domain.
     const httpGet = (path: string): k8s.HttpGetAction => ({
-      path, port: k8s.IntOrString.fromString('http'), scheme: 'HTTP', httpHeaders: [{ name: 'Host', value: ctx.domain }],
+      path,
+      port: k8s.IntOrString.fromString('http'),
+      scheme: 'HTTP',
+      httpHeaders: [{ name: 'Host', value: ctx.domain }],
     });
     const web = appContainer(ctx, {
       name: 'web',
@@ -63,7 +78,13 @@ export class Web extends Construct {
       // Never touches the database: a slow DB must not restart healthy web pods.
       livenessProbe: { httpGet: httpGet('/healthz'), periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
       // The app bounds its own DB check below 5 s; three misses (about 30 s) before leaving the endpoints avoids flapping.
-      readinessProbe: { httpGet: httpGet('/readiness'), periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3, successThreshold: 1 },
+      readinessProbe: {
+        httpGet: httpGet('/readiness'),
+        periodSeconds: 10,
+        timeoutSeconds: 5,
+        failureThreshold: 3,
+        successThreshold: 1,
+      },
       lifecycle: { preStop: { exec: { command: ['sleep', String(props.preStopSleepSeconds)] } } },
     });
     appDeployment(this, ctx, {
@@ -93,10 +114,14 @@ export class Web extends Construct {
       spec: {
         ...(ingress.className ? { ingressClassName: ingress.className } : {}),
         ...(ingress.tlsSecretName ? { tls: [{ hosts: [ctx.domain], secretName: ingress.tlsSecretName }] } : {}),
-        rules: [{
-          host: ctx.domain,
-          http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name, port: { name: 'http' } } } }] },
-        }],
+        rules: [
+          {
+            host: ctx.domain,
+            http: {
+              paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name, port: { name: 'http' } } } }],
+            },
+          },
+        ],
       },
     });
   }

@@ -14,9 +14,10 @@ export const HEARTBEAT_FILE = '/tmp/celery-worker-heartbeat';
  */
 export function heartbeatCheck(maxAgeSeconds: number): string[] {
   return [
-    'python', '-c',
-    'import os, sys, time; p = os.environ["CELERY_WORKER_HEARTBEAT_FILE"]; '
-      + `sys.exit(0 if os.path.exists(p) and time.time() - os.path.getmtime(p) < ${maxAgeSeconds} else 1)`,
+    'python',
+    '-c',
+    'import os, sys, time; p = os.environ["CELERY_WORKER_HEARTBEAT_FILE"]; ' +
+      `sys.exit(0 if os.path.exists(p) and time.time() - os.path.getmtime(p) < ${maxAgeSeconds} else 1)`,
   ];
 }
 
@@ -44,7 +45,16 @@ export class Worker extends Construct {
     const worker = appContainer(ctx, {
       name: 'worker',
       // Never `-B`: beat runs in its own singleton pod.
-      command: ['celery', '--app', ctx.module, 'worker', '--loglevel', 'INFO', '--concurrency', String(props.concurrency)],
+      command: [
+        'celery',
+        '--app',
+        ctx.module,
+        'worker',
+        '--loglevel',
+        'INFO',
+        '--concurrency',
+        String(props.concurrency),
+      ],
       resources: props.resources,
       // The file appears once the consumer runs; allow 5 minutes for that.
       startupProbe: { exec: { command: check }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 30 },

@@ -11,7 +11,9 @@ try {
   if (!result.commit) {
     console.log(`nothing to publish: ${where} already matches ${options.dist}/ (${result.environments.join(', ')})`);
   } else {
-    const changed = [...result.changed].map(([env, files]) => `${env} (${files} file${files === 1 ? '' : 's'})`).join(', ');
+    const changed = [...result.changed]
+      .map(([env, files]) => `${env} (${files} file${files === 1 ? '' : 's'})`)
+      .join(', ');
     const retried = result.attempts > 1 ? ' after a retry (someone pushed meanwhile)' : '';
     console.log(`published ${changed} to ${where} as ${result.commit.slice(0, 12)}${retried}`);
   }

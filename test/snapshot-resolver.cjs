@@ -8,6 +8,7 @@ const snapRoot = path.join(root, '__snapshots__');
 
 module.exports = {
   resolveSnapshotPath: (testPath, ext) => path.join(snapRoot, path.relative(testRoot, testPath) + ext),
-  resolveTestPath: (snapshotPath, ext) => path.join(testRoot, path.relative(snapRoot, snapshotPath).slice(0, -ext.length)),
+  resolveTestPath: (snapshotPath, ext) =>
+    path.join(testRoot, path.relative(snapRoot, snapshotPath).slice(0, -ext.length)),
   testPathForConsistencyCheck: path.join(testRoot, 'charts', 'example.test.ts'),
 };

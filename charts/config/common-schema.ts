@@ -49,13 +49,16 @@ export const autoscaling = z.strictObject({
 export const cidr = z.string().regex(/^[0-9a-fA-F:.]+\/[0-9]{1,3}$/, 'a CIDR such as "10.0.0.0/16"');
 
 /** A NetworkPolicy peer: a CIDR, or pods picked by labels (optionally in other namespaces). */
-export const networkPeer = z.union([
-  z.strictObject({ cidr }),
-  z.strictObject({
-    podSelector: z.record(z.string(), z.string()),
-    namespaceSelector: z.record(z.string(), z.string()).optional(),
-  }),
-], '{cidr} or {podSelector, namespaceSelector}');
+export const networkPeer = z.union(
+  [
+    z.strictObject({ cidr }),
+    z.strictObject({
+      podSelector: z.record(z.string(), z.string()),
+      namespaceSelector: z.record(z.string(), z.string()).optional(),
+    }),
+  ],
+  '{cidr} or {podSelector, namespaceSelector}',
+);
 
 export type NetworkPeer = z.infer<typeof networkPeer>;
 
@@ -68,7 +71,10 @@ export const egress = z.strictObject({
 /** An image without tag or digest, e.g. `ghcr.io/ponyexpress/ponyshop`. */
 export const imageRepository = z
   .string()
-  .regex(/^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, 'an image repository without tag or digest');
+  .regex(
+    /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/,
+    'an image repository without tag or digest',
+  );
 /** Never `latest`: what runs must not change under the same name. */
 export const imageTag = z
   .string()
@@ -77,7 +83,15 @@ export const imageTag = z
 export const imageDigest = z.string().regex(/^sha256:[a-f0-9]{64}$/, 'a digest "sha256:<64 hex digits>"');
 
 const MEMORY_FACTORS: Record<string, number> = {
-  '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40,
+  '': 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
 };
 
 /** Bytes of a memory quantity already accepted by `memoryQuantity`. */

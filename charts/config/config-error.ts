@@ -18,7 +18,9 @@ export class ConfigError extends Error {
 
   constructor(problems: ConfigProblem[]) {
     const lines = problems.map(formatProblem);
-    super(`invalid environment configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${lines.join('\n')}`);
+    super(
+      `invalid environment configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${lines.join('\n')}`,
+    );
     this.name = 'ConfigError';
     this.problems = problems;
   }

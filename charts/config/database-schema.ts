@@ -66,7 +66,10 @@ const externalSecrets = z.strictObject({
     })
     .prefault({}),
   /** @default 1h */
-  refreshInterval: z.string().regex(/^([0-9]+(s|m|h))+$/, 'a duration such as "1h" or "15m"').default('1h'),
+  refreshInterval: z
+    .string()
+    .regex(/^([0-9]+(s|m|h))+$/, 'a duration such as "1h" or "15m"')
+    .default('1h'),
   ...common,
 });
 
@@ -87,6 +90,12 @@ const generic = z.strictObject({
   ...common,
 });
 
-export const databaseSchema = z.discriminatedUnion('provider', [cloudNativePg, crunchy, zalando, externalSecrets, generic]);
+export const databaseSchema = z.discriminatedUnion('provider', [
+  cloudNativePg,
+  crunchy,
+  zalando,
+  externalSecrets,
+  generic,
+]);
 
 export type DatabaseConfig = z.infer<typeof databaseSchema>;

@@ -1,7 +1,19 @@
 import { z } from 'zod';
 import {
-  autoscaling, dnsLabel, dnsSubdomain, egress, networkPeer, imageDigest, imageRepository, imageTag, integer, memoryBytes, replicaCount,
-  resources, seconds, secretKeyRef,
+  autoscaling,
+  dnsLabel,
+  dnsSubdomain,
+  egress,
+  networkPeer,
+  imageDigest,
+  imageRepository,
+  imageTag,
+  integer,
+  memoryBytes,
+  replicaCount,
+  resources,
+  seconds,
+  secretKeyRef,
 } from './common-schema.js';
 import { promotionConfigSchema } from './promotion-schema.js';
 import { databaseSchema } from './database-schema.js';
@@ -17,8 +29,9 @@ const image = z.strictObject({
   digest: imageDigest.optional(),
 });
 
-const INGRESS_FROM = 'the ingress controller\'s pods as NetworkPolicy peers, e.g. [{namespaceSelector: '
-  + '{kubernetes.io/metadata.name: ingress-nginx}, podSelector: {app.kubernetes.io/name: ingress-nginx}}]';
+const INGRESS_FROM =
+  "the ingress controller's pods as NetworkPolicy peers, e.g. [{namespaceSelector: " +
+  '{kubernetes.io/metadata.name: ingress-nginx}, podSelector: {app.kubernetes.io/name: ingress-nginx}}]';
 
 const web = z.strictObject({
   /** Ignored while autoscaling is enabled (the HPA owns replicas). @default 2 */
@@ -142,9 +155,20 @@ export type EnvironmentConfig = z.infer<typeof environmentSchema>;
 
 /** Settings keys the charts set themselves; a user value would silently lose, so it is refused. */
 export const RESERVED_SETTINGS = [
-  'PGHOST', 'PGPORT', 'PGUSER', 'PGPASSWORD', 'PGDATABASE', 'PGSSLMODE', 'PGSSLROOTCERT', 'DATABASE_URL',
-  'CELERY_BROKER_URL', 'DJANGO_SECRET_KEY', 'DJANGO_SETTINGS_MODULE', 'DJANGO_ALLOWED_HOSTS',
-  'CELERY_WORKER_HEARTBEAT_FILE', 'SERVICE_BINDING_ROOT',
+  'PGHOST',
+  'PGPORT',
+  'PGUSER',
+  'PGPASSWORD',
+  'PGDATABASE',
+  'PGSSLMODE',
+  'PGSSLROOTCERT',
+  'DATABASE_URL',
+  'CELERY_BROKER_URL',
+  'DJANGO_SECRET_KEY',
+  'DJANGO_SETTINGS_MODULE',
+  'DJANGO_ALLOWED_HOSTS',
+  'CELERY_WORKER_HEARTBEAT_FILE',
+  'SERVICE_BINDING_ROOT',
 ];
 
 export interface Problem {
@@ -156,12 +180,17 @@ export interface Problem {
 export function crossFieldProblems(c: EnvironmentConfig): Problem[] {
   const out: Problem[] = [];
   // `<app>-migrate-<10 hex>` must stay a 63-character label (the Job controller copies it into a pod label).
-  if (c.app.length > 35) out.push({ path: ['app'], expected: 'at most 35 characters, so <app>-migrate-<hash> fits in 63' });
-  if (!c.image.tag && !c.image.digest) out.push({ path: ['image', 'tag'], expected: 'a tag or image.digest (the image must be pinned)' });
+  if (c.app.length > 35)
+    out.push({ path: ['app'], expected: 'at most 35 characters, so <app>-migrate-<hash> fits in 63' });
+  if (!c.image.tag && !c.image.digest)
+    out.push({ path: ['image', 'tag'], expected: 'a tag or image.digest (the image must be pinned)' });
   for (const component of ['web', 'worker', 'beat', 'migrations'] as const) {
     const r = c[component].resources;
     if (memoryBytes(r.limits.memory) < memoryBytes(r.requests.memory)) {
-      out.push({ path: [component, 'resources', 'limits', 'memory'], expected: `at least requests.memory (${r.requests.memory})` });
+      out.push({
+        path: [component, 'resources', 'limits', 'memory'],
+        expected: `at least requests.memory (${r.requests.memory})`,
+      });
     }
   }
   for (const component of ['web', 'worker'] as const) {
@@ -171,7 +200,10 @@ export function crossFieldProblems(c: EnvironmentConfig): Problem[] {
     }
   }
   if (c.beat.replicas !== undefined && c.beat.replicas !== 1) {
-    out.push({ path: ['beat', 'replicas'], expected: '1 (beat is a singleton: two schedulers would send every task twice)' });
+    out.push({
+      path: ['beat', 'replicas'],
+      expected: '1 (beat is a singleton: two schedulers would send every task twice)',
+    });
   }
   const drain = c.web.preStopSleepSeconds + c.web.gracefulTimeoutSeconds;
   if (c.web.terminationGracePeriodSeconds < drain) {
@@ -181,12 +213,20 @@ export function crossFieldProblems(c: EnvironmentConfig): Problem[] {
     });
   }
   if ((c.database.sslMode === 'verify-ca' || c.database.sslMode === 'verify-full') && !c.database.caSecret) {
-    out.push({ path: ['database', 'caSecret'], expected: `a CA Secret reference, because sslMode is ${c.database.sslMode}` });
+    out.push({
+      path: ['database', 'caSecret'],
+      expected: `a CA Secret reference, because sslMode is ${c.database.sslMode}`,
+    });
   }
   for (const key of Object.keys(c.settings)) {
-    if (RESERVED_SETTINGS.includes(key)) out.push({ path: ['settings', key], expected: 'a key the charts do not set themselves' });
+    if (RESERVED_SETTINGS.includes(key))
+      out.push({ path: ['settings', key], expected: 'a key the charts do not set themselves' });
   }
   const argo = c.features.argocd;
-  if (argo?.enabled && !argo.repoURL) out.push({ path: ['features', 'argocd', 'repoURL'], expected: 'a Git repository URL, because argocd.enabled is true' });
+  if (argo?.enabled && !argo.repoURL)
+    out.push({
+      path: ['features', 'argocd', 'repoURL'],
+      expected: 'a Git repository URL, because argocd.enabled is true',
+    });
   return out;
 }

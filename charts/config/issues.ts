@@ -30,7 +30,10 @@ export function knownKeys(root: AnySchema, data: unknown, path: readonly Propert
   for (let depth = 0; schema && depth <= path.length; depth++) {
     const s = unwrap(schema);
     const def = s._zod.def as {
-      type: string; shape?: Record<string, AnySchema>; options?: AnySchema[]; discriminator?: string;
+      type: string;
+      shape?: Record<string, AnySchema>;
+      options?: AnySchema[];
+      discriminator?: string;
     };
     let shape = def.shape;
     if (def.type === 'union' && def.discriminator && def.options) {
@@ -48,25 +51,40 @@ export function knownKeys(root: AnySchema, data: unknown, path: readonly Propert
 }
 
 const TYPE_WORDS: Record<string, string> = {
-  string: 'a string', number: 'a number', int: 'an integer', boolean: 'true or false',
-  object: 'a mapping', array: 'a list', record: 'a mapping', null: 'null',
+  string: 'a string',
+  number: 'a number',
+  int: 'an integer',
+  boolean: 'true or false',
+  object: 'a mapping',
+  array: 'a list',
+  record: 'a mapping',
+  null: 'null',
 };
 
 function bound(issue: Issue & { code: 'too_small' | 'too_big' }): string {
   // A schema-supplied message is already phrased as "expected …".
   if (!issue.message.startsWith('Too ')) return issue.message;
-  const op = issue.code === 'too_small' ? (issue.inclusive ? '>=' : '>') : (issue.inclusive ? '<=' : '<');
+  const op = issue.code === 'too_small' ? (issue.inclusive ? '>=' : '>') : issue.inclusive ? '<=' : '<';
   const limit = String(issue.code === 'too_small' ? issue.minimum : issue.maximum);
   switch (issue.origin) {
-    case 'number': return `a number ${op} ${limit}`;
-    case 'int': return `an integer ${op} ${limit}`;
-    case 'array': return `a list with ${op} ${limit} items`;
-    default: return `a string with ${op} ${limit} characters`;
+    case 'number':
+      return `a number ${op} ${limit}`;
+    case 'int':
+      return `an integer ${op} ${limit}`;
+    case 'array':
+      return `a list with ${op} ${limit} items`;
+    default:
+      return `a string with ${op} ${limit} characters`;
   }
 }
 
 /** Turns zod's issues into `found X, expected Y` problems, one per wrong field. */
-export function problemsFromIssues(file: string, schema: AnySchema, data: unknown, issues: readonly Issue[]): ConfigProblem[] {
+export function problemsFromIssues(
+  file: string,
+  schema: AnySchema,
+  data: unknown,
+  issues: readonly Issue[],
+): ConfigProblem[] {
   const out: ConfigProblem[] = [];
   const push = (path: readonly PropertyKey[], found: string, expected: string) =>
     out.push({ file, path: formatPath(path), found, expected });
@@ -74,7 +92,9 @@ export function problemsFromIssues(file: string, schema: AnySchema, data: unknow
     const found = describeValue(valueAt(data, issue.path));
     switch (issue.code) {
       case 'invalid_type': {
-        const expected = issue.message.startsWith('Invalid input') ? TYPE_WORDS[issue.expected] ?? issue.expected : issue.message;
+        const expected = issue.message.startsWith('Invalid input')
+          ? (TYPE_WORDS[issue.expected] ?? issue.expected)
+          : issue.message;
         push(issue.path, found === 'nothing' ? 'nothing (the field is required)' : found, expected);
         break;
       }
@@ -95,7 +115,9 @@ export function problemsFromIssues(file: string, schema: AnySchema, data: unknow
       case 'invalid_union': {
         if (issue.discriminator) {
           const path = issue.path.at(-1) === issue.discriminator ? issue.path : [...issue.path, issue.discriminator];
-          const options = ('options' in issue ? issue.options ?? [] : []).map((v: unknown) => JSON.stringify(v)).join(', ');
+          const options = ('options' in issue ? (issue.options ?? []) : [])
+            .map((v: unknown) => JSON.stringify(v))
+            .join(', ');
           push(path, describeValue(valueAt(data, path)), `one of ${options}`);
         } else {
           push(issue.path, found, issue.message);

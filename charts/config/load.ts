@@ -39,7 +39,12 @@ function parseFile(file: string, what: string, problems: ConfigProblem[]): unkno
     for (const err of doc.errors) {
       const at = lineCounter.linePos(err.pos[0]);
       const where = `line ${at.line}, column ${at.col}`;
-      problems.push({ file, path: where, found: `invalid YAML (${err.message.split('\n')[0]})`, expected: 'well-formed YAML' });
+      problems.push({
+        file,
+        path: where,
+        found: `invalid YAML (${err.message.split('\n')[0]})`,
+        expected: 'well-formed YAML',
+      });
     }
     return undefined;
   }
@@ -53,7 +58,10 @@ function parseFile(file: string, what: string, problems: ConfigProblem[]): unkno
 
 /** Parses and validates one file against `schema`; undefined (with problems recorded) when it is wrong. */
 function validateFile<S extends z.ZodType>(
-  file: string, what: string, schema: S, problems: ConfigProblem[],
+  file: string,
+  what: string,
+  schema: S,
+  problems: ConfigProblem[],
 ): { data: unknown; value: z.output<S> } | undefined {
   const data = parseFile(file, what, problems);
   if (data === undefined) return undefined;
@@ -71,7 +79,12 @@ function loadEnvironment(file: string, problems: ConfigProblem[]): EnvironmentCo
   if (!parsed) return undefined;
   const contradictions = crossFieldProblems(parsed.value);
   for (const c of contradictions) {
-    problems.push({ file, path: formatPath(c.path), found: describeValue(valueAt(parsed.data, c.path)), expected: c.expected });
+    problems.push({
+      file,
+      path: formatPath(c.path),
+      found: describeValue(valueAt(parsed.data, c.path)),
+      expected: c.expected,
+    });
   }
   return contradictions.length === 0 ? parsed.value : undefined;
 }
@@ -82,9 +95,18 @@ function loadEnvironment(file: string, problems: ConfigProblem[]): EnvironmentCo
  */
 export function loadConfig(configDir: string): LoadedConfig {
   if (!existsSync(configDir) || !statSync(configDir).isDirectory()) {
-    throw new ConfigError([{ file: configDir, path: '(file)', found: 'no such directory', expected: 'a directory of <environment>.yaml files' }]);
+    throw new ConfigError([
+      {
+        file: configDir,
+        path: '(file)',
+        found: 'no such directory',
+        expected: 'a directory of <environment>.yaml files',
+      },
+    ]);
   }
-  const files = readdirSync(configDir).filter((f) => /\.ya?ml$/.test(f)).sort();
+  const files = readdirSync(configDir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort();
   const problems: ConfigProblem[] = [];
   const environments: LoadedEnvironment[] = [];
   let operator: OperatorSettings | undefined = operatorSettingsSchema.parse({});
@@ -97,14 +119,24 @@ export function loadConfig(configDir: string): LoadedConfig {
       continue;
     }
     if (!ENV_NAME.test(name)) {
-      problems.push({ file, path: '(file name)', found: JSON.stringify(name), expected: 'a DNS label, because it names dist/<environment>' });
+      problems.push({
+        file,
+        path: '(file name)',
+        found: JSON.stringify(name),
+        expected: 'a DNS label, because it names dist/<environment>',
+      });
       continue;
     }
     const config = loadEnvironment(file, problems);
     if (!config) continue;
     const other = namespaces.get(config.namespace);
     if (other) {
-      problems.push({ file, path: 'namespace', found: JSON.stringify(config.namespace), expected: `a namespace no other environment uses (${other} has it)` });
+      problems.push({
+        file,
+        path: 'namespace',
+        found: JSON.stringify(config.namespace),
+        expected: `a namespace no other environment uses (${other} has it)`,
+      });
       continue;
     }
     namespaces.set(config.namespace, file);
@@ -112,7 +144,9 @@ export function loadConfig(configDir: string): LoadedConfig {
   }
   if (environments.length === 0 && problems.length === 0) {
     const found = files.length === 0 ? 'no .yaml files' : `only ${files.join(', ')}`;
-    throw new ConfigError([{ file: configDir, path: '(file)', found, expected: 'one <environment>.yaml per environment' }]);
+    throw new ConfigError([
+      { file: configDir, path: '(file)', found, expected: 'one <environment>.yaml per environment' },
+    ]);
   }
   // Cross-file: `promotion.from` must name another environment of the same app and image.
   const resolved = problems.length === 0 ? resolvePipelines(environments) : { pipelines: [], problems: [] };

@@ -4,7 +4,12 @@ import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { dnsEgressRule, peerFromConfig, tcp } from '../network-peers.js';
 import {
-  METRICS_PORT, OPERATOR_NAME, operatorLabels, operatorSelector, smokeNamespace, type OperatorChartProps,
+  METRICS_PORT,
+  OPERATOR_NAME,
+  operatorLabels,
+  operatorSelector,
+  smokeNamespace,
+  type OperatorChartProps,
 } from './props.js';
 
 type EgressRule = k8s.NetworkPolicyEgressRule;

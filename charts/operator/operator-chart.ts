@@ -18,7 +18,8 @@ export class OperatorChart extends Chart {
     super(scope, id, { disableResourceNameHashes: true });
     // With no pipeline the operator would have no namespace to watch, and an empty watch list means
     // "all namespaces", which its namespaced RBAC forbids.
-    if (props.pipelines.length === 0) throw new Error('the operator chart needs at least one pipeline (an environment with a promotion: section)');
+    if (props.pipelines.length === 0)
+      throw new Error('the operator chart needs at least one pipeline (an environment with a promotion: section)');
     const { settings } = props;
     const leaseName = OPERATOR_NAME;
 
@@ -45,4 +46,3 @@ export class OperatorChart extends Chart {
     new OperatorNetworkPolicy(this, 'network-policy', props);
   }
 }
-

@@ -59,6 +59,7 @@ export class OperatorRbac extends Construct {
     };
     grant(props.namespace, 'leader-election', ownNamespaceRules(props.leaseName));
     for (const ns of unique(props.pipelines.map((p) => p.stagingNamespace))) grant(ns, 'staging', STAGING_RULES);
-    for (const ns of unique(props.pipelines.map((p) => p.productionNamespace))) grant(ns, 'production', PRODUCTION_RULES);
+    for (const ns of unique(props.pipelines.map((p) => p.productionNamespace)))
+      grant(ns, 'production', PRODUCTION_RULES);
   }
 }

@@ -3,10 +3,18 @@ import { Construct } from 'constructs';
 import { OPERATOR_ENV } from '../../contract/index.js';
 import { k8s } from 'cdk8s-plus-27';
 import {
-  resourceRequirements, restrictedContainerSecurityContext, restrictedPodSecurityContext, tmpVolume,
+  resourceRequirements,
+  restrictedContainerSecurityContext,
+  restrictedPodSecurityContext,
+  tmpVolume,
 } from '../security.js';
 import {
-  METRICS_PORT, OPERATOR_NAME, operatorImageRef, operatorLabels, operatorSelector, type OperatorChartProps,
+  METRICS_PORT,
+  OPERATOR_NAME,
+  operatorImageRef,
+  operatorLabels,
+  operatorSelector,
+  type OperatorChartProps,
 } from './props.js';
 
 /** Numeric, so runAsNonRoot is checkable without /etc/passwd; matches USER in operator/Dockerfile. */
@@ -36,7 +44,10 @@ export class OperatorWorkload extends Construct {
         replicas: settings.replicas,
         revisionHistoryLimit: 5,
         selector: { matchLabels: operatorSelector() },
-        strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) } },
+        strategy: {
+          type: 'RollingUpdate',
+          rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) },
+        },
         template: {
           metadata: { labels: operatorLabels() },
           spec: podSpec(props, this.serviceAccountName),
@@ -75,34 +86,41 @@ function podSpec(props: OperatorWorkloadProps, serviceAccountName: string): k8s.
     terminationGracePeriodSeconds: 30,
     securityContext: restrictedPodSecurityContext(OPERATOR_UID),
     // Spread the two replicas so a node loss does not take out the leader and its standby together.
-    topologySpreadConstraints: [{
-      maxSkew: 1,
-      topologyKey: 'kubernetes.io/hostname',
-      whenUnsatisfiable: 'ScheduleAnyway',
-      labelSelector: { matchLabels: operatorSelector() },
-    }],
-    containers: [{
-      name: 'operator',
-      image: operatorImageRef(props.settings.image),
-      imagePullPolicy: 'IfNotPresent',
-      env: [
-        { name: OPERATOR_ENV.identity, ...fieldRef('metadata.name') },
-        { name: OPERATOR_ENV.namespace, ...fieldRef('metadata.namespace') },
-        // Only the namespaces RBAC grants: watching more would fail with 403.
-        { name: OPERATOR_ENV.watchNamespaces, value: watched.join(',') },
-        { name: OPERATOR_ENV.leaderElection, value: 'true' },
-        { name: OPERATOR_ENV.leaseName, value: props.leaseName },
-        { name: OPERATOR_ENV.metricsPort, value: String(METRICS_PORT) },
-        // Keep the V8 heap inside the memory limit, so pressure shows as GC, not an OOM kill.
-        { name: 'NODE_OPTIONS', value: '--max-old-space-size=160' },
-      ],
-      ports: [{ name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' }],
-      livenessProbe: probe('/healthz', 3),
-      readinessProbe: probe('/readyz', 1),
-      resources: resourceRequirements({ requests: { cpu: '50m', memory: '96Mi' }, limits: { memory: '256Mi' } }, tmp.storage),
-      securityContext: restrictedContainerSecurityContext(OPERATOR_UID),
-      volumeMounts: [tmp.mount],
-    }],
+    topologySpreadConstraints: [
+      {
+        maxSkew: 1,
+        topologyKey: 'kubernetes.io/hostname',
+        whenUnsatisfiable: 'ScheduleAnyway',
+        labelSelector: { matchLabels: operatorSelector() },
+      },
+    ],
+    containers: [
+      {
+        name: 'operator',
+        image: operatorImageRef(props.settings.image),
+        imagePullPolicy: 'IfNotPresent',
+        env: [
+          { name: OPERATOR_ENV.identity, ...fieldRef('metadata.name') },
+          { name: OPERATOR_ENV.namespace, ...fieldRef('metadata.namespace') },
+          // Only the namespaces RBAC grants: watching more would fail with 403.
+          { name: OPERATOR_ENV.watchNamespaces, value: watched.join(',') },
+          { name: OPERATOR_ENV.leaderElection, value: 'true' },
+          { name: OPERATOR_ENV.leaseName, value: props.leaseName },
+          { name: OPERATOR_ENV.metricsPort, value: String(METRICS_PORT) },
+          // Keep the V8 heap inside the memory limit, so pressure shows as GC, not an OOM kill.
+          { name: 'NODE_OPTIONS', value: '--max-old-space-size=160' },
+        ],
+        ports: [{ name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' }],
+        livenessProbe: probe('/healthz', 3),
+        readinessProbe: probe('/readyz', 1),
+        resources: resourceRequirements(
+          { requests: { cpu: '50m', memory: '96Mi' }, limits: { memory: '256Mi' } },
+          tmp.storage,
+        ),
+        securityContext: restrictedContainerSecurityContext(OPERATOR_UID),
+        volumeMounts: [tmp.mount],
+      },
+    ],
     volumes: [tmp.volume],
   };
 }

@@ -8,7 +8,12 @@ export const BINDINGS_ROOT = '/bindings';
 
 /** servicebinding.io well-known entry names, per libpq variable. */
 const BINDING_ENTRY: Record<PgVariable, string> = {
-  PGHOST: 'host', PGPORT: 'port', PGUSER: 'username', PGPASSWORD: 'password', PGDATABASE: 'database', DATABASE_URL: 'uri',
+  PGHOST: 'host',
+  PGPORT: 'port',
+  PGUSER: 'username',
+  PGPASSWORD: 'password',
+  PGDATABASE: 'database',
+  DATABASE_URL: 'uri',
 };
 const ENV_ORDER: PgVariable[] = ['PGHOST', 'PGPORT', 'PGUSER', 'PGPASSWORD', 'PGDATABASE', 'DATABASE_URL'];
 
@@ -37,7 +42,10 @@ export function postgresBinding(db: DatabaseConfig, app: string, namespace: stri
   const volumes: k8s.Volume[] = [];
   const mounts: k8s.VolumeMount[] = [];
   if (db.caSecret) {
-    volumes.push({ name: 'postgres-ca', secret: { secretName: db.caSecret.name, items: [{ key: db.caSecret.key, path: 'ca.crt' }] } });
+    volumes.push({
+      name: 'postgres-ca',
+      secret: { secretName: db.caSecret.name, items: [{ key: db.caSecret.key, path: 'ca.crt' }] },
+    });
     mounts.push({ name: 'postgres-ca', mountPath: CA_MOUNT_DIR, readOnly: true });
     env.push({ name: 'PGSSLROOTCERT', value: `${CA_MOUNT_DIR}/ca.crt` });
   }
@@ -48,13 +56,23 @@ export function postgresBinding(db: DatabaseConfig, app: string, namespace: stri
     const data: Record<string, string> = { type: 'postgresql', provider: db.provider };
     for (const [variable, value] of Object.entries(source.plain)) data[BINDING_ENTRY[variable as PgVariable]] = value;
     bindingConfigMap = { name: cmName, data };
-    const secretItems = ENV_ORDER.filter((v) => source.keys[v]).map((v) => ({ key: source.keys[v]!, path: BINDING_ENTRY[v] }));
+    const secretItems = ENV_ORDER.filter((v) => source.keys[v]).map((v) => ({
+      key: source.keys[v]!,
+      path: BINDING_ENTRY[v],
+    }));
     volumes.push({
       name: `binding-${name}`,
       projected: {
         sources: [
           { secret: { name: source.secretName, items: secretItems } },
-          { configMap: { name: cmName, items: Object.keys(data).sort().map((k) => ({ key: k, path: k })) } },
+          {
+            configMap: {
+              name: cmName,
+              items: Object.keys(data)
+                .sort()
+                .map((k) => ({ key: k, path: k })),
+            },
+          },
         ],
       },
     });

@@ -23,7 +23,14 @@ export function providerSecret(db: DatabaseConfig, app: string): ProviderSecret 
     case 'cloudnative-pg':
       return {
         secretName: `${db.cluster}-app`,
-        keys: { PGHOST: 'host', PGPORT: 'port', PGUSER: 'username', PGPASSWORD: 'password', PGDATABASE: 'dbname', DATABASE_URL: 'uri' },
+        keys: {
+          PGHOST: 'host',
+          PGPORT: 'port',
+          PGUSER: 'username',
+          PGPASSWORD: 'password',
+          PGDATABASE: 'dbname',
+          DATABASE_URL: 'uri',
+        },
         plain: {},
         podLabels: { 'cnpg.io/cluster': db.cluster },
       };
@@ -31,7 +38,14 @@ export function providerSecret(db: DatabaseConfig, app: string): ProviderSecret 
       const via = db.pgBouncer ? 'pgbouncer-' : '';
       return {
         secretName: `${db.cluster}-pguser-${db.user}`,
-        keys: { PGHOST: `${via}host`, PGPORT: `${via}port`, PGUSER: 'user', PGPASSWORD: 'password', PGDATABASE: 'dbname', DATABASE_URL: `${via}uri` },
+        keys: {
+          PGHOST: `${via}host`,
+          PGPORT: `${via}port`,
+          PGUSER: 'user',
+          PGPASSWORD: 'password',
+          PGDATABASE: 'dbname',
+          DATABASE_URL: `${via}uri`,
+        },
         plain: {},
         podLabels: { 'postgres-operator.crunchydata.com/cluster': db.cluster },
       };
@@ -46,7 +60,14 @@ export function providerSecret(db: DatabaseConfig, app: string): ProviderSecret 
     case 'external-secrets':
       return {
         secretName: externalSecretTargetName(app),
-        keys: { PGHOST: 'host', PGPORT: 'port', PGUSER: 'username', PGPASSWORD: 'password', PGDATABASE: 'dbname', DATABASE_URL: 'uri' },
+        keys: {
+          PGHOST: 'host',
+          PGPORT: 'port',
+          PGUSER: 'username',
+          PGPASSWORD: 'password',
+          PGDATABASE: 'dbname',
+          DATABASE_URL: 'uri',
+        },
         plain: {},
         podLabels: {},
       };

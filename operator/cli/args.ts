@@ -82,7 +82,8 @@ export function parseCommand(argv: readonly string[]): Command {
   switch (verb) {
     case 'status': {
       const output = values.output ?? 'table';
-      if (output !== 'table' && output !== 'json') throw new UsageError(`--output must be table or json, not "${output}"`);
+      if (output !== 'table' && output !== 'json')
+        throw new UsageError(`--output must be table or json, not "${output}"`);
       expectCount(verb, rest, 0, 1, '[promotion]');
       return { verb, target, promotion: rest[0], output };
     }
@@ -107,7 +108,9 @@ export function parseCommand(argv: readonly string[]): Command {
 
 function expectCount(verb: string, args: string[], min: number, max: number, shape: string): string[] {
   if (args.length < min || args.length > max) {
-    throw new UsageError(`${verb} takes ${shape}, got ${args.length ? args.map((a) => `"${a}"`).join(' ') : 'nothing'}`);
+    throw new UsageError(
+      `${verb} takes ${shape}, got ${args.length ? args.map((a) => `"${a}"`).join(' ') : 'nothing'}`,
+    );
   }
   return args;
 }

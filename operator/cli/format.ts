@@ -37,13 +37,23 @@ function inFlightText(p: PromotionObject): string | undefined {
   const f = p.status?.inFlight;
   if (!f) return undefined;
   const waves = p.spec.target.waves ?? DEFAULTS.waves;
-  const where = f.phase === 'RollingOut' ? ` wave ${f.wave + 1}/${waves.length} [${(waves[f.wave] ?? []).join(',')}]` : '';
+  const where =
+    f.phase === 'RollingOut' ? ` wave ${f.wave + 1}/${waves.length} [${(waves[f.wave] ?? []).join(',')}]` : '';
   return `${f.kind === 'Rollback' ? 'rollback to ' : ''}${shortImage(f)} ${f.phase}${where}`;
 }
 
 export function formatList(items: readonly PromotionObject[], showNamespace: boolean): string {
   if (items.length === 0) return 'No Promotions found.';
-  const headers = [...(showNamespace ? ['namespace'] : []), 'name', 'staging', 'production', 'phase', 'in-flight', 'approval', 'hold'];
+  const headers = [
+    ...(showNamespace ? ['namespace'] : []),
+    'name',
+    'staging',
+    'production',
+    'phase',
+    'in-flight',
+    'approval',
+    'hold',
+  ];
   const rows = items.map((p) => {
     const staging = p.status?.staging;
     const stagingText = staging ? `${shortImage(staging)}${staging.verified ? ' (verified)' : ''}` : undefined;
@@ -75,9 +85,21 @@ export function formatDetail(p: PromotionObject, now: Date): string {
       ['Phase', (p.spec.suspend ? 'Suspended; last phase ' : '') + (s.phase ?? 'unknown (not reconciled yet)')],
       ['Hold', holdText(p) ? `${holdText(p)}${s.hold ? ` (since ${s.hold.since}, by ${s.hold.by})` : ''}` : 'no'],
       ['Rollback to', ann[ANNOTATION.rollbackTo]],
-      ['Staging', s.staging && `${full(s.staging)}${s.staging.verified ? ', verified' : ', not verified'}${s.staging.healthySince ? `, healthy since ${at(s.staging.healthySince, now)}` : ''}`],
-      ['Production', s.production && `${full(s.production)}${s.production.promotedAt ? `, promoted ${at(s.production.promotedAt, now)}` : ''}`],
-      ['In flight', s.inFlight && `${inFlightText(p)}, started ${at(s.inFlight.startedAt, now)}${s.inFlight.migrationJob ? `, job ${s.inFlight.migrationJob}` : ''}`],
+      [
+        'Staging',
+        s.staging &&
+          `${full(s.staging)}${s.staging.verified ? ', verified' : ', not verified'}${s.staging.healthySince ? `, healthy since ${at(s.staging.healthySince, now)}` : ''}`,
+      ],
+      [
+        'Production',
+        s.production &&
+          `${full(s.production)}${s.production.promotedAt ? `, promoted ${at(s.production.promotedAt, now)}` : ''}`,
+      ],
+      [
+        'In flight',
+        s.inFlight &&
+          `${inFlightText(p)}, started ${at(s.inFlight.startedAt, now)}${s.inFlight.migrationJob ? `, job ${s.inFlight.migrationJob}` : ''}`,
+      ],
     ]),
   ];
   const hint = nextStepHint(p);
@@ -85,11 +107,17 @@ export function formatDetail(p: PromotionObject, now: Date): string {
   sections.push(
     'Conditions:\n' +
       ((s.conditions ?? []).length
-        ? renderTable(['type', 'status', 'reason', 'age', 'message'], (s.conditions ?? []).map((c) => [c.type, c.status, c.reason, age(c.lastTransitionTime, now), c.message]))
+        ? renderTable(
+            ['type', 'status', 'reason', 'age', 'message'],
+            (s.conditions ?? []).map((c) => [c.type, c.status, c.reason, age(c.lastTransitionTime, now), c.message]),
+          )
         : '  none yet'),
     'History (newest first):\n' +
       ((s.history ?? []).length
-        ? renderTable(['tag', 'digest', 'result', 'finished', 'reason'], (s.history ?? []).map((h) => [h.tag, h.digest?.slice(0, 19), h.result, h.finishedAt, h.reason]))
+        ? renderTable(
+            ['tag', 'digest', 'result', 'finished', 'reason'],
+            (s.history ?? []).map((h) => [h.tag, h.digest?.slice(0, 19), h.result, h.finishedAt, h.reason]),
+          )
         : '  none yet'),
   );
   return sections.join('\n\n');

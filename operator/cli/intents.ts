@@ -35,7 +35,9 @@ export function approveIntent(p: PromotionObject, input: string): Intent {
 export function holdIntent(p: PromotionObject, reason: string): Intent {
   const lines = [`held ${id(p)}: ${reason}`];
   if (p.status?.inFlight) {
-    lines.push(`note: the in-flight ${p.status.inFlight.kind.toLowerCase()} of ${describeRef(p.status.inFlight)} (${p.status.inFlight.phase}) stops at its next step`);
+    lines.push(
+      `note: the in-flight ${p.status.inFlight.kind.toLowerCase()} of ${describeRef(p.status.inFlight)} (${p.status.inFlight.phase}) stops at its next step`,
+    );
   }
   lines.push(`release with: ponyexpress release ${p.metadata.name} -n ${p.metadata.namespace}`);
   return { patch: { metadata: { annotations: { [ANNOTATION.hold]: reason } } }, lines };

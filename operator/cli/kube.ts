@@ -1,7 +1,5 @@
 // The CLI's only I/O with the cluster: read and annotate Promotion objects with the user's kubeconfig.
-import {
-  ApiException, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions,
-} from '@kubernetes/client-node';
+import { ApiException, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { PROMOTION_GROUP, PROMOTION_PLURAL, PROMOTION_VERSION, type PromotionObject } from '../core/types.js';
 import type { Target } from './args.js';
 import { CliError } from './errors.js';
@@ -26,11 +24,19 @@ export function connect(target: Target): PromotionClient {
   }
   if (target.context) {
     if (!kc.getContextObject(target.context)) {
-      throw new CliError(`no context "${target.context}" in the kubeconfig; contexts: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'}`);
+      throw new CliError(
+        `no context "${target.context}" in the kubeconfig; contexts: ${
+          kc
+            .getContexts()
+            .map((c) => c.name)
+            .join(', ') || 'none'
+        }`,
+      );
     }
     kc.setCurrentContext(target.context);
   }
-  if (!kc.getCurrentCluster()) throw new CliError('no current cluster in the kubeconfig (set KUBECONFIG or use --kubeconfig)');
+  if (!kc.getCurrentCluster())
+    throw new CliError('no current cluster in the kubeconfig (set KUBECONFIG or use --kubeconfig)');
   const namespace = target.namespace ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
   const api = kc.makeApiClient(CustomObjectsApi);
   const base = { group: PROMOTION_GROUP, version: PROMOTION_VERSION, plural: PROMOTION_PLURAL };
@@ -40,12 +46,15 @@ export function connect(target: Target): PromotionClient {
       const what = name ? `Promotion "${name}" in namespace "${namespace}"` : `Promotions in namespace "${namespace}"`;
       if (err.code === 404 && name) throw new CliError(`${what} not found (list them with: ponyexpress status -A)`);
       if (err.code === 404) throw new CliError('the Promotion CRD is not installed (apply dist/operator/ first)');
-      if (err.code === 403) throw new CliError(`forbidden: your credentials may not access ${what}: ${serverMessage(err)}`);
+      if (err.code === 403)
+        throw new CliError(`forbidden: your credentials may not access ${what}: ${serverMessage(err)}`);
       throw new CliError(`API error ${err.code} for ${what}: ${serverMessage(err)}`);
     }
     // fetch reports "fetch failed"; the useful part (ECONNREFUSED, a TLS error, …) is its cause.
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    throw new CliError(`cannot reach the cluster at ${kc.getCurrentCluster()?.server}: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
+    throw new CliError(
+      `cannot reach the cluster at ${kc.getCurrentCluster()?.server}: ${cause?.code ?? cause?.message ?? (err as Error).message}`,
+    );
   };
 
   return {
@@ -53,7 +62,11 @@ export function connect(target: Target): PromotionClient {
     async list(allNamespaces) {
       try {
         const list: unknown = allNamespaces
-          ? await api.listCustomObjectForAllNamespaces({ group: base.group, version: base.version, resourcePlural: base.plural })
+          ? await api.listCustomObjectForAllNamespaces({
+              group: base.group,
+              version: base.version,
+              resourcePlural: base.plural,
+            })
           : await api.listNamespacedCustomObject({ ...base, namespace });
         return (list as { items: PromotionObject[] }).items;
       } catch (err) {

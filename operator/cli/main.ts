@@ -44,10 +44,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 async function execute(command: Exclude<Command, { verb: 'help' }>, io: CliIo): Promise<void> {
   const client = io.connect(command.target);
   if (command.verb === 'status') {
-    const items = command.promotion ? [await client.get(command.promotion)] : await client.list(command.target.allNamespaces);
+    const items = command.promotion
+      ? [await client.get(command.promotion)]
+      : await client.list(command.target.allNamespaces);
     if (command.output === 'json') io.out(JSON.stringify(command.promotion ? items[0] : items, null, 2));
     else if (command.promotion) io.out(formatDetail(items[0], io.now()));
-    else io.out(items.length || command.target.allNamespaces ? formatList(sorted(items), command.target.allNamespaces) : `No Promotions in namespace "${client.namespace}" (try -A).`);
+    else
+      io.out(
+        items.length || command.target.allNamespaces
+          ? formatList(sorted(items), command.target.allNamespaces)
+          : `No Promotions in namespace "${client.namespace}" (try -A).`,
+      );
     return;
   }
   const promotion = await client.get(command.promotion);
@@ -58,12 +65,18 @@ async function execute(command: Exclude<Command, { verb: 'help' }>, io: CliIo): 
 
 function intentFor(command: Exclude<Command, { verb: 'help' | 'status' }>, p: PromotionObject): Intent {
   switch (command.verb) {
-    case 'approve': return approveIntent(p, command.ref);
-    case 'hold': return holdIntent(p, command.reason);
-    case 'release': return releaseIntent(p);
-    case 'rollback': return rollbackIntent(p, command.ref);
+    case 'approve':
+      return approveIntent(p, command.ref);
+    case 'hold':
+      return holdIntent(p, command.reason);
+    case 'release':
+      return releaseIntent(p);
+    case 'rollback':
+      return rollbackIntent(p, command.ref);
   }
 }
 
 const sorted = (items: PromotionObject[]) =>
-  [...items].sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
+  [...items].sort((a, b) =>
+    `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`),
+  );

@@ -10,7 +10,9 @@ import { fileURLToPath } from 'node:url';
 if (Number(process.versions.node.split('.')[0]) < 24) {
   const node = fileURLToPath(new URL('../../node_modules/.bin/node', import.meta.url));
   if (!existsSync(node)) {
-    process.stderr.write(`ponyexpress needs Node.js 24 or newer (this is ${process.version}); run \`npm ci\` in the repository\n`);
+    process.stderr.write(
+      `ponyexpress needs Node.js 24 or newer (this is ${process.version}); run \`npm ci\` in the repository\n`,
+    );
     process.exit(1);
   }
   const run = spawnSync(node, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });

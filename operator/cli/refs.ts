@@ -20,7 +20,8 @@ export function normalizeRef(input: string, imageRepository: string): string {
   let repo: string | undefined;
   let bare = ref;
   if (at > 0) [repo, bare] = [ref.slice(0, at), ref.slice(at + 1)];
-  else if (!ref.startsWith('sha256:') && colon > ref.lastIndexOf('/') && colon > 0) [repo, bare] = [ref.slice(0, colon), ref.slice(colon + 1)];
+  else if (!ref.startsWith('sha256:') && colon > ref.lastIndexOf('/') && colon > 0)
+    [repo, bare] = [ref.slice(0, colon), ref.slice(colon + 1)];
   if (repo !== undefined && repo !== imageRepository) {
     throw new RefError(`"${input}" is not an image of ${imageRepository}`);
   }
@@ -50,7 +51,9 @@ export function findRollbackTarget(ref: string, history: readonly HistoryEntry[]
   const found = uniqueBy(candidates.filter((h) => matches(ref, h)));
   if (found.length === 1) return found[0];
   const valid = uniqueBy(candidates).map((h) => `  ${describeRef(h)}`);
-  const list = valid.length ? `valid targets (from status.history):\n${valid.join('\n')}` : 'the history has no image that reached production yet';
+  const list = valid.length
+    ? `valid targets (from status.history):\n${valid.join('\n')}`
+    : 'the history has no image that reached production yet';
   if (found.length > 1) throw new RefError(`${ref} matches several history entries; be more specific.\n${list}`);
   throw new RefError(`no history entry matches ${ref}.\n${list}`);
 }

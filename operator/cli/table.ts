@@ -5,7 +5,12 @@ export function renderTable(headers: readonly string[], rows: readonly (readonly
   const cells = [headers.map((h) => h.toUpperCase()), ...rows.map((r) => headers.map((_, i) => clean(r[i])))];
   const widths = headers.map((_, i) => Math.max(...cells.map((row) => row[i].length)));
   return cells
-    .map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('   ').trimEnd())
+    .map((row) =>
+      row
+        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i])))
+        .join('   ')
+        .trimEnd(),
+    )
     .join('\n');
 }
 

@@ -53,7 +53,11 @@ export function findCandidate(observed: Observed, settings: Settings): Candidate
   const staging = stagingSet(observed, settings);
   for (const component of waveComponents(settings)) {
     if (!staging.workloads.some((w) => componentOf(w) === component)) {
-      return { found: false, reason: 'NoCandidate', message: `no staging workload with ${LABEL.component}=${component}` };
+      return {
+        found: false,
+        reason: 'NoCandidate',
+        message: `no staging workload with ${LABEL.component}=${component}`,
+      };
     }
   }
   const refs = new Map<string, ImageRef>();
@@ -66,12 +70,21 @@ export function findCandidate(observed: Observed, settings: Settings): Candidate
       if (!refs.has(key) && ref) refs.set(key, ref);
       if (!named.includes(key)) named.push(key);
       if (!ref || ref.repository !== parseImageRef(settings.repository)?.repository) {
-        return { found: false, reason: 'NoCandidate', message: `${workloadName(w)} container ${c.name} runs ${c.image ?? 'no image'}, not ${settings.repository}` };
+        return {
+          found: false,
+          reason: 'NoCandidate',
+          message: `${workloadName(w)} container ${c.name} runs ${c.image ?? 'no image'}, not ${settings.repository}`,
+        };
       }
     }
   }
   if (named.length !== 1) {
-    const images = staging.workloads.map((w) => `${workloadName(w)}=${appContainers(w, settings.repository).containers.map((c) => c.image).join('+')}`);
+    const images = staging.workloads.map(
+      (w) =>
+        `${workloadName(w)}=${appContainers(w, settings.repository)
+          .containers.map((c) => c.image)
+          .join('+')}`,
+    );
     return { found: false, reason: 'NoCandidate', message: `staging runs more than one image: ${images.join(', ')}` };
   }
   const ref = [...refs.values()][0];

@@ -2,7 +2,14 @@
 // lastTransitionTime moves only when the status flips (a new reason or message alone does not move it).
 import type { Condition, ConditionType } from './resource.js';
 
-export const CONDITION_ORDER: readonly ConditionType[] = ['Ready', 'StagingVerified', 'Promoting', 'Degraded', 'Reconciling', 'Stalled'];
+export const CONDITION_ORDER: readonly ConditionType[] = [
+  'Ready',
+  'StagingVerified',
+  'Promoting',
+  'Degraded',
+  'Reconciling',
+  'Stalled',
+];
 
 export interface DesiredCondition {
   status: 'True' | 'False' | 'Unknown';
@@ -15,9 +22,22 @@ export function findCondition(conditions: Condition[] | undefined, type: Conditi
 }
 
 /** One condition, keeping lastTransitionTime from `previous` when the status is unchanged. */
-export function nextCondition(previous: Condition | undefined, type: ConditionType, desired: DesiredCondition, generation: number, now: string): Condition {
+export function nextCondition(
+  previous: Condition | undefined,
+  type: ConditionType,
+  desired: DesiredCondition,
+  generation: number,
+  now: string,
+): Condition {
   const lastTransitionTime = previous && previous.status === desired.status ? previous.lastTransitionTime : now;
-  return { type, status: desired.status, observedGeneration: generation, reason: desired.reason, message: desired.message, lastTransitionTime };
+  return {
+    type,
+    status: desired.status,
+    observedGeneration: generation,
+    reason: desired.reason,
+    message: desired.message,
+    lastTransitionTime,
+  };
 }
 
 /** The full condition list in a fixed order; types not in `desired` keep their previous value (or are omitted). */

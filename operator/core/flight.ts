@@ -31,7 +31,8 @@ export function failureSummary(f: NonNullable<Observed['failure']>): string {
 
 /** Approval turned Manual after this promotion started and does not name its image: stop before the next wave. */
 function approvalPending(observed: Observed, current: Settings, flight: InFlightStatus): string | undefined {
-  if (flight.kind !== 'Promotion' || current.approval !== 'Manual' || flight.policy?.approval !== 'Automatic') return undefined;
+  if (flight.kind !== 'Promotion' || current.approval !== 'Manual' || flight.policy?.approval !== 'Automatic')
+    return undefined;
   const approval = observed.promotion.metadata.annotations?.[ANNOTATION.approve];
   if (approval !== undefined && (approval === flight.tag || approval === flight.digest)) return undefined;
   const names = flight.tag ? `${flight.tag}${flight.digest ? ` or ${flight.digest}` : ''}` : flight.digest!;
@@ -75,15 +76,27 @@ function migrate(observed: Observed, settings: Settings, flight: InFlightStatus)
   const job = findJob(observed.production.migrationJobs, promotion.spec.target.namespace, name);
   const current = { ...flight, migrationJob: name };
   if (!job) {
-    const events: PlanEvent[] = [{ type: 'Normal', reason: 'MigrationJobCreated', message: `created Job ${name} to migrate production to ${flight.image}` }];
+    const events: PlanEvent[] = [
+      {
+        type: 'Normal',
+        reason: 'MigrationJobCreated',
+        message: `created Job ${name} to migrate production to ${flight.image}`,
+      },
+    ];
     const action: Action = { type: 'CreateMigrationJob', job: migrationJob(promotion, settings, flight) };
     return { inFlight: current, actions: [action], events, message: `migrating production with Job ${name}` };
   }
   const state = jobState(job);
   if (state === 'Failed') {
-    return { finished: { result: 'Failed', reason: `MigrationFailed: Job ${name}: ${jobFailure(job)}` }, actions: [], events: [], message: '' };
+    return {
+      finished: { result: 'Failed', reason: `MigrationFailed: Job ${name}: ${jobFailure(job)}` },
+      actions: [],
+      events: [],
+      message: '',
+    };
   }
-  if (state === 'Running') return { inFlight: current, actions: [], events: [], message: `migrating production with Job ${name}` };
+  if (state === 'Running')
+    return { inFlight: current, actions: [], events: [], message: `migrating production with Job ${name}` };
   return { ...current, phase: 'RollingOut', wave: 0, waveStartedAt: undefined };
 }
 
@@ -98,32 +111,67 @@ function rollWaves(observed: Observed, settings: Settings, start: InFlightStatus
     const label = `wave ${i + 1}/${settings.waves.length} (${wave.join(', ')})`;
     const starting = i !== flight.wave || !flight.waveStartedAt;
     const pendingApproval = starting ? approvalPending(observed, current, flight) : undefined;
-    if (pendingApproval) return { inFlight: flight, actions: [], events, message: `${label} paused: ${pendingApproval}`, paused: true };
+    if (pendingApproval)
+      return { inFlight: flight, actions: [], events, message: `${label} paused: ${pendingApproval}`, paused: true };
     if (starting) flight = { ...flight, wave: i, waveStartedAt: now };
     const deadline = (millis(flight.waveStartedAt) ?? nowMs) + settings.rolloutTimeoutSeconds * 1000;
-    const fail = (reason: string): FlightStep => ({ finished: { result: 'Failed', reason }, actions: [], events, message: '' });
-    const timeout = (what: string) => fail(`RolloutTimeout: ${label} not complete after ${settings.rolloutTimeoutSeconds}s: ${what}`);
+    const fail = (reason: string): FlightStep => ({
+      finished: { result: 'Failed', reason },
+      actions: [],
+      events,
+      message: '',
+    });
+    const timeout = (what: string) =>
+      fail(`RolloutTimeout: ${label} not complete after ${settings.rolloutTimeoutSeconds}s: ${what}`);
     const workloads = waveWorkloads(observed, wave);
     const stale = workloads.filter((w) => !templateRuns(w, settings.repository, flight));
     if (stale.length > 0) {
       const unsafe = wave.includes('beat') ? stale.map(singletonProblem).find(Boolean) : undefined;
       if (unsafe) return fail(`UnsafeBeat: ${unsafe}`);
-      const failure = observed.failure && stale.some((w) => observed.failure!.name === w.metadata.name) ? failureSummary(observed.failure) : undefined;
+      const failure =
+        observed.failure && stale.some((w) => observed.failure!.name === w.metadata.name)
+          ? failureSummary(observed.failure)
+          : undefined;
       // A refused patch must not keep the flight alive forever: the wave's deadline holds whatever the API says.
-      if (nowMs >= deadline) return timeout(failure ?? `${stale.map(workloadName).join(', ')} not set to ${flight.image}`);
+      if (nowMs >= deadline)
+        return timeout(failure ?? `${stale.map(workloadName).join(', ')} not set to ${flight.image}`);
       const actions = stale.map((w) => setImages(w, flight, settings, i));
       if (flight.waveStartedAt === now && !flight.drift) {
-        events.push({ type: 'Normal', reason: 'WaveStarted', message: `${label}: setting ${flight.image} on ${stale.map(workloadName).join(', ')}` });
+        events.push({
+          type: 'Normal',
+          reason: 'WaveStarted',
+          message: `${label}: setting ${flight.image} on ${stale.map(workloadName).join(', ')}`,
+        });
       }
-      return { inFlight: flight, actions, events, requeueAfterSeconds: secondsUntil(nowMs, deadline), message: `${label}: rolling out ${flight.image}` };
+      return {
+        inFlight: flight,
+        actions,
+        events,
+        requeueAfterSeconds: secondsUntil(nowMs, deadline),
+        message: `${label}: rolling out ${flight.image}`,
+      };
     }
-    const missing = wave.filter((c) => !workloads.some((w) => componentOf(w) === c)).map((c) => `no production ${c} (${LABEL.component}=${c} matching target.selector)`);
-    const pending = [...missing, ...workloads.map(rolloutState).filter((r) => !r.complete).map((r) => r.stalled ?? r.message)];
+    const missing = wave
+      .filter((c) => !workloads.some((w) => componentOf(w) === c))
+      .map((c) => `no production ${c} (${LABEL.component}=${c} matching target.selector)`);
+    const pending = [
+      ...missing,
+      ...workloads
+        .map(rolloutState)
+        .filter((r) => !r.complete)
+        .map((r) => r.stalled ?? r.message),
+    ];
     const stalled = workloads.map(rolloutState).find((r) => !r.complete && r.stalled);
     if (stalled) return fail(`RolloutStalled: ${stalled.stalled}`);
     if (pending.length > 0) {
       if (nowMs >= deadline) return timeout(pending[0]);
-      return { inFlight: flight, actions: [], events, requeueAfterSeconds: secondsUntil(nowMs, deadline), message: `${label}: waiting for ${pending.map((m) => m.split(':')[0]).join(', ')}` };
+      return {
+        inFlight: flight,
+        actions: [],
+        events,
+        requeueAfterSeconds: secondsUntil(nowMs, deadline),
+        message: `${label}: waiting for ${pending.map((m) => m.split(':')[0]).join(', ')}`,
+      };
     }
   }
   return { finished: { result: 'Succeeded', reason: 'Complete' }, actions: [], events, message: '' };

@@ -15,9 +15,15 @@ import type { Action, Observed, PlanEvent } from './types.js';
  * Why promoting `candidate` would move production backwards, or undefined. Behind = production ran it and a
  * later *promotion* replaced it (a human's rollback does not count), or, under a semver policy, a lower version.
  */
-export function behindProduction(history: HistoryEntry[], production: ProductionStatus | undefined, candidate: ImageRecord, settings: Settings): string | undefined {
+export function behindProduction(
+  history: HistoryEntry[],
+  production: ProductionStatus | undefined,
+  candidate: ImageRecord,
+  settings: Settings,
+): string | undefined {
   const ran = history.findIndex((h) => ROLLBACK_TARGET_RESULTS.includes(h.result) && sameImage(h, candidate));
-  const newer = ran > 0 ? history.slice(0, ran).find((h) => h.result === 'Succeeded' && !sameImage(h, candidate)) : undefined;
+  const newer =
+    ran > 0 ? history.slice(0, ran).find((h) => h.result === 'Succeeded' && !sameImage(h, candidate)) : undefined;
   if (newer) return `${candidate.image} ran in production until ${newer.image} replaced it at ${newer.finishedAt}`;
   if (settings.tags?.semver !== undefined && production && semverOlder(candidate.tag, production.tag)) {
     return `${candidate.tag} is older than production ${production.tag} (policy.tags.semver)`;
@@ -33,7 +39,9 @@ export function missingComponents(observed: Observed, settings: Settings): strin
 /** What the adapter could not list in the Promotion's namespaces, as one message; undefined when all was read. */
 export function unreadableProblem(observed: Observed): { reason: string; message: string } | undefined {
   const { source, target } = observed.promotion.spec;
-  const bad = (observed.unreadable ?? []).filter((u) => u.namespace === source.namespace || u.namespace === target.namespace);
+  const bad = (observed.unreadable ?? []).filter(
+    (u) => u.namespace === source.namespace || u.namespace === target.namespace,
+  );
   if (bad.length === 0) return undefined;
   const first = bad[0];
   const field = first.namespace === source.namespace ? 'spec.source.namespace' : 'spec.target.namespace';
@@ -49,7 +57,12 @@ export function unreadableProblem(observed: Observed): { reason: string; message
 export function drifted(observed: Observed, settings: Settings, production: ProductionStatus): string[] {
   return waveWorkloads(observed, waveComponents(settings))
     .filter((w) => !templateRuns(w, settings.repository, production))
-    .map((w) => `${workloadName(w)} ran ${appContainers(w, settings.repository).containers.map((c) => c.image).join(', ')}`);
+    .map(
+      (w) =>
+        `${workloadName(w)} ran ${appContainers(w, settings.repository)
+          .containers.map((c) => c.image)
+          .join(', ')}`,
+    );
 }
 
 const BACKOFF_BASE_SECONDS = 10;
@@ -76,5 +89,10 @@ export function refusedWrite(observed: Observed, actions: Action[], events: Plan
   const nowMs = observed.now.getTime();
   if (nowMs >= retryAt) return { degraded, actions, events };
   const claims = new Set(['MigrationJobCreated', 'WaveStarted']);
-  return { degraded, actions: actions.slice(0, index), events: events.filter((e) => !claims.has(e.reason)), requeueAfterSeconds: secondsUntil(nowMs, retryAt) };
+  return {
+    degraded,
+    actions: actions.slice(0, index),
+    events: events.filter((e) => !claims.has(e.reason)),
+    requeueAfterSeconds: secondsUntil(nowMs, retryAt),
+  };
 }

@@ -24,12 +24,19 @@ function jobSpecFor(template: Record<string, unknown>, image: string, repository
   pod?.containers.forEach(setImage);
   pod?.initContainers.forEach(setImage);
   const podTemplate = spec.template as { metadata?: { annotations?: Record<string, string> } };
-  podTemplate.metadata = { ...podTemplate.metadata, annotations: { ...podTemplate.metadata?.annotations, [ANNOTATION.image]: image } };
+  podTemplate.metadata = {
+    ...podTemplate.metadata,
+    annotations: { ...podTemplate.metadata?.annotations, [ANNOTATION.image]: image },
+  };
   return spec;
 }
 
 export function prodMigrationJobName(settings: Settings, image: ImageRecord): string {
-  return migrationJobName(settings.app, image.image, jobSpecFor(settings.migrationJobTemplate, image.image, settings.repository));
+  return migrationJobName(
+    settings.app,
+    image.image,
+    jobSpecFor(settings.migrationJobTemplate, image.image, settings.repository),
+  );
 }
 
 export function findJob(jobs: JobLike[], namespace: string, name: string): JobLike | undefined {
@@ -48,7 +55,11 @@ export function migrationJob(promotion: PromotionObject, settings: Settings, ima
     metadata: {
       name,
       namespace: target.namespace,
-      labels: { ...(target.selector.matchLabels ?? {}), [LABEL.component]: 'migrate', [LABEL.promotion]: promotion.metadata.name },
+      labels: {
+        ...(target.selector.matchLabels ?? {}),
+        [LABEL.component]: 'migrate',
+        [LABEL.promotion]: promotion.metadata.name,
+      },
       annotations: { [ANNOTATION.image]: image.image },
     },
     spec,

@@ -3,7 +3,15 @@
 // Precedence: suspend > invalid spec > rollback-to > hold > the in-flight flight > starting a new one.
 import { advance, waveWorkloads } from './flight.js';
 import { imageRecord, parseImageRef, sameImage } from './naming.js';
-import { ANNOTATION, LABEL, ROLLBACK_TARGET_RESULTS, type HistoryEntry, type InFlightStatus, type ProductionStatus, type PromotionStatus } from './resource.js';
+import {
+  ANNOTATION,
+  LABEL,
+  ROLLBACK_TARGET_RESULTS,
+  type HistoryEntry,
+  type InFlightStatus,
+  type ProductionStatus,
+  type PromotionStatus,
+} from './resource.js';
 import { appContainers, singletonProblem } from './rollout.js';
 import { behindProduction, drifted, missingComponents, refusedWrite, unreadableProblem } from './guards.js';
 import { rolloutState } from './rollout.js';
@@ -31,19 +39,42 @@ function land(d: Draft, flight: InFlightStatus, result: HistoryEntry['result'], 
   if (flight.drift) {
     // A drift revert is not a promotion: its one event was written when it started; a failure says so once more.
     d.inFlight = undefined;
-    if (result !== 'Succeeded') d.events.push({ type: 'Warning', reason: 'DriftRevertFailed', message: `setting ${image} again did not complete: ${reason}` });
+    if (result !== 'Succeeded')
+      d.events.push({
+        type: 'Warning',
+        reason: 'DriftRevertFailed',
+        message: `setting ${image} again did not complete: ${reason}`,
+      });
     return;
   }
-  const entry: HistoryEntry = { ...imageRecord(d.settings.repository, tag, digest), image, result, startedAt: flight.startedAt, finishedAt: d.now, reason };
+  const entry: HistoryEntry = {
+    ...imageRecord(d.settings.repository, tag, digest),
+    image,
+    result,
+    startedAt: flight.startedAt,
+    finishedAt: d.now,
+    reason,
+  };
   d.history = [entry, ...d.history].slice(0, d.settings.historyLimit);
   d.inFlight = undefined;
-  if (result === 'Succeeded' || result === 'RolledBack') d.production = { ...imageRecord(d.settings.repository, tag, digest), image, promotedAt: d.now };
+  if (result === 'Succeeded' || result === 'RolledBack')
+    d.production = { ...imageRecord(d.settings.repository, tag, digest), image, promotedAt: d.now };
   const verb = flight.kind === 'Rollback' ? 'rollback' : 'promotion';
-  if (result === 'Succeeded') d.events.push({ type: 'Normal', reason: 'Promoted', message: `production runs ${image}` });
-  else if (result === 'RolledBack') d.events.push({ type: 'Normal', reason: 'RolledBack', message: `production rolled back to ${image}; held until ${ANNOTATION.rollbackTo} is removed` });
+  if (result === 'Succeeded')
+    d.events.push({ type: 'Normal', reason: 'Promoted', message: `production runs ${image}` });
+  else if (result === 'RolledBack')
+    d.events.push({
+      type: 'Normal',
+      reason: 'RolledBack',
+      message: `production rolled back to ${image}; held until ${ANNOTATION.rollbackTo} is removed`,
+    });
   else {
     const what = flight.kind === 'Rollback' ? 'Rollback' : 'Promotion';
-    d.events.push({ type: 'Warning', reason: `${what}${result === 'Aborted' ? 'Aborted' : 'Failed'}`, message: `${verb} of ${image}: ${reason}` });
+    d.events.push({
+      type: 'Warning',
+      reason: `${what}${result === 'Aborted' ? 'Aborted' : 'Failed'}`,
+      message: `${verb} of ${image}: ${reason}`,
+    });
   }
 }
 
@@ -64,7 +95,14 @@ function fly(d: Draft, observed: Observed): void {
   const finished = step.finished!;
   const result = finished.result === 'Succeeded' && flight.kind === 'Rollback' ? 'RolledBack' : finished.result;
   land(d, flight, result, finished.reason);
-  if (flight.kind === 'Rollback') d.rollbackHold = { reason: result === 'RolledBack' ? `rolled back to ${flight.image}` : `rollback to ${flight.image} failed: ${finished.reason}`, rollbackTo: flight.rollbackTo! };
+  if (flight.kind === 'Rollback')
+    d.rollbackHold = {
+      reason:
+        result === 'RolledBack'
+          ? `rolled back to ${flight.image}`
+          : `rollback to ${flight.image} failed: ${finished.reason}`,
+      rollbackTo: flight.rollbackTo!,
+    };
 }
 
 function rollback(d: Draft, observed: Observed, value: string): void {
@@ -77,44 +115,85 @@ function rollback(d: Draft, observed: Observed, value: string): void {
     d.rollbackHold = { reason: d.prev.hold.reason, rollbackTo: value };
     return heldAfterRollback(d);
   }
-  const target = d.history.find((h) => ROLLBACK_TARGET_RESULTS.includes(h.result) && [h.tag, h.digest, h.image].includes(value));
+  const target = d.history.find(
+    (h) => ROLLBACK_TARGET_RESULTS.includes(h.result) && [h.tag, h.digest, h.image].includes(value),
+  );
   if (!target) {
-    d.promoting = { status: 'False', reason: 'RollbackTargetUnknown', message: `${ANNOTATION.rollbackTo}=${value} names no image production ran (see status.history); nothing rolled back` };
+    d.promoting = {
+      status: 'False',
+      reason: 'RollbackTargetUnknown',
+      message: `${ANNOTATION.rollbackTo}=${value} names no image production ran (see status.history); nothing rolled back`,
+    };
     return;
   }
   if (flight) land(d, flight, 'Aborted', `RollbackRequested: superseded by ${ANNOTATION.rollbackTo}=${value}`);
-  d.inFlight = { kind: 'Rollback', ...imageRecord(d.settings.repository, target.tag, target.digest), image: target.image, phase: 'RollingBack', startedAt: d.now, wave: 0, rollbackTo: value, ...snapshot(d.settings, 'Rollback') };
-  d.events.push({ type: 'Normal', reason: 'RollbackStarted', message: `rolling production back to ${target.image} (no migrations run or reversed)` });
+  d.inFlight = {
+    kind: 'Rollback',
+    ...imageRecord(d.settings.repository, target.tag, target.digest),
+    image: target.image,
+    phase: 'RollingBack',
+    startedAt: d.now,
+    wave: 0,
+    rollbackTo: value,
+    ...snapshot(d.settings, 'Rollback'),
+  };
+  d.events.push({
+    type: 'Normal',
+    reason: 'RollbackStarted',
+    message: `rolling production back to ${target.image} (no migrations run or reversed)`,
+  });
   fly(d, observed);
   heldAfterRollback(d);
 }
 
 function heldAfterRollback(d: Draft): void {
-  if (d.rollbackHold) d.promoting = { status: 'False', reason: 'Held', message: `${d.rollbackHold.reason}; held until ${ANNOTATION.rollbackTo} is removed` };
+  if (d.rollbackHold)
+    d.promoting = {
+      status: 'False',
+      reason: 'Held',
+      message: `${d.rollbackHold.reason}; held until ${ANNOTATION.rollbackTo} is removed`,
+    };
 }
 
 function maybeStart(d: Draft, observed: Observed): void {
   const { verification } = d;
   const candidate = verification.candidate;
   if (!candidate || !verification.verified) {
-    d.promoting = { status: 'False', reason: 'NotVerified', message: candidate ? `waiting for staging to verify ${candidate.image}: ${verification.message}` : verification.message };
+    d.promoting = {
+      status: 'False',
+      reason: 'NotVerified',
+      message: candidate
+        ? `waiting for staging to verify ${candidate.image}: ${verification.message}`
+        : verification.message,
+    };
     return;
   }
   if (d.production && sameImage(candidate, d.production)) {
     const drift = drifted(observed, d.settings, d.production);
-    if (drift.length === 0) d.promoting = { status: 'False', reason: 'UpToDate', message: `production runs ${d.production.image}` };
+    if (drift.length === 0)
+      d.promoting = { status: 'False', reason: 'UpToDate', message: `production runs ${d.production.image}` };
     else correctDrift(d, observed, d.production, drift);
     return;
   }
   const failed = d.history.find((h) => h.result === 'Failed' && sameImage(h, candidate));
   if (failed) {
-    d.promoting = { status: 'False', reason: 'PreviouslyFailed', message: `${candidate.image} failed at ${failed.finishedAt} (${failed.reason}); it is not retried, push a new image` };
+    d.promoting = {
+      status: 'False',
+      reason: 'PreviouslyFailed',
+      message: `${candidate.image} failed at ${failed.finishedAt} (${failed.reason}); it is not retried, push a new image`,
+    };
     return;
   }
   const behind = behindProduction(d.history, d.production, candidate, d.settings);
   if (behind) {
-    const back = d.history.some((h) => ROLLBACK_TARGET_RESULTS.includes(h.result) && sameImage(h, candidate)) ? `ponyexpress rollback ${observed.promotion.metadata.name} ${candidate.tag ?? candidate.digest} -n ${observed.promotion.metadata.namespace} (workloads only, no migrations)` : 'push a newer image to staging';
-    d.promoting = { status: 'False', reason: 'StagingBehindProduction', message: `staging is behind production; use rollback: ${behind}. Production stays on ${d.production?.image}; to go back: ${back}` };
+    const back = d.history.some((h) => ROLLBACK_TARGET_RESULTS.includes(h.result) && sameImage(h, candidate))
+      ? `ponyexpress rollback ${observed.promotion.metadata.name} ${candidate.tag ?? candidate.digest} -n ${observed.promotion.metadata.namespace} (workloads only, no migrations)`
+      : 'push a newer image to staging';
+    d.promoting = {
+      status: 'False',
+      reason: 'StagingBehindProduction',
+      message: `staging is behind production; use rollback: ${behind}. Production stays on ${d.production?.image}; to go back: ${back}`,
+    };
     return;
   }
   const missing = missingComponents(observed, d.settings);
@@ -126,13 +205,23 @@ function maybeStart(d: Draft, observed: Observed): void {
   }
   if (d.settings.approval === 'Manual') {
     const approval = observed.promotion.metadata.annotations?.[ANNOTATION.approve];
-    const names = candidate.tag ? `${candidate.tag}${candidate.digest ? ` or ${candidate.digest}` : ''}` : candidate.digest!;
+    const names = candidate.tag
+      ? `${candidate.tag}${candidate.digest ? ` or ${candidate.digest}` : ''}`
+      : candidate.digest!;
     if (approval === undefined) {
-      d.promoting = { status: 'False', reason: 'WaitingForApproval', message: `${candidate.image} is verified; approve it by setting ${ANNOTATION.approve} to ${names}` };
+      d.promoting = {
+        status: 'False',
+        reason: 'WaitingForApproval',
+        message: `${candidate.image} is verified; approve it by setting ${ANNOTATION.approve} to ${names}`,
+      };
       return;
     }
     if (approval !== candidate.tag && approval !== candidate.digest) {
-      d.promoting = { status: 'False', reason: 'ApprovalMismatch', message: `${ANNOTATION.approve}=${approval} does not name the verified candidate (${names}); nothing promoted` };
+      d.promoting = {
+        status: 'False',
+        reason: 'ApprovalMismatch',
+        message: `${ANNOTATION.approve}=${approval} does not name the verified candidate (${names}); nothing promoted`,
+      };
       return;
     }
   }
@@ -144,7 +233,14 @@ function maybeStart(d: Draft, observed: Observed): void {
   }
   // An image whose promotion succeeded here before (e.g. re-promoted after a rollback) has migrated: never again.
   const migrated = d.history.some((h) => h.result === 'Succeeded' && sameImage(h, candidate));
-  d.inFlight = { kind: 'Promotion', ...candidate, phase: migrated ? 'RollingOut' : 'Migrating', startedAt: d.now, wave: 0, ...snapshot(d.settings, 'Promotion') };
+  d.inFlight = {
+    kind: 'Promotion',
+    ...candidate,
+    phase: migrated ? 'RollingOut' : 'Migrating',
+    startedAt: d.now,
+    wave: 0,
+    ...snapshot(d.settings, 'Promotion'),
+  };
   fly(d, observed);
 }
 
@@ -157,8 +253,21 @@ function correctDrift(d: Draft, observed: Observed, production: ProductionStatus
     d.degraded = { status: 'True', reason: 'Drifted', message };
     return;
   }
-  d.events.push({ type: 'Warning', reason: 'DriftReverted', message: `production drifted: ${what}; setting ${production.image} again (no migration)` });
-  d.inFlight = { kind: 'Promotion', ...imageRecord(d.settings.repository, production.tag, production.digest), image: production.image, phase: 'RollingOut', startedAt: d.now, wave: 0, drift: true, ...snapshot(d.settings, 'Promotion') };
+  d.events.push({
+    type: 'Warning',
+    reason: 'DriftReverted',
+    message: `production drifted: ${what}; setting ${production.image} again (no migration)`,
+  });
+  d.inFlight = {
+    kind: 'Promotion',
+    ...imageRecord(d.settings.repository, production.tag, production.digest),
+    image: production.image,
+    phase: 'RollingOut',
+    startedAt: d.now,
+    wave: 0,
+    drift: true,
+    ...snapshot(d.settings, 'Promotion'),
+  };
   fly(d, observed);
 }
 
@@ -168,9 +277,18 @@ export function reconcile(observed: Observed): Plan {
   const settings = settingsOf(promotion);
   const annotations = promotion.metadata.annotations ?? {};
   const d: Draft = {
-    prev, settings, annotations, now: rfc3339(observed.now), generation: settings.generation,
-    inFlight: prev.inFlight, history: prev.history ?? [], production: prev.production,
-    actions: [], events: [], requeue: [], verification: { verified: false, reason: 'Unknown', message: '' },
+    prev,
+    settings,
+    annotations,
+    now: rfc3339(observed.now),
+    generation: settings.generation,
+    inFlight: prev.inFlight,
+    history: prev.history ?? [],
+    production: prev.production,
+    actions: [],
+    events: [],
+    requeue: [],
+    verification: { verified: false, reason: 'Unknown', message: '' },
   };
   if (promotion.spec.suspend) return conclude(d, 'suspended');
   const problem = specProblem(promotion);
@@ -187,14 +305,21 @@ export function reconcile(observed: Observed): Plan {
     return conclude(d, 'active');
   }
   d.verification = verifyStaging(observed, settings);
-  if (d.verification.smokeNeeded) d.actions.push({ type: 'CheckSmoke', url: settings.smokeUrl!, image: d.verification.candidate!.image });
+  if (d.verification.smokeNeeded)
+    d.actions.push({ type: 'CheckSmoke', url: settings.smokeUrl!, image: d.verification.candidate!.image });
   if (d.verification.resolveNeeded) d.actions.push({ type: 'ResolveDigest', image: d.verification.candidate!.image });
   if (d.verification.requeueAfterSeconds !== undefined) d.requeue.push(d.verification.requeueAfterSeconds);
   if (!d.production && !d.inFlight) {
     const seen = observedProduction(observed, settings);
     if (seen) {
       d.production = seen;
-      const entry: HistoryEntry = { ...seen, result: 'Observed', startedAt: d.now, finishedAt: d.now, reason: 'Observed: production ran this image when the operator first saw it' };
+      const entry: HistoryEntry = {
+        ...seen,
+        result: 'Observed',
+        startedAt: d.now,
+        finishedAt: d.now,
+        reason: 'Observed: production ran this image when the operator first saw it',
+      };
       d.history = [entry, ...d.history].slice(0, settings.historyLimit);
     }
   }
@@ -203,9 +328,14 @@ export function reconcile(observed: Observed): Plan {
     rollback(d, observed, rollbackTo);
   } else if (annotations[ANNOTATION.hold] !== undefined) {
     const paused = d.inFlight ? `; ${d.inFlight.phase} of ${d.inFlight.image} paused` : '';
-    d.promoting = { status: 'False', reason: 'Held', message: `held: ${annotations[ANNOTATION.hold] || 'no reason given'}${paused}` };
+    d.promoting = {
+      status: 'False',
+      reason: 'Held',
+      message: `held: ${annotations[ANNOTATION.hold] || 'no reason given'}${paused}`,
+    };
   } else {
-    if (d.inFlight?.kind === 'Rollback') land(d, d.inFlight, 'Aborted', `RollbackCancelled: ${ANNOTATION.rollbackTo} was removed`);
+    if (d.inFlight?.kind === 'Rollback')
+      land(d, d.inFlight, 'Aborted', `RollbackCancelled: ${ANNOTATION.rollbackTo} was removed`);
     if (d.inFlight) fly(d, observed);
     // A flight that just ended makes way for the next candidate in the same reconcile.
     if (!d.inFlight) maybeStart(d, observed);

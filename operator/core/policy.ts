@@ -50,11 +50,14 @@ export function tagAllowed(tag: string | undefined, tags: TagPolicy | undefined)
   if (tag === undefined) return { allowed: false, message: 'the candidate has no tag, and policy.tags requires one' };
   if (tags.semver !== undefined) {
     const version = parseSemverTag(tag);
-    if (version === null) return { allowed: false, message: `tag ${tag} is not a semantic version (policy.tags.semver ${tags.semver})` };
+    if (version === null)
+      return { allowed: false, message: `tag ${tag} is not a semantic version (policy.tags.semver ${tags.semver})` };
     if (!semver.satisfies(version, tags.semver)) {
       return { allowed: false, message: `tag ${tag} is outside the semver range ${tags.semver}` };
     }
     return { allowed: true };
   }
-  return compileTagPattern(tags.regex!).matches(tag) ? { allowed: true } : { allowed: false, message: `tag ${tag} does not match policy.tags.regex ${tags.regex}` };
+  return compileTagPattern(tags.regex!).matches(tag)
+    ? { allowed: true }
+    : { allowed: false, message: `tag ${tag} does not match policy.tags.regex ${tags.regex}` };
 }

@@ -49,7 +49,13 @@ export function requireDigest(observed: Observed, v: Verification): Verification
   if (!observed.resolveDigests || !v.verified || !candidate || candidate.digest || !candidate.tag) return v;
   const r = observed.resolution;
   if (r?.image !== candidate.image || r.digest) {
-    return { ...v, verified: false, reason: 'DigestPending', message: `resolving ${candidate.image} to a digest in its registry`, resolveNeeded: true };
+    return {
+      ...v,
+      verified: false,
+      reason: 'DigestPending',
+      message: `resolving ${candidate.image} to a digest in its registry`,
+      resolveNeeded: true,
+    };
   }
   const checkedAt = millis(r.checkedAt) ?? 0;
   const retryAt = checkedAt + resolveRetrySeconds(r.attempts ?? 1) * 1000;
@@ -61,5 +67,7 @@ export function requireDigest(observed: Observed, v: Verification): Verification
     reason: 'DigestUnresolved',
     message: `not promoting ${candidate.image} by tag: resolving it to a digest failed: ${r.error ?? 'no digest in the answer'}; retry at ${rfc3339(retryAt)}`,
   };
-  return nowMs >= retryAt ? { ...failed, resolveNeeded: true } : { ...failed, requeueAfterSeconds: secondsUntil(nowMs, retryAt) };
+  return nowMs >= retryAt
+    ? { ...failed, resolveNeeded: true }
+    : { ...failed, requeueAfterSeconds: secondsUntil(nowMs, retryAt) };
 }

@@ -8,8 +8,15 @@ import type * as crd from '../../imports/promotion-types.js';
 
 // Keys, names and defaults shared with the charts live in contract/; re-exported for the operator's modules.
 export {
-  ANNOTATION, FIELD_MANAGER, LABEL, PROMOTION_GROUP, PROMOTION_KIND, PROMOTION_PLURAL, PROMOTION_VERSION,
-  type Approval, type WorkloadComponent,
+  ANNOTATION,
+  FIELD_MANAGER,
+  LABEL,
+  PROMOTION_GROUP,
+  PROMOTION_KIND,
+  PROMOTION_PLURAL,
+  PROMOTION_VERSION,
+  type Approval,
+  type WorkloadComponent,
 } from '../../contract/index.js';
 
 export const DEFAULTS = {

@@ -38,7 +38,11 @@ export function rolloutState(w: WorkloadLike): RolloutState {
     ready: status.readyReplicas ?? 0,
     available: status.availableReplicas ?? 0,
   };
-  const settled = counts.replicas === desired && counts.updated === desired && counts.ready === desired && counts.available === desired;
+  const settled =
+    counts.replicas === desired &&
+    counts.updated === desired &&
+    counts.ready === desired &&
+    counts.available === desired;
   if (!settled) {
     return {
       complete: false,
@@ -53,7 +57,10 @@ export function rolloutState(w: WorkloadLike): RolloutState {
 }
 
 /** Containers and init containers of a workload's pod template that run the app image. */
-export function appContainers(w: WorkloadLike, repository: string): { containers: ContainerLike[]; initContainers: ContainerLike[] } {
+export function appContainers(
+  w: WorkloadLike,
+  repository: string,
+): { containers: ContainerLike[]; initContainers: ContainerLike[] } {
   const spec = w.spec?.template.spec;
   return {
     containers: (spec?.containers ?? []).filter((c) => isAppContainer(c, repository)),

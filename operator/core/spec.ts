@@ -1,7 +1,16 @@
 // The spec with defaults applied, and the checks the CRD schema cannot express.
 import { isAppContainer, parseImageRef } from './naming.js';
 import { policyProblem } from './policy.js';
-import { DEFAULTS, LABEL, type Approval, type DriftPolicy, type InFlightStatus, type PromotionObject, type PromotionSpec, type WorkloadComponent } from './resource.js';
+import {
+  DEFAULTS,
+  LABEL,
+  type Approval,
+  type DriftPolicy,
+  type InFlightStatus,
+  type PromotionObject,
+  type PromotionSpec,
+  type WorkloadComponent,
+} from './resource.js';
 import type { ContainerLike } from './types.js';
 
 export interface Settings {
@@ -39,7 +48,10 @@ export function settingsOf(promotion: PromotionObject): Settings {
 }
 
 /** What a flight keeps of the spec it started with (issue 12: edits apply to the next flight). */
-export function snapshot(settings: Settings, kind: InFlightStatus['kind']): Pick<InFlightStatus, 'waves' | 'rolloutTimeoutSeconds' | 'migrationJobTemplate' | 'policy'> {
+export function snapshot(
+  settings: Settings,
+  kind: InFlightStatus['kind'],
+): Pick<InFlightStatus, 'waves' | 'rolloutTimeoutSeconds' | 'migrationJobTemplate' | 'policy'> {
   return {
     waves: structuredClone(settings.waves),
     rolloutTimeoutSeconds: settings.rolloutTimeoutSeconds,
@@ -65,8 +77,11 @@ export function waveComponents(settings: Settings): WorkloadComponent[] {
 }
 
 /** The pod spec containers of a JobSpec-shaped template, if it has that shape. */
-export function templateContainers(template: Record<string, unknown>): { containers: ContainerLike[]; initContainers: ContainerLike[] } | undefined {
-  const podSpec = (template.template as { spec?: { containers?: unknown; initContainers?: unknown } } | undefined)?.spec;
+export function templateContainers(
+  template: Record<string, unknown>,
+): { containers: ContainerLike[]; initContainers: ContainerLike[] } | undefined {
+  const podSpec = (template.template as { spec?: { containers?: unknown; initContainers?: unknown } } | undefined)
+    ?.spec;
   if (!podSpec || !Array.isArray(podSpec.containers)) return undefined;
   const initContainers = Array.isArray(podSpec.initContainers) ? (podSpec.initContainers as ContainerLike[]) : [];
   return { containers: podSpec.containers as ContainerLike[], initContainers };
@@ -76,7 +91,8 @@ export function templateContainers(template: Record<string, unknown>): { contain
 export function specProblem(promotion: PromotionObject): string | undefined {
   const { spec } = promotion;
   const repo = parseImageRef(spec.imageRepository);
-  if (!repo || repo.tag || repo.digest) return `imageRepository ${JSON.stringify(spec.imageRepository)} must be a repository without tag or digest`;
+  if (!repo || repo.tag || repo.digest)
+    return `imageRepository ${JSON.stringify(spec.imageRepository)} must be a repository without tag or digest`;
   if (spec.source.namespace === spec.target.namespace) return 'target.namespace must differ from source.namespace';
   const settings = settingsOf(promotion);
   const seen = new Set<string>();
@@ -92,7 +108,8 @@ export function specProblem(promotion: PromotionObject): string | undefined {
     return 'target.waves: beat must be alone in the last wave (it may only change after every other workload)';
   }
   const pod = templateContainers(spec.target.migrationJobTemplate);
-  if (!pod || pod.containers.length === 0) return 'target.migrationJobTemplate must be a JobSpec with template.spec.containers';
+  if (!pod || pod.containers.length === 0)
+    return 'target.migrationJobTemplate must be a JobSpec with template.spec.containers';
   if (!pod.containers.some((c) => isAppContainer(c, spec.imageRepository))) {
     return `target.migrationJobTemplate has no container named migrate or running ${spec.imageRepository}`;
   }

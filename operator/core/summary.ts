@@ -39,15 +39,31 @@ export interface Draft {
 }
 
 const STAGING_EVENTS: Record<string, PlanEvent['type']> = {
-  Verified: 'Normal', TagNotAllowed: 'Normal', StagingMigrationFailed: 'Warning', RolloutStalled: 'Warning', SmokeFailed: 'Warning', DigestUnresolved: 'Warning',
+  Verified: 'Normal',
+  TagNotAllowed: 'Normal',
+  StagingMigrationFailed: 'Warning',
+  RolloutStalled: 'Warning',
+  SmokeFailed: 'Warning',
+  DigestUnresolved: 'Warning',
 };
 const PROMOTING_EVENTS: Record<string, PlanEvent['type']> = {
-  WaitingForApproval: 'Normal', ApprovalMismatch: 'Warning', RollbackTargetUnknown: 'Warning', UnsafeBeat: 'Warning',
-  ProductionWorkloadMissing: 'Warning', PreviouslyFailed: 'Normal', Held: 'Normal', Suspended: 'Normal',
+  WaitingForApproval: 'Normal',
+  ApprovalMismatch: 'Warning',
+  RollbackTargetUnknown: 'Warning',
+  UnsafeBeat: 'Warning',
+  ProductionWorkloadMissing: 'Warning',
+  PreviouslyFailed: 'Normal',
+  Held: 'Normal',
+  Suspended: 'Normal',
   StagingBehindProduction: 'Warning',
 };
 /** Degraded reasons that need a human, announced once when they appear (or change). */
-const DEGRADED_EVENTS: Record<string, PlanEvent['type']> = { ActionFailed: 'Warning', SourceUnreadable: 'Warning', TargetUnreadable: 'Warning', Drifted: 'Warning' };
+const DEGRADED_EVENTS: Record<string, PlanEvent['type']> = {
+  ActionFailed: 'Warning',
+  SourceUnreadable: 'Warning',
+  TargetUnreadable: 'Warning',
+  Drifted: 'Warning',
+};
 
 function nextHold(d: Draft): HoldStatus | undefined {
   const rollbackTo = d.annotations[ANNOTATION.rollbackTo];
@@ -55,7 +71,8 @@ function nextHold(d: Draft): HoldStatus | undefined {
   let hold: Omit<HoldStatus, 'since'> | undefined;
   if (rollbackTo !== undefined && d.rollbackHold) hold = { by: 'rollback', ...d.rollbackHold };
   else if (held !== undefined) hold = { by: 'annotation', reason: held || 'no reason given' };
-  else if (rollbackTo !== undefined && d.inFlight?.kind !== 'Rollback') hold = { by: 'rollback', reason: `${ANNOTATION.rollbackTo}=${rollbackTo} could not be carried out` };
+  else if (rollbackTo !== undefined && d.inFlight?.kind !== 'Rollback')
+    hold = { by: 'rollback', reason: `${ANNOTATION.rollbackTo}=${rollbackTo} could not be carried out` };
   if (!hold) return undefined;
   const p = d.prev.hold;
   const same = p && p.by === hold.by && p.reason === hold.reason && p.rollbackTo === hold.rollbackTo;
@@ -74,24 +91,45 @@ function phaseOf(d: Draft, hold: HoldStatus | undefined): Phase {
   return last === 'Succeeded' ? 'Succeeded' : last === 'Failed' ? 'Failed' : 'Idle';
 }
 
-function desiredConditions(d: Draft, mode: 'suspended' | 'invalid' | 'active', phase: Phase): Partial<Record<ConditionType, DesiredCondition>> {
-  if (mode === 'suspended') return { Ready: { status: 'False', reason: 'Suspended', message: 'spec.suspend is true: the operator takes no action' } };
-  if (mode === 'invalid') return { Ready: { status: 'False', reason: 'InvalidSpec', message: d.degraded!.message }, Degraded: d.degraded! };
+function desiredConditions(
+  d: Draft,
+  mode: 'suspended' | 'invalid' | 'active',
+  phase: Phase,
+): Partial<Record<ConditionType, DesiredCondition>> {
+  if (mode === 'suspended')
+    return {
+      Ready: { status: 'False', reason: 'Suspended', message: 'spec.suspend is true: the operator takes no action' },
+    };
+  if (mode === 'invalid')
+    return { Ready: { status: 'False', reason: 'InvalidSpec', message: d.degraded!.message }, Degraded: d.degraded! };
   const v = d.verification;
-  const staging: DesiredCondition = v.verified ? { status: 'True', reason: v.reason, message: v.message } : { status: 'False', reason: v.reason, message: v.message };
+  const staging: DesiredCondition = v.verified
+    ? { status: 'True', reason: v.reason, message: v.message }
+    : { status: 'False', reason: v.reason, message: v.message };
   const promoting = d.promoting ?? { status: 'False', reason: 'Idle', message: '' };
   const last = d.history[0];
-  const degraded = d.degraded ??
+  const degraded =
+    d.degraded ??
     (last?.result === 'Failed'
       ? { status: 'True', reason: 'LastPromotionFailed', message: `${last.image}: ${last.reason}` }
       : { status: 'False', reason: 'AsExpected', message: 'the last promotion did not fail' });
   // Not ready when staging offers nothing to promote: usually a source selector that matches nothing.
   const ready: DesiredCondition =
-    degraded.status === 'True' ? { status: 'False', reason: degraded.reason, message: degraded.message }
-    : promoting.status === 'True' ? { status: 'False', reason: 'Progressing', message: promoting.message }
-    : !v.candidate && v.reason === 'NoCandidate' ? { status: 'False', reason: 'NoCandidate', message: v.message }
-    : { status: 'True', reason: phase, message: promoting.message };
-  return { Ready: ready, StagingVerified: staging, Promoting: promoting, Degraded: degraded, Reconciling: promoting, Stalled: degraded };
+    degraded.status === 'True'
+      ? { status: 'False', reason: degraded.reason, message: degraded.message }
+      : promoting.status === 'True'
+        ? { status: 'False', reason: 'Progressing', message: promoting.message }
+        : !v.candidate && v.reason === 'NoCandidate'
+          ? { status: 'False', reason: 'NoCandidate', message: v.message }
+          : { status: 'True', reason: phase, message: promoting.message };
+  return {
+    Ready: ready,
+    StagingVerified: staging,
+    Promoting: promoting,
+    Degraded: degraded,
+    Reconciling: promoting,
+    Stalled: degraded,
+  };
 }
 
 function transitionEvents(d: Draft, status: PromotionStatus): PlanEvent[] {
@@ -99,13 +137,23 @@ function transitionEvents(d: Draft, status: PromotionStatus): PlanEvent[] {
   const changed = (type: ConditionType, table: Record<string, PlanEvent['type']>) => {
     const before = findCondition(d.prev.conditions, type);
     const after = findCondition(status.conditions, type);
-    if (!after || (before?.reason === after.reason && before.status === after.status && before.message === after.message)) return;
+    if (
+      !after ||
+      (before?.reason === after.reason && before.status === after.status && before.message === after.message)
+    )
+      return;
     // Re-verifying what production already runs (e.g. after staging scaled up) is not news.
     const candidate = d.verification.candidate;
     const old = after.reason === 'Verified' && candidate && d.production && sameImage(candidate, d.production);
     const kind = old ? undefined : table[after.reason];
-    if (kind) events.push({ type: kind, reason: type === 'StagingVerified' && after.reason === 'Verified' ? 'StagingVerified' : after.reason, message: after.message });
-    if (type === 'Promoting' && before?.reason === 'Held' && after.reason !== 'Held') events.push({ type: 'Normal', reason: 'Released', message: 'hold released: automation resumes' });
+    if (kind)
+      events.push({
+        type: kind,
+        reason: type === 'StagingVerified' && after.reason === 'Verified' ? 'StagingVerified' : after.reason,
+        message: after.message,
+      });
+    if (type === 'Promoting' && before?.reason === 'Held' && after.reason !== 'Held')
+      events.push({ type: 'Normal', reason: 'Released', message: 'hold released: automation resumes' });
   };
   changed('StagingVerified', STAGING_EVENTS);
   changed('Promoting', PROMOTING_EVENTS);
@@ -127,7 +175,12 @@ export function conclude(d: Draft, mode: 'suspended' | 'invalid' | 'active'): Pl
         phase,
         conditions,
         staging: v.candidate
-          ? { ...v.candidate, ...(v.healthySince ? { healthySince: v.healthySince } : {}), ...(v.migrated ? { migrated: true } : {}), verified: v.verified }
+          ? {
+              ...v.candidate,
+              ...(v.healthySince ? { healthySince: v.healthySince } : {}),
+              ...(v.migrated ? { migrated: true } : {}),
+              verified: v.verified,
+            }
           : undefined,
         production: d.production,
         inFlight: d.inFlight,
@@ -135,7 +188,12 @@ export function conclude(d: Draft, mode: 'suspended' | 'invalid' | 'active'): Pl
         hold,
       };
   const events = [...transitionEvents(d, status), ...d.events];
-  const plan: Plan = { actions: d.actions, status, statusChanged: canonicalJson(d.prev) !== canonicalJson(status), events };
+  const plan: Plan = {
+    actions: d.actions,
+    status,
+    statusChanged: canonicalJson(d.prev) !== canonicalJson(status),
+    events,
+  };
   if (d.requeue.length > 0) plan.requeueAfterSeconds = Math.min(...d.requeue);
   return plan;
 }

@@ -24,8 +24,12 @@ function podRunsCandidate(pod: PodLike, candidate: ImageRecord, repository: stri
     // The tag the kubelet reports must agree too: an old pod of another tag can share nothing but luck.
     const reported = parseImageRef(status.image ?? spec.image ?? '');
     const tagAgrees = !reported?.tag || !candidate.tag || reported.tag === candidate.tag;
-    const runs = digest && candidate.digest ? digest === candidate.digest && tagAgrees : referenceRuns(status.image ?? spec.image, repository, candidate);
-    if (!runs) return `pod ${pod.metadata.name}: container ${spec.name} runs ${digest ?? status.image ?? spec.image}, not ${candidate.image}`;
+    const runs =
+      digest && candidate.digest
+        ? digest === candidate.digest && tagAgrees
+        : referenceRuns(status.image ?? spec.image, repository, candidate);
+    if (!runs)
+      return `pod ${pod.metadata.name}: container ${spec.name} runs ${digest ?? status.image ?? spec.image}, not ${candidate.image}`;
   }
   return appSpecs.length === 0 ? `pod ${pod.metadata.name} has no app container` : undefined;
 }
@@ -45,24 +49,34 @@ function podHealthySince(pod: PodLike, repository: string): number | undefined {
 
 export function jobState(job: JobLike): 'Succeeded' | 'Failed' | 'Running' {
   const conditions = job.status?.conditions ?? [];
-  if (conditions.some((c) => (c.type === 'Complete' || c.type === 'SuccessCriteriaMet') && c.status === 'True')) return 'Succeeded';
-  if (conditions.some((c) => (c.type === 'Failed' || c.type === 'FailureTarget') && c.status === 'True')) return 'Failed';
+  if (conditions.some((c) => (c.type === 'Complete' || c.type === 'SuccessCriteriaMet') && c.status === 'True'))
+    return 'Succeeded';
+  if (conditions.some((c) => (c.type === 'Failed' || c.type === 'FailureTarget') && c.status === 'True'))
+    return 'Failed';
   return 'Running';
 }
 
 /** A Job's own failure message, e.g. `BackoffLimitExceeded: Job has reached the specified backoff limit`. */
 export function jobFailure(job: JobLike): string {
-  const failed = job.status?.conditions?.find((c) => (c.type === 'Failed' || c.type === 'FailureTarget') && c.status === 'True');
+  const failed = job.status?.conditions?.find(
+    (c) => (c.type === 'Failed' || c.type === 'FailureTarget') && c.status === 'True',
+  );
   return [failed?.reason, failed?.message].filter(Boolean).join(': ') || 'the Job failed';
 }
 
 /** Whether the last status already saw staging's migration for exactly this candidate succeed. */
 function migratedBefore(observed: Observed, candidate: ImageRecord): boolean {
   const prev = observed.promotion.status?.staging;
-  return !!prev?.migrated && prev.image === candidate.image && prev.tag === candidate.tag && prev.digest === candidate.digest;
+  return (
+    !!prev?.migrated && prev.image === candidate.image && prev.tag === candidate.tag && prev.digest === candidate.digest
+  );
 }
 
-function stagingMigration(observed: Observed, candidate: ImageRecord, settings: Settings): { ok: boolean; reason: string; message: string } {
+function stagingMigration(
+  observed: Observed,
+  candidate: ImageRecord,
+  settings: Settings,
+): { ok: boolean; reason: string; message: string } {
   // Evidence kept in status: a Job its TTL removed must not un-verify a candidate waiting for approval.
   if (migratedBefore(observed, candidate)) return { ok: true, reason: 'StagingMigrated', message: '' };
   const { source } = observed.promotion.spec;
@@ -75,18 +89,32 @@ function stagingMigration(observed: Observed, candidate: ImageRecord, settings: 
   const states = jobs.map((job) => ({ job, state: jobState(job) }));
   if (states.some((s) => s.state === 'Succeeded')) return { ok: true, reason: 'StagingMigrated', message: '' };
   if (states.some((s) => s.state === 'Running')) {
-    return { ok: false, reason: 'StagingMigrationPending', message: `staging migration Job for ${candidate.image} has not completed` };
+    return {
+      ok: false,
+      reason: 'StagingMigrationPending',
+      message: `staging migration Job for ${candidate.image} has not completed`,
+    };
   }
   const failed = states.find((s) => s.state === 'Failed');
   if (failed) {
-    return { ok: false, reason: 'StagingMigrationFailed', message: `staging migration Job ${failed.job.metadata.name} failed: ${jobFailure(failed.job)}` };
+    return {
+      ok: false,
+      reason: 'StagingMigrationFailed',
+      message: `staging migration Job ${failed.job.metadata.name} failed: ${jobFailure(failed.job)}`,
+    };
   }
   return { ok: false, reason: 'StagingMigrationMissing', message: `no staging migration Job ran ${candidate.image}` };
 }
 
-function checkPods(staging: StagingSet, candidate: ImageRecord, settings: Settings, digests: string[]): Verification | number {
+function checkPods(
+  staging: StagingSet,
+  candidate: ImageRecord,
+  settings: Settings,
+  digests: string[],
+): Verification | number {
   const not = (reason: string, message: string): Verification => ({ candidate, verified: false, reason, message });
-  if (digests.length > 1) return not('ImageMismatch', `staging pods report ${digests.length} different digests: ${digests.join(', ')}`);
+  if (digests.length > 1)
+    return not('ImageMismatch', `staging pods report ${digests.length} different digests: ${digests.join(', ')}`);
   if (staging.pods.length === 0) return not('PodsNotReady', 'no live staging app pods');
   let healthySince = 0;
   for (const pod of staging.pods) {
@@ -104,14 +132,28 @@ function checkSmoke(observed: Observed, base: Verification, settings: Settings, 
   const nowMs = observed.now.getTime();
   const result = observed.smoke;
   const checkedAt = millis(result?.checkedAt);
-  const relevant = result && result.url === url && result.image === base.candidate!.image && checkedAt !== undefined && checkedAt >= healthySince;
-  if (!relevant) return { ...base, verified: false, reason: 'SmokePending', message: `waiting for GET ${url}`, smokeNeeded: true };
+  const relevant =
+    result &&
+    result.url === url &&
+    result.image === base.candidate!.image &&
+    checkedAt !== undefined &&
+    checkedAt >= healthySince;
+  if (!relevant)
+    return { ...base, verified: false, reason: 'SmokePending', message: `waiting for GET ${url}`, smokeNeeded: true };
   const code = result.statusCode;
-  if (code !== undefined && code >= 200 && code < 300) return { ...base, verified: true, reason: 'Verified', message: `${base.candidate!.image} verified (GET ${url} answered ${code})` };
+  if (code !== undefined && code >= 200 && code < 300)
+    return {
+      ...base,
+      verified: true,
+      reason: 'Verified',
+      message: `${base.candidate!.image} verified (GET ${url} answered ${code})`,
+    };
   const retryAt = checkedAt + DEFAULTS.smokeRetrySeconds * 1000;
   const answer = code !== undefined ? `answered ${code}` : `failed: ${result.error ?? 'no response'}`;
   const failed = { ...base, verified: false, reason: 'SmokeFailed', message: `GET ${url} ${answer}` };
-  return nowMs >= retryAt ? { ...failed, smokeNeeded: true } : { ...failed, requeueAfterSeconds: secondsUntil(nowMs, retryAt) };
+  return nowMs >= retryAt
+    ? { ...failed, smokeNeeded: true }
+    : { ...failed, requeueAfterSeconds: secondsUntil(nowMs, retryAt) };
 }
 
 export function verifyStaging(observed: Observed, settings: Settings): Verification {
@@ -143,8 +185,18 @@ function checkCandidate(
   const soakEnd = pods + settings.soakSeconds * 1000;
   const nowMs = observed.now.getTime();
   if (nowMs < soakEnd) {
-    return { ...base, reason: 'Soaking', message: `soaking until ${rfc3339(soakEnd)}`, requeueAfterSeconds: secondsUntil(nowMs, soakEnd) };
+    return {
+      ...base,
+      reason: 'Soaking',
+      message: `soaking until ${rfc3339(soakEnd)}`,
+      requeueAfterSeconds: secondsUntil(nowMs, soakEnd),
+    };
   }
   if (settings.smokeUrl) return checkSmoke(observed, base, settings, pods);
-  return { ...base, verified: true, reason: 'Verified', message: `${candidate.image} verified: healthy since ${base.healthySince}` };
+  return {
+    ...base,
+    verified: true,
+    reason: 'Verified',
+    message: `${candidate.image} verified: healthy since ${base.healthySince}`,
+  };
 }

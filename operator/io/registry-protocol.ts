@@ -133,16 +133,24 @@ export function tokenFromAnswer(body: unknown): string | undefined {
  * `Docker-Content-Digest` header when the registry sends one (a mismatch means a proxy changed the body
  * or the registry is broken; either way the digest cannot be trusted).
  */
-export function manifestDigest(body: Uint8Array, contentType: string | null, headerDigest: string | null): { digest: string } | { problem: string } {
+export function manifestDigest(
+  body: Uint8Array,
+  contentType: string | null,
+  headerDigest: string | null,
+): { digest: string } | { problem: string } {
   const mediaType = (contentType ?? '').split(';')[0].trim().toLowerCase();
   if (!MANIFEST_MEDIA_TYPES.includes(mediaType)) {
-    return { problem: `the manifest has media type ${JSON.stringify(mediaType || '(none)')}, expected one of ${MANIFEST_MEDIA_TYPES.join(', ')}` };
+    return {
+      problem: `the manifest has media type ${JSON.stringify(mediaType || '(none)')}, expected one of ${MANIFEST_MEDIA_TYPES.join(', ')}`,
+    };
   }
   const digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
   if (headerDigest !== null && headerDigest.trim() !== '') {
     const header = headerDigest.trim();
-    if (!DIGEST.test(header)) return { problem: `Docker-Content-Digest ${JSON.stringify(header)} is not a sha256 digest` };
-    if (header !== digest) return { problem: `Docker-Content-Digest ${header} does not match the manifest body (${digest})` };
+    if (!DIGEST.test(header))
+      return { problem: `Docker-Content-Digest ${JSON.stringify(header)} is not a sha256 digest` };
+    if (header !== digest)
+      return { problem: `Docker-Content-Digest ${header} does not match the manifest body (${digest})` };
   }
   return { digest };
 }

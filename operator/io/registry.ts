@@ -4,7 +4,13 @@
 import type { DigestResolution, ResolveDigest } from '../core/types.js';
 import { parseImageRef } from '../core/naming.js';
 import {
-  MANIFEST_MAX_BYTES, MANIFEST_MEDIA_TYPES, manifestDigest, parseChallenges, registryEndpoint, tokenFromAnswer, tokenUrl,
+  MANIFEST_MAX_BYTES,
+  MANIFEST_MEDIA_TYPES,
+  manifestDigest,
+  parseChallenges,
+  registryEndpoint,
+  tokenFromAnswer,
+  tokenUrl,
 } from './registry-protocol.js';
 
 export interface RegistryOptions {
@@ -23,7 +29,8 @@ async function send(url: string | URL, init: RequestInit, timeoutMs: number): Pr
     return await fetch(url, { ...init, redirect: 'follow', signal: AbortSignal.timeout(timeoutMs) });
   } catch (err) {
     const e = err as Error & { cause?: { code?: string; message?: string } };
-    const why = e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message);
+    const why =
+      e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message);
     throw new LookupFailed(`${init.method ?? 'GET'} ${String(url)} failed: ${why}`);
   }
 }
@@ -53,24 +60,38 @@ async function describe(res: Response): Promise<string> {
   return `HTTP ${res.status}${detail ? ` (${detail})` : ''}`;
 }
 
-async function anonymousToken(res: Response, endpoint: ReturnType<typeof registryEndpoint>, timeoutMs: number): Promise<string> {
+async function anonymousToken(
+  res: Response,
+  endpoint: ReturnType<typeof registryEndpoint>,
+  timeoutMs: number,
+): Promise<string> {
   const header = res.headers.get('www-authenticate') ?? '';
   await res.body?.cancel();
   const bearer = parseChallenges(header).find((c) => c.scheme === 'bearer');
   if (!bearer) {
-    throw new LookupFailed(`the registry asks for credentials (WWW-Authenticate: ${header || 'none'}); only anonymous pulls via a Bearer token are supported, so a private registry needs the runtime to report the digest (pods' imageID)`);
+    throw new LookupFailed(
+      `the registry asks for credentials (WWW-Authenticate: ${header || 'none'}); only anonymous pulls via a Bearer token are supported, so a private registry needs the runtime to report the digest (pods' imageID)`,
+    );
   }
   const url = tokenUrl(bearer, endpoint);
   if ('problem' in url) throw new LookupFailed(url.problem);
   const answer = await send(url, { method: 'GET', headers: { accept: 'application/json' } }, timeoutMs);
-  if (!answer.ok) throw new LookupFailed(`anonymous token request ${url.origin}${url.pathname} answered ${await describe(answer)}, expected 200 with a token (private repository?)`);
+  if (!answer.ok)
+    throw new LookupFailed(
+      `anonymous token request ${url.origin}${url.pathname} answered ${await describe(answer)}, expected 200 with a token (private repository?)`,
+    );
   let token: string | undefined;
   try {
-    token = tokenFromAnswer(JSON.parse(new TextDecoder().decode(await readLimited(answer, 1024 * 1024, 'the token answer'))));
+    token = tokenFromAnswer(
+      JSON.parse(new TextDecoder().decode(await readLimited(answer, 1024 * 1024, 'the token answer'))),
+    );
   } catch (err) {
     if (err instanceof LookupFailed) throw err;
   }
-  if (!token) throw new LookupFailed(`anonymous token request ${url.origin}${url.pathname} answered no token (expected JSON with "token" or "access_token")`);
+  if (!token)
+    throw new LookupFailed(
+      `anonymous token request ${url.origin}${url.pathname} answered no token (expected JSON with "token" or "access_token")`,
+    );
   return token;
 }
 
@@ -88,7 +109,8 @@ export async function lookupDigest(image: string, options: RegistryOptions = {})
       headers.authorization = `Bearer ${await anonymousToken(res, endpoint, timeoutMs)}`;
       res = await send(url, { method: 'GET', headers }, timeoutMs);
     }
-    if (res.status !== 200) return { error: `GET ${url} answered ${await describe(res)}, expected 200 with the manifest` };
+    if (res.status !== 200)
+      return { error: `GET ${url} answered ${await describe(res)}, expected 200 with the manifest` };
     const body = await readLimited(res, MANIFEST_MAX_BYTES, 'the manifest');
     const checked = manifestDigest(body, res.headers.get('content-type'), res.headers.get('docker-content-digest'));
     return 'digest' in checked ? checked : { error: `GET ${url}: ${checked.problem}` };
@@ -99,7 +121,12 @@ export async function lookupDigest(image: string, options: RegistryOptions = {})
 }
 
 /** Runs a ResolveDigest action; `previous` (the last result for this Promotion) counts consecutive failures. */
-export async function resolveDigest(action: ResolveDigest, options: RegistryOptions, previous?: DigestResolution, now: () => Date = () => new Date()): Promise<DigestResolution> {
+export async function resolveDigest(
+  action: ResolveDigest,
+  options: RegistryOptions,
+  previous?: DigestResolution,
+  now: () => Date = () => new Date(),
+): Promise<DigestResolution> {
   const found = await lookupDigest(action.image, options);
   if ('digest' in found) return { image: action.image, digest: found.digest, checkedAt: now() };
   const attempts = previous?.image === action.image && previous.error ? (previous.attempts ?? 1) + 1 : 1;

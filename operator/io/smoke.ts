@@ -2,14 +2,19 @@
 // login page is not a healthy app), the result remembered for the next reconcile.
 import type { CheckSmoke, SmokeResult } from '../core/types.js';
 
-export async function checkSmoke(action: CheckSmoke, timeoutMs: number, now: () => Date = () => new Date()): Promise<SmokeResult> {
+export async function checkSmoke(
+  action: CheckSmoke,
+  timeoutMs: number,
+  now: () => Date = () => new Date(),
+): Promise<SmokeResult> {
   try {
     const res = await fetch(action.url, { method: 'GET', redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
     await res.body?.cancel();
     return { url: action.url, image: action.image, statusCode: res.status, checkedAt: now() };
   } catch (err) {
     const e = err as Error & { cause?: { code?: string; message?: string } };
-    const error = e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message);
+    const error =
+      e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message);
     return { url: action.url, image: action.image, error, checkedAt: now() };
   }
 }

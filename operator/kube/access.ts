@@ -27,9 +27,16 @@ export async function loadClusterAccess(env: NodeJS.ProcessEnv = process.env): P
     if (env.KUBECONFIG) throw new Error(`KUBECONFIG=${env.KUBECONFIG}: cannot read ${file}`);
   }
   if (text !== undefined) return fromKubeconfig(text, file);
-  if (!env.KUBERNETES_SERVICE_HOST) throw new Error('no kubeconfig found and not running in a cluster (KUBERNETES_SERVICE_HOST unset)');
-  const host = env.KUBERNETES_SERVICE_HOST.includes(':') ? `[${env.KUBERNETES_SERVICE_HOST}]` : env.KUBERNETES_SERVICE_HOST;
-  return { server: `https://${host}:${env.KUBERNETES_SERVICE_PORT ?? '443'}`, ca: readFileSync(`${SA_DIR}/ca.crt`), tokenFile: `${SA_DIR}/token` };
+  if (!env.KUBERNETES_SERVICE_HOST)
+    throw new Error('no kubeconfig found and not running in a cluster (KUBERNETES_SERVICE_HOST unset)');
+  const host = env.KUBERNETES_SERVICE_HOST.includes(':')
+    ? `[${env.KUBERNETES_SERVICE_HOST}]`
+    : env.KUBERNETES_SERVICE_HOST;
+  return {
+    server: `https://${host}:${env.KUBERNETES_SERVICE_PORT ?? '443'}`,
+    ca: readFileSync(`${SA_DIR}/ca.crt`),
+    tokenFile: `${SA_DIR}/token`,
+  };
 }
 
 interface Named<T> {
@@ -42,7 +49,10 @@ interface Named<T> {
 
 async function fromKubeconfig(text: string, file: string): Promise<ClusterAccess> {
   // Kubeconfigs written as JSON (valid YAML) skip loading a YAML parser.
-  const doc = (text.trimStart().startsWith('{') ? JSON.parse(text) : (await import('yaml')).parse(text)) as Record<string, unknown>;
+  const doc = (text.trimStart().startsWith('{') ? JSON.parse(text) : (await import('yaml')).parse(text)) as Record<
+    string,
+    unknown
+  >;
   const pick = <T>(list: unknown, name: string | undefined, what: string): T => {
     const found = (list as Named<T>[] | undefined)?.find((x) => x.name === name);
     if (!found) throw new Error(`${file}: ${what} "${name}" not found`);
@@ -51,7 +61,10 @@ async function fromKubeconfig(text: string, file: string): Promise<ClusterAccess
   const ctx = pick<{ cluster: string; user: string }>(doc.contexts, doc['current-context'] as string, 'context');
   const cluster = pick<Record<string, string | boolean>>(doc.clusters, ctx.cluster, 'cluster');
   const user = pick<Record<string, unknown>>(doc.users, ctx.user, 'user');
-  if (user.exec || user['auth-provider']) throw new Error(`${file}: user "${ctx.user}" uses an exec/auth-provider plugin; the operator supports tokens and client certificates`);
+  if (user.exec || user['auth-provider'])
+    throw new Error(
+      `${file}: user "${ctx.user}" uses an exec/auth-provider plugin; the operator supports tokens and client certificates`,
+    );
   const bytes = (data: unknown, path: unknown) =>
     typeof data === 'string' ? Buffer.from(data, 'base64') : typeof path === 'string' ? readFileSync(path) : undefined;
   return {

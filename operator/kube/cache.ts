@@ -30,7 +30,12 @@ export interface Source<K extends Kind = Kind> {
 
 /** Every source one Promotion reads, by role. */
 export interface Sources {
-  staging: { deployments: Source<'deployments'>; statefulsets: Source<'statefulsets'>; pods: Source<'pods'>; jobs: Source<'jobs'> };
+  staging: {
+    deployments: Source<'deployments'>;
+    statefulsets: Source<'statefulsets'>;
+    pods: Source<'pods'>;
+    jobs: Source<'jobs'>;
+  };
   production: { deployments: Source<'deployments'>; statefulsets: Source<'statefulsets'>; jobs: Source<'jobs'> };
 }
 
@@ -45,13 +50,26 @@ const safeSelector = (s: Parameters<typeof selectorToString>[0] | undefined) => 
 export function sourcesOf(p: PromotionObject): Sources {
   const src = p.spec?.source ?? ({} as PromotionObject['spec']['source']);
   const dst = p.spec?.target ?? ({} as PromotionObject['spec']['target']);
-  const at = <K extends Kind>(kind: K, namespace: string, selector: string): Source<K> => ({ kind, namespace, selector });
+  const at = <K extends Kind>(kind: K, namespace: string, selector: string): Source<K> => ({
+    kind,
+    namespace,
+    selector,
+  });
   const s = safeSelector(src.selector);
   const t = safeSelector(dst.selector);
   return {
-    staging: { deployments: at('deployments', src.namespace, s), statefulsets: at('statefulsets', src.namespace, s), pods: at('pods', src.namespace, s), jobs: at('jobs', src.namespace, safeSelector(src.migrationJobSelector)) },
+    staging: {
+      deployments: at('deployments', src.namespace, s),
+      statefulsets: at('statefulsets', src.namespace, s),
+      pods: at('pods', src.namespace, s),
+      jobs: at('jobs', src.namespace, safeSelector(src.migrationJobSelector)),
+    },
     // The migration Jobs the operator creates carry the Promotion's label; users' may not: all Jobs.
-    production: { deployments: at('deployments', dst.namespace, t), statefulsets: at('statefulsets', dst.namespace, t), jobs: at('jobs', dst.namespace, '') },
+    production: {
+      deployments: at('deployments', dst.namespace, t),
+      statefulsets: at('statefulsets', dst.namespace, t),
+      jobs: at('jobs', dst.namespace, ''),
+    },
   };
 }
 
@@ -66,7 +84,12 @@ interface Entry<T extends KubernetesObject> {
 const allSources = (s: Sources): Source[] => [...Object.values(s.staging), ...Object.values(s.production)];
 const sourceKey = (s: Source) => `${s.kind}|${s.namespace}|${s.selector}`;
 const promotionKey = (p: PromotionObject) => `${p.metadata.namespace}/${p.metadata.name}`;
-const PATHS: Record<Kind, (ns: string) => string> = { deployments: paths.deployments, statefulsets: paths.statefulsets, pods: paths.pods, jobs: paths.jobs };
+const PATHS: Record<Kind, (ns: string) => string> = {
+  deployments: paths.deployments,
+  statefulsets: paths.statefulsets,
+  pods: paths.pods,
+  jobs: paths.jobs,
+};
 
 export interface CacheOptions {
   watchNamespaces: readonly string[];
@@ -90,14 +113,24 @@ export type CacheReader = Pick<Cache, 'getPromotion' | 'notSyncedFor' | 'unreada
 export class Cache {
   private readonly promotions: ResilientInformer<PromotionObject>[];
   /** Object informers by kind, then by source key, with the Promotions using each. */
-  private readonly informers: { [K in Kind]: Map<string, Entry<Objects[K]>> } = { deployments: new Map(), statefulsets: new Map(), pods: new Map(), jobs: new Map() };
+  private readonly informers: { [K in Kind]: Map<string, Entry<Objects[K]>> } = {
+    deployments: new Map(),
+    statefulsets: new Map(),
+    pods: new Map(),
+    jobs: new Map(),
+  };
   /** Promotion key -> the source keys it uses. */
   private readonly uses = new Map<string, string[]>();
   private readonly handlers: ((promotionKey: string) => void)[] = [];
 
-  constructor(private readonly client: ListWatcher, private readonly o: CacheOptions) {
+  constructor(
+    private readonly client: ListWatcher,
+    private readonly o: CacheOptions,
+  ) {
     const nss = o.watchNamespaces.length ? o.watchNamespaces : [undefined];
-    this.promotions = nss.map((ns) => this.make<PromotionObject>(paths.promotions(ns), '', 'promotions', (p) => this.promotionChanged(p)));
+    this.promotions = nss.map((ns) =>
+      this.make<PromotionObject>(paths.promotions(ns), '', 'promotions', (p) => this.promotionChanged(p)),
+    );
   }
 
   /** Registers a handler that receives the key of every Promotion whose inputs changed. */
@@ -142,14 +175,18 @@ export class Cache {
       const informer = this.entry(s)?.informer;
       return !informer?.hasSynced && !refused(informer?.health().lastError);
     });
-    return missing.length ? `waiting for caches: ${missing.map((s) => `${s.kind} in ${s.namespace}`).join(', ')}` : undefined;
+    return missing.length
+      ? `waiting for caches: ${missing.map((s) => `${s.kind} in ${s.namespace}`).join(', ')}`
+      : undefined;
   }
 
   /** Sources of this Promotion the API refuses to list (403/404): its own problem, never the operator's readiness. */
   unreadableFor(p: PromotionObject): Unreadable[] {
     return allSources(sourcesOf(p)).flatMap((s) => {
       const err = this.entry(s)?.informer.health().lastError;
-      return err && refused(err) ? [{ namespace: s.namespace, resource: s.kind, code: err.code, message: err.message }] : [];
+      return err && refused(err)
+        ? [{ namespace: s.namespace, resource: s.kind, code: err.code, message: err.message }]
+        : [];
     });
   }
 
@@ -179,7 +216,9 @@ export class Cache {
   }
 
   private objectInformers(): ResilientInformer<KubernetesObject>[] {
-    return Object.values(this.informers).flatMap((m: Map<string, Entry<KubernetesObject>>) => [...m.values()].map((e) => e.informer));
+    return Object.values(this.informers).flatMap((m: Map<string, Entry<KubernetesObject>>) =>
+      [...m.values()].map((e) => e.informer),
+    );
   }
 
   private entry(s: Source): Entry<KubernetesObject> | undefined {
@@ -198,7 +237,14 @@ export class Cache {
       let entry = byKey.get(k);
       if (!entry) {
         const changed = () => this.objectChanged(byKey, k);
-        const informer = this.make<KubernetesObject>(PATHS[s.kind](s.namespace), s.selector, s.kind, changed, changed, changed);
+        const informer = this.make<KubernetesObject>(
+          PATHS[s.kind](s.namespace),
+          s.selector,
+          s.kind,
+          changed,
+          changed,
+          changed,
+        );
         byKey.set(k, (entry = { informer, users: new Set() }));
         void informer.start();
       }
@@ -226,7 +272,14 @@ export class Cache {
     for (const h of this.handlers) h(key);
   }
 
-  private make<T extends KubernetesObject>(path: string, labelSelector: string, resource: string, onEvent: (obj: T) => void, onSync?: () => void, onFail?: () => void): ResilientInformer<T> {
+  private make<T extends KubernetesObject>(
+    path: string,
+    labelSelector: string,
+    resource: string,
+    onEvent: (obj: T) => void,
+    onSync?: () => void,
+    onFail?: () => void,
+  ): ResilientInformer<T> {
     return new ResilientInformer<T>(this.client, path, {
       labelSelector,
       onSync,

@@ -5,7 +5,11 @@ import { FIELD_MANAGER } from '../core/types.js';
 import { HttpError, type Lane, type Transport } from './transport.js';
 
 export class KubeError extends Error {
-  constructor(readonly code: number, readonly reason: string, message: string) {
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'KubeError';
   }
@@ -50,7 +54,11 @@ export function resourceOf(path: string): string {
 }
 
 export class KubeClient {
-  constructor(readonly transport: Transport, private readonly observe: RequestObserver = () => {}, private readonly timeoutMs = 30_000) {}
+  constructor(
+    readonly transport: Transport,
+    private readonly observe: RequestObserver = () => {},
+    private readonly timeoutMs = 30_000,
+  ) {}
 
   url(path: string, query: Record<string, string | undefined> = {}): string {
     const url = new URL(this.transport.access.server + path);
@@ -59,10 +67,25 @@ export class KubeClient {
   }
 
   /** `lane`: which connections carry it (leader election has its own); `timeoutMs`: its deadline, queueing included. */
-  async request<T>(method: Method, path: string, opts: { body?: unknown; contentType?: string; query?: Record<string, string | undefined>; lane?: Lane; timeoutMs?: number } = {}): Promise<T> {
+  async request<T>(
+    method: Method,
+    path: string,
+    opts: {
+      body?: unknown;
+      contentType?: string;
+      query?: Record<string, string | undefined>;
+      lane?: Lane;
+      timeoutMs?: number;
+    } = {},
+  ): Promise<T> {
     this.observe(VERB[method], resourceOf(path));
     const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
-    const res = await this.transport.send(method, this.url(path, opts.query), { body, contentType: opts.contentType, timeoutMs: opts.timeoutMs ?? this.timeoutMs, lane: opts.lane });
+    const res = await this.transport.send(method, this.url(path, opts.query), {
+      body,
+      contentType: opts.contentType,
+      timeoutMs: opts.timeoutMs ?? this.timeoutMs,
+      lane: opts.lane,
+    });
     if (res.status >= 400) throw kubeError(method, path, new HttpError(res.status, res.text));
     const text = res.text;
     return (text ? JSON.parse(text) : undefined) as T;
@@ -72,14 +95,29 @@ export class KubeClient {
    * Watches `path` from resourceVersion, with bookmarks, until the apiserver ends the watch after
    * timeoutSeconds (resolves) or it fails, is aborted or goes silent (rejects).
    */
-  async watch(path: string, resourceVersion: string, onEvent: (type: string, object: KubernetesObject) => void, opts: { signal: AbortSignal; timeoutSeconds: number; labelSelector?: string }): Promise<void> {
+  async watch(
+    path: string,
+    resourceVersion: string,
+    onEvent: (type: string, object: KubernetesObject) => void,
+    opts: { signal: AbortSignal; timeoutSeconds: number; labelSelector?: string },
+  ): Promise<void> {
     this.observe('watch', resourceOf(path));
-    const url = this.url(path, { watch: 'true', resourceVersion, allowWatchBookmarks: 'true', timeoutSeconds: String(opts.timeoutSeconds), labelSelector: opts.labelSelector || undefined });
+    const url = this.url(path, {
+      watch: 'true',
+      resourceVersion,
+      allowWatchBookmarks: 'true',
+      timeoutSeconds: String(opts.timeoutSeconds),
+      labelSelector: opts.labelSelector || undefined,
+    });
     try {
-      await this.transport.stream(url, (line) => {
-        const event = JSON.parse(line) as { type: string; object: KubernetesObject };
-        onEvent(event.type, event.object);
-      }, { signal: opts.signal, idleMs: (opts.timeoutSeconds + 30) * 1000 });
+      await this.transport.stream(
+        url,
+        (line) => {
+          const event = JSON.parse(line) as { type: string; object: KubernetesObject };
+          onEvent(event.type, event.object);
+        },
+        { signal: opts.signal, idleMs: (opts.timeoutSeconds + 30) * 1000 },
+      );
     } catch (err) {
       throw err instanceof HttpError ? kubeError('WATCH', path, err) : err;
     }
@@ -91,7 +129,9 @@ export class KubeClient {
     let cont: string | undefined;
     let resourceVersion: string | undefined;
     do {
-      const page = await this.request<KubeList<T>>('GET', path, { query: { limit: '500', continue: cont, labelSelector: labelSelector || undefined } });
+      const page = await this.request<KubeList<T>>('GET', path, {
+        query: { limit: '500', continue: cont, labelSelector: labelSelector || undefined },
+      });
       items.push(...page.items);
       cont = page.metadata?.continue || undefined;
       resourceVersion = page.metadata?.resourceVersion;
@@ -113,7 +153,11 @@ export class KubeClient {
   }
 
   mergePatch<T>(path: string, body: unknown): Promise<T> {
-    return this.request<T>('PATCH', path, { body, contentType: 'application/merge-patch+json', query: { fieldManager: FIELD_MANAGER } });
+    return this.request<T>('PATCH', path, {
+      body,
+      contentType: 'application/merge-patch+json',
+      query: { fieldManager: FIELD_MANAGER },
+    });
   }
 }
 
@@ -125,12 +169,17 @@ export function kubeError(method: string, path: string, err: HttpError): KubeErr
   } catch {
     /* not a Status */
   }
-  return new KubeError(err.statusCode, status.reason ?? 'Unknown', `${method} ${path}: ${err.statusCode} ${status.message ?? err.body.slice(0, 200)}`);
+  return new KubeError(
+    err.statusCode,
+    status.reason ?? 'Unknown',
+    `${method} ${path}: ${err.statusCode} ${status.message ?? err.body.slice(0, 200)}`,
+  );
 }
 
 /** REST paths of the kinds the operator touches. */
 export const paths = {
-  promotions: (ns?: string) => (ns ? `/apis/ponyexpress.dev/v1alpha1/namespaces/${ns}/promotions` : '/apis/ponyexpress.dev/v1alpha1/promotions'),
+  promotions: (ns?: string) =>
+    ns ? `/apis/ponyexpress.dev/v1alpha1/namespaces/${ns}/promotions` : '/apis/ponyexpress.dev/v1alpha1/promotions',
   deployments: (ns: string) => `/apis/apps/v1/namespaces/${ns}/deployments`,
   statefulsets: (ns: string) => `/apis/apps/v1/namespaces/${ns}/statefulsets`,
   pods: (ns: string) => `/api/v1/namespaces/${ns}/pods`,

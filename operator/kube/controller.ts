@@ -76,13 +76,17 @@ export class PromotionController implements Reconciler {
       ...(unreadable.length ? { unreadable } : {}),
     };
     const resolution = this.resolution.get(key);
-    const plan = reconcile(this.resolveDigests ? { ...observed, resolveDigests: true, ...(resolution ? { resolution } : {}) } : observed);
+    const plan = reconcile(
+      this.resolveDigests ? { ...observed, resolveDigests: true, ...(resolution ? { resolution } : {}) } : observed,
+    );
     // Pure observation churn (staging rolling, rollout counters) is coalesced: the next reconcile
     // recomputes it from the cluster anyway, so deferring it loses nothing.
     const observationOnly = plan.statusChanged && plan.actions.length === 0 && plan.events.length === 0;
     const sinceWrite = this.clock.now() - (this.lastStatusWriteMs.get(key) ?? 0);
     if (observationOnly && sinceWrite < this.statusMinIntervalMs) {
-      return { requeueAfterMs: Math.min(this.statusMinIntervalMs - sinceWrite, (plan.requeueAfterSeconds ?? Infinity) * 1000) };
+      return {
+        requeueAfterMs: Math.min(this.statusMinIntervalMs - sinceWrite, (plan.requeueAfterSeconds ?? Infinity) * 1000),
+      };
     }
     if (plan.actions.length || plan.statusChanged || plan.events.length) {
       this.log.info('reconcile', {
@@ -94,7 +98,13 @@ export class PromotionController implements Reconciler {
       });
     }
     try {
-      const result = await executePlan({ ...this.exec, log: this.exec.log.with({ promotion: key }) }, promotion, plan, resolution, failure);
+      const result = await executePlan(
+        { ...this.exec, log: this.exec.log.with({ promotion: key }) },
+        promotion,
+        plan,
+        resolution,
+        failure,
+      );
       if (result.failure) {
         this.failures.set(key, result.failure);
         this.metrics.reconciles.inc({ outcome: 'error' });
@@ -150,7 +160,12 @@ export class PromotionController implements Reconciler {
     return cached;
   }
 
-  private recordTransitions(key: string, before: PromotionObject, phase: Phase | undefined, newest: { result: string; startedAt: string; finishedAt: string } | undefined): void {
+  private recordTransitions(
+    key: string,
+    before: PromotionObject,
+    phase: Phase | undefined,
+    newest: { result: string; startedAt: string; finishedAt: string } | undefined,
+  ): void {
     const prev = before.status?.history?.[0];
     const isNew = newest && (!prev || prev.startedAt !== newest.startedAt || prev.finishedAt !== newest.finishedAt);
     // 'Observed' records what production ran when first seen; it is not a promotion.

@@ -5,7 +5,12 @@ import type { PlanEvent, PromotionObject } from '../core/types.js';
 import { FIELD_MANAGER } from '../core/types.js';
 import type { KubeClient } from './client.js';
 
-export function eventBody(p: PromotionObject, e: PlanEvent, instance: string, now = new Date()): Record<string, unknown> {
+export function eventBody(
+  p: PromotionObject,
+  e: PlanEvent,
+  instance: string,
+  now = new Date(),
+): Record<string, unknown> {
   const time = now.toISOString();
   return {
     apiVersion: 'v1',
@@ -30,6 +35,11 @@ export function eventBody(p: PromotionObject, e: PlanEvent, instance: string, no
   };
 }
 
-export async function emitEvent(client: Pick<KubeClient, 'create'>, p: PromotionObject, e: PlanEvent, instance: string): Promise<void> {
+export async function emitEvent(
+  client: Pick<KubeClient, 'create'>,
+  p: PromotionObject,
+  e: PlanEvent,
+  instance: string,
+): Promise<void> {
   await client.create(`/api/v1/namespaces/${p.metadata.namespace}/events`, eventBody(p, e, instance));
 }

@@ -2,7 +2,15 @@
 // the next reconcile re-derives what is left), then status (only when changed), then Events.
 // Every write first checks the leader fence, so a replica that lost its Lease stops at once.
 import { actionTarget, applyConfiguration } from '../core/actions.js';
-import type { Action, ActionFailure, DigestResolution, Plan, PromotionObject, PromotionStatus, SmokeResult } from '../core/types.js';
+import type {
+  Action,
+  ActionFailure,
+  DigestResolution,
+  Plan,
+  PromotionObject,
+  PromotionStatus,
+  SmokeResult,
+} from '../core/types.js';
 import { FIELD_MANAGER, PROMOTION_GROUP, PROMOTION_KIND, PROMOTION_PLURAL, PROMOTION_VERSION } from '../core/types.js';
 import type { Logger } from '../telemetry.js';
 import { KubeError, paths, type KubeClient } from './client.js';
@@ -47,7 +55,13 @@ export interface ExecuteResult {
 }
 
 /** `previousResolution`: the last ResolveDigest result for this Promotion (counts consecutive failures). */
-export async function executePlan(ctx: ExecuteContext, promotion: PromotionObject, plan: Plan, previousResolution?: DigestResolution, previousFailure?: ActionFailure): Promise<ExecuteResult> {
+export async function executePlan(
+  ctx: ExecuteContext,
+  promotion: PromotionObject,
+  plan: Plan,
+  previousResolution?: DigestResolution,
+  previousFailure?: ActionFailure,
+): Promise<ExecuteResult> {
   const result: ExecuteResult = {};
   for (const action of plan.actions) {
     if (action.type === 'ResolveDigest') {
@@ -65,21 +79,35 @@ export async function executePlan(ctx: ExecuteContext, promotion: PromotionObjec
       const target = actionTarget(action);
       if (!(err instanceof KubeError) || !target) throw err;
       const same = previousFailure?.key === target.key;
-      result.failure = { ...target, code: err.code, reason: err.reason || 'Unknown', message: err.message.split('\n')[0], attempts: same ? previousFailure.attempts + 1 : 1, failedAt: new Date().toISOString() };
-      ctx.log.warn('write refused', { action: target.key, code: err.code, reason: err.reason, attempts: result.failure.attempts });
+      result.failure = {
+        ...target,
+        code: err.code,
+        reason: err.reason || 'Unknown',
+        message: err.message.split('\n')[0],
+        attempts: same ? previousFailure.attempts + 1 : 1,
+        failedAt: new Date().toISOString(),
+      };
+      ctx.log.warn('write refused', {
+        action: target.key,
+        code: err.code,
+        reason: err.reason,
+        attempts: result.failure.attempts,
+      });
       return result;
     }
   }
   if (plan.statusChanged) result.written = await writeStatus(ctx, promotion, plan.status);
   // Events are independent of each other and best effort: sent together, not one after another.
   if (plan.events.length) fence(ctx);
-  await Promise.all(plan.events.map(async (event) => {
-    try {
-      await emitEvent(ctx.client, promotion, event, ctx.identity);
-    } catch (err) {
-      ctx.log.warn('could not record event', { reason: event.reason, err });
-    }
-  }));
+  await Promise.all(
+    plan.events.map(async (event) => {
+      try {
+        await emitEvent(ctx.client, promotion, event, ctx.identity);
+      } catch (err) {
+        ctx.log.warn('could not record event', { reason: event.reason, err });
+      }
+    }),
+  );
   return result;
 }
 
@@ -87,7 +115,10 @@ function fence(ctx: ExecuteContext): void {
   if (!ctx.isLeader()) throw new LostLeadership();
 }
 
-async function executeAction(ctx: ExecuteContext, action: Exclude<Action, { type: 'ResolveDigest' }>): Promise<SmokeResult | undefined> {
+async function executeAction(
+  ctx: ExecuteContext,
+  action: Exclude<Action, { type: 'ResolveDigest' }>,
+): Promise<SmokeResult | undefined> {
   switch (action.type) {
     case 'CreateMigrationJob': {
       fence(ctx);
@@ -105,9 +136,15 @@ async function executeAction(ctx: ExecuteContext, action: Exclude<Action, { type
     case 'SetImages': {
       fence(ctx);
       const { target } = action;
-      const collection = target.kind === 'Deployment' ? paths.deployments(target.namespace) : paths.statefulsets(target.namespace);
+      const collection =
+        target.kind === 'Deployment' ? paths.deployments(target.namespace) : paths.statefulsets(target.namespace);
       await ctx.client.apply(`${collection}/${target.name}`, applyConfiguration(action));
-      ctx.log.info('set images', { workload: `${target.kind}/${target.name}`, wave: action.wave, purpose: action.purpose, images: action.containers.map((c) => c.image) });
+      ctx.log.info('set images', {
+        workload: `${target.kind}/${target.name}`,
+        wave: action.wave,
+        purpose: action.purpose,
+        images: action.containers.map((c) => c.image),
+      });
       return undefined;
     }
     case 'CheckSmoke':
@@ -125,7 +162,11 @@ async function writeStatus(ctx: ExecuteContext, p: PromotionObject, status: Prom
   const body = {
     apiVersion: `${PROMOTION_GROUP}/${PROMOTION_VERSION}`,
     kind: PROMOTION_KIND,
-    metadata: { name: p.metadata.name, namespace: p.metadata.namespace, resourceVersion: (p.metadata as { resourceVersion?: string }).resourceVersion },
+    metadata: {
+      name: p.metadata.name,
+      namespace: p.metadata.namespace,
+      resourceVersion: (p.metadata as { resourceVersion?: string }).resourceVersion,
+    },
     spec: p.spec,
     status,
   };

@@ -33,7 +33,12 @@ export class Pool {
   readonly conns: Conn[] = [];
   private readonly waiters: Waiter[] = [];
 
-  constructor(readonly lane: Lane, private readonly t: PoolHost, private readonly streams: number, private readonly maxConns: number) {}
+  constructor(
+    readonly lane: Lane,
+    private readonly t: PoolHost,
+    private readonly streams: number,
+    private readonly maxConns: number,
+  ) {}
 
   get waiting(): number {
     return this.waiters.length;
@@ -96,7 +101,12 @@ export class Pool {
 
   private open(): Conn {
     const { access } = this.t;
-    const session = connect(access.server, { ca: access.ca, cert: access.cert, key: access.key, rejectUnauthorized: !access.insecureSkipTlsVerify });
+    const session = connect(access.server, {
+      ca: access.ca,
+      cert: access.cert,
+      key: access.key,
+      rejectUnauthorized: !access.insecureSkipTlsVerify,
+    });
     const conn: Conn = {
       session,
       active: 0,
@@ -129,7 +139,10 @@ export class Pool {
       if (Date.now() - conn.lastUsedMs > 60_000) conn.session.close();
       return;
     }
-    const timer = setTimeout(() => conn.session.destroy(new Error(`apiserver did not answer a ping within ${this.t.pingTimeoutMs} ms`)), this.t.pingTimeoutMs);
+    const timer = setTimeout(
+      () => conn.session.destroy(new Error(`apiserver did not answer a ping within ${this.t.pingTimeoutMs} ms`)),
+      this.t.pingTimeoutMs,
+    );
     timer.unref();
     const sent = conn.session.ping((err) => {
       clearTimeout(timer);

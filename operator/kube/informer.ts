@@ -47,7 +47,8 @@ const keyOf = (o: KubernetesObject) => `${o.metadata?.namespace ?? ''}/${o.metad
 function slim<T extends KubernetesObject>(o: T): T {
   if (o.metadata?.managedFields) delete o.metadata.managedFields;
   const ann = o.metadata?.annotations;
-  if (ann?.['kubectl.kubernetes.io/last-applied-configuration']) delete ann['kubectl.kubernetes.io/last-applied-configuration'];
+  if (ann?.['kubectl.kubernetes.io/last-applied-configuration'])
+    delete ann['kubectl.kubernetes.io/last-applied-configuration'];
   return o;
 }
 
@@ -63,7 +64,11 @@ export class ResilientInformer<T extends KubernetesObject> {
   private watchdog?: NodeJS.Timeout;
   private firstSync?: () => void;
 
-  constructor(private readonly client: ListWatcher, readonly path: string, private readonly o: InformerOptions<T>) {}
+  constructor(
+    private readonly client: ListWatcher,
+    readonly path: string,
+    private readonly o: InformerOptions<T>,
+  ) {}
 
   get hasSynced(): boolean {
     return this.synced;
@@ -113,12 +118,21 @@ export class ResilientInformer<T extends KubernetesObject> {
       try {
         if (!resourceVersion) resourceVersion = await this.relist();
         this.lastActivityMs = Date.now();
-        await this.client.watch(this.path, resourceVersion, (type, obj) => {
-          this.lastActivityMs = Date.now();
-          this.downSinceMs = undefined;
-          this.failures = 0;
-          resourceVersion = this.apply(type, obj as T) ?? resourceVersion;
-        }, { signal: this.abort.signal, timeoutSeconds: Math.max(1, Math.round(this.o.watchTimeoutMs / 1000)), labelSelector: this.o.labelSelector });
+        await this.client.watch(
+          this.path,
+          resourceVersion,
+          (type, obj) => {
+            this.lastActivityMs = Date.now();
+            this.downSinceMs = undefined;
+            this.failures = 0;
+            resourceVersion = this.apply(type, obj as T) ?? resourceVersion;
+          },
+          {
+            signal: this.abort.signal,
+            timeoutSeconds: Math.max(1, Math.round(this.o.watchTimeoutMs / 1000)),
+            labelSelector: this.o.labelSelector,
+          },
+        );
       } catch (err) {
         if (this.stopped) return;
         this.downSinceMs ??= Date.now();
@@ -131,7 +145,12 @@ export class ResilientInformer<T extends KubernetesObject> {
         this.lastError = { code: err instanceof KubeError ? err.code : undefined, message };
         // The first failure in a row is a warning; repeats (backing off) only debug, so a
         // namespace the operator may not read does not flood the log.
-        this.o.log[this.failures === 1 ? 'warn' : 'debug']('informer failed; restarting', { path: this.path, labelSelector: this.o.labelSelector, retryInMs: delay, err: message });
+        this.o.log[this.failures === 1 ? 'warn' : 'debug']('informer failed; restarting', {
+          path: this.path,
+          labelSelector: this.o.labelSelector,
+          retryInMs: delay,
+          err: message,
+        });
         this.o.onRestart(this.abort.signal.aborted ? 'watchdog' : 'error');
         if (this.failures === 1) this.o.onFail?.();
         resourceVersion = '';

@@ -77,7 +77,10 @@ export class LeaderElector implements Leadership {
   private stopped = false;
   private readonly handlers: ((leading: boolean) => void)[] = [];
 
-  constructor(private readonly client: Pick<KubeClient, 'request'>, private readonly o: LeaderElectorOptions) {
+  constructor(
+    private readonly client: Pick<KubeClient, 'request'>,
+    private readonly o: LeaderElectorOptions,
+  ) {
     this.clock = o.clock ?? realClock;
     this.path = `/apis/coordination.k8s.io/v1/namespaces/${o.namespace}/leases`;
   }
@@ -159,7 +162,9 @@ export class LeaderElector implements Leadership {
    * slow, not gone); a follower's attempt at most one retry period.
    */
   private requestOptions(): { lane: 'lease'; timeoutMs: number } {
-    const left = this.leading ? this.lastRenewMs + this.renewDeadlineMs() - this.clock.now() : this.o.retrySeconds * 1000;
+    const left = this.leading
+      ? this.lastRenewMs + this.renewDeadlineMs() - this.clock.now()
+      : this.o.retrySeconds * 1000;
     return { lane: 'lease', timeoutMs: Math.max(500, Math.ceil(left)) };
   }
 
@@ -191,7 +196,13 @@ export class LeaderElector implements Leadership {
             apiVersion: 'coordination.k8s.io/v1',
             kind: 'Lease',
             metadata: { name: this.o.name, namespace: this.o.namespace },
-            spec: { holderIdentity: this.o.identity, leaseDurationSeconds: this.o.leaseDurationSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 },
+            spec: {
+              holderIdentity: this.o.identity,
+              leaseDurationSeconds: this.o.leaseDurationSeconds,
+              acquireTime: now,
+              renewTime: now,
+              leaseTransitions: 0,
+            },
           },
         });
         return true;
@@ -230,6 +241,9 @@ export class LeaderElector implements Leadership {
 
   /** resourceVersion in the body makes this a compare-and-swap: 409 means someone else won. */
   private async replace(lease: Lease): Promise<void> {
-    await this.client.request('PUT', `${this.path}/${this.o.name}`, { ...this.requestOptions(), body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', ...lease } });
+    await this.client.request('PUT', `${this.path}/${this.o.name}`, {
+      ...this.requestOptions(),
+      body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', ...lease },
+    });
   }
 }

@@ -9,7 +9,10 @@ class TokenBucket {
   private readonly waiters: { resolve: () => void }[] = [];
   private timer?: NodeJS.Timeout;
 
-  constructor(private readonly qps: number, private readonly burst: number) {
+  constructor(
+    private readonly qps: number,
+    private readonly burst: number,
+  ) {
     this.tokens = burst;
   }
 
@@ -47,14 +50,17 @@ class TokenBucket {
 
   private schedule(): void {
     if (this.timer || this.waiters.length === 0) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.refill();
-      while (this.tokens >= 1 && this.waiters.length) {
-        this.tokens--;
-        this.waiters.shift()!.resolve();
-      }
-      this.schedule();
-    }, Math.max(1, Math.ceil(((1 - this.tokens) / this.qps) * 1000)));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.refill();
+        while (this.tokens >= 1 && this.waiters.length) {
+          this.tokens--;
+          this.waiters.shift()!.resolve();
+        }
+        this.schedule();
+      },
+      Math.max(1, Math.ceil(((1 - this.tokens) / this.qps) * 1000)),
+    );
   }
 }

@@ -19,7 +19,10 @@ import { TokenBucket } from './rate-limit.js';
 export type { Lane };
 
 export class HttpError extends Error {
-  constructor(readonly statusCode: number, readonly body: string) {
+  constructor(
+    readonly statusCode: number,
+    readonly body: string,
+  ) {
     super(`HTTP ${statusCode}`);
   }
 }
@@ -63,17 +66,30 @@ export class Transport implements PoolHost {
   private failingSinceMs?: number;
   private lastFailure?: string;
 
-  constructor(readonly access: ClusterAccess, o: TransportOptions = {}) {
+  constructor(
+    readonly access: ClusterAccess,
+    o: TransportOptions = {},
+  ) {
     this.pingIntervalMs = o.pingIntervalMs ?? 15_000;
     this.pingTimeoutMs = o.pingTimeoutMs ?? 10_000;
-    const pool = (lane: Lane) => new Pool(lane, this, o.streamsPerConnection?.[lane] ?? STREAMS[lane], o.maxConnections?.[lane] ?? CONNECTIONS[lane]);
+    const pool = (lane: Lane) =>
+      new Pool(
+        lane,
+        this,
+        o.streamsPerConnection?.[lane] ?? STREAMS[lane],
+        o.maxConnections?.[lane] ?? CONNECTIONS[lane],
+      );
     this.pools = { request: pool('request'), watch: pool('watch'), lease: pool('lease') };
     this.limiter = new TokenBucket(o.qps ?? 50, o.burst ?? 100);
   }
 
   /** Open connections per lane (a metric, and the benchmark's "open connections"). */
   connections(): Record<Lane, number> {
-    return { request: this.pools.request.conns.length, watch: this.pools.watch.conns.length, lease: this.pools.lease.conns.length };
+    return {
+      request: this.pools.request.conns.length,
+      watch: this.pools.watch.conns.length,
+      lease: this.pools.lease.conns.length,
+    };
   }
 
   /** Requests waiting for the rate limit or a stream slot. */
@@ -97,10 +113,15 @@ export class Transport implements PoolHost {
   }
 
   /** One request; resolves with the status and body text (any status). */
-  async send(method: string, url: string, opts: { body?: string; contentType?: string; timeoutMs: number; lane?: Lane }): Promise<{ status: number; text: string }> {
+  async send(
+    method: string,
+    url: string,
+    opts: { body?: string; contentType?: string; timeoutMs: number; lane?: Lane },
+  ): Promise<{ status: number; text: string }> {
     const lane = opts.lane ?? 'request';
     const deadline = AbortSignal.timeout(Math.max(1, Math.ceil(opts.timeoutMs)));
-    const headers: Record<string, string> = opts.body !== undefined ? { 'content-type': opts.contentType ?? 'application/json' } : {};
+    const headers: Record<string, string> =
+      opts.body !== undefined ? { 'content-type': opts.contentType ?? 'application/json' } : {};
     try {
       return await this.exchange(lane, method, url, headers, deadline, undefined, opts.body, async (stream) => {
         let text = '';
@@ -118,28 +139,43 @@ export class Transport implements PoolHost {
    * A streaming GET (watch): calls onLine per line until the server ends the stream (resolves)
    * or it fails, is aborted, or stays silent for idleMs (rejects). Non-200 answers throw HttpError.
    */
-  async stream(url: string, onLine: (line: string) => void, opts: { signal: AbortSignal; idleMs: number }): Promise<void> {
+  async stream(
+    url: string,
+    onLine: (line: string) => void,
+    opts: { signal: AbortSignal; idleMs: number },
+  ): Promise<void> {
     const idle = new AbortController();
     const signal = AbortSignal.any([opts.signal, idle.signal]);
-    const arm = () => setTimeout(() => idle.abort(new Error(`watch silent for ${opts.idleMs} ms`)), opts.idleMs).unref();
+    const arm = () =>
+      setTimeout(() => idle.abort(new Error(`watch silent for ${opts.idleMs} ms`)), opts.idleMs).unref();
     let timer = arm();
     try {
-      await this.exchange('watch', 'GET', url, {}, signal, opts.signal, undefined, async (stream) => {
-        let buffered = '';
-        stream.setEncoding('utf8');
-        for await (const chunk of stream) {
-          clearTimeout(timer);
-          timer = arm();
-          buffered += chunk;
-          let nl: number;
-          while ((nl = buffered.indexOf('\n')) >= 0) {
-            const line = buffered.slice(0, nl);
-            buffered = buffered.slice(nl + 1);
-            if (line.trim()) onLine(line);
+      await this.exchange(
+        'watch',
+        'GET',
+        url,
+        {},
+        signal,
+        opts.signal,
+        undefined,
+        async (stream) => {
+          let buffered = '';
+          stream.setEncoding('utf8');
+          for await (const chunk of stream) {
+            clearTimeout(timer);
+            timer = arm();
+            buffered += chunk;
+            let nl: number;
+            while ((nl = buffered.indexOf('\n')) >= 0) {
+              const line = buffered.slice(0, nl);
+              buffered = buffered.slice(nl + 1);
+              if (line.trim()) onLine(line);
+            }
           }
-        }
-        return '';
-      }, true);
+          return '';
+        },
+        true,
+      );
     } catch (err) {
       throw idle.signal.aborted ? idle.signal.reason : err;
     } finally {
@@ -160,8 +196,17 @@ export class Transport implements PoolHost {
    * Failures count towards "unreachable" once the request was sent (a deadline that fires while
    * queued says nothing about the apiserver), unless the caller itself cancelled (`cancel`).
    */
-  private async exchange(lane: Lane, method: string, url: string, headers: Record<string, string>, signal: AbortSignal, cancel: AbortSignal | undefined,
-    body: string | undefined, read: (stream: ClientHttp2Stream) => Promise<string>, streaming = false): Promise<{ status: number; text: string }> {
+  private async exchange(
+    lane: Lane,
+    method: string,
+    url: string,
+    headers: Record<string, string>,
+    signal: AbortSignal,
+    cancel: AbortSignal | undefined,
+    body: string | undefined,
+    read: (stream: ClientHttp2Stream) => Promise<string>,
+    streaming = false,
+  ): Promise<{ status: number; text: string }> {
     const pool = this.pools[lane];
     let conn: Conn;
     try {
@@ -174,13 +219,16 @@ export class Transport implements PoolHost {
     try {
       const { pathname, search } = new URL(url);
       const token = this.token();
-      const stream = conn.session.request({
-        [constants.HTTP2_HEADER_METHOD]: method,
-        [constants.HTTP2_HEADER_PATH]: pathname + search,
-        accept: 'application/json',
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...headers,
-      }, { signal, endStream: body === undefined });
+      const stream = conn.session.request(
+        {
+          [constants.HTTP2_HEADER_METHOD]: method,
+          [constants.HTTP2_HEADER_PATH]: pathname + search,
+          accept: 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...headers,
+        },
+        { signal, endStream: body === undefined },
+      );
       // Errors reach us through once()/the body iterator; an abort after once() gave up would
       // otherwise be an unhandled 'error' event.
       stream.on('error', () => {});
@@ -196,7 +244,8 @@ export class Transport implements PoolHost {
       }
       return { status, text: await read(stream) };
     } catch (err) {
-      if (!cancel?.aborted && !(err instanceof HttpError)) this.noteFailure(lane, signal.aborted ? new Error(`no answer: ${reasonOf(signal).message}`) : (err as Error));
+      if (!cancel?.aborted && !(err instanceof HttpError))
+        this.noteFailure(lane, signal.aborted ? new Error(`no answer: ${reasonOf(signal).message}`) : (err as Error));
       throw err;
     } finally {
       pool.release(conn);

@@ -19,15 +19,23 @@ function defaultNamespace(): string {
 // Plain parsers, not zod: zod alone adds ~20 MiB of RSS to a process budgeted at 60.
 type Parser<T> = (raw: string) => T | { problem: string };
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const dnsLabel: Parser<string> = (raw) => (DNS_LABEL.test(raw) ? raw : { problem: 'must be a DNS-1123 label (lowercase letters, digits, "-")' });
+const dnsLabel: Parser<string> = (raw) =>
+  DNS_LABEL.test(raw) ? raw : { problem: 'must be a DNS-1123 label (lowercase letters, digits, "-")' };
 const nonEmpty: Parser<string> = (raw) => raw;
-const int = (min: number, max = Number.MAX_SAFE_INTEGER): Parser<number> => (raw) => {
-  const n = Number(raw);
-  return /^-?\d+$/.test(raw.trim()) && n >= min && n <= max ? n : { problem: `must be an integer from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}` };
-};
-const bool: Parser<boolean> = (raw) => (['true', '1'].includes(raw) ? true : ['false', '0'].includes(raw) ? false : { problem: 'must be true or false' });
-const oneOf = <T extends string>(...values: T[]): Parser<T> => (raw) =>
-  (values as string[]).includes(raw) ? (raw as T) : { problem: `must be one of ${values.join(', ')}` };
+const int =
+  (min: number, max = Number.MAX_SAFE_INTEGER): Parser<number> =>
+  (raw) => {
+    const n = Number(raw);
+    return /^-?\d+$/.test(raw.trim()) && n >= min && n <= max
+      ? n
+      : { problem: `must be an integer from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}` };
+  };
+const bool: Parser<boolean> = (raw) =>
+  ['true', '1'].includes(raw) ? true : ['false', '0'].includes(raw) ? false : { problem: 'must be true or false' };
+const oneOf =
+  <T extends string>(...values: T[]): Parser<T> =>
+  (raw) =>
+    (values as string[]).includes(raw) ? (raw as T) : { problem: `must be one of ${values.join(', ')}` };
 
 /**
  * Every setting once: its field, its environment variable, its parser and its default (a raw
@@ -39,7 +47,11 @@ const SETTINGS = {
   /** This replica's identity in the Lease. */
   identity: { env: OPERATOR_ENV.identity, parse: nonEmpty, fallback: () => `${hostname()}-${process.pid}` },
   /** Namespaces whose Promotions are watched (staging/production follow from their specs); empty = all (needs a ClusterRole). */
-  watchNamespaces: { env: OPERATOR_ENV.watchNamespaces, parse: list('a namespace name', (n) => DNS_LABEL.test(n)), fallback: () => '' },
+  watchNamespaces: {
+    env: OPERATOR_ENV.watchNamespaces,
+    parse: list('a namespace name', (n) => DNS_LABEL.test(n)),
+    fallback: () => '',
+  },
   leaderElection: { env: OPERATOR_ENV.leaderElection, parse: bool, fallback: () => 'true' },
   leaseName: { env: OPERATOR_ENV.leaseName, parse: dnsLabel, fallback: () => 'ponyexpress-operator' },
   /** How long a Lease stays valid without renewal. */
@@ -49,7 +61,11 @@ const SETTINGS = {
   /** Port of /healthz, /readyz and /metrics; 0 picks a free port. */
   metricsPort: { env: OPERATOR_ENV.metricsPort, parse: int(0, 65535), fallback: () => '8080' },
   metricsHost: { env: OPERATOR_ENV.metricsHost, parse: nonEmpty, fallback: () => '0.0.0.0' },
-  logLevel: { env: OPERATOR_ENV.logLevel, parse: oneOf<LogLevel>('debug', 'info', 'warn', 'error'), fallback: () => 'info' },
+  logLevel: {
+    env: OPERATOR_ENV.logLevel,
+    parse: oneOf<LogLevel>('debug', 'info', 'warn', 'error'),
+    fallback: () => 'info',
+  },
   /** Every Promotion is re-queued this often even with no event (a safety net that writes nothing when nothing changed). */
   resyncSeconds: { env: OPERATOR_ENV.resyncSeconds, parse: int(1), fallback: () => '300' },
   /** An informer with no event, bookmark or reconnect for this long is restarted. */
@@ -73,12 +89,18 @@ const SETTINGS = {
   /** Resolve a staging tag that pods report no digest for to its registry digest (anonymous pulls) before promoting. */
   resolveDigests: { env: OPERATOR_ENV.resolveDigests, parse: bool, fallback: () => 'false' },
   /** host[:port] of registries reached over plain HTTP (loopback always is). */
-  insecureRegistries: { env: OPERATOR_ENV.insecureRegistries, parse: list('host[:port]', (h) => REGISTRY_HOST.test(h)), fallback: () => '' },
+  insecureRegistries: {
+    env: OPERATOR_ENV.insecureRegistries,
+    parse: list('host[:port]', (h) => REGISTRY_HOST.test(h)),
+    fallback: () => '',
+  },
   registryTimeoutSeconds: { env: OPERATOR_ENV.registryTimeoutSeconds, parse: int(1), fallback: () => '10' },
 } as const satisfies Record<string, { env: string; parse: Parser<unknown>; fallback: () => string }>;
 
 type Settings = typeof SETTINGS;
-export type OperatorConfig = { readonly [K in keyof Settings]: Exclude<ReturnType<Settings[K]['parse']>, { problem: string }> };
+export type OperatorConfig = {
+  readonly [K in keyof Settings]: Exclude<ReturnType<Settings[K]['parse']>, { problem: string }>;
+};
 
 export class ConfigError extends Error {}
 
@@ -89,15 +111,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig
   for (const [field, { env: name, parse, fallback }] of Object.entries(SETTINGS)) {
     const raw = env[name] === undefined || env[name] === '' ? fallback() : env[name];
     const result = (parse as Parser<unknown>)(raw);
-    if (result !== null && typeof result === 'object' && 'problem' in result) problems.push(`${name}=${JSON.stringify(raw)}: ${(result as { problem: string }).problem}`);
+    if (result !== null && typeof result === 'object' && 'problem' in result)
+      problems.push(`${name}=${JSON.stringify(raw)}: ${(result as { problem: string }).problem}`);
     else parsed[field] = result;
   }
   const c = parsed as OperatorConfig;
   if (!problems.length && c.leaseRetrySeconds * 2 > c.leaseDurationSeconds) {
-    problems.push(`${OPERATOR_ENV.leaseRetrySeconds} must be at most half of ${OPERATOR_ENV.leaseDurationSeconds}, or the leader loses its Lease between renewals`);
+    problems.push(
+      `${OPERATOR_ENV.leaseRetrySeconds} must be at most half of ${OPERATOR_ENV.leaseDurationSeconds}, or the leader loses its Lease between renewals`,
+    );
   }
   if (!problems.length && c.informerWatchdogSeconds <= c.watchTimeoutSeconds) {
-    problems.push(`${OPERATOR_ENV.informerWatchdogSeconds} must exceed ${OPERATOR_ENV.watchTimeoutSeconds}, or quiet healthy watches get restarted`);
+    problems.push(
+      `${OPERATOR_ENV.informerWatchdogSeconds} must exceed ${OPERATOR_ENV.watchTimeoutSeconds}, or quiet healthy watches get restarted`,
+    );
   }
   if (problems.length) throw new ConfigError(`invalid operator configuration:\n  ${problems.join('\n  ')}`);
   return c;
@@ -108,7 +135,14 @@ const REGISTRY_HOST = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9]
 /** A comma-separated list, trimmed and de-duplicated; each entry must pass `valid`. */
 function list(what: string, valid: (entry: string) => boolean): Parser<readonly string[]> {
   return (raw) => {
-    const entries = [...new Set(raw.split(',').map((s) => s.trim()).filter(Boolean))];
+    const entries = [
+      ...new Set(
+        raw
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
+    ];
     const bad = entries.filter((e) => !valid(e));
     return bad.length ? { problem: bad.map((e) => `"${e}" is not ${what}`).join('; ') } : entries;
   };

@@ -6,7 +6,11 @@ export type { Fields, Logger };
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-export function createLogger(level: LogLevel, base: Fields = {}, write: (line: string) => void = (l) => process.stdout.write(l)): Logger {
+export function createLogger(
+  level: LogLevel,
+  base: Fields = {},
+  write: (line: string) => void = (l) => process.stdout.write(l),
+): Logger {
   const emit = (lvl: LogLevel, msg: string, fields?: Fields) => {
     if (RANK[lvl] < RANK[level]) return;
     const record: Fields = { time: new Date().toISOString(), level: lvl, msg, ...base, ...fields };

@@ -32,10 +32,14 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel, { identity: config.identity });
   const transport = new Transport(await loadClusterAccess(), { qps: config.apiQps, burst: config.apiBurst });
   const metrics = new OperatorMetrics();
-  const client = new KubeClient(transport, (verb, resource) => {
-    metrics.apiRequests.inc({ verb, resource });
-    if (verb !== 'get' && verb !== 'watch') metrics.apiWrites.inc({ verb, resource });
-  }, config.requestTimeoutSeconds * 1000);
+  const client = new KubeClient(
+    transport,
+    (verb, resource) => {
+      metrics.apiRequests.inc({ verb, resource });
+      if (verb !== 'get' && verb !== 'watch') metrics.apiWrites.inc({ verb, resource });
+    },
+    config.requestTimeoutSeconds * 1000,
+  );
 
   const cache = new Cache(client, {
     watchNamespaces: config.watchNamespaces,
@@ -46,18 +50,22 @@ async function main(): Promise<void> {
   });
   const leadership: Leadership = config.leaderElection
     ? new LeaderElector(client, {
-      namespace: config.namespace,
-      name: config.leaseName,
-      identity: config.identity,
-      leaseDurationSeconds: config.leaseDurationSeconds,
-      retrySeconds: config.leaseRetrySeconds,
-      log,
-    })
+        namespace: config.namespace,
+        name: config.leaseName,
+        identity: config.identity,
+        leaseDurationSeconds: config.leaseDurationSeconds,
+        retrySeconds: config.leaseRetrySeconds,
+        log,
+      })
     : new AlwaysLeader();
   const controller = new PromotionController({
     cache,
     exec: {
-      client, isLeader: () => leadership.isLeader(), identity: config.identity, smokeTimeoutMs: config.smokeTimeoutSeconds * 1000, log,
+      client,
+      isLeader: () => leadership.isLeader(),
+      identity: config.identity,
+      smokeTimeoutMs: config.smokeTimeoutSeconds * 1000,
+      log,
       registry: { insecureRegistries: config.insecureRegistries, timeoutMs: config.registryTimeoutSeconds * 1000 },
     },
     metrics,
@@ -80,7 +88,12 @@ async function main(): Promise<void> {
     queue.start();
     enqueueAll();
   });
-  metrics.bind({ queueDepth: () => queue.depth, isLeader: () => leadership.isLeader(), connections: () => transport.connections(), informers: () => cache.size });
+  metrics.bind({
+    queueDepth: () => queue.depth,
+    isLeader: () => leadership.isLeader(),
+    connections: () => transport.connections(),
+    informers: () => cache.size,
+  });
 
   const staleMs = config.staleAfterSeconds * 1000;
   let server: ProbeServer | undefined;
@@ -110,11 +123,16 @@ async function main(): Promise<void> {
       name: 'queue',
       start: () => {}, // leadership starts it
       stop: async () => {
-        if (!(await queue.shutdown(config.shutdownGraceSeconds * 1000))) log.warn('reconciles still running at the end of the grace period');
+        if (!(await queue.shutdown(config.shutdownGraceSeconds * 1000)))
+          log.warn('reconciles still running at the end of the grace period');
       },
     });
   await manager.start();
-  log.info('operator starting', { metricsPort: server!.port, watchNamespaces: config.watchNamespaces, leaderElection: config.leaderElection });
+  log.info('operator starting', {
+    metricsPort: server!.port,
+    watchNamespaces: config.watchNamespaces,
+    leaderElection: config.leaderElection,
+  });
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -131,6 +149,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: 'operator crashed', err: String((err as Error)?.stack ?? err) })}\n`);
+  process.stderr.write(
+    `${JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: 'operator crashed', err: String((err as Error)?.stack ?? err) })}\n`,
+  );
   process.exit(1);
 });

@@ -20,7 +20,10 @@ const header = (name: string, help: string, type: string) => `# HELP ${name} ${h
 
 export class Counter implements Metric {
   private readonly values = new Map<string, number>();
-  constructor(readonly name: string, private readonly help: string) {}
+  constructor(
+    readonly name: string,
+    private readonly help: string,
+  ) {}
   inc(labels: Labels = {}, by = 1): void {
     const key = labelKey(labels);
     this.values.set(key, (this.values.get(key) ?? 0) + by);
@@ -36,7 +39,11 @@ export class Counter implements Metric {
 
 export class Gauge implements Metric {
   private readonly values = new Map<string, number>();
-  constructor(readonly name: string, private readonly help: string, private readonly collect?: () => number) {}
+  constructor(
+    readonly name: string,
+    private readonly help: string,
+    private readonly collect?: () => number,
+  ) {}
   set(value: number, labels: Labels = {}): void {
     this.values.set(labelKey(labels), value);
   }
@@ -49,16 +56,27 @@ export class Gauge implements Metric {
 
 /** A gauge whose label values and numbers are read at scrape time. */
 export class LabelledGauge implements Metric {
-  constructor(readonly name: string, private readonly help: string, private readonly label: string, private readonly collect: () => Record<string, number>) {}
+  constructor(
+    readonly name: string,
+    private readonly help: string,
+    private readonly label: string,
+    private readonly collect: () => Record<string, number>,
+  ) {}
   render(): string {
-    const lines = Object.entries(this.collect()).map(([v, n]) => `${this.name}{${this.label}="${escapeLabel(v)}"} ${n}\n`);
+    const lines = Object.entries(this.collect()).map(
+      ([v, n]) => `${this.name}{${this.label}="${escapeLabel(v)}"} ${n}\n`,
+    );
     return header(this.name, this.help, 'gauge') + lines.join('');
   }
 }
 
 export class Histogram implements Metric {
   private readonly series = new Map<string, { buckets: number[]; sum: number; count: number }>();
-  constructor(readonly name: string, private readonly help: string, private readonly bounds: readonly number[]) {}
+  constructor(
+    readonly name: string,
+    private readonly help: string,
+    private readonly bounds: readonly number[],
+  ) {}
   observe(value: number, labels: Labels = {}): void {
     const key = labelKey(labels);
     let s = this.series.get(key);
@@ -93,23 +111,53 @@ export interface MetricSources {
 
 /** Every metric the operator exports. */
 export class OperatorMetrics implements ControllerMetrics {
-  readonly promotions = new Counter('ponyexpress_promotions_total', 'Promotions finished, by result (Succeeded|Failed|RolledBack).');
+  readonly promotions = new Counter(
+    'ponyexpress_promotions_total',
+    'Promotions finished, by result (Succeeded|Failed|RolledBack).',
+  );
   readonly phaseDuration = new Histogram(
     'ponyexpress_promotion_phase_duration_seconds',
     'Time spent in each promotion phase.',
     [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600],
   );
   readonly reconciles = new Counter('ponyexpress_reconciles_total', 'Reconciles run, by outcome (ok|error).');
-  readonly reconcileErrors = new Counter('ponyexpress_reconcile_errors_total', 'Reconciles that failed and were re-queued with backoff.');
-  readonly apiWrites = new Counter('ponyexpress_api_writes_total', 'Write requests sent to the apiserver, by verb and resource.');
-  readonly apiRequests = new Counter('ponyexpress_api_requests_total', 'Requests sent to the apiserver (watch opens included), by verb and resource.');
-  readonly informerRestarts = new Counter('ponyexpress_informer_restarts_total', 'Informers restarted after an error or by the watchdog, by resource.');
-  readonly writesSkippedNotLeader = new Counter('ponyexpress_writes_skipped_not_leader_total', 'Writes not sent because leadership had lapsed (not failures; the next leader redoes the step).');
-  readonly rss = new Gauge('ponyexpress_process_resident_memory_bytes', 'Resident set size of the operator process.', () => process.memoryUsage.rss());
+  readonly reconcileErrors = new Counter(
+    'ponyexpress_reconcile_errors_total',
+    'Reconciles that failed and were re-queued with backoff.',
+  );
+  readonly apiWrites = new Counter(
+    'ponyexpress_api_writes_total',
+    'Write requests sent to the apiserver, by verb and resource.',
+  );
+  readonly apiRequests = new Counter(
+    'ponyexpress_api_requests_total',
+    'Requests sent to the apiserver (watch opens included), by verb and resource.',
+  );
+  readonly informerRestarts = new Counter(
+    'ponyexpress_informer_restarts_total',
+    'Informers restarted after an error or by the watchdog, by resource.',
+  );
+  readonly writesSkippedNotLeader = new Counter(
+    'ponyexpress_writes_skipped_not_leader_total',
+    'Writes not sent because leadership had lapsed (not failures; the next leader redoes the step).',
+  );
+  readonly rss = new Gauge(
+    'ponyexpress_process_resident_memory_bytes',
+    'Resident set size of the operator process.',
+    () => process.memoryUsage.rss(),
+  );
   // The longest event-loop block since start (a reconcile must never hold the loop for long).
   private readonly loopDelay = monitorEventLoopDelay({ resolution: 10 });
-  readonly loopDelayMax = new Gauge('ponyexpress_event_loop_delay_max_seconds', 'Longest event-loop delay seen since start.', () => this.loopDelay.max / 1e9);
-  readonly loopDelayP99 = new Gauge('ponyexpress_event_loop_delay_p99_seconds', '99th percentile of event-loop delay since start.', () => this.loopDelay.percentile(99) / 1e9);
+  readonly loopDelayMax = new Gauge(
+    'ponyexpress_event_loop_delay_max_seconds',
+    'Longest event-loop delay seen since start.',
+    () => this.loopDelay.max / 1e9,
+  );
+  readonly loopDelayP99 = new Gauge(
+    'ponyexpress_event_loop_delay_p99_seconds',
+    '99th percentile of event-loop delay since start.',
+    () => this.loopDelay.percentile(99) / 1e9,
+  );
   readonly isLeader: Gauge;
   readonly queueDepth: Gauge;
   readonly informers: Gauge;
@@ -121,10 +169,25 @@ export class OperatorMetrics implements ControllerMetrics {
     this.sources = { ...sources };
     this.loopDelay.enable();
     const s = () => this.sources;
-    this.isLeader = new Gauge('ponyexpress_leader', '1 while this replica holds the Lease (and may write).', () => (s().isLeader?.() ? 1 : 0));
-    this.queueDepth = new Gauge('ponyexpress_queue_depth', 'Promotion keys waiting to be reconciled.', () => s().queueDepth?.() ?? 0);
-    this.informers = new Gauge('ponyexpress_informers', 'Informers (list+watch caches) running.', () => s().informers?.() ?? 0);
-    this.connections = new LabelledGauge('ponyexpress_apiserver_connections', 'Open HTTP/2 connections to the apiserver, by lane.', 'lane', () => s().connections?.() ?? {});
+    this.isLeader = new Gauge('ponyexpress_leader', '1 while this replica holds the Lease (and may write).', () =>
+      s().isLeader?.() ? 1 : 0,
+    );
+    this.queueDepth = new Gauge(
+      'ponyexpress_queue_depth',
+      'Promotion keys waiting to be reconciled.',
+      () => s().queueDepth?.() ?? 0,
+    );
+    this.informers = new Gauge(
+      'ponyexpress_informers',
+      'Informers (list+watch caches) running.',
+      () => s().informers?.() ?? 0,
+    );
+    this.connections = new LabelledGauge(
+      'ponyexpress_apiserver_connections',
+      'Open HTTP/2 connections to the apiserver, by lane.',
+      'lane',
+      () => s().connections?.() ?? {},
+    );
   }
 
   /** Connects gauges to their sources once those exist (the metrics come first: the client counts requests). */
@@ -134,9 +197,21 @@ export class OperatorMetrics implements ControllerMetrics {
 
   render(): string {
     const all: Metric[] = [
-      this.promotions, this.phaseDuration, this.reconciles, this.reconcileErrors, this.apiWrites,
-      this.apiRequests, this.informerRestarts, this.writesSkippedNotLeader, this.isLeader, this.queueDepth,
-      this.informers, this.connections, this.rss, this.loopDelayMax, this.loopDelayP99,
+      this.promotions,
+      this.phaseDuration,
+      this.reconciles,
+      this.reconcileErrors,
+      this.apiWrites,
+      this.apiRequests,
+      this.informerRestarts,
+      this.writesSkippedNotLeader,
+      this.isLeader,
+      this.queueDepth,
+      this.informers,
+      this.connections,
+      this.rss,
+      this.loopDelayMax,
+      this.loopDelayP99,
     ];
     return all.map((m) => m.render()).join('');
   }

@@ -16,7 +16,9 @@ export interface PublishOptions {
 
 export class UsageError extends Error {
   constructor(message: string) {
-    super(`${message}\nusage: npm run publish:gitops -- --repo <git url> [--branch main] [--path <dir>] [--message <msg>] [--dist dist]`);
+    super(
+      `${message}\nusage: npm run publish:gitops -- --repo <git url> [--branch main] [--path <dir>] [--message <msg>] [--dist dist]`,
+    );
     this.name = 'UsageError';
   }
 }
@@ -40,7 +42,8 @@ export function parsePublishArgs(argv: readonly string[]): PublishOptions {
     throw new UsageError((err as Error).message);
   }
   if (!values.repo) throw new UsageError('--repo is required');
-  if (!values.branch || !isValidBranch(values.branch)) throw new UsageError(`--branch: "${values.branch}" is not a valid branch name`);
+  if (!values.branch || !isValidBranch(values.branch))
+    throw new UsageError(`--branch: "${values.branch}" is not a valid branch name`);
   if (values.message !== undefined && !values.message.trim()) throw new UsageError('--message must not be empty');
   return {
     repo: values.repo,

@@ -6,7 +6,11 @@ import { posix } from 'node:path';
  * @param changedPaths paths relative to the repository root, as `git diff --cached --name-only` prints them
  * @param repoPath the `--path` folder ('' for the root)
  */
-export function changedEnvironments(changedPaths: readonly string[], envs: readonly string[], repoPath: string): Map<string, number> {
+export function changedEnvironments(
+  changedPaths: readonly string[],
+  envs: readonly string[],
+  repoPath: string,
+): Map<string, number> {
   const counts = new Map<string, number>();
   for (const env of envs) {
     const prefix = `${posix.join(repoPath, env)}/`;

@@ -43,7 +43,10 @@ const MAX_PUSH_ATTEMPTS = 2;
 export async function publishGitops(req: PublishRequest): Promise<PublishResult> {
   const dist = path.resolve(req.dist);
   const environments = listEnvironments(dist);
-  const sourceCommit = await git(req.sourceDir ?? process.cwd(), ['rev-parse', 'HEAD']).then((out) => out.trim(), () => undefined);
+  const sourceCommit = await git(req.sourceDir ?? process.cwd(), ['rev-parse', 'HEAD']).then(
+    (out) => out.trim(),
+    () => undefined,
+  );
   const url = redactUrl(req.repo);
   const work = mkdtempSync(path.join(tmpdir(), 'ponyexpress-gitops-'));
   try {
@@ -122,7 +125,9 @@ async function stageEnvironments(work: string, dist: string, envs: readonly stri
     cpSync(path.join(dist, env), target, { recursive: true });
   }
   await git(work, ['add', '--all', '--', ...targets]);
-  const staged = (await git(work, ['diff', '--cached', '--no-renames', '--name-only', '-z'])).split('\0').filter(Boolean);
+  const staged = (await git(work, ['diff', '--cached', '--no-renames', '--name-only', '-z']))
+    .split('\0')
+    .filter(Boolean);
   return changedEnvironments(staged, envs, repoPath);
 }
 

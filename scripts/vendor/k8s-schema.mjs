@@ -36,4 +36,6 @@ definitions['io.k8s.apimachinery.pkg.api.resource.Quantity'] = { oneOf: [{ type:
 
 mkdirSync(outDir, { recursive: true });
 writeFileSync(out, `${JSON.stringify({ definitions }, null, 2)}\n`);
-console.log(`wrote ${path.relative(root, out)} from k8s.io/kubernetes@${version} (${mod.Sum}, commit ${mod.Origin?.Hash ?? 'unknown'})`);
+console.log(
+  `wrote ${path.relative(root, out)} from k8s.io/kubernetes@${version} (${mod.Sum}, commit ${mod.Origin?.Hash ?? 'unknown'})`,
+);

@@ -22,7 +22,9 @@ const container = (name: string) => find(r.objects, 'Deployment', `shop-${name}`
 test('web defaults: 2 replicas, 2 gunicorn workers, 30/25 s timeouts, 5 s preStop, 45 s grace, no Ingress, no HPA', () => {
   expect(find(r.objects, 'Deployment', 'shop-web').spec.replicas).toBe(2);
   const pod = container('web');
-  expect(pod.containers[0].command.join(' ')).toContain('--workers 2 --worker-tmp-dir /tmp --access-logfile - --error-logfile - --graceful-timeout 25 --timeout 30');
+  expect(pod.containers[0].command.join(' ')).toContain(
+    '--workers 2 --worker-tmp-dir /tmp --access-logfile - --error-logfile - --graceful-timeout 25 --timeout 30',
+  );
   expect(pod.containers[0].lifecycle.preStop.exec.command).toEqual(['sleep', '5']);
   expect(pod.terminationGracePeriodSeconds).toBe(45);
   expect(byKind(r.objects, 'Ingress')).toEqual([]);
@@ -46,7 +48,11 @@ test('settings and features defaults: derived settings only, NetworkPolicies on,
     DJANGO_SETTINGS_MODULE: 'shop.settings',
   });
   // Default deny and egress to DNS, database and broker; no Ingress, so no policy admits anyone to web.
-  expect(byKind(r.objects, 'NetworkPolicy').map((p) => p.metadata.name).sort()).toEqual(['shop-default-deny', 'shop-egress-broker', 'shop-egress-database', 'shop-egress-dns']);
+  expect(
+    byKind(r.objects, 'NetworkPolicy')
+      .map((p) => p.metadata.name)
+      .sort(),
+  ).toEqual(['shop-default-deny', 'shop-egress-broker', 'shop-egress-database', 'shop-egress-dns']);
   expect(byKind(r.objects, 'Application')).toEqual([]);
   expect(container('web').containers[0].image).toBe(`registry.example/shop@sha256:${'c'.repeat(64)}`);
   expect(container('web').containers[0].env.map((e: any) => e.name)).not.toContain('PGSSLMODE');

@@ -22,14 +22,24 @@ describe.each(['staging', 'production'])('the %s example', (env) => {
   });
 
   test('has the objects the issue asks for, in apply order', () => {
-    const kinds = rendered.files.filter((f) => !f.path.includes('/')).map((f) => `${f.object.kind}/${f.object.metadata.name}`);
+    const kinds = rendered.files
+      .filter((f) => !f.path.includes('/'))
+      .map((f) => `${f.object.kind}/${f.object.metadata.name}`);
     expect(kinds[0]).toBe(`Namespace/ponyshop-${env}`);
-    expect(kinds).toEqual(expect.arrayContaining([
-      'ServiceAccount/ponyshop', 'ConfigMap/ponyshop-config', 'Service/ponyshop-web',
-      'Deployment/ponyshop-web', 'Deployment/ponyshop-worker', 'Deployment/ponyshop-beat',
-      'PodDisruptionBudget/ponyshop-web', 'PodDisruptionBudget/ponyshop-worker', 'Ingress/ponyshop-web',
-      'NetworkPolicy/ponyshop-default-deny',
-    ]));
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        'ServiceAccount/ponyshop',
+        'ConfigMap/ponyshop-config',
+        'Service/ponyshop-web',
+        'Deployment/ponyshop-web',
+        'Deployment/ponyshop-worker',
+        'Deployment/ponyshop-beat',
+        'PodDisruptionBudget/ponyshop-web',
+        'PodDisruptionBudget/ponyshop-worker',
+        'Ingress/ponyshop-web',
+        'NetworkPolicy/ponyshop-default-deny',
+      ]),
+    );
     const job = kinds.findIndex((k) => k.startsWith('Job/ponyshop-migrate-'));
     const firstDeployment = kinds.findIndex((k) => k.startsWith('Deployment/'));
     expect(job).toBeGreaterThan(kinds.indexOf('ConfigMap/ponyshop-config'));
@@ -40,7 +50,9 @@ describe.each(['staging', 'production'])('the %s example', (env) => {
     const topLevel = rendered.files.filter((f) => !f.path.includes('/'));
     const coreGroups = /^(v1|apps\/v1|batch\/v1|policy\/v1|autoscaling\/v2|networking\.k8s\.io\/v1)$/;
     expect(topLevel.filter((f) => !coreGroups.test(f.object.apiVersion))).toEqual([]);
-    expect(rendered.files.filter((f) => f.path.startsWith('argocd/')).map((f) => f.object.kind)).toEqual(['Application']);
+    expect(rendered.files.filter((f) => f.path.startsWith('argocd/')).map((f) => f.object.kind)).toEqual([
+      'Application',
+    ]);
   });
 });
 

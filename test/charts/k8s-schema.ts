@@ -18,7 +18,11 @@ function closeObjects(node: unknown): void {
   if (Array.isArray(node)) return node.forEach(closeObjects);
   if (node === null || typeof node !== 'object') return;
   const schema = node as Schema;
-  if (schema.properties && schema.additionalProperties === undefined && !schema['x-kubernetes-preserve-unknown-fields']) {
+  if (
+    schema.properties &&
+    schema.additionalProperties === undefined &&
+    !schema['x-kubernetes-preserve-unknown-fields']
+  ) {
     schema.additionalProperties = false;
   }
   Object.values(schema).forEach(closeObjects);
@@ -58,7 +62,11 @@ export function loadK8sValidator(): K8sValidator {
         fn = ajv.compile({ $ref: `k8s#/definitions/${name}` });
         compiled.set(name, fn);
       }
-      return fn(obj) ? [] : (fn.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`);
+      return fn(obj)
+        ? []
+        : (fn.errors ?? []).map(
+            (e) => `${e.instancePath || '/'} ${e.message}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`,
+          );
     },
   };
 }

@@ -24,15 +24,47 @@ test('is named <app>-migrate-<10 hex> from image and spec, and exposes the image
 
 test('the hash changes with the image and the Job config, and only then', () => {
   const original = nameWith(() => {});
-  expect(nameWith((c) => { c.image.tag = '1.5.1'; })).not.toBe(original);
-  expect(nameWith((c) => { c.image.digest = `sha256:${'a'.repeat(64)}`; })).not.toBe(original);
-  expect(nameWith((c) => { c.migrations.activeDeadlineSeconds = 1200; })).not.toBe(original);
-  expect(nameWith((c) => { c.migrations.resources.limits.memory = '512Mi'; })).not.toBe(original);
+  expect(
+    nameWith((c) => {
+      c.image.tag = '1.5.1';
+    }),
+  ).not.toBe(original);
+  expect(
+    nameWith((c) => {
+      c.image.digest = `sha256:${'a'.repeat(64)}`;
+    }),
+  ).not.toBe(original);
+  expect(
+    nameWith((c) => {
+      c.migrations.activeDeadlineSeconds = 1200;
+    }),
+  ).not.toBe(original);
+  expect(
+    nameWith((c) => {
+      c.migrations.resources.limits.memory = '512Mi';
+    }),
+  ).not.toBe(original);
   // Unrelated changes keep the name, so no spurious migration runs.
-  expect(nameWith((c) => { c.web.replicas = 7; })).toBe(original);
-  expect(nameWith((c) => { c.worker.concurrency = 8; })).toBe(original);
-  expect(nameWith((c) => { c.settings.DJANGO_DEBUG = 'true'; })).toBe(original);
-  expect(nameWith((c) => { c.domain = 'other.example.com'; })).toBe(original);
+  expect(
+    nameWith((c) => {
+      c.web.replicas = 7;
+    }),
+  ).toBe(original);
+  expect(
+    nameWith((c) => {
+      c.worker.concurrency = 8;
+    }),
+  ).toBe(original);
+  expect(
+    nameWith((c) => {
+      c.settings.DJANGO_DEBUG = 'true';
+    }),
+  ).toBe(original);
+  expect(
+    nameWith((c) => {
+      c.domain = 'other.example.com';
+    }),
+  ).toBe(original);
   expect(nameWith(() => {})).toBe(original);
 });
 
@@ -70,7 +102,11 @@ test('comes before every workload under Argo CD (sync wave) and every app pod wa
     expect(d.metadata.annotations?.['argocd.argoproj.io/sync-wave']).toBeUndefined();
     const init = d.spec.template.spec.initContainers;
     expect(init.map((c: any) => c.name)).toEqual(['wait-for-migrations']);
-    expect(init[0].command).toEqual(['sh', '-c', 'until python manage.py migrate --check >/dev/null; do sleep 2; done']);
+    expect(init[0].command).toEqual([
+      'sh',
+      '-c',
+      'until python manage.py migrate --check >/dev/null; do sleep 2; done',
+    ]);
     expect(init[0].image).toBe(d.spec.template.spec.containers[0].image);
   }
   // The Job's prerequisites are in an earlier wave, so it never waits on a missing ServiceAccount or ConfigMap.

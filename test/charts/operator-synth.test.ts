@@ -63,14 +63,22 @@ test('environments/operator.yaml sets the operator chart, from the same load as 
   expect(deployment.spec.template.spec.containers[0].image).toBe('ghcr.io/ponyexpress/operator:0.2.0');
 });
 
-test('an in-cluster smoke URL lets the operator\'s pods, and only them besides the ingress controller, reach staging\'s web', () => {
+test("an in-cluster smoke URL lets the operator's pods, and only them besides the ingress controller, reach staging's web", () => {
   const { outDir } = synth({ from: 'staging', smokeUrl: 'http://ponyshop-web.ponyshop-staging.svc/healthz' });
   const policy = readYaml(path.join(outDir, 'staging', '25-networkpolicy-ponyshop-web-ingress.yaml'));
   expect(policy.spec.ingress[0].from).toEqual([
-    { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } } },
+    {
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } },
+      podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
+    },
     {
       namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ponyexpress-system' } },
-      podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'ponyexpress-operator', 'app.kubernetes.io/name': 'ponyexpress-operator' } },
+      podSelector: {
+        matchLabels: {
+          'app.kubernetes.io/instance': 'ponyexpress-operator',
+          'app.kubernetes.io/name': 'ponyexpress-operator',
+        },
+      },
     },
   ]);
   const production = readYaml(path.join(outDir, 'production', '25-networkpolicy-ponyshop-web-ingress.yaml'));

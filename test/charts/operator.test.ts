@@ -8,10 +8,16 @@ type Obj = { kind: string; metadata: { name: string; namespace?: string; [k: str
 
 const PIPELINES: OperatorPipeline[] = [
   { app: 'ponyshop', stagingNamespace: 'ponyshop-staging', productionNamespace: 'ponyshop-production' },
-  { app: 'billing', stagingNamespace: 'billing-staging', productionNamespace: 'billing-production', smokeUrl: 'http://billing-web.billing-staging.svc:8000/healthz' },
+  {
+    app: 'billing',
+    stagingNamespace: 'billing-staging',
+    productionNamespace: 'billing-production',
+    smokeUrl: 'http://billing-web.billing-staging.svc:8000/healthz',
+  },
 ];
 const settings = (raw: Record<string, unknown> = {}) => operatorSettingsSchema.parse(raw);
-const objects = (pipelines = PIPELINES) => renderOperator({ pipelines, settings: settings() }).files.map((f) => f.object as Obj);
+const objects = (pipelines = PIPELINES) =>
+  renderOperator({ pipelines, settings: settings() }).files.map((f) => f.object as Obj);
 const ofKind = (kind: string, list = objects()) => list.filter((o) => o.kind === kind);
 
 describe('RBAC', () => {
@@ -40,33 +46,69 @@ describe('RBAC', () => {
       'ponyshop-staging/ponyexpress-operator-staging',
     ]);
     for (const binding of ofKind('RoleBinding')) {
-      expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: binding.metadata.name });
-      expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'ponyexpress-operator', namespace: 'ponyexpress-system' }]);
+      expect(binding.roleRef).toEqual({
+        apiGroup: 'rbac.authorization.k8s.io',
+        kind: 'Role',
+        name: binding.metadata.name,
+      });
+      expect(binding.subjects).toEqual([
+        { kind: 'ServiceAccount', name: 'ponyexpress-operator', namespace: 'ponyexpress-system' },
+      ]);
     }
   });
 
   const grants = (namespace: string) =>
-    roles.filter((r) => r.metadata.namespace === namespace).flatMap((r) => r.rules)
-      .flatMap((rule: any) => rule.resources.flatMap((res: string) => rule.verbs.map((v: string) => `${rule.apiGroups[0] || 'core'}/${res}${rule.resourceNames ? `[${rule.resourceNames}]` : ''}:${v}`)))
+    roles
+      .filter((r) => r.metadata.namespace === namespace)
+      .flatMap((r) => r.rules)
+      .flatMap((rule: any) =>
+        rule.resources.flatMap((res: string) =>
+          rule.verbs.map(
+            (v: string) =>
+              `${rule.apiGroups[0] || 'core'}/${res}${rule.resourceNames ? `[${rule.resourceNames}]` : ''}:${v}`,
+          ),
+        ),
+      )
       .sort();
 
   test('staging is read-only', () => {
     expect(grants('ponyshop-staging')).toEqual([
-      'apps/deployments:get', 'apps/deployments:list', 'apps/deployments:watch',
-      'apps/statefulsets:get', 'apps/statefulsets:list', 'apps/statefulsets:watch',
-      'batch/jobs:get', 'batch/jobs:list', 'batch/jobs:watch',
-      'core/pods:get', 'core/pods:list', 'core/pods:watch',
+      'apps/deployments:get',
+      'apps/deployments:list',
+      'apps/deployments:watch',
+      'apps/statefulsets:get',
+      'apps/statefulsets:list',
+      'apps/statefulsets:watch',
+      'batch/jobs:get',
+      'batch/jobs:list',
+      'batch/jobs:watch',
+      'core/pods:get',
+      'core/pods:list',
+      'core/pods:watch',
     ]);
   });
 
   test('production: patch workloads, create Jobs, read Promotions, write their status and Events', () => {
     expect(grants('ponyshop-production')).toEqual([
-      'apps/deployments:get', 'apps/deployments:list', 'apps/deployments:patch', 'apps/deployments:watch',
-      'apps/statefulsets:get', 'apps/statefulsets:list', 'apps/statefulsets:patch', 'apps/statefulsets:watch',
-      'batch/jobs:create', 'batch/jobs:get', 'batch/jobs:list', 'batch/jobs:watch',
-      'core/events:create', 'core/events:patch',
-      'ponyexpress.dev/promotions/status:patch', 'ponyexpress.dev/promotions/status:update',
-      'ponyexpress.dev/promotions:get', 'ponyexpress.dev/promotions:list', 'ponyexpress.dev/promotions:watch',
+      'apps/deployments:get',
+      'apps/deployments:list',
+      'apps/deployments:patch',
+      'apps/deployments:watch',
+      'apps/statefulsets:get',
+      'apps/statefulsets:list',
+      'apps/statefulsets:patch',
+      'apps/statefulsets:watch',
+      'batch/jobs:create',
+      'batch/jobs:get',
+      'batch/jobs:list',
+      'batch/jobs:watch',
+      'core/events:create',
+      'core/events:patch',
+      'ponyexpress.dev/promotions/status:patch',
+      'ponyexpress.dev/promotions/status:update',
+      'ponyexpress.dev/promotions:get',
+      'ponyexpress.dev/promotions:list',
+      'ponyexpress.dev/promotions:watch',
     ]);
   });
 
@@ -75,12 +117,16 @@ describe('RBAC', () => {
       'coordination.k8s.io/leases:create',
       'coordination.k8s.io/leases[ponyexpress-operator]:get',
       'coordination.k8s.io/leases[ponyexpress-operator]:update',
-      'core/events:create', 'core/events:patch',
+      'core/events:create',
+      'core/events:patch',
     ]);
   });
 
   test('pipelines sharing namespaces share Roles', () => {
-    const shared = objects([...PIPELINES, { app: 'ponyshop-admin', stagingNamespace: 'ponyshop-staging', productionNamespace: 'ponyshop-production' }]);
+    const shared = objects([
+      ...PIPELINES,
+      { app: 'ponyshop-admin', stagingNamespace: 'ponyshop-staging', productionNamespace: 'ponyshop-production' },
+    ]);
     expect(ofKind('Role', shared)).toHaveLength(5);
   });
 });
@@ -91,7 +137,9 @@ describe('Deployment', () => {
 
   test('2 replicas with leader election, watching exactly the production namespaces RBAC grants', () => {
     expect(deployment.spec.replicas).toBe(2);
-    const env = Object.fromEntries(pod.containers[0].env.map((e: any) => [e.name, e.value ?? e.valueFrom.fieldRef.fieldPath]));
+    const env = Object.fromEntries(
+      pod.containers[0].env.map((e: any) => [e.name, e.value ?? e.valueFrom.fieldRef.fieldPath]),
+    );
     expect(env).toMatchObject({
       POD_NAME: 'metadata.name',
       POD_NAMESPACE: 'metadata.namespace',
@@ -108,22 +156,36 @@ describe('Deployment', () => {
   });
 
   test('meets Pod Security "restricted" with a read-only root filesystem', () => {
-    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      runAsUser: 65532,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
     for (const c of pod.containers) {
       expect(c.securityContext).toMatchObject({
-        allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, runAsUser: 65532, capabilities: { drop: ['ALL'] },
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        runAsNonRoot: true,
+        runAsUser: 65532,
+        capabilities: { drop: ['ALL'] },
       });
       expect(c.resources.requests).toBeDefined();
       expect(c.resources.limits.memory).toBeDefined();
-      expect([c.resources.requests['ephemeral-storage'], c.resources.limits['ephemeral-storage']]).toEqual(['16Mi', '16Mi']);
+      expect([c.resources.requests['ephemeral-storage'], c.resources.limits['ephemeral-storage']]).toEqual([
+        '16Mi',
+        '16Mi',
+      ]);
       expect(pod.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '16Mi' } }]);
       expect(c.image).toMatch(/^ghcr\.io\/ponyexpress\/operator:\d+\.\d+\.\d+$/);
     }
     expect(pod.hostNetwork ?? false).toBe(false);
     expect(ofKind('Namespace')[0].metadata.labels).toMatchObject({
-      'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'latest',
-      'pod-security.kubernetes.io/audit': 'restricted', 'pod-security.kubernetes.io/audit-version': 'latest',
-      'pod-security.kubernetes.io/warn': 'restricted', 'pod-security.kubernetes.io/warn-version': 'latest',
+      'pod-security.kubernetes.io/enforce': 'restricted',
+      'pod-security.kubernetes.io/enforce-version': 'latest',
+      'pod-security.kubernetes.io/audit': 'restricted',
+      'pod-security.kubernetes.io/audit-version': 'latest',
+      'pod-security.kubernetes.io/warn': 'restricted',
+      'pod-security.kubernetes.io/warn-version': 'latest',
     });
   });
 
@@ -138,9 +200,13 @@ describe('Deployment', () => {
   });
 
   test('refuses "latest" and accepts a digest', () => {
-    expect(operatorSettingsSchema.safeParse({ image: { tag: 'latest' } }).error?.issues.map((i) => i.message)).toEqual(['a pinned tag, not "latest"']);
+    expect(operatorSettingsSchema.safeParse({ image: { tag: 'latest' } }).error?.issues.map((i) => i.message)).toEqual([
+      'a pinned tag, not "latest"',
+    ]);
     const digest = `sha256:${'e'.repeat(64)}`;
-    const [d] = renderOperator({ pipelines: PIPELINES, settings: settings({ image: { digest } }) }).files.map((f) => f.object as Obj).filter((o) => o.kind === 'Deployment');
+    const [d] = renderOperator({ pipelines: PIPELINES, settings: settings({ image: { digest } }) })
+      .files.map((f) => f.object as Obj)
+      .filter((o) => o.kind === 'Deployment');
     expect(d.spec.template.spec.containers[0].image).toBe(`ghcr.io/ponyexpress/operator@${digest}`);
   });
 });
@@ -149,32 +215,67 @@ test('NetworkPolicy: ingress only to metrics, from the configured scrape source;
   const [closed] = ofKind('NetworkPolicy');
   expect(closed.spec.policyTypes).toEqual(['Ingress', 'Egress']);
   expect(closed.spec.ingress).toBeUndefined();
-  const prometheus = { namespaceSelector: { 'kubernetes.io/metadata.name': 'monitoring' }, podSelector: { 'app.kubernetes.io/name': 'prometheus' } };
-  const [open] = renderOperator({ pipelines: PIPELINES, settings: settings({ metrics: { scrapeFrom: [prometheus] } }) }).objects.filter((o) => o.kind === 'NetworkPolicy') as Obj[];
-  expect(open.spec.ingress).toEqual([{
-    from: [{ namespaceSelector: { matchLabels: prometheus.namespaceSelector }, podSelector: { matchLabels: prometheus.podSelector } }],
-    ports: [{ protocol: 'TCP', port: 8080 }],
-  }]);
+  const prometheus = {
+    namespaceSelector: { 'kubernetes.io/metadata.name': 'monitoring' },
+    podSelector: { 'app.kubernetes.io/name': 'prometheus' },
+  };
+  const [open] = renderOperator({
+    pipelines: PIPELINES,
+    settings: settings({ metrics: { scrapeFrom: [prometheus] } }),
+  }).objects.filter((o) => o.kind === 'NetworkPolicy') as Obj[];
+  expect(open.spec.ingress).toEqual([
+    {
+      from: [
+        {
+          namespaceSelector: { matchLabels: prometheus.namespaceSelector },
+          podSelector: { matchLabels: prometheus.podSelector },
+        },
+      ],
+      ports: [{ protocol: 'TCP', port: 8080 }],
+    },
+  ]);
 });
 
 test('NetworkPolicy: egress to the API server, DNS and in-cluster smoke URLs', () => {
   const [policy] = ofKind('NetworkPolicy');
   expect(policy.spec.egress).toEqual([
-    { ports: [{ protocol: 'TCP', port: 443 }, { protocol: 'TCP', port: 6443 }] },
-    expect.objectContaining({ ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] }),
+    {
+      ports: [
+        { protocol: 'TCP', port: 443 },
+        { protocol: 'TCP', port: 6443 },
+      ],
+    },
+    expect.objectContaining({
+      ports: [
+        { protocol: 'UDP', port: 53 },
+        { protocol: 'TCP', port: 53 },
+      ],
+    }),
     {
       to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'billing-staging' } } }],
-      ports: [{ protocol: 'TCP', port: 8000 }, { protocol: 'TCP', port: 'http' }],
+      ports: [
+        { protocol: 'TCP', port: 8000 },
+        { protocol: 'TCP', port: 'http' },
+      ],
     },
   ]);
-  const narrowed = renderOperator({ pipelines: PIPELINES, settings: settings({ apiServer: { cidrs: ['10.0.0.1/32'], ports: [6443] } }) }).files
-    .map((f) => f.object as Obj).find((o) => o.kind === 'NetworkPolicy')!;
-  expect(narrowed.spec.egress[0]).toEqual({ to: [{ ipBlock: { cidr: '10.0.0.1/32' } }], ports: [{ protocol: 'TCP', port: 6443 }] });
+  const narrowed = renderOperator({
+    pipelines: PIPELINES,
+    settings: settings({ apiServer: { cidrs: ['10.0.0.1/32'], ports: [6443] } }),
+  })
+    .files.map((f) => f.object as Obj)
+    .find((o) => o.kind === 'NetworkPolicy')!;
+  expect(narrowed.spec.egress[0]).toEqual({
+    to: [{ ipBlock: { cidr: '10.0.0.1/32' } }],
+    ports: [{ protocol: 'TCP', port: 6443 }],
+  });
 });
 
 test('every object, the CRD included, validates strictly against Kubernetes 1.27', () => {
   const validator = loadK8sValidator();
-  const problems = objects().flatMap((o) => validator.validate(o as any).map((e) => `${o.kind}/${o.metadata.name}: ${e}`));
+  const problems = objects().flatMap((o) =>
+    validator.validate(o as any).map((e) => `${o.kind}/${o.metadata.name}: ${e}`),
+  );
   expect(problems).toEqual([]);
 });
 
@@ -189,6 +290,8 @@ test('ships the CRD, and the namespace and CRD sort first', () => {
 });
 
 test('snapshot', () => {
-  const files = renderOperator({ pipelines: PIPELINES.slice(0, 1), settings: settings() }).files.filter((f) => f.object.kind !== 'CustomResourceDefinition');
+  const files = renderOperator({ pipelines: PIPELINES.slice(0, 1), settings: settings() }).files.filter(
+    (f) => f.object.kind !== 'CustomResourceDefinition',
+  );
   expect(Object.fromEntries(files.map((f) => [f.path, f.content]))).toMatchSnapshot();
 });

@@ -5,11 +5,16 @@ import { ConfigError, synthesizeEnvironment } from '../../charts/synth.js';
 import { configDirWith, exampleConfig } from './support.js';
 
 function withPromotion(promotion: Record<string, unknown>): string {
-  return configDirWith({ 'staging.yaml': exampleConfig('staging'), 'production.yaml': { ...exampleConfig('production'), promotion } });
+  return configDirWith({
+    'staging.yaml': exampleConfig('staging'),
+    'production.yaml': { ...exampleConfig('production'), promotion },
+  });
 }
 
 test('a promotion target gets a Promotion in promotion/, carrying its own migration Job spec', () => {
-  const production = synthesizeEnvironment('production', { configDir: withPromotion({ from: 'staging', approval: 'Manual' }) });
+  const production = synthesizeEnvironment('production', {
+    configDir: withPromotion({ from: 'staging', approval: 'Manual' }),
+  });
   const file = production.files.find((f) => f.object.kind === 'Promotion')!;
   expect(file.path).toBe('promotion/promotion-ponyshop.yaml');
   const promotion = file.object as any;
@@ -20,8 +25,10 @@ test('a promotion target gets a Promotion in promotion/, carrying its own migrat
   expect(promotion.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('1');
   // App-wide, like the ServiceAccount: no component label (hardening.test.ts checks the others).
   expect(promotion.metadata.labels).toEqual({
-    'app.kubernetes.io/name': 'ponyshop', 'app.kubernetes.io/instance': 'ponyshop-production',
-    'app.kubernetes.io/part-of': 'ponyshop', 'app.kubernetes.io/managed-by': 'ponyexpress',
+    'app.kubernetes.io/name': 'ponyshop',
+    'app.kubernetes.io/instance': 'ponyshop-production',
+    'app.kubernetes.io/part-of': 'ponyshop',
+    'app.kubernetes.io/managed-by': 'ponyexpress',
   });
   // Argo CD syncs promotion/ but not argocd/, where the Application itself lives.
   const app = production.objects.find((o) => o.kind === 'Application') as any;
@@ -33,8 +40,9 @@ test('the source environment gets no Promotion; the example production gets exac
   expect(synthesizeEnvironment('staging', { configDir }).objects.filter((o) => o.kind === 'Promotion')).toEqual([]);
   expect(synthesizeEnvironment('staging').objects.filter((o) => o.kind === 'Promotion')).toEqual([]);
   const promotions = synthesizeEnvironment('production').objects.filter((o) => o.kind === 'Promotion') as any[];
-  expect(promotions.map((p) => [p.metadata.namespace, p.spec.source.namespace, p.spec.target.namespace]))
-    .toEqual([['ponyshop-production', 'ponyshop-staging', 'ponyshop-production']]);
+  expect(promotions.map((p) => [p.metadata.namespace, p.spec.source.namespace, p.spec.target.namespace])).toEqual([
+    ['ponyshop-production', 'ponyshop-staging', 'ponyshop-production'],
+  ]);
 });
 
 test('a promotion from an unknown environment is a config problem', () => {

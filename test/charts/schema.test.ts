@@ -7,7 +7,11 @@ const validator = loadK8sValidator();
  * Kinds from CRDs outside Kubernetes 1.27; everything else must validate. Our own Promotion is validated by
  * the real apiserver against its CRD (test/cluster/charts.test.ts applies it with strict field validation).
  */
-const CRD_KINDS = ['argoproj.io/v1alpha1/Application', 'external-secrets.io/v1/ExternalSecret', 'ponyexpress.dev/v1alpha1/Promotion'];
+const CRD_KINDS = [
+  'argoproj.io/v1alpha1/Application',
+  'external-secrets.io/v1/ExternalSecret',
+  'ponyexpress.dev/v1alpha1/Promotion',
+];
 
 function coreObjects<T extends { apiVersion: string; kind: string }>(objects: T[]): T[] {
   return objects.filter((o) => !CRD_KINDS.includes(`${o.apiVersion}/${o.kind}`));
@@ -23,18 +27,37 @@ describe.each(['staging', 'production'])('the %s example against Kubernetes 1.27
 test('every provider and optional feature validates too', () => {
   const variants: Record<string, any>[] = [
     { provider: 'crunchy', cluster: 'hippo', user: 'ponyshop', pgBouncer: true },
-    { provider: 'zalando', cluster: 'acid-ponyshop', user: 'ponyshop', database: 'ponyshop', serviceBinding: { name: 'db' } },
-    { provider: 'external-secrets', secretStoreRef: { name: 'aws', kind: 'ClusterSecretStore' }, remoteKey: 'rds/ponyshop', sslMode: 'verify-full', caSecret: { name: 'rds-ca', key: 'ca.pem' }, egress: { port: 5432, to: [{ cidr: '10.20.0.0/16' }] } },
+    {
+      provider: 'zalando',
+      cluster: 'acid-ponyshop',
+      user: 'ponyshop',
+      database: 'ponyshop',
+      serviceBinding: { name: 'db' },
+    },
+    {
+      provider: 'external-secrets',
+      secretStoreRef: { name: 'aws', kind: 'ClusterSecretStore' },
+      remoteKey: 'rds/ponyshop',
+      sslMode: 'verify-full',
+      caSecret: { name: 'rds-ca', key: 'ca.pem' },
+      egress: { port: 5432, to: [{ cidr: '10.20.0.0/16' }] },
+    },
     { provider: 'generic', secretName: 'pg', keys: { PGHOST: 'h', PGUSER: 'u', PGPASSWORD: 'p', PGDATABASE: 'd' } },
   ];
   for (const database of variants) {
     const objects = render({ ...exampleConfig('production'), database }).objects;
-    for (const obj of coreObjects(objects)) expect([`${obj.kind}/${obj.metadata.name}`, validator.validate(obj)]).toEqual([`${obj.kind}/${obj.metadata.name}`, []]);
+    for (const obj of coreObjects(objects))
+      expect([`${obj.kind}/${obj.metadata.name}`, validator.validate(obj)]).toEqual([
+        `${obj.kind}/${obj.metadata.name}`,
+        [],
+      ]);
   }
 });
 
 test('the validator rejects unknown fields and wrong types (it can fail)', () => {
-  const deployment = synthesizeEnvironment('staging', { configDir: environmentsDir }).objects.find((o) => o.metadata.name === 'ponyshop-web' && o.kind === 'Deployment')!;
+  const deployment = synthesizeEnvironment('staging', { configDir: environmentsDir }).objects.find(
+    (o) => o.metadata.name === 'ponyshop-web' && o.kind === 'Deployment',
+  )!;
   const typo = structuredClone(deployment) as any;
   typo.spec.template.spec.containers[0].imagePullPolicyy = 'Always';
   expect(validator.validate(typo).join('\n')).toContain('must NOT have additional properties');

@@ -12,7 +12,16 @@ describe('worker', () => {
 
   test('runs celery worker (never -B) with no Service', () => {
     expect(container.name).toBe('worker');
-    expect(container.command).toEqual(['celery', '--app', 'ponyshop', 'worker', '--loglevel', 'INFO', '--concurrency', '2']);
+    expect(container.command).toEqual([
+      'celery',
+      '--app',
+      'ponyshop',
+      'worker',
+      '--loglevel',
+      'INFO',
+      '--concurrency',
+      '2',
+    ]);
     expect(container.command).not.toContain('-B');
     expect(byKind(staging.objects, 'Service').map((s) => s.metadata.name)).toEqual(['ponyshop-web']);
   });
@@ -20,7 +29,9 @@ describe('worker', () => {
   test('has a grace period of at least 60 s by default, configurable', () => {
     expect(worker.spec.template.spec.terminationGracePeriodSeconds).toBe(120);
     const production = render(exampleConfig('production'), 'production');
-    expect(find(production.objects, 'Deployment', 'ponyshop-worker').spec.template.spec.terminationGracePeriodSeconds).toBe(300);
+    expect(
+      find(production.objects, 'Deployment', 'ponyshop-worker').spec.template.spec.terminationGracePeriodSeconds,
+    ).toBe(300);
   });
 
   test('liveness is the cheap heartbeat-file check, with a PDB and an optional HPA', () => {
@@ -38,9 +49,13 @@ describe('worker', () => {
     const file = path.join(dir, 'hb');
     const run = () => {
       try {
-        execFileSync('python3', container.livenessProbe.exec.command.slice(1), { env: { CELERY_WORKER_HEARTBEAT_FILE: file } });
+        execFileSync('python3', container.livenessProbe.exec.command.slice(1), {
+          env: { CELERY_WORKER_HEARTBEAT_FILE: file },
+        });
         return 0;
-      } catch (e) { return (e as { status: number }).status; }
+      } catch (e) {
+        return (e as { status: number }).status;
+      }
     };
     expect(run()).toBe(1);
     writeFileSync(file, '');
@@ -58,15 +73,25 @@ describe('beat', () => {
     const production = render(exampleConfig('production'), 'production');
     for (const objects of [staging.objects, production.objects]) {
       expect(find(objects, 'Deployment', 'ponyshop-beat').spec.replicas).toBe(1);
-      expect(byKind(objects, 'HorizontalPodAutoscaler').map((h) => h.spec.scaleTargetRef.name)).not.toContain('ponyshop-beat');
+      expect(byKind(objects, 'HorizontalPodAutoscaler').map((h) => h.spec.scaleTargetRef.name)).not.toContain(
+        'ponyshop-beat',
+      );
       const beatLabels = find(objects, 'Deployment', 'ponyshop-beat').spec.selector.matchLabels;
-      for (const pdb of byKind(objects, 'PodDisruptionBudget')) expect(pdb.spec.selector.matchLabels).not.toEqual(beatLabels);
+      for (const pdb of byKind(objects, 'PodDisruptionBudget'))
+        expect(pdb.spec.selector.matchLabels).not.toEqual(beatLabels);
     }
   });
 
   test('runs celery beat with its schedule on /tmp', () => {
-    expect(beat.spec.template.spec.containers[0].command).toEqual(
-      ['celery', '--app', 'ponyshop', 'beat', '--loglevel', 'INFO', '--schedule', '/tmp/celerybeat-schedule'],
-    );
+    expect(beat.spec.template.spec.containers[0].command).toEqual([
+      'celery',
+      '--app',
+      'ponyshop',
+      'beat',
+      '--loglevel',
+      'INFO',
+      '--schedule',
+      '/tmp/celerybeat-schedule',
+    ]);
   });
 });

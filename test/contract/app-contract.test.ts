@@ -33,7 +33,14 @@ const HEARTBEAT_INTERVAL_SECONDS = 5;
  * The beat liveness command of ponyexpress-django. charts/beat.ts has no probe yet (it comes with the charts'
  * probe options); until then this is the exec probe the charts are expected to run, checked here in beat's env.
  */
-const beatCheck = (maxAgeSeconds: number) => ['python', '-m', 'ponyexpress_django.check', 'beat', '--max-age', String(maxAgeSeconds)];
+const beatCheck = (maxAgeSeconds: number) => [
+  'python',
+  '-m',
+  'ponyexpress_django.check',
+  'beat',
+  '--max-age',
+  String(maxAgeSeconds),
+];
 
 let pg: PostgresServer;
 let redis: RedisServer;
@@ -110,36 +117,53 @@ step('every container resolves against CloudNativePG-shaped Secrets (a missing k
   }
 });
 
-step('wait-for-migrations blocks on an empty database, the migrate Job migrates, then the init container passes', async () => {
-  const blocked = pods.web.start('wait-for-migrations');
-  running.push(blocked);
-  await sleep(6_000);
-  expect({ running: blocked.running, output: blocked.output() }).toMatchObject({ running: true });
+step(
+  'wait-for-migrations blocks on an empty database, the migrate Job migrates, then the init container passes',
+  async () => {
+    const blocked = pods.web.start('wait-for-migrations');
+    running.push(blocked);
+    await sleep(6_000);
+    expect({ running: blocked.running, output: blocked.output() }).toMatchObject({ running: true });
 
-  const job = pods.migrate.workload.object.spec;
-  const migrate = await pods.migrate.exec('migrate', pods.migrate.container('migrate').argv, Math.min(job.activeDeadlineSeconds ?? 600, 300) * 1000);
-  expect({ code: migrate.code, output: migrate.output }).toMatchObject({ code: 0 });
-  expect(migrate.output).toMatch(extras.migrationApplied ?? /Applying \w+\.\w+\.\.\. OK/);
+    const job = pods.migrate.workload.object.spec;
+    const migrate = await pods.migrate.exec(
+      'migrate',
+      pods.migrate.container('migrate').argv,
+      Math.min(job.activeDeadlineSeconds ?? 600, 300) * 1000,
+    );
+    expect({ code: migrate.code, output: migrate.output }).toMatchObject({ code: 0 });
+    expect(migrate.output).toMatch(extras.migrationApplied ?? /Applying \w+\.\w+\.\.\. OK/);
 
-  // The blocked one notices on its next poll; fresh ones (worker, beat pods) pass at once.
-  expect(await blocked.waitForExit(15_000)).toEqual({ code: 0, signal: null });
-  for (const pod of [pods.worker, pods.beat]) {
-    const init = await pod.exec('wait-for-migrations', pod.container('wait-for-migrations').argv, 30_000);
-    expect({ code: init.code, output: init.output }).toEqual({ code: 0, output: '' });
-  }
-  // Re-running the Job (a retry, or a second release) is a no-op.
-  const again = await pods.migrate.exec('migrate', pods.migrate.container('migrate').argv, 60_000);
-  expect(again.code).toBe(0);
-  expect(again.output).toMatch(/No migrations to apply/);
-});
+    // The blocked one notices on its next poll; fresh ones (worker, beat pods) pass at once.
+    expect(await blocked.waitForExit(15_000)).toEqual({ code: 0, signal: null });
+    for (const pod of [pods.worker, pods.beat]) {
+      const init = await pod.exec('wait-for-migrations', pod.container('wait-for-migrations').argv, 30_000);
+      expect({ code: init.code, output: init.output }).toEqual({ code: 0, output: '' });
+    }
+    // Re-running the Job (a retry, or a second release) is a no-op.
+    const again = await pods.migrate.exec('migrate', pods.migrate.container('migrate').argv, 60_000);
+    expect(again.code).toBe(0);
+    expect(again.output).toMatch(/No migrations to apply/);
+  },
+);
 
 step('web: gunicorn passes its startup, readiness and liveness probes as the manifest defines them', async () => {
   const web = pods.web.start('web');
   running.push(web);
-  const startup = await runStartupProbe(probe(pods.web, 'web', 'startupProbe'), pods.web.probeTarget('web'), () => !web.running);
+  const startup = await runStartupProbe(
+    probe(pods.web, 'web', 'startupProbe'),
+    pods.web.probeTarget('web'),
+    () => !web.running,
+  );
   expect({ ...startup.result, log: startup.result.ok ? '' : failWith(web) }).toMatchObject({ ok: true, status: 200 });
-  expect(await probeOnce(probe(pods.web, 'web', 'readinessProbe'), pods.web.probeTarget('web'))).toMatchObject({ ok: true, status: 200 });
-  expect(await probeOnce(probe(pods.web, 'web', 'livenessProbe'), pods.web.probeTarget('web'))).toMatchObject({ ok: true, status: 200 });
+  expect(await probeOnce(probe(pods.web, 'web', 'readinessProbe'), pods.web.probeTarget('web'))).toMatchObject({
+    ok: true,
+    status: 200,
+  });
+  expect(await probeOnce(probe(pods.web, 'web', 'livenessProbe'), pods.web.probeTarget('web'))).toMatchObject({
+    ok: true,
+    status: 200,
+  });
 });
 
 step("web: the probes' Host header is one Django accepts on every path, not only on the probe paths", async () => {
@@ -151,8 +175,11 @@ step("web: the probes' Host header is one Django accepts on every path, not only
     const result = await probeOnce(samePathElsewhere, pods.web.probeTarget('web'));
     if (extras.indexAnswers200) expect({ kind, ...result }).toMatchObject({ kind, ok: true, status: 200 });
     // Any app: Django accepted the Host (400 is DisallowedHost); what `/` then answers is the app's business.
-    expect({ kind, status: result.status, accepted: result.status !== 400 && (result.status ?? 500) < 500 })
-      .toMatchObject({ kind, accepted: true });
+    expect({
+      kind,
+      status: result.status,
+      accepted: result.status !== 400 && (result.status ?? 500) < 500,
+    }).toMatchObject({ kind, accepted: true });
   }
 });
 
@@ -176,9 +203,15 @@ step('web: readiness is 503 while PostgreSQL is down and 200 when it is back; li
 step('worker: its startup and liveness exec probes pass while it consumes', async () => {
   const worker = pods.worker.start('worker');
   running.push(worker);
-  const startup = await runStartupProbe(probe(pods.worker, 'worker', 'startupProbe'), pods.worker.probeTarget('worker'), () => !worker.running);
+  const startup = await runStartupProbe(
+    probe(pods.worker, 'worker', 'startupProbe'),
+    pods.worker.probeTarget('worker'),
+    () => !worker.running,
+  );
   expect({ ...startup.result, log: startup.result.ok ? '' : failWith(worker) }).toMatchObject({ ok: true });
-  expect(await probeOnce(probe(pods.worker, 'worker', 'livenessProbe'), pods.worker.probeTarget('worker'))).toMatchObject({ ok: true, status: 0 });
+  expect(
+    await probeOnce(probe(pods.worker, 'worker', 'livenessProbe'), pods.worker.probeTarget('worker')),
+  ).toMatchObject({ ok: true, status: 0 });
   expect(heartbeatFile().startsWith(`${pods.worker.volumeDir('tmp')}/`)).toBe(true);
   expect(existsSync(heartbeatFile())).toBe(true);
 });
@@ -188,7 +221,10 @@ step('beat: runs and ticks (its liveness command passes); with example/, the tas
   running.push(beat);
   await sleep(BEAT_RUN_SECONDS * 1000 + 1_500);
   const check = await pods.beat.exec('beat', beatCheck(60), 10_000);
-  expect({ code: check.code, output: check.output, log: check.code === 0 ? '' : failWith(beat) }).toMatchObject({ code: 0, output: '' });
+  expect({ code: check.code, output: check.output, log: check.code === 0 ? '' : failWith(beat) }).toMatchObject({
+    code: 0,
+    output: '',
+  });
   // The worker has run for well over a heartbeat interval: the file is being re-touched, not just created.
   const heartbeat = statSync(heartbeatFile());
   expect((Date.now() - heartbeat.mtimeMs) / 1000).toBeLessThan(HEARTBEAT_INTERVAL_SECONDS + 2);
@@ -210,14 +246,17 @@ step('beat: runs and ticks (its liveness command passes); with example/, the tas
 
 step('beat: its liveness command passes while it ticks and fails while it is hung', async () => {
   const beat = running.find((p) => p.name.endsWith('/beat'))!;
-  const check = async (maxAge: number) => (await pods.beat.exec('beat', beatCheck(maxAge), 10_000));
+  const check = async (maxAge: number) => await pods.beat.exec('beat', beatCheck(maxAge), 10_000);
   expect(await check(60)).toMatchObject({ code: 0, output: '' });
   const maxAge = 2;
   beat.signal('SIGSTOP'); // hung: the process is there, the scheduler does not tick
   try {
     await sleep((BEAT_PERIOD_SECONDS + maxAge + 1.5) * 1000);
     const hung = await check(maxAge);
-    expect({ code: hung.code, output: hung.output }).toMatchObject({ code: 1, output: expect.stringMatching(/^beat is \d+s late/) });
+    expect({ code: hung.code, output: hung.output }).toMatchObject({
+      code: 1,
+      output: expect.stringMatching(/^beat is \d+s late/),
+    });
   } finally {
     beat.signal('SIGCONT');
   }
@@ -232,38 +271,44 @@ step('beat: SIGTERM stops it within its grace period, and its liveness command t
   const exit = await beat.waitForExit(gracePeriod(pods.beat) * 1000);
   expect({ exit, seconds: (Date.now() - started) / 1000 }).toMatchObject({ exit: { code: 0 } });
   const after = await pods.beat.exec('beat', beatCheck(60), 10_000);
-  expect({ code: after.code, output: after.output }).toMatchObject({ code: 1, output: expect.stringContaining('is missing') });
+  expect({ code: after.code, output: after.output }).toMatchObject({
+    code: 1,
+    output: expect.stringContaining('is missing'),
+  });
 });
 
-step('worker: SIGTERM is a warm shutdown (with example/, a running task finishes), the process exits in time, liveness then fails', async () => {
-  const worker = running.find((p) => p.name.endsWith('/worker'))!;
-  const rows = async () => (extras.warmShutdown ? query(pg, extras.warmShutdown.rowsSql) : []);
-  if (extras.warmShutdown) {
-    // Enqueue like `kubectl exec` into the worker would, then wait until the task is running.
-    const enqueue = await pods.worker.exec('worker', ['python', '-c', extras.warmShutdown.enqueueCode(6)], 60_000);
-    expect(enqueue.code).toBe(0);
-    const deadline = Date.now() + 30_000;
-    while ((await rows()).length === 0 && Date.now() < deadline) await sleep(200);
-    expect(await rows()).toEqual([[expect.any(String), 'f']]);
-  }
+step(
+  'worker: SIGTERM is a warm shutdown (with example/, a running task finishes), the process exits in time, liveness then fails',
+  async () => {
+    const worker = running.find((p) => p.name.endsWith('/worker'))!;
+    const rows = async () => (extras.warmShutdown ? query(pg, extras.warmShutdown.rowsSql) : []);
+    if (extras.warmShutdown) {
+      // Enqueue like `kubectl exec` into the worker would, then wait until the task is running.
+      const enqueue = await pods.worker.exec('worker', ['python', '-c', extras.warmShutdown.enqueueCode(6)], 60_000);
+      expect(enqueue.code).toBe(0);
+      const deadline = Date.now() + 30_000;
+      while ((await rows()).length === 0 && Date.now() < deadline) await sleep(200);
+      expect(await rows()).toEqual([[expect.any(String), 'f']]);
+    }
 
-  const started = Date.now();
-  worker.signal('SIGTERM');
-  const exit = await worker.waitForExit(gracePeriod(pods.worker) * 1000);
-  const seconds = (Date.now() - started) / 1000;
-  expect({ exit, seconds, log: failWith(worker).slice(-1500) }).toMatchObject({ exit: { code: 0, signal: null } });
-  if (extras.warmShutdown) expect(await rows()).toEqual([[expect.any(String), 't']]);
-  expect(seconds).toBeLessThanOrEqual(gracePeriod(pods.worker));
+    const started = Date.now();
+    worker.signal('SIGTERM');
+    const exit = await worker.waitForExit(gracePeriod(pods.worker) * 1000);
+    const seconds = (Date.now() - started) / 1000;
+    expect({ exit, seconds, log: failWith(worker).slice(-1500) }).toMatchObject({ exit: { code: 0, signal: null } });
+    if (extras.warmShutdown) expect(await rows()).toEqual([[expect.any(String), 't']]);
+    expect(seconds).toBeLessThanOrEqual(gracePeriod(pods.worker));
 
-  const liveness = probe(pods.worker, 'worker', 'livenessProbe');
-  expect(await probeOnce(liveness, pods.worker.probeTarget('worker'))).toMatchObject({ ok: false, status: 1 });
-  // A worker that died without cleaning up leaves a stale file: the age check catches that too.
-  const file = heartbeatFile();
-  writeFileSync(file, '');
-  const old = Date.now() / 1000 - 3600;
-  utimesSync(file, old, old);
-  expect(await probeOnce(liveness, pods.worker.probeTarget('worker'))).toMatchObject({ ok: false, status: 1 });
-});
+    const liveness = probe(pods.worker, 'worker', 'livenessProbe');
+    expect(await probeOnce(liveness, pods.worker.probeTarget('worker'))).toMatchObject({ ok: false, status: 1 });
+    // A worker that died without cleaning up leaves a stale file: the age check catches that too.
+    const file = heartbeatFile();
+    writeFileSync(file, '');
+    const old = Date.now() / 1000 - 3600;
+    utimesSync(file, old, old);
+    expect(await probeOnce(liveness, pods.worker.probeTarget('worker'))).toMatchObject({ ok: false, status: 1 });
+  },
+);
 
 step('web: preStop, then SIGTERM: gunicorn exits cleanly within its grace period', async () => {
   const web = running.find((p) => p.name.endsWith('/web'))!;

@@ -35,7 +35,8 @@ export const exampleProfile: AppProfile = {
     migrationApplied: /Applying shop\.0001_initial\.\.\. OK/,
     ticks: {
       periodSeconds: EXAMPLE_TICK_SECONDS,
-      startsSql: "SELECT extract(epoch FROM started_at), finished_at IS NOT NULL FROM shop_tick WHERE source = 'beat' ORDER BY started_at",
+      startsSql:
+        "SELECT extract(epoch FROM started_at), finished_at IS NOT NULL FROM shop_tick WHERE source = 'beat' ORDER BY started_at",
       unfinishedSql: "SELECT count(*) FROM shop_tick WHERE source = 'beat' AND finished_at IS NULL",
     },
     warmShutdown: {
@@ -60,7 +61,13 @@ export function contractProfile(): AppProfile {
   const appDir = process.env.CONTRACT_APP_DIR;
   if (!appDir) return exampleProfile;
   const venv = process.env.CONTRACT_VENV;
-  if (!venv) throw new Error('CONTRACT_APP_DIR is set but CONTRACT_VENV is not: name a virtualenv with the app\'s requirements installed');
-  return { appDir, venv: () => venv, extraEnv: { beat: { CELERY_BEAT_MAX_INTERVAL: String(GENERIC_BEAT_MAX_INTERVAL_SECONDS) } } };
+  if (!venv)
+    throw new Error(
+      "CONTRACT_APP_DIR is set but CONTRACT_VENV is not: name a virtualenv with the app's requirements installed",
+    );
+  return {
+    appDir,
+    venv: () => venv,
+    extraEnv: { beat: { CELERY_BEAT_MAX_INTERVAL: String(GENERIC_BEAT_MAX_INTERVAL_SECONDS) } },
+  };
 }
-

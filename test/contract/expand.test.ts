@@ -1,6 +1,13 @@
 import { expand, lookupIn } from './kube/expand.js';
 
-const vars = lookupIn(new Map([['VAR_A', 'A'], ['VAR_B', 'B'], ['EMPTY', ''], ['HAS_DOLLAR', '$(VAR_A)']]));
+const vars = lookupIn(
+  new Map([
+    ['VAR_A', 'A'],
+    ['VAR_B', 'B'],
+    ['EMPTY', ''],
+    ['HAS_DOLLAR', '$(VAR_A)'],
+  ]),
+);
 
 // Cases mirror the kubelet's own expansion tests: references, escapes, and
 // everything that must be left exactly as written.
@@ -32,6 +39,12 @@ test.each([
 });
 
 test('lookupIn tries maps in order', () => {
-  const lookup = lookupIn(new Map([['X', 'first']]), new Map([['X', 'second'], ['Y', 'y']]));
+  const lookup = lookupIn(
+    new Map([['X', 'first']]),
+    new Map([
+      ['X', 'second'],
+      ['Y', 'y'],
+    ]),
+  );
   expect(expand('$(X) $(Y)', lookup)).toBe('first y');
 });

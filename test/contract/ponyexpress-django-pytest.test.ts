@@ -10,11 +10,19 @@ jest.setTimeout(600_000);
 test('ponyexpress-django pytest suite passes with nothing skipped', async () => {
   const venv = pythonVenv();
   const packageDir = join(repoRoot, 'ponyexpress-django');
-  const { code, output } = await runToCompletion({
-    argv: [join(venv, 'bin/python'), '-m', 'pytest', '-q'],
-    env: { PATH: `${join(venv, 'bin')}:/usr/local/bin:/usr/bin:/bin`, HOME: packageDir, LANG: 'C.UTF-8', PYTHONDONTWRITEBYTECODE: '1' },
-    cwd: packageDir,
-  }, 540_000);
+  const { code, output } = await runToCompletion(
+    {
+      argv: [join(venv, 'bin/python'), '-m', 'pytest', '-q'],
+      env: {
+        PATH: `${join(venv, 'bin')}:/usr/local/bin:/usr/bin:/bin`,
+        HOME: packageDir,
+        LANG: 'C.UTF-8',
+        PYTHONDONTWRITEBYTECODE: '1',
+      },
+      cwd: packageDir,
+    },
+    540_000,
+  );
   const summary = output.trim().split('\n').pop() ?? '';
   if (code !== 0) throw new Error(`pytest exited ${code}:\n${output}`);
   expect(summary).toMatch(/^\d+ passed/);

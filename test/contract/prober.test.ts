@@ -34,7 +34,10 @@ const target = (): ProbeTarget => ({
 });
 
 test('httpGet: named port, path and the Host header are sent as written', async () => {
-  const result = await probeOnce({ httpGet: { path: '/healthz', port: 'http', httpHeaders: [{ name: 'host', value: 'shop.example.com' }] } }, target());
+  const result = await probeOnce(
+    { httpGet: { path: '/healthz', port: 'http', httpHeaders: [{ name: 'host', value: 'shop.example.com' }] } },
+    target(),
+  );
   expect(result).toMatchObject({ ok: true, status: 200 });
   const last = seen.at(-1)!;
   expect(last.path).toBe('/healthz');
@@ -49,8 +52,14 @@ test('httpGet without the Host header uses the pod address (and this server reje
 });
 
 test('httpGet: a same-host redirect is followed, a redirect elsewhere counts as its 3xx', async () => {
-  expect(await probeOnce({ httpGet: { path: '/here', port: 8000 } }, target())).toMatchObject({ ok: false, status: 503 });
-  expect(await probeOnce({ httpGet: { path: '/elsewhere', port: 8000 } }, target())).toMatchObject({ ok: true, status: 301 });
+  expect(await probeOnce({ httpGet: { path: '/here', port: 8000 } }, target())).toMatchObject({
+    ok: false,
+    status: 503,
+  });
+  expect(await probeOnce({ httpGet: { path: '/elsewhere', port: 8000 } }, target())).toMatchObject({
+    ok: true,
+    status: 301,
+  });
 });
 
 test('httpGet honours timeoutSeconds (default 1 s)', async () => {
@@ -61,13 +70,18 @@ test('httpGet honours timeoutSeconds (default 1 s)', async () => {
 });
 
 test('an unmapped or unknown port is an error, not a silent pass', async () => {
-  await expect(probeOnce({ httpGet: { path: '/', port: 'metrics' } }, target())).rejects.toThrow('no port named "metrics"');
+  await expect(probeOnce({ httpGet: { path: '/', port: 'metrics' } }, target())).rejects.toThrow(
+    'no port named "metrics"',
+  );
   await expect(probeOnce({ httpGet: { path: '/', port: 9000 } }, target())).rejects.toThrow('not mapped');
 });
 
 test('exec probes pass on exit 0 only and time out', async () => {
   expect((await probeOnce({ exec: { command: ['true'] } }, target())).ok).toBe(true);
-  expect(await probeOnce({ exec: { command: ['sh', '-c', 'exit 3'] } }, target())).toMatchObject({ ok: false, status: 3 });
+  expect(await probeOnce({ exec: { command: ['sh', '-c', 'exit 3'] } }, target())).toMatchObject({
+    ok: false,
+    status: 3,
+  });
   expect((await probeOnce({ exec: { command: ['sleep', '3'] }, timeoutSeconds: 1 }, target())).ok).toBe(false);
 });
 
@@ -77,7 +91,10 @@ test('tcpSocket connects to the mapped port', async () => {
 
 test('a startup probe gives up after failureThreshold attempts, periodSeconds apart', async () => {
   const started = Date.now();
-  const { result, attempts } = await runStartupProbe({ exec: { command: ['false'] }, periodSeconds: 1, failureThreshold: 3 }, target());
+  const { result, attempts } = await runStartupProbe(
+    { exec: { command: ['false'] }, periodSeconds: 1, failureThreshold: 3 },
+    target(),
+  );
   expect(result.ok).toBe(false);
   expect(attempts).toBe(3);
   expect(Date.now() - started).toBeGreaterThanOrEqual(2000);

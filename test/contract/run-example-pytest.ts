@@ -12,20 +12,23 @@ export async function runExamplePytest(args: string[] = []): Promise<{ code: num
   const venv = pythonVenv();
   const pg = await startPostgres({ canCreateDatabases: true });
   try {
-    return await runToCompletion({
-      argv: [join(venv, 'bin/python'), '-m', 'pytest', '-p', 'no:cacheprovider', '-q', ...args],
-      env: {
-        PATH: `${join(venv, 'bin')}:/usr/local/bin:/usr/bin:/bin`,
-        HOME: exampleDir,
-        LANG: 'C.UTF-8',
-        ...pg.env(),
-        PGSSLMODE: 'require',
-        DJANGO_SECRET_KEY: 'pytest-only-secret-key',
-        DJANGO_ALLOWED_HOSTS: 'shop.example.test',
-        PYTHONDONTWRITEBYTECODE: '1',
+    return await runToCompletion(
+      {
+        argv: [join(venv, 'bin/python'), '-m', 'pytest', '-p', 'no:cacheprovider', '-q', ...args],
+        env: {
+          PATH: `${join(venv, 'bin')}:/usr/local/bin:/usr/bin:/bin`,
+          HOME: exampleDir,
+          LANG: 'C.UTF-8',
+          ...pg.env(),
+          PGSSLMODE: 'require',
+          DJANGO_SECRET_KEY: 'pytest-only-secret-key',
+          DJANGO_ALLOWED_HOSTS: 'shop.example.test',
+          PYTHONDONTWRITEBYTECODE: '1',
+        },
+        cwd: exampleDir,
       },
-      cwd: exampleDir,
-    }, 240_000);
+      240_000,
+    );
   } finally {
     await pg.destroy();
   }

@@ -18,11 +18,20 @@ test('postgres: password login over TLS, stop makes it unreachable, start resume
   const before = new Set(postmasterPids());
   const pg = await startPostgres();
   const psql = (env: Record<string, string>) =>
-    runToCompletion({
-      argv: [join(postgresBinDir(), 'psql'), '-X', '-At', '-c', 'SELECT current_user, ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()'],
-      env: { PATH: '/usr/bin:/bin', ...env },
-      cwd: '/',
-    }, 15_000);
+    runToCompletion(
+      {
+        argv: [
+          join(postgresBinDir(), 'psql'),
+          '-X',
+          '-At',
+          '-c',
+          'SELECT current_user, ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()',
+        ],
+        env: { PATH: '/usr/bin:/bin', ...env },
+        cwd: '/',
+      },
+      15_000,
+    );
   try {
     const ok = await psql({ ...pg.env(), PGSSLMODE: 'require' });
     expect(ok.output.trim()).toBe(`${pg.user}|t`);
@@ -43,7 +52,14 @@ test('postgres: password login over TLS, stop makes it unreachable, start resume
 test('redis: requires its password, destroy stops it', async () => {
   const redis = await startRedis();
   const cli = (args: string[]) =>
-    runToCompletion({ argv: ['redis-cli', '-h', redis.host, '-p', String(redis.port), '--no-auth-warning', ...args], env: { PATH: '/usr/bin:/bin' }, cwd: '/' }, 5_000);
+    runToCompletion(
+      {
+        argv: ['redis-cli', '-h', redis.host, '-p', String(redis.port), '--no-auth-warning', ...args],
+        env: { PATH: '/usr/bin:/bin' },
+        cwd: '/',
+      },
+      5_000,
+    );
   try {
     expect((await cli(['-a', redis.password, 'PING'])).output.trim()).toBe('PONG');
     expect((await cli(['PING'])).output).toMatch(/NOAUTH/);

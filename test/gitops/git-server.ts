@@ -16,14 +16,24 @@ export class GitDaemon {
     // Its own process group, so stop() also ends the per-connection children git daemon forks.
     this.process = spawn(
       'git',
-      ['daemon', '--reuseaddr', `--base-path=${this.base}`, '--export-all', '--enable=receive-pack', '--listen=127.0.0.1', `--port=${this.port}`, this.base],
+      [
+        'daemon',
+        '--reuseaddr',
+        `--base-path=${this.base}`,
+        '--export-all',
+        '--enable=receive-pack',
+        '--listen=127.0.0.1',
+        `--port=${this.port}`,
+        this.base,
+      ],
       { detached: true, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     let stderr = '';
     this.process.stderr!.on('data', (chunk) => (stderr += chunk));
     const deadline = Date.now() + 15_000;
     while (!(await accepts(this.port))) {
-      if (this.process.exitCode !== null || Date.now() > deadline) throw new Error(`git daemon did not start: ${stderr}`);
+      if (this.process.exitCode !== null || Date.now() > deadline)
+        throw new Error(`git daemon did not start: ${stderr}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }

@@ -15,8 +15,25 @@ describe('parsePublishArgs', () => {
 
   test('every option', () => {
     expect(
-      parsePublishArgs(['--repo', 'https://example.com/fleet.git', '--branch', 'release/eu', '--path', './clusters//eu/', '--message', 'Ship it', '--dist', 'out']),
-    ).toEqual({ repo: 'https://example.com/fleet.git', branch: 'release/eu', path: 'clusters/eu', message: 'Ship it', dist: 'out' });
+      parsePublishArgs([
+        '--repo',
+        'https://example.com/fleet.git',
+        '--branch',
+        'release/eu',
+        '--path',
+        './clusters//eu/',
+        '--message',
+        'Ship it',
+        '--dist',
+        'out',
+      ]),
+    ).toEqual({
+      repo: 'https://example.com/fleet.git',
+      branch: 'release/eu',
+      path: 'clusters/eu',
+      message: 'Ship it',
+      dist: 'out',
+    });
   });
 
   test.each([
@@ -43,18 +60,29 @@ test('redactUrl hides credentials and nothing else', () => {
   expect(redactUrl('https://bot:ghp_secret@github.com/org/fleet.git')).toBe('https://***@github.com/org/fleet.git');
   expect(redactUrl('git@github.com:org/fleet.git')).toBe('git@github.com:org/fleet.git');
   expect(redactUrl('git://127.0.0.1:9418/fleet.git')).toBe('git://127.0.0.1:9418/fleet.git');
-  expect(redactUrl("fatal: unable to access 'https://x:tok@h/a.git/': 403")).toBe("fatal: unable to access 'https://***@h/a.git/': 403");
+  expect(redactUrl("fatal: unable to access 'https://x:tok@h/a.git/': 403")).toBe(
+    "fatal: unable to access 'https://***@h/a.git/': 403",
+  );
 });
 
 describe('changedEnvironments', () => {
   const envs = ['operator', 'production', 'staging'];
   test('counts changed files per environment folder under the path, in environment order', () => {
     const changed = changedEnvironments(
-      ['clusters/eu/staging/a.yaml', 'clusters/eu/staging/argocd/b.yaml', 'clusters/eu/operator/c.yaml', 'clusters/eu/stagingx/d.yaml', 'staging/e.yaml'],
+      [
+        'clusters/eu/staging/a.yaml',
+        'clusters/eu/staging/argocd/b.yaml',
+        'clusters/eu/operator/c.yaml',
+        'clusters/eu/stagingx/d.yaml',
+        'staging/e.yaml',
+      ],
       envs,
       'clusters/eu',
     );
-    expect([...changed]).toEqual([['operator', 1], ['staging', 2]]);
+    expect([...changed]).toEqual([
+      ['operator', 1],
+      ['staging', 2],
+    ]);
   });
   test('nothing staged, nothing changed', () => {
     expect(changedEnvironments([], envs, '').size).toBe(0);
@@ -62,17 +90,22 @@ describe('changedEnvironments', () => {
 });
 
 describe('commitMessage', () => {
-  const changed = new Map([['production', 1], ['staging', 6]]);
+  const changed = new Map([
+    ['production', 1],
+    ['staging', 6],
+  ]);
   test('names the source commit and every changed environment', () => {
     expect(commitMessage({ sourceCommit: '0123456789abcdef0123456789abcdef01234567', changed })).toBe(
       'Publish production, staging from ponyexpress 0123456789ab\n\n' +
         'Source-Commit: 0123456789abcdef0123456789abcdef01234567\nChanged: production (1 file)\nChanged: staging (6 files)\n',
     );
   });
-  test('without a source repository, and with the user\'s own subject', () => {
+  test("without a source repository, and with the user's own subject", () => {
     expect(commitMessage({ changed, message: ' Roll out 1.6.0 ' })).toBe(
       'Roll out 1.6.0\n\nSource-Commit: unknown\nChanged: production (1 file)\nChanged: staging (6 files)\n',
     );
-    expect(commitMessage({ changed })).toMatch(/^Publish production, staging from ponyexpress \(source commit unknown\)\n/);
+    expect(commitMessage({ changed })).toMatch(
+      /^Publish production, staging from ponyexpress \(source commit unknown\)\n/,
+    );
   });
 });

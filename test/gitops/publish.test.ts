@@ -1,6 +1,15 @@
 // Publishing dist/ to a GitOps repository served by a real `git daemon` on loopback.
 import { join } from 'node:path';
-import { cloneRepo, git, gitServerForThisFile, pushCommit, readTree, remoteHead, tempDir, Workspace } from './support.js';
+import {
+  cloneRepo,
+  git,
+  gitServerForThisFile,
+  pushCommit,
+  readTree,
+  remoteHead,
+  tempDir,
+  Workspace,
+} from './support.js';
 import { publishGitops, PublishError } from '../../scripts/gitops/publish.js';
 
 const server = gitServerForThisFile();
@@ -14,7 +23,9 @@ const sourceCommit = git(SOURCE, ['rev-parse', 'HEAD']).trim();
 
 /** The files of `<path>/<env>/` for every environment folder, from a tree read by readTree. */
 function envFiles(tree: Map<string, Buffer>, prefix: string): Map<string, Buffer> {
-  return new Map([...tree].filter(([file]) => file.startsWith(prefix)).map(([file, bytes]) => [file.slice(prefix.length), bytes]));
+  return new Map(
+    [...tree].filter(([file]) => file.startsWith(prefix)).map(([file, bytes]) => [file.slice(prefix.length), bytes]),
+  );
 }
 
 function expectTreeMatchesDist(clone: string, dist: string, repoPath = ''): void {
@@ -36,7 +47,11 @@ describe('a GitOps repository with other content', () => {
     url = server.createRepo('fleet');
     pushCommit(
       url,
-      { 'README.md': '# fleet\n', 'infra/cert-manager.yaml': 'kind: Namespace\n', 'staging/99-configmap-removed.yaml': 'stale\n' },
+      {
+        'README.md': '# fleet\n',
+        'infra/cert-manager.yaml': 'kind: Namespace\n',
+        'staging/99-configmap-removed.yaml': 'stale\n',
+      },
       'seed',
     );
   });
@@ -82,8 +97,12 @@ describe('a GitOps repository with other content', () => {
     expect(touched.every((file) => file.startsWith('staging/'))).toBe(true);
     expect(result.changed.get('staging')).toBe(touched.length);
     // The new tag's migration Job replaces the old one: the removed object's file is gone.
-    expect(git(clone, ['diff', '--no-renames', '--name-status', 'HEAD~1', 'HEAD'])).toMatch(/^D\tstaging\/40-job-ponyshop-migrate-/m);
-    expect(git(clone, ['log', '-1', '--format=%s']).trim()).toBe(`Publish staging from ponyexpress ${sourceCommit.slice(0, 12)}`);
+    expect(git(clone, ['diff', '--no-renames', '--name-status', 'HEAD~1', 'HEAD'])).toMatch(
+      /^D\tstaging\/40-job-ponyshop-migrate-/m,
+    );
+    expect(git(clone, ['log', '-1', '--format=%s']).trim()).toBe(
+      `Publish staging from ponyexpress ${sourceCommit.slice(0, 12)}`,
+    );
     expectTreeMatchesDist(clone, ws.dist);
   });
 
@@ -91,7 +110,11 @@ describe('a GitOps repository with other content', () => {
     ws.setImageTag('staging', '1.7.0');
     ws.synth();
     const result = await publishGitops({
-      repo: url, branch: 'main', path: '', dist: ws.dist, sourceDir: SOURCE,
+      repo: url,
+      branch: 'main',
+      path: '',
+      dist: ws.dist,
+      sourceDir: SOURCE,
       hooks: {
         beforePush: (attempt) => {
           if (attempt === 1) pushCommit(url, { 'infra/ingress-nginx.yaml': 'kind: Namespace\n' }, 'someone else');
@@ -114,11 +137,17 @@ describe('a GitOps repository with other content', () => {
     ws.synth();
     let competing = 0;
     const attempt = publishGitops({
-      repo: url, branch: 'main', path: '', dist: ws.dist, sourceDir: SOURCE,
+      repo: url,
+      branch: 'main',
+      path: '',
+      dist: ws.dist,
+      sourceDir: SOURCE,
       hooks: { beforePush: () => pushCommit(url, { [`infra/busy-${++competing}.yaml`]: 'x\n' }, `busy ${competing}`) },
     });
     await expect(attempt).rejects.toThrow(PublishError);
-    await expect(attempt).rejects.toThrow(/was rejected 2 times: someone else keeps pushing to main\. Nothing was published/);
+    await expect(attempt).rejects.toThrow(
+      /was rejected 2 times: someone else keeps pushing to main\. Nothing was published/,
+    );
     expect(git(cloneRepo(url), ['log', '-1', '--format=%s']).trim()).toBe('busy 2');
   });
 });
@@ -126,7 +155,13 @@ describe('a GitOps repository with other content', () => {
 test('an empty repository gets the branch and the folders under --path', async () => {
   const ws = new Workspace().synth();
   const url = server.createRepo('empty');
-  const result = await publishGitops({ repo: url, branch: 'gitops', path: 'clusters/ponyshop', dist: ws.dist, sourceDir: SOURCE });
+  const result = await publishGitops({
+    repo: url,
+    branch: 'gitops',
+    path: 'clusters/ponyshop',
+    dist: ws.dist,
+    sourceDir: SOURCE,
+  });
   expect(result.commit).toBe(remoteHead(url, 'gitops'));
   const clone = cloneRepo(url, 'gitops');
   expect([...new Set([...readTree(clone).keys()].map((f) => f.split('/').slice(0, 3).join('/')))]).toEqual([

@@ -87,7 +87,9 @@ export function cloneRepo(url: string, branch = 'main'): string {
 
 /** The commit `branch` points to on the server, or '' when it does not exist. */
 export function remoteHead(url: string, branch = 'main'): string {
-  return git(REPO_ROOT, ['ls-remote', url, `refs/heads/${branch}`]).split('\t')[0].trim();
+  return git(REPO_ROOT, ['ls-remote', url, `refs/heads/${branch}`])
+    .split('\t')[0]
+    .trim();
 }
 
 /** Commits `files` (path → content) to `branch` as another user would, and pushes. */

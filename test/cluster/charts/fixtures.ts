@@ -10,11 +10,20 @@ export function providerSecrets(namespace: string, app = 'ponyshop', dbCluster =
   const password = 'test-only-password';
   const host = `${dbCluster}-rw.${namespace}.svc`;
   const secret = (name: string, stringData: Record<string, string>): ManifestObject => ({
-    apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: { name: name, namespace }, stringData,
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: 'Opaque',
+    metadata: { name: name, namespace },
+    stringData,
   });
   return [
     secret(`${dbCluster}-app`, {
-      username: app, user: app, password, dbname: app, host, port: '5432',
+      username: app,
+      user: app,
+      password,
+      dbname: app,
+      host,
+      port: '5432',
       uri: `postgresql://${app}:${password}@${host}:5432/${app}`,
       'jdbc-uri': `jdbc:postgresql://${host}:5432/${app}?password=${password}&user=${app}`,
       pgpass: `${host}:5432:${app}:${app}:${password}\n`,
@@ -32,23 +41,37 @@ export function providerSecrets(namespace: string, app = 'ponyshop', dbCluster =
 const anyObject = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
 
 export async function installArgoApplicationStandIn(kc: KubeConfig): Promise<void> {
-  await applyObjects(kc, [{
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: 'applications.argoproj.io' },
-    spec: {
-      group: 'argoproj.io',
-      scope: 'Namespaced',
-      names: { kind: 'Application', listKind: 'ApplicationList', plural: 'applications', singular: 'application' },
-      versions: [{
-        name: 'v1alpha1', served: true, storage: true,
-        schema: { openAPIV3Schema: { type: 'object', properties: { spec: anyObject, status: anyObject, operation: anyObject } } },
-      }],
+  await applyObjects(kc, [
+    {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'applications.argoproj.io' },
+      spec: {
+        group: 'argoproj.io',
+        scope: 'Namespaced',
+        names: { kind: 'Application', listKind: 'ApplicationList', plural: 'applications', singular: 'application' },
+        versions: [
+          {
+            name: 'v1alpha1',
+            served: true,
+            storage: true,
+            schema: {
+              openAPIV3Schema: {
+                type: 'object',
+                properties: { spec: anyObject, status: anyObject, operation: anyObject },
+              },
+            },
+          },
+        ],
+      },
     },
-  }]);
+  ]);
   const api = kc.makeApiClient(ApiextensionsV1Api);
-  await waitUntil(async () => {
-    const crd = await api.readCustomResourceDefinition({ name: 'applications.argoproj.io' });
-    return Boolean(crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True'));
-  }, { what: 'Application CRD established', timeoutMs: 30_000 });
+  await waitUntil(
+    async () => {
+      const crd = await api.readCustomResourceDefinition({ name: 'applications.argoproj.io' });
+      return Boolean(crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True'));
+    },
+    { what: 'Application CRD established', timeoutMs: 30_000 },
+  );
 }

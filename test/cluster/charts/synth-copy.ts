@@ -46,7 +46,9 @@ export class SynthWorkspace {
 
   /** dist/operator/ as `npm run synth` writes it (empty when no environment has a `promotion:` section). */
   synthesizeOperator(): SynthesizedFile[] {
-    const written = synthesizeAll({ configDir: this.configDir, outDir: this.outDir }).outputs.find((o) => o.name === 'operator');
+    const written = synthesizeAll({ configDir: this.configDir, outDir: this.outDir }).outputs.find(
+      (o) => o.name === 'operator',
+    );
     return written ? readManifests(written.dir) : [];
   }
 
@@ -66,8 +68,10 @@ export function readManifests(dir: string): SynthesizedFile[] {
     }
   };
   walk(dir);
-  return files.flatMap((file) => parseAllDocuments(readFileSync(file, 'utf8'))
-    .map((doc) => doc.toJS() as ManifestObject | null)
-    .filter((object): object is ManifestObject => object !== null)
-    .map((object) => ({ path: relative(dir, file), object })));
+  return files.flatMap((file) =>
+    parseAllDocuments(readFileSync(file, 'utf8'))
+      .map((doc) => doc.toJS() as ManifestObject | null)
+      .filter((object): object is ManifestObject => object !== null)
+      .map((object) => ({ path: relative(dir, file), object })),
+  );
 }

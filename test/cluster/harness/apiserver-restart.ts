@@ -40,23 +40,35 @@ export async function startApiserver(timeoutMs = 60_000): Promise<void> {
   const state = localState();
   const component = state.components['kube-apiserver'];
   const launched = launch({
-    name: 'kube-apiserver', bin: component.bin, args: component.args, logFile: component.logFile, ownerPid: state.ownerPid,
+    name: 'kube-apiserver',
+    bin: component.bin,
+    args: component.args,
+    logFile: component.logFile,
+    ownerPid: state.ownerPid,
   });
   component.pid = launched.pid;
   writeState(state);
   let exited: number | null | undefined;
-  void launched.exited.then((code) => { exited = code; });
+  void launched.exited.then((code) => {
+    exited = code;
+  });
   const pki = join(state.workDir, 'pki');
-  await waitForApiserverReady(state.apiserverUrl, join(pki, 'ca.crt'),
-    { cert: join(pki, 'admin.crt'), key: join(pki, 'admin.key') }, timeoutMs,
-    () => (exited === undefined ? null : `kube-apiserver exited with code ${exited} (log: ${component.logFile})`));
+  await waitForApiserverReady(
+    state.apiserverUrl,
+    join(pki, 'ca.crt'),
+    { cert: join(pki, 'admin.crt'), key: join(pki, 'admin.key') },
+    timeoutMs,
+    () => (exited === undefined ? null : `kube-apiserver exited with code ${exited} (log: ${component.logFile})`),
+  );
 }
 
 /**
  * Restarts kube-apiserver: stop, optionally stay down for `downMs` (@default 0), start, wait for /readyz.
  * Resolves with how long the API was unavailable.
  */
-export async function restartApiserver(options: StopApiserverOptions & { downMs?: number } = {}): Promise<{ unavailableMs: number; stopMs: number; startMs: number }> {
+export async function restartApiserver(
+  options: StopApiserverOptions & { downMs?: number } = {},
+): Promise<{ unavailableMs: number; stopMs: number; startMs: number }> {
   const began = Date.now();
   await stopApiserver(options);
   const stopMs = Date.now() - began;

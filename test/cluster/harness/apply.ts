@@ -16,8 +16,19 @@ export interface ApplyOptions {
 export type ManifestObject = KubernetesObject & { [field: string]: unknown };
 
 /** Cluster-scoped and "definition" kinds go first so objects that depend on them apply cleanly. */
-const APPLY_ORDER = ['Namespace', 'CustomResourceDefinition', 'PriorityClass', 'ServiceAccount', 'ClusterRole',
-  'ClusterRoleBinding', 'Role', 'RoleBinding', 'ConfigMap', 'Secret', 'Service'];
+const APPLY_ORDER = [
+  'Namespace',
+  'CustomResourceDefinition',
+  'PriorityClass',
+  'ServiceAccount',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'Role',
+  'RoleBinding',
+  'ConfigMap',
+  'Secret',
+  'Service',
+];
 
 export function sortForApply<T extends KubernetesObject>(objects: readonly T[]): T[] {
   const rank = (o: T) => {
@@ -85,18 +96,24 @@ class RawApplyApi extends KubernetesObjectApi {
  * Applies every object with server-side apply, in dependency order. Stops at the first
  * object the apiserver rejects and throws an Error naming it with the apiserver's message.
  */
-export async function applyObjects(kc: KubeConfig, objects: ReadonlyArray<KubernetesObject | ManifestObject>, options: ApplyOptions = {}): Promise<KubernetesObject[]> {
+export async function applyObjects(
+  kc: KubeConfig,
+  objects: ReadonlyArray<KubernetesObject | ManifestObject>,
+  options: ApplyOptions = {},
+): Promise<KubernetesObject[]> {
   // client-node puts namespaced objects without a namespace into the context's namespace.
   const client = RawApplyApi.forConfig(options.namespace ? withNamespace(kc, options.namespace) : kc);
   const applied: KubernetesObject[] = [];
   for (const object of sortForApply(objects)) {
     try {
-      applied.push(await client.apply(object, {
-        fieldManager: options.fieldManager ?? 'ponyexpress-test',
-        force: String(options.force ?? true),
-        dryRun: options.dryRun ? 'All' : undefined,
-        fieldValidation: 'Strict',
-      }));
+      applied.push(
+        await client.apply(object, {
+          fieldManager: options.fieldManager ?? 'ponyexpress-test',
+          force: String(options.force ?? true),
+          dryRun: options.dryRun ? 'All' : undefined,
+          fieldValidation: 'Strict',
+        }),
+      );
     } catch (error) {
       throw new Error(`apiserver rejected ${describeObject(object)}: ${apiErrorMessage(error)}`, { cause: error });
     }

@@ -30,7 +30,8 @@ export function ensureBinaries(): Binaries {
     const match = /^path (\S+) (.+)$/.exec(line);
     if (match) paths[match[1] as ComponentName] = match[2];
   }
-  if (result.status !== 0) throw new Error(`test/cluster/build.sh failed (exit ${result.status}); see its output above`);
+  if (result.status !== 0)
+    throw new Error(`test/cluster/build.sh failed (exit ${result.status}); see its output above`);
   for (const name of ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'] as const) {
     if (!paths[name]) throw new Error(`test/cluster/build.sh did not report a path for ${name}`);
   }

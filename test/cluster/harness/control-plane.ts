@@ -6,8 +6,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Binaries } from './binaries.js';
 import {
-  apiserverArgs, controllerManagerArgs, etcdArgs, kwokArgs, schedulerArgs, KUBERNETES_SERVICE_IP,
-  NODE_NAME, type ComponentPaths, type Ports,
+  apiserverArgs,
+  controllerManagerArgs,
+  etcdArgs,
+  kwokArgs,
+  schedulerArgs,
+  KUBERNETES_SERVICE_IP,
+  NODE_NAME,
+  type ComponentPaths,
+  type Ports,
 } from './components.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { createPki, type Pki } from './pki.js';
@@ -74,18 +81,30 @@ export async function startControlPlane(options: StartOptions): Promise<LocalClu
   mkdirSync(logDir, { recursive: true });
 
   const ports: Ports = {
-    etcd: await freePort(), etcdPeer: await freePort(), apiserver: await freePort(),
-    controllerManager: await freePort(), scheduler: await freePort(), kwok: await freePort(),
+    etcd: await freePort(),
+    etcdPeer: await freePort(),
+    apiserver: await freePort(),
+    controllerManager: await freePort(),
+    scheduler: await freePort(),
+    kwok: await freePort(),
   };
   const server = `https://127.0.0.1:${ports.apiserver}`;
   const makePaths = (pki: Pki): ComponentPaths => {
-    const kubeconfig = (name: 'admin' | 'controller-manager' | 'scheduler') => writeKubeconfig(
-      join(workDir, `${name}.kubeconfig`),
-      { server, caFile: pki.caCert, user: { clientCertificate: pki.clients[name].cert, clientKey: pki.clients[name].key } },
-    );
+    const kubeconfig = (name: 'admin' | 'controller-manager' | 'scheduler') =>
+      writeKubeconfig(join(workDir, `${name}.kubeconfig`), {
+        server,
+        caFile: pki.caCert,
+        user: { clientCertificate: pki.clients[name].cert, clientKey: pki.clients[name].key },
+      });
     return {
-      workDir, pki, kwokStages: KWOK_STAGES,
-      kubeconfigs: { admin: kubeconfig('admin'), controllerManager: kubeconfig('controller-manager'), scheduler: kubeconfig('scheduler') },
+      workDir,
+      pki,
+      kwokStages: KWOK_STAGES,
+      kubeconfigs: {
+        admin: kubeconfig('admin'),
+        controllerManager: kubeconfig('controller-manager'),
+        scheduler: kubeconfig('scheduler'),
+      },
     };
   };
 
@@ -99,18 +118,25 @@ export async function startControlPlane(options: StartOptions): Promise<LocalClu
     components[name] = state;
   };
   const failIf = (name: ComponentName) => () =>
-    exitCodes.has(name) ? `${name} exited with code ${exitCodes.get(name)}; last log lines:\n${tail(components[name].logFile)}` : null;
+    exitCodes.has(name)
+      ? `${name} exited with code ${exitCodes.get(name)}; last log lines:\n${tail(components[name].logFile)}`
+      : null;
 
   const phases: Record<string, number> = {};
-  const mark = (phase: string) => { phases[phase] = Date.now() - started; };
+  const mark = (phase: string) => {
+    phases[phase] = Date.now() - started;
+  };
   try {
     // etcd needs no certificates: let it start while openssl makes the PKI.
     start('etcd', etcdArgs(workDir, ports));
     const pki = createPki(join(workDir, 'pki'), KUBERNETES_SERVICE_IP);
     const paths = makePaths(pki);
     mark('pki');
-    await waitUntil(async () => (await fetch(`http://127.0.0.1:${ports.etcd}/health`)).ok,
-      { what: 'etcd /health', timeoutMs, failIf: failIf('etcd') });
+    await waitUntil(async () => (await fetch(`http://127.0.0.1:${ports.etcd}/health`)).ok, {
+      what: 'etcd /health',
+      timeoutMs,
+      failIf: failIf('etcd'),
+    });
     mark('etcd');
 
     start('kube-apiserver', apiserverArgs(paths, ports));
@@ -122,10 +148,16 @@ export async function startControlPlane(options: StartOptions): Promise<LocalClu
     start('kwok', kwokArgs(paths, ports));
     await registerNode(paths.kubeconfigs.admin, NODE_NAME);
     await Promise.all([
-      waitUntil(async () => (await httpsStatus(`https://127.0.0.1:${ports.controllerManager}/healthz`)) === 200,
-        { what: 'kube-controller-manager /healthz', timeoutMs, failIf: failIf('kube-controller-manager') }),
-      waitUntil(async () => (await httpsStatus(`https://127.0.0.1:${ports.scheduler}/healthz`)) === 200,
-        { what: 'kube-scheduler /healthz', timeoutMs, failIf: failIf('kube-scheduler') }),
+      waitUntil(async () => (await httpsStatus(`https://127.0.0.1:${ports.controllerManager}/healthz`)) === 200, {
+        what: 'kube-controller-manager /healthz',
+        timeoutMs,
+        failIf: failIf('kube-controller-manager'),
+      }),
+      waitUntil(async () => (await httpsStatus(`https://127.0.0.1:${ports.scheduler}/healthz`)) === 200, {
+        what: 'kube-scheduler /healthz',
+        timeoutMs,
+        failIf: failIf('kube-scheduler'),
+      }),
       waitForNodeReady(paths.kubeconfigs.admin, NODE_NAME, timeoutMs, failIf('kwok')),
       waitForDefaultServiceAccount(paths.kubeconfigs.admin, 'default', timeoutMs, failIf('kube-controller-manager')),
     ]);
@@ -157,7 +189,11 @@ export async function startControlPlane(options: StartOptions): Promise<LocalClu
 }
 
 export function waitForApiserverReady(
-  server: string, caFile: string, client: { cert: string; key: string }, timeoutMs: number, failIf?: () => string | null,
+  server: string,
+  caFile: string,
+  client: { cert: string; key: string },
+  timeoutMs: number,
+  failIf?: () => string | null,
 ): Promise<void> {
   return waitUntil(
     async () => (await httpsStatus(`${server}/readyz`, { ca: caFile, cert: client.cert, key: client.key })) === 200,

@@ -15,17 +15,22 @@ export interface KubeconfigFileOptions {
 /** Writes a single-context kubeconfig using file references (components read it too). */
 export function writeKubeconfig(path: string, options: KubeconfigFileOptions): string {
   const name = options.name ?? 'ponyexpress-test';
-  const user = 'token' in options.user
-    ? { token: options.user.token }
-    : { 'client-certificate': options.user.clientCertificate, 'client-key': options.user.clientKey };
-  writeFileSync(path, stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name, cluster: { server: options.server, 'certificate-authority': options.caFile } }],
-    users: [{ name, user }],
-    contexts: [{ name, context: { cluster: name, user: name } }],
-    'current-context': name,
-  }), { mode: 0o600 });
+  const user =
+    'token' in options.user
+      ? { token: options.user.token }
+      : { 'client-certificate': options.user.clientCertificate, 'client-key': options.user.clientKey };
+  writeFileSync(
+    path,
+    stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name, cluster: { server: options.server, 'certificate-authority': options.caFile } }],
+      users: [{ name, user }],
+      contexts: [{ name, context: { cluster: name, user: name } }],
+      'current-context': name,
+    }),
+    { mode: 0o600 },
+  );
   return path;
 }
 

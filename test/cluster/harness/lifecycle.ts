@@ -17,8 +17,10 @@ export async function setupCluster(): Promise<void> {
   if (process.env.KUBECONFIG) {
     const state: ClusterState = { mode: 'external', kubeconfig: process.env.KUBECONFIG };
     writeState(state, stateFile);
-    console.warn(`\n[cluster] KUBECONFIG is set: testing against that cluster (${process.env.KUBECONFIG}); ` +
-      'no local control plane is started, and tests that restart kube-apiserver are skipped.');
+    console.warn(
+      `\n[cluster] KUBECONFIG is set: testing against that cluster (${process.env.KUBECONFIG}); ` +
+        'no local control plane is started, and tests that restart kube-apiserver are skipped.',
+    );
     return;
   }
 
@@ -34,9 +36,11 @@ export async function setupCluster(): Promise<void> {
       // state already removed by teardown
     }
   });
-  console.log(`\n[cluster] control plane ready in ${(state.startMs / 1000).toFixed(1)} s: kubernetes ${state.versions.kubernetes}, ` +
-    `etcd ${state.versions.etcd}, kwok ${state.versions.kwok}; apiserver ${state.apiserverUrl}; logs in ${state.logDir}\n` +
-    `[cluster] start-up phases (ms since start): ${JSON.stringify(state.startPhasesMs)}`);
+  console.log(
+    `\n[cluster] control plane ready in ${(state.startMs / 1000).toFixed(1)} s: kubernetes ${state.versions.kubernetes}, ` +
+      `etcd ${state.versions.etcd}, kwok ${state.versions.kwok}; apiserver ${state.apiserverUrl}; logs in ${state.logDir}\n` +
+      `[cluster] start-up phases (ms since start): ${JSON.stringify(state.startPhasesMs)}`,
+  );
 }
 
 /** Stops every component (also after failed tests) and removes the state file; logs stay. */

@@ -28,21 +28,37 @@ export async function registerNode(kubeconfigPath: string, name: string): Promis
 }
 
 /** Ready, and the not-ready taints the node-lifecycle controller adds at registration are gone. */
-export function waitForNodeReady(kubeconfigPath: string, name: string, timeoutMs: number, failIf?: () => string | null): Promise<void> {
+export function waitForNodeReady(
+  kubeconfigPath: string,
+  name: string,
+  timeoutMs: number,
+  failIf?: () => string | null,
+): Promise<void> {
   const api = core(kubeconfigPath);
-  return waitUntil(async () => {
-    const node = await api.readNode({ name });
-    const ready = node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
-    const blocking = (node.spec?.taints ?? []).some((t) => t.key.startsWith('node.kubernetes.io/'));
-    return Boolean(ready) && !blocking;
-  }, { what: `node ${name} Ready and untainted (kwok)`, timeoutMs, failIf, intervalMs: 200 });
+  return waitUntil(
+    async () => {
+      const node = await api.readNode({ name });
+      const ready = node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+      const blocking = (node.spec?.taints ?? []).some((t) => t.key.startsWith('node.kubernetes.io/'));
+      return Boolean(ready) && !blocking;
+    },
+    { what: `node ${name} Ready and untainted (kwok)`, timeoutMs, failIf, intervalMs: 200 },
+  );
 }
 
 /** The ServiceAccount controller (in kube-controller-manager) has created `default` in the namespace. */
-export function waitForDefaultServiceAccount(kubeconfigPath: string, namespace: string, timeoutMs: number, failIf?: () => string | null): Promise<void> {
+export function waitForDefaultServiceAccount(
+  kubeconfigPath: string,
+  namespace: string,
+  timeoutMs: number,
+  failIf?: () => string | null,
+): Promise<void> {
   const api = core(kubeconfigPath);
-  return waitUntil(async () => {
-    await api.readNamespacedServiceAccount({ name: 'default', namespace });
-    return true;
-  }, { what: `ServiceAccount ${namespace}/default`, timeoutMs, failIf, intervalMs: 200 });
+  return waitUntil(
+    async () => {
+      await api.readNamespacedServiceAccount({ name: 'default', namespace });
+      return true;
+    },
+    { what: `ServiceAccount ${namespace}/default`, timeoutMs, failIf, intervalMs: 200 },
+  );
 }

@@ -39,8 +39,27 @@ function issue(dir: string, name: string, subject: string, extensions: string): 
   ecKey(dir, name);
   writeFileSync(join(dir, `${name}.ext`), extensions);
   openssl(['req', '-new', '-key', `${name}.key`, '-subj', subject, '-out', `${name}.csr`], dir);
-  openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial',
-    '-days', '7', '-sha256', '-extfile', `${name}.ext`, '-out', `${name}.crt`], dir);
+  openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '7',
+      '-sha256',
+      '-extfile',
+      `${name}.ext`,
+      '-out',
+      `${name}.crt`,
+    ],
+    dir,
+  );
   return join(dir, `${name}.crt`);
 }
 
@@ -51,16 +70,50 @@ function issue(dir: string, name: string, subject: string, extensions: string): 
 export function createPki(dir: string, serviceIp = '10.0.0.1'): Pki {
   mkdirSync(dir, { recursive: true });
   ecKey(dir, 'ca');
-  openssl(['req', '-x509', '-new', '-key', 'ca.key', '-subj', '/CN=ponyexpress-test-ca', '-days', '7',
-    '-sha256', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
-    '-out', 'ca.crt'], dir);
-  const san = ['IP:127.0.0.1', `IP:${serviceIp}`, 'DNS:localhost', 'DNS:kubernetes', 'DNS:kubernetes.default',
-    'DNS:kubernetes.default.svc', 'DNS:kubernetes.default.svc.cluster.local'].join(',');
-  const servingCert = issue(dir, 'apiserver', '/CN=kube-apiserver',
-    `keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=${san}\n`);
+  openssl(
+    [
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      'ca.key',
+      '-subj',
+      '/CN=ponyexpress-test-ca',
+      '-days',
+      '7',
+      '-sha256',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+      '-out',
+      'ca.crt',
+    ],
+    dir,
+  );
+  const san = [
+    'IP:127.0.0.1',
+    `IP:${serviceIp}`,
+    'DNS:localhost',
+    'DNS:kubernetes',
+    'DNS:kubernetes.default',
+    'DNS:kubernetes.default.svc',
+    'DNS:kubernetes.default.svc.cluster.local',
+  ].join(',');
+  const servingCert = issue(
+    dir,
+    'apiserver',
+    '/CN=kube-apiserver',
+    `keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=${san}\n`,
+  );
   const clients = {} as Pki['clients'];
   for (const [name, subject] of Object.entries(CLIENT_SUBJECTS) as [ClientName, string][]) {
-    const cert = issue(dir, name, subject, 'keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n');
+    const cert = issue(
+      dir,
+      name,
+      subject,
+      'keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n',
+    );
     clients[name] = { cert, key: join(dir, `${name}.key`) };
   }
   const serviceAccountKey = ecKey(dir, 'service-account');

@@ -39,12 +39,15 @@ wait "$child"
 
 export function launch(options: LaunchOptions): Launched {
   const log = openSync(options.logFile, 'a');
-  const child = spawn('bash', ['-c', GUARD, `guard-${options.name}`, String(options.ownerPid ?? process.pid),
-    options.bin, ...options.args], {
-    detached: true,
-    stdio: ['ignore', log, log],
-    env: { ...process.env, ...options.env },
-  });
+  const child = spawn(
+    'bash',
+    ['-c', GUARD, `guard-${options.name}`, String(options.ownerPid ?? process.pid), options.bin, ...options.args],
+    {
+      detached: true,
+      stdio: ['ignore', log, log],
+      env: { ...process.env, ...options.env },
+    },
+  );
   closeSync(log);
   if (child.pid === undefined) throw new Error(`could not start ${options.name} (${options.bin})`);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -12,18 +12,22 @@ export interface TlsFiles {
 /** GET an https URL; resolves with the status code (0 when the connection fails). */
 export function httpsStatus(url: string, tls: TlsFiles = {}, timeoutMs = 2000): Promise<number> {
   return new Promise((resolve) => {
-    const req = request(url, {
-      method: 'GET',
-      timeout: timeoutMs,
-      ca: tls.ca ? readFileSync(tls.ca) : undefined,
-      cert: tls.cert ? readFileSync(tls.cert) : undefined,
-      key: tls.key ? readFileSync(tls.key) : undefined,
-      // kcm and the scheduler serve a self-signed certificate made at startup.
-      rejectUnauthorized: Boolean(tls.ca),
-    }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
+    const req = request(
+      url,
+      {
+        method: 'GET',
+        timeout: timeoutMs,
+        ca: tls.ca ? readFileSync(tls.ca) : undefined,
+        cert: tls.cert ? readFileSync(tls.cert) : undefined,
+        key: tls.key ? readFileSync(tls.key) : undefined,
+        // kcm and the scheduler serve a self-signed certificate made at startup.
+        rejectUnauthorized: Boolean(tls.ca),
+      },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
     req.on('timeout', () => req.destroy());
     req.on('error', () => resolve(0));
     req.end();
@@ -65,7 +69,9 @@ export function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }

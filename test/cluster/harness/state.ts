@@ -42,8 +42,10 @@ export type ClusterState = LocalClusterState | ExternalClusterState;
 export function statePath(): string {
   const path = process.env[STATE_ENV];
   if (!path) {
-    throw new Error(`${STATE_ENV} is not set: cluster tests must run in the jest "cluster" project ` +
-      '(npm run test:cluster), whose globalSetup starts or finds the cluster.');
+    throw new Error(
+      `${STATE_ENV} is not set: cluster tests must run in the jest "cluster" project ` +
+        '(npm run test:cluster), whose globalSetup starts or finds the cluster.',
+    );
   }
   return path;
 }

@@ -9,7 +9,12 @@ export interface TokenOptions {
   audiences?: string[];
 }
 
-export async function mintServiceAccountToken(kc: KubeConfig, namespace: string, serviceAccount: string, options: TokenOptions = {}): Promise<string> {
+export async function mintServiceAccountToken(
+  kc: KubeConfig,
+  namespace: string,
+  serviceAccount: string,
+  options: TokenOptions = {},
+): Promise<string> {
   const response = await kc.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({
     name: serviceAccount,
     namespace,
@@ -35,6 +40,11 @@ export function kubeConfigForToken(admin: KubeConfig, token: string, namespace?:
 }
 
 /** Mints a token for the ServiceAccount and returns a KubeConfig acting as it. */
-export async function kubeConfigForServiceAccount(admin: KubeConfig, namespace: string, serviceAccount: string, options: TokenOptions = {}): Promise<KubeConfig> {
+export async function kubeConfigForServiceAccount(
+  admin: KubeConfig,
+  namespace: string,
+  serviceAccount: string,
+  options: TokenOptions = {},
+): Promise<KubeConfig> {
   return kubeConfigForToken(admin, await mintServiceAccountToken(admin, namespace, serviceAccount, options), namespace);
 }

@@ -36,7 +36,12 @@ export class WatchRecorder<T extends KubernetesObject = KubernetesObject> {
   private stopped = false;
   private relistNeeded = false;
 
-  private constructor(private readonly kc: KubeConfig, private readonly options: RecordOptions, initial: T[], private resourceVersion: string) {
+  private constructor(
+    private readonly kc: KubeConfig,
+    private readonly options: RecordOptions,
+    initial: T[],
+    private resourceVersion: string,
+  ) {
     this.initial = initial;
     for (const object of initial) this.live.set(key(object), object);
   }
@@ -72,7 +77,9 @@ export class WatchRecorder<T extends KubernetesObject = KubernetesObject> {
   /** A compact timeline for failure messages. */
   describe(summary: (o: T) => string = (o) => o.metadata?.name ?? '?'): string {
     const t0 = this.events[0]?.at ?? 0;
-    return this.events.map((e) => `+${e.at - t0}ms ${e.type} ${summary(e.object)} -> [${e.live.map(summary).join(', ')}]`).join('\n');
+    return this.events
+      .map((e) => `+${e.at - t0}ms ${e.type} ${summary(e.object)} -> [${e.live.map(summary).join(', ')}]`)
+      .join('\n');
   }
 
   async stop(): Promise<void> {
@@ -88,24 +95,35 @@ export class WatchRecorder<T extends KubernetesObject = KubernetesObject> {
   }
 
   private async watch(): Promise<void> {
-    const query = { resourceVersion: this.resourceVersion, labelSelector: this.options.labelSelector, allowWatchBookmarks: true };
-    this.abort = await new Watch(this.kc).watch(this.path(), query, (type, object: T) => {
-      if (type === 'ERROR') {
-        this.notes.push(`watch error: ${JSON.stringify(object)}`);
-        // 410 Gone: the version is older than the apiserver keeps (e.g. after its restart).
-        if ((object as { code?: number }).code === 410) this.relistNeeded = true;
-        return;
-      }
-      this.resourceVersion = object.metadata?.resourceVersion ?? this.resourceVersion;
-      if (type === 'BOOKMARK') return;
-      this.record(type as WatchEventType, object);
-    }, (error: unknown) => {
-      if (this.stopped) return;
-      // The apiserver closes watches now and then (and on restart): resume from the last
-      // version seen. If that version is too old the next watch fails and is noted.
-      this.notes.push(`watch ended (${error instanceof Error ? String(error) : error ? JSON.stringify(error) : 'closed by server'}); resuming at ${this.resourceVersion}`);
-      this.resume();
-    });
+    const query = {
+      resourceVersion: this.resourceVersion,
+      labelSelector: this.options.labelSelector,
+      allowWatchBookmarks: true,
+    };
+    this.abort = await new Watch(this.kc).watch(
+      this.path(),
+      query,
+      (type, object: T) => {
+        if (type === 'ERROR') {
+          this.notes.push(`watch error: ${JSON.stringify(object)}`);
+          // 410 Gone: the version is older than the apiserver keeps (e.g. after its restart).
+          if ((object as { code?: number }).code === 410) this.relistNeeded = true;
+          return;
+        }
+        this.resourceVersion = object.metadata?.resourceVersion ?? this.resourceVersion;
+        if (type === 'BOOKMARK') return;
+        this.record(type as WatchEventType, object);
+      },
+      (error: unknown) => {
+        if (this.stopped) return;
+        // The apiserver closes watches now and then (and on restart): resume from the last
+        // version seen. If that version is too old the next watch fails and is noted.
+        this.notes.push(
+          `watch ended (${error instanceof Error ? String(error) : error ? JSON.stringify(error) : 'closed by server'}); resuming at ${this.resourceVersion}`,
+        );
+        this.resume();
+      },
+    );
   }
 
   private record(type: WatchEventType, object: T): void {
@@ -124,7 +142,8 @@ export class WatchRecorder<T extends KubernetesObject = KubernetesObject> {
     for (const [k, old] of this.live) if (!now.has(k)) this.record('DELETED', old);
     for (const [k, object] of now) {
       const before = this.live.get(k);
-      if (before?.metadata?.resourceVersion !== object.metadata?.resourceVersion) this.record(before ? 'MODIFIED' : 'ADDED', object);
+      if (before?.metadata?.resourceVersion !== object.metadata?.resourceVersion)
+        this.record(before ? 'MODIFIED' : 'ADDED', object);
     }
     this.resourceVersion = list.metadata?.resourceVersion ?? this.resourceVersion;
     this.relistNeeded = false;
@@ -144,8 +163,16 @@ export class WatchRecorder<T extends KubernetesObject = KubernetesObject> {
 }
 
 function listObjects<T extends KubernetesObject>(kc: KubeConfig, options: RecordOptions) {
-  return KubernetesObjectApi.makeApiClient(kc).list<T>(options.apiVersion, options.kind, options.namespace,
-    undefined, undefined, undefined, undefined, options.labelSelector);
+  return KubernetesObjectApi.makeApiClient(kc).list<T>(
+    options.apiVersion,
+    options.kind,
+    options.namespace,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    options.labelSelector,
+  );
 }
 
 function key(o: KubernetesObject): string {

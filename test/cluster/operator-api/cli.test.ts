@@ -4,7 +4,12 @@
 import type { KubeClient } from '../../../operator/kube/client.js';
 import { ANNOTATION, type PromotionObject } from '../../../operator/core/types.js';
 import {
-  adminKubeConfig, applyObjects, createTestNamespace, deleteTestNamespace, mintServiceAccountToken, type ManifestObject,
+  adminKubeConfig,
+  applyObjects,
+  createTestNamespace,
+  deleteTestNamespace,
+  mintServiceAccountToken,
+  type ManifestObject,
 } from '../harness/index.js';
 import { examplePromotion } from '../../operator/core/crd-cases.js';
 import { DIGEST_B, DIGEST_C, DIGEST_D, promotion as fixture } from '../../operator/cli/fixtures.js';
@@ -19,7 +24,11 @@ let admin: KubeClient;
 let kubeconfig: string;
 
 const cli = (...args: string[]): Promise<CliRun> => runCli(args, kubeconfig);
-const read = () => admin.request<PromotionObject & { metadata: { resourceVersion: string; managedFields: { manager: string }[] } }>('GET', path);
+const read = () =>
+  admin.request<PromotionObject & { metadata: { resourceVersion: string; managedFields: { manager: string }[] } }>(
+    'GET',
+    path,
+  );
 const annotations = async () => (await read()).metadata.annotations ?? {};
 
 beforeAll(async () => {
@@ -28,17 +37,32 @@ beforeAll(async () => {
   await Promise.all([installCrd(admin), createTestNamespace(kc, ns, { waitForDefaultServiceAccount: false })]);
   await applyObjects(kc, [
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'release-manager', namespace: ns } },
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'promotion-intents', namespace: ns },
-      rules: [{ apiGroups: ['ponyexpress.dev'], resources: ['promotions'], verbs: ['get', 'list', 'patch'] }] },
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'release-manager', namespace: ns },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: 'promotion-intents', namespace: ns },
+      rules: [{ apiGroups: ['ponyexpress.dev'], resources: ['promotions'], verbs: ['get', 'list', 'patch'] }],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'release-manager', namespace: ns },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'promotion-intents' },
-      subjects: [{ kind: 'ServiceAccount', name: 'release-manager', namespace: ns }] },
+      subjects: [{ kind: 'ServiceAccount', name: 'release-manager', namespace: ns }],
+    },
   ] as ManifestObject[]);
-  kubeconfig = writeTokenKubeconfig(kc, await mintServiceAccountToken(kc, ns, 'release-manager', { expirationSeconds: 900 }));
+  kubeconfig = writeTokenKubeconfig(
+    kc,
+    await mintServiceAccountToken(kc, ns, 'release-manager', { expirationSeconds: 900 }),
+  );
 
   // A Promotion mid-life: Manual approval, staging 1.5.0 verified, production 1.4.0, a history.
   const body = examplePromotion();
-  body.metadata = { name: 'ponyshop', namespace: ns, annotations: { [TRACKING]: 'ponyshop:ponyexpress.dev/Promotion' } };
+  body.metadata = {
+    name: 'ponyshop',
+    namespace: ns,
+    annotations: { [TRACKING]: 'ponyshop:ponyexpress.dev/Promotion' },
+  };
   body.spec.target.namespace = ns;
   body.spec.policy.approval = 'Manual';
   await waitUntilServed(admin, body);
@@ -57,19 +81,31 @@ describe('status', () => {
     expect(run.stdout).toMatch(new RegExp(`^Promotion:\\s+${ns}/ponyshop$`, 'm'));
     expect(run.stdout).toMatch(/^Approval:\s+Manual$/m);
     expect(run.stdout).toMatch(/^Phase:\s+Waiting$/m);
-    expect(run.stdout).toMatch(new RegExp(`^Staging:\\s+1\\.5\\.0 \\(ghcr\\.io/ponyexpress/ponyshop@${DIGEST_C}\\), verified`, 'm'));
-    expect(run.stdout).toMatch(new RegExp(`^Production:\\s+1\\.4\\.0 \\(ghcr\\.io/ponyexpress/ponyshop@${DIGEST_B}\\)`, 'm'));
+    expect(run.stdout).toMatch(
+      new RegExp(`^Staging:\\s+1\\.5\\.0 \\(ghcr\\.io/ponyexpress/ponyshop@${DIGEST_C}\\), verified`, 'm'),
+    );
+    expect(run.stdout).toMatch(
+      new RegExp(`^Production:\\s+1\\.4\\.0 \\(ghcr\\.io/ponyexpress/ponyshop@${DIGEST_B}\\)`, 'm'),
+    );
     expect(run.stdout).toContain(`Waiting for approval of 1.5.0: ponyexpress approve ponyshop 1.5.0 -n ${ns}`);
     expect(run.stdout).toMatch(/^Ready\s+False\s+AwaitingApproval\s/m);
     expect(run.stdout.match(/^(1\.4\.0|1\.3\.9|1\.3\.0)\s/gm)).toEqual(['1.4.0 ', '1.3.9 ', '1.3.0 ']);
   });
 
-  test('lists the namespace\'s Promotions as a table', async () => {
+  test("lists the namespace's Promotions as a table", async () => {
     const run = await cli('status', '-n', ns);
     expect(run.code).toBe(0);
     const [header, row, ...rest] = run.stdout.trim().split('\n');
     expect(header.split(/\s{2,}/)).toEqual(['NAME', 'STAGING', 'PRODUCTION', 'PHASE', 'IN-FLIGHT', 'APPROVAL', 'HOLD']);
-    expect(row.split(/\s{2,}/)).toEqual(['ponyshop', '1.5.0@sha256:cccccccccccc (verified)', '1.4.0@sha256:bbbbbbbbbbbb', 'Waiting', '-', 'Manual', '-']);
+    expect(row.split(/\s{2,}/)).toEqual([
+      'ponyshop',
+      '1.5.0@sha256:cccccccccccc (verified)',
+      '1.4.0@sha256:bbbbbbbbbbbb',
+      'Waiting',
+      '-',
+      'Manual',
+      '-',
+    ]);
     expect(rest).toEqual([]);
   });
 
@@ -78,7 +114,11 @@ describe('status', () => {
     expect(run.code).toBe(0);
     const printed = JSON.parse(run.stdout) as PromotionObject;
     const stored = await read();
-    expect([printed.metadata.uid, printed.spec, printed.status]).toEqual([stored.metadata.uid, stored.spec, stored.status]);
+    expect([printed.metadata.uid, printed.spec, printed.status]).toEqual([
+      stored.metadata.uid,
+      stored.spec,
+      stored.status,
+    ]);
   });
 });
 
@@ -89,7 +129,10 @@ describe('intents are annotations, and nothing else changes', () => {
     expect(run).toMatchObject({ code: 0, stderr: '' });
     expect(run.stdout).toContain(`approved 1.5.0 for ${ns}/ponyshop`);
     const after = await read();
-    expect(after.metadata.annotations).toEqual({ [TRACKING]: before.metadata.annotations![TRACKING], [ANNOTATION.approve]: '1.5.0' });
+    expect(after.metadata.annotations).toEqual({
+      [TRACKING]: before.metadata.annotations![TRACKING],
+      [ANNOTATION.approve]: '1.5.0',
+    });
     expect([after.spec, after.status]).toEqual([before.spec, before.status]);
     expect(after.metadata.managedFields.map((f) => f.manager)).toContain('ponyexpress-cli');
   });
@@ -147,18 +190,26 @@ describe('bad input fails with one clear line and a non-zero exit, writing nothi
   // Every write command reads the Promotion first (one code path), so one reader and one writer suffice.
   test.each([['status'], ['rollback', '1.3.0']])('%s of an unknown Promotion', async (verb, ...rest) => {
     const run = await cli(verb, 'nope', ...rest, '-n', ns);
-    expect([run.code, run.stderr.trim()]).toEqual([1, `error: Promotion "nope" in namespace "${ns}" not found (list them with: ponyexpress status -A)`]);
+    expect([run.code, run.stderr.trim()]).toEqual([
+      1,
+      `error: Promotion "nope" in namespace "${ns}" not found (list them with: ponyexpress status -A)`,
+    ]);
   });
 
   test('approving an image of another repository', async () => {
     const run = await cli('approve', 'ponyshop', 'docker.io/someone/else:1.5.0', '-n', ns);
-    expect([run.code, run.stderr.trim()]).toEqual([1, 'error: "docker.io/someone/else:1.5.0" is not an image of ghcr.io/ponyexpress/ponyshop']);
+    expect([run.code, run.stderr.trim()]).toEqual([
+      1,
+      'error: "docker.io/someone/else:1.5.0" is not an image of ghcr.io/ponyexpress/ponyshop',
+    ]);
   });
 
   test('a namespace the credentials do not reach, and every namespace', async () => {
     const other = await cli('status', 'ponyshop', '-n', 'default');
     expect(other.code).toBe(1);
-    expect(other.stderr).toMatch(/^error: forbidden: your credentials may not access Promotion "ponyshop" in namespace "default": .*cannot get resource "promotions"/);
+    expect(other.stderr).toMatch(
+      /^error: forbidden: your credentials may not access Promotion "ponyshop" in namespace "default": .*cannot get resource "promotions"/,
+    );
     const all = await cli('status', '-A');
     expect(all.code).toBe(1);
     expect(all.stderr).toMatch(/^error: forbidden: .*cannot list resource "promotions" .* at the cluster scope/);
@@ -174,7 +225,10 @@ describe('bad input fails with one clear line and a non-zero exit, writing nothi
 
 describe('with kubectl', () => {
   const available = kubectlAvailable();
-  if (!available) console.warn('SKIPPED the kubectl tests of test/cluster/operator-api/cli.test.ts: no kubectl on PATH (the CLI tests above do not need it).');
+  if (!available)
+    console.warn(
+      'SKIPPED the kubectl tests of test/cluster/operator-api/cli.test.ts: no kubectl on PATH (the CLI tests above do not need it).',
+    );
   const kubectlTest = available ? test : test.skip;
 
   kubectlTest('the CLI works as the kubectl plugin `kubectl ponyexpress`', async () => {
@@ -186,7 +240,10 @@ describe('with kubectl', () => {
   kubectlTest('`kubectl get promo` prints the printer columns, resolved through the short name', async () => {
     const run = await runKubectl(['get', 'promo', '-n', ns], kubeconfig);
     expect(run).toMatchObject({ code: 0, stderr: '' });
-    const [header, row] = run.stdout.trim().split('\n').map((line) => line.split(/\s+/));
+    const [header, row] = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.split(/\s+/));
     expect(header).toEqual(['NAME', 'STAGING', 'PRODUCTION', 'PHASE', 'AGE']);
     expect(row.slice(0, 4)).toEqual(['ponyshop', '1.5.0', '1.4.0', 'Waiting']);
   });

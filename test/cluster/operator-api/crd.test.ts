@@ -6,7 +6,14 @@ import type { PromotionObject } from '../../../operator/core/types.js';
 import { adminKubeConfig, createTestNamespace, deleteTestNamespace, type ManifestObject } from '../harness/index.js';
 import { BAD_SPECS, examplePromotion } from '../../operator/core/crd-cases.js';
 import {
-  adminClient, CRD_NAME, getWithAccept, installCrd, promotionsPath, rejection, uniquePrefix, waitUntilServed,
+  adminClient,
+  CRD_NAME,
+  getWithAccept,
+  installCrd,
+  promotionsPath,
+  rejection,
+  uniquePrefix,
+  waitUntilServed,
 } from './support.js';
 
 const prefix = uniquePrefix('crd');
@@ -24,11 +31,18 @@ function example(name = 'ponyshop'): ManifestObject {
 
 const create = (body: ManifestObject, dryRun = false) =>
   admin.request<PromotionObject>('POST', promotionsPath(prod), { body, query: dryRun ? { dryRun: 'All' } : {} });
-const get = (name: string) => admin.request<PromotionObject & { metadata: { generation: number; resourceVersion: string } }>('GET', `${promotionsPath(prod)}/${name}`);
+const get = (name: string) =>
+  admin.request<PromotionObject & { metadata: { generation: number; resourceVersion: string } }>(
+    'GET',
+    `${promotionsPath(prod)}/${name}`,
+  );
 
 beforeAll(async () => {
   admin = await adminClient();
-  await Promise.all([installCrd(admin), createTestNamespace(adminKubeConfig(), prod, { waitForDefaultServiceAccount: false })]);
+  await Promise.all([
+    installCrd(admin),
+    createTestNamespace(adminKubeConfig(), prod, { waitForDefaultServiceAccount: false }),
+  ]);
   await waitUntilServed(admin, example());
 });
 
@@ -37,13 +51,15 @@ afterAll(async () => {
 });
 
 test('the CRD is Established with the names, short name and category kubectl uses', async () => {
-  const crd = await admin.request<{ status: { conditions: { type: string; status: string }[]; acceptedNames: Record<string, unknown> } }>(
-    'GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${CRD_NAME}`);
+  const crd = await admin.request<{
+    status: { conditions: { type: string; status: string }[]; acceptedNames: Record<string, unknown> };
+  }>('GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${CRD_NAME}`);
   const conditions = Object.fromEntries(crd.status.conditions.map((c) => [c.type, c.status]));
   expect(conditions).toMatchObject({ Established: 'True', NamesAccepted: 'True' });
   // Discovery is what `kubectl get promo` and `kubectl get ponyexpress` resolve against.
-  const discovery = await admin.request<{ resources: { name: string; shortNames?: string[]; categories?: string[]; namespaced: boolean; verbs: string[] }[] }>(
-    'GET', '/apis/ponyexpress.dev/v1alpha1');
+  const discovery = await admin.request<{
+    resources: { name: string; shortNames?: string[]; categories?: string[]; namespaced: boolean; verbs: string[] }[];
+  }>('GET', '/apis/ponyexpress.dev/v1alpha1');
   const byName = Object.fromEntries(discovery.resources.map((r) => [r.name, r]));
   expect(byName.promotions).toMatchObject({ namespaced: true, shortNames: ['promo'], categories: ['ponyexpress'] });
   expect(byName['promotions/status'].verbs.sort()).toEqual(['get', 'patch', 'update']);
@@ -101,8 +117,13 @@ describe('bad specs are rejected with a message a human can act on', () => {
   test('an update that breaks a valid Promotion is rejected too, and the stored object is unchanged', async () => {
     await create(example('updated'));
     const stored = await get('updated');
-    const broken = { ...stored, spec: { ...stored.spec, target: { ...stored.spec.target, waves: [['beat'], ['web']] } } };
-    const { code, message } = await rejection(admin.request('PUT', `${promotionsPath(prod)}/updated`, { body: broken }));
+    const broken = {
+      ...stored,
+      spec: { ...stored.spec, target: { ...stored.spec.target, waves: [['beat'], ['web']] } },
+    };
+    const { code, message } = await rejection(
+      admin.request('PUT', `${promotionsPath(prod)}/updated`, { body: broken }),
+    );
     expect(code).toBe(422);
     expect(message).toContain('beat must be alone in the last wave');
     expect((await get('updated')).spec.target.waves).toEqual([['web', 'worker'], ['beat']]);
@@ -115,7 +136,15 @@ describe('status subresource', () => {
     phase: 'Waiting',
     staging: { tag: '1.5.0', image: 'ghcr.io/ponyexpress/ponyshop:1.5.0', verified: true },
     production: { tag: '1.4.0', image: 'ghcr.io/ponyexpress/ponyshop:1.4.0' },
-    conditions: [{ type: 'Ready', status: 'False', reason: 'AwaitingApproval', message: 'waiting for approval of 1.5.0', lastTransitionTime: '2026-11-22T00:00:00Z' }],
+    conditions: [
+      {
+        type: 'Ready',
+        status: 'False',
+        reason: 'AwaitingApproval',
+        message: 'waiting for approval of 1.5.0',
+        lastTransitionTime: '2026-11-22T00:00:00Z',
+      },
+    ],
   };
 
   beforeAll(async () => {
@@ -144,29 +173,55 @@ describe('status subresource', () => {
 
   test('the status schema is enforced: an unknown phase is rejected', async () => {
     const before = await get('subresource');
-    const { code, message } = await rejection(admin.request('PUT', `${promotionsPath(prod)}/subresource/status`,
-      { body: { ...before, status: { ...status, phase: 'Sleeping' } } }));
+    const { code, message } = await rejection(
+      admin.request('PUT', `${promotionsPath(prod)}/subresource/status`, {
+        body: { ...before, status: { ...status, phase: 'Sleeping' } },
+      }),
+    );
     expect(code).toBe(422);
     // Errors on the status subresource name the field relative to status.
     expect(message).toContain('phase: Unsupported value: "Sleeping"');
   });
 
   test('kubectl get shows the Staging, Production, Phase and Age columns (Ready and Message with -o wide)', async () => {
-    const res = await getWithAccept(admin, `${promotionsPath(prod)}/subresource`, 'application/json;as=Table;v=v1;g=meta.k8s.io');
+    const res = await getWithAccept(
+      admin,
+      `${promotionsPath(prod)}/subresource`,
+      'application/json;as=Table;v=v1;g=meta.k8s.io',
+    );
     expect(res.status).toBe(200);
-    const table = JSON.parse(res.body) as { kind: string; columnDefinitions: { name: string; priority: number }[]; rows: { cells: unknown[] }[] };
+    const table = JSON.parse(res.body) as {
+      kind: string;
+      columnDefinitions: { name: string; priority: number }[];
+      rows: { cells: unknown[] }[];
+    };
     expect(table.kind).toBe('Table');
     const columns = table.columnDefinitions.map((c) => `${c.name}:${c.priority}`);
     expect(columns).toEqual(['Name:0', 'Staging:0', 'Production:0', 'Phase:0', 'Age:0', 'Ready:1', 'Message:1']);
     const [name, staging, production, phase, age, ready, message] = table.rows[0].cells;
-    expect([name, staging, production, phase, ready, message]).toEqual(['subresource', '1.5.0', '1.4.0', 'Waiting', 'False', 'waiting for approval of 1.5.0']);
+    expect([name, staging, production, phase, ready, message]).toEqual([
+      'subresource',
+      '1.5.0',
+      '1.4.0',
+      'Waiting',
+      'False',
+      'waiting for approval of 1.5.0',
+    ]);
     expect(age).toMatch(/^\d+[smh]/); // kubectl-style age, e.g. 4s
   });
 
   test('the status can also be server-side applied (schemaless Job template fields in the spec do not get in the way)', async () => {
-    const body = { apiVersion: 'ponyexpress.dev/v1alpha1', kind: 'Promotion', metadata: { name: 'subresource', namespace: prod }, status: { ...status, phase: 'Held' } };
-    await admin.request('PATCH', `${promotionsPath(prod)}/subresource/status`,
-      { body, contentType: 'application/apply-patch+yaml', query: { fieldManager: 'ponyexpress-operator', force: 'true' } });
+    const body = {
+      apiVersion: 'ponyexpress.dev/v1alpha1',
+      kind: 'Promotion',
+      metadata: { name: 'subresource', namespace: prod },
+      status: { ...status, phase: 'Held' },
+    };
+    await admin.request('PATCH', `${promotionsPath(prod)}/subresource/status`, {
+      body,
+      contentType: 'application/apply-patch+yaml',
+      query: { fieldManager: 'ponyexpress-operator', force: 'true' },
+    });
     expect((await get('subresource')).status?.phase).toBe('Held');
   });
 });

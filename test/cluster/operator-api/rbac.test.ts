@@ -11,14 +11,34 @@ import { operatorSettingsSchema } from '../../../charts/config/operator-schema.j
 import { renderOperator } from '../../../charts/synth.js';
 import { OPERATOR_NAME } from '../../../charts/operator/props.js';
 import {
-  adminKubeConfig, applyObjects, createTestNamespace, deleteTestNamespace, mintServiceAccountToken, waitUntil, type ManifestObject,
+  adminKubeConfig,
+  applyObjects,
+  createTestNamespace,
+  deleteTestNamespace,
+  mintServiceAccountToken,
+  waitUntil,
+  type ManifestObject,
 } from '../harness/index.js';
 import { examplePromotion } from '../../operator/core/crd-cases.js';
-import { adminClient, crdFromRepository, installCrd, promotionsPath, statusOf, tokenClient, uniquePrefix, waitUntilServed } from './support.js';
+import {
+  adminClient,
+  crdFromRepository,
+  installCrd,
+  promotionsPath,
+  statusOf,
+  tokenClient,
+  uniquePrefix,
+  waitUntilServed,
+} from './support.js';
 import { restrictedDeployment, restrictedJob } from './workloads.js';
 
 const prefix = uniquePrefix('rbac');
-const ns = { system: `${prefix}-system`, staging: `${prefix}-staging`, prod: `${prefix}-prod`, other: `${prefix}-other` };
+const ns = {
+  system: `${prefix}-system`,
+  staging: `${prefix}-staging`,
+  prod: `${prefix}-prod`,
+  other: `${prefix}-other`,
+};
 let admin: KubeClient;
 let operator: KubeClient;
 
@@ -46,7 +66,9 @@ beforeAll(async () => {
   const kc = adminKubeConfig();
   admin = await adminClient();
   // The app namespaces exist before the operator is installed (the app charts create them).
-  await Promise.all([ns.staging, ns.prod, ns.other].map((n) => createTestNamespace(kc, n, { waitForDefaultServiceAccount: false })));
+  await Promise.all(
+    [ns.staging, ns.prod, ns.other].map((n) => createTestNamespace(kc, n, { waitForDefaultServiceAccount: false })),
+  );
   const chart = renderOperator({
     settings: operatorSettingsSchema.parse({ namespace: ns.system }),
     pipelines: [{ app: 'ponyshop', stagingNamespace: ns.staging, productionNamespace: ns.prod }],
@@ -56,13 +78,21 @@ beforeAll(async () => {
   expect(crds).toEqual([crdFromRepository()]);
   await installCrd(admin, crds[0]);
   // Its Deployment, PDB, Service and NetworkPolicy are not needed to prove what the identity may do.
-  await applyObjects(kc, chart.filter((o) => ['Namespace', 'ServiceAccount', 'Role', 'RoleBinding'].includes(o.kind!)));
+  await applyObjects(
+    kc,
+    chart.filter((o) => ['Namespace', 'ServiceAccount', 'Role', 'RoleBinding'].includes(o.kind!)),
+  );
   await waitUntilServed(admin, promotion());
   await admin.request('POST', promotionsPath(ns.prod), { body: promotion() });
   for (const n of [ns.staging, ns.prod, ns.other]) {
-    await admin.request('POST', deployments(n), { body: restrictedDeployment('ponyshop-web', n, 'registry.example/ponyshop:1.0.0') });
+    await admin.request('POST', deployments(n), {
+      body: restrictedDeployment('ponyshop-web', n, 'registry.example/ponyshop:1.0.0'),
+    });
   }
-  operator = tokenClient(admin, await mintServiceAccountToken(kc, ns.system, OPERATOR_NAME, { expirationSeconds: 600 }));
+  operator = tokenClient(
+    admin,
+    await mintServiceAccountToken(kc, ns.system, OPERATOR_NAME, { expirationSeconds: 600 }),
+  );
 });
 
 afterAll(async () => {
@@ -71,17 +101,38 @@ afterAll(async () => {
 });
 
 describe('staging: read only', () => {
-  test.each([['deployments', deployments], ['statefulsets', statefulsets], ['pods', pods], ['jobs', jobs]] as const)('lists and watches %s', async (_r, path) => {
+  test.each([
+    ['deployments', deployments],
+    ['statefulsets', statefulsets],
+    ['pods', pods],
+    ['jobs', jobs],
+  ] as const)('lists and watches %s', async (_r, path) => {
     expect(await statusOf(operator.list(path(ns.staging)))).toBe(200);
     expect(await watchStatus(operator, path(ns.staging))).toBe(200);
   });
 
   test('cannot change a Deployment, create a Job or delete anything', async () => {
-    const image = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'ponyshop-web' }, spec: { template: { spec: { containers: [{ name: 'web', image: 'registry.example/ponyshop:2.0.0' }] } } } };
+    const image = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'ponyshop-web' },
+      spec: { template: { spec: { containers: [{ name: 'web', image: 'registry.example/ponyshop:2.0.0' }] } } },
+    };
     expect(await statusOf(operator.apply(`${deployments(ns.staging)}/ponyshop-web`, image))).toBe(403);
-    expect(await statusOf(operator.create(jobs(ns.staging), restrictedJob('ponyshop-migrate-x', ns.staging)))).toBe(403);
+    expect(await statusOf(operator.create(jobs(ns.staging), restrictedJob('ponyshop-migrate-x', ns.staging)))).toBe(
+      403,
+    );
     expect(await statusOf(operator.request('DELETE', `${deployments(ns.staging)}/ponyshop-web`))).toBe(403);
-    expect(await statusOf(operator.create(events(ns.staging), { metadata: { generateName: 'x.' }, involvedObject: { kind: 'Pod', name: 'x', namespace: ns.staging }, reason: 'X', message: 'x' }))).toBe(403);
+    expect(
+      await statusOf(
+        operator.create(events(ns.staging), {
+          metadata: { generateName: 'x.' },
+          involvedObject: { kind: 'Pod', name: 'x', namespace: ns.staging },
+          reason: 'X',
+          message: 'x',
+        }),
+      ),
+    ).toBe(403);
   });
 });
 
@@ -89,8 +140,16 @@ describe('production: what a promotion needs', () => {
   test('sets a Deployment image with server-side apply, but cannot replace or delete Deployments', async () => {
     const path = `${deployments(ns.prod)}/ponyshop-web`;
     const image = 'registry.example/ponyshop:2.0.0';
-    await operator.apply(path, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'ponyshop-web', namespace: ns.prod }, spec: { template: { spec: { containers: [{ name: 'web', image }] } } } });
-    const stored = await operator.request<{ spec: { template: { spec: { containers: { image: string }[] } } } }>('GET', path);
+    await operator.apply(path, {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'ponyshop-web', namespace: ns.prod },
+      spec: { template: { spec: { containers: [{ name: 'web', image }] } } },
+    });
+    const stored = await operator.request<{ spec: { template: { spec: { containers: { image: string }[] } } } }>(
+      'GET',
+      path,
+    );
     expect(stored.spec.template.spec.containers[0].image).toBe(image);
     expect(await statusOf(operator.request('PUT', path, { body: stored }))).toBe(403);
     expect(await statusOf(operator.request('DELETE', path))).toBe(403);
@@ -100,7 +159,9 @@ describe('production: what a promotion needs', () => {
 
   test('creates, lists and watches migration Jobs, but cannot delete them', async () => {
     await operator.create(jobs(ns.prod), restrictedJob('ponyshop-migrate-0123456789', ns.prod));
-    expect((await operator.list(jobs(ns.prod))).items.map((j) => j.metadata?.name)).toEqual(['ponyshop-migrate-0123456789']);
+    expect((await operator.list(jobs(ns.prod))).items.map((j) => j.metadata?.name)).toEqual([
+      'ponyshop-migrate-0123456789',
+    ]);
     expect(await watchStatus(operator, jobs(ns.prod))).toBe(200);
     expect(await statusOf(operator.request('DELETE', `${jobs(ns.prod)}/ponyshop-migrate-0123456789`))).toBe(403);
   });
@@ -112,25 +173,45 @@ describe('production: what a promotion needs', () => {
     const status = { observedGeneration: 1, phase: 'Idle' };
     await operator.request('PUT', `${path}/status`, { body: { ...current, status } });
     expect((await admin.request<PromotionObject>('GET', path)).status).toEqual(status);
-    expect(await statusOf(operator.mergePatch(path, { metadata: { annotations: { 'ponyexpress.dev/hold': 'x' } } }))).toBe(403);
+    expect(
+      await statusOf(operator.mergePatch(path, { metadata: { annotations: { 'ponyexpress.dev/hold': 'x' } } })),
+    ).toBe(403);
     expect(await statusOf(operator.request('PUT', path, { body: await operator.request('GET', path) }))).toBe(403);
     expect(await statusOf(operator.request('DELETE', path))).toBe(403);
-    expect(await statusOf(operator.create(promotionsPath(ns.prod), { ...promotion(), metadata: { name: 'another', namespace: ns.prod } }))).toBe(403);
+    expect(
+      await statusOf(
+        operator.create(promotionsPath(ns.prod), { ...promotion(), metadata: { name: 'another', namespace: ns.prod } }),
+      ),
+    ).toBe(403);
   });
 
-  test('records Events on the Promotion (the operator\'s own event code)', async () => {
+  test("records Events on the Promotion (the operator's own event code)", async () => {
     const p = await admin.request<PromotionObject>('GET', `${promotionsPath(ns.prod)}/ponyshop`);
-    await emitEvent(operator, p, { type: 'Normal', reason: 'RbacTest', message: 'event written as the operator' }, 'rbac-test');
-    const list = await admin.request<{ items: { reason: string; involvedObject: { name: string } }[] }>('GET', events(ns.prod));
+    await emitEvent(
+      operator,
+      p,
+      { type: 'Normal', reason: 'RbacTest', message: 'event written as the operator' },
+      'rbac-test',
+    );
+    const list = await admin.request<{ items: { reason: string; involvedObject: { name: string } }[] }>(
+      'GET',
+      events(ns.prod),
+    );
     expect(list.items.filter((e) => e.reason === 'RbacTest').map((e) => e.involvedObject.name)).toEqual(['ponyshop']);
   });
 });
 
-test('leader election works in its own namespace and nowhere else (the operator\'s LeaderElector)', async () => {
+test("leader election works in its own namespace and nowhere else (the operator's LeaderElector)", async () => {
   let leading = false;
   const elector = new LeaderElector(operator, {
-    namespace: ns.system, name: OPERATOR_NAME, identity: 'rbac-test', leaseDurationSeconds: 15, retrySeconds: 1,
-    onStartedLeading: () => (leading = true), onStoppedLeading: () => (leading = false), log: createLogger('error', {}, () => {}),
+    namespace: ns.system,
+    name: OPERATOR_NAME,
+    identity: 'rbac-test',
+    leaseDurationSeconds: 15,
+    retrySeconds: 1,
+    onStartedLeading: () => (leading = true),
+    onStoppedLeading: () => (leading = false),
+    log: createLogger('error', {}, () => {}),
   });
   elector.start();
   try {
@@ -139,11 +220,16 @@ test('leader election works in its own namespace and nowhere else (the operator\
     await elector.stop();
   }
   // stop() released the Lease with get + update: a failure there would leave the holder set.
-  const lease = await admin.request<{ spec: { holderIdentity?: string; leaseTransitions: number } }>('GET', `${leases(ns.system)}/${OPERATOR_NAME}`);
+  const lease = await admin.request<{ spec: { holderIdentity?: string; leaseTransitions: number } }>(
+    'GET',
+    `${leases(ns.system)}/${OPERATOR_NAME}`,
+  );
   expect(lease.spec.holderIdentity).toBeUndefined();
   // get/update are limited to the operator's Lease; create cannot be limited by name.
   expect(await statusOf(operator.request('GET', `${leases(ns.system)}/kube-scheduler`))).toBe(403);
-  expect(await statusOf(operator.request('POST', leases(ns.prod), { body: { metadata: { name: OPERATOR_NAME } } }))).toBe(403);
+  expect(
+    await statusOf(operator.request('POST', leases(ns.prod), { body: { metadata: { name: OPERATOR_NAME } } })),
+  ).toBe(403);
 });
 
 test('no Secrets anywhere, and nothing at all in namespaces outside the pipeline', async () => {
@@ -152,25 +238,58 @@ test('no Secrets anywhere, and nothing at all in namespaces outside the pipeline
     expect([n, await statusOf(operator.request('GET', `${secrets(n)}/anything`))]).toEqual([n, 403]);
   }
   expect(await statusOf(operator.request('GET', '/api/v1/secrets'))).toBe(403);
-  for (const path of [deployments(ns.other), pods(ns.other), jobs(ns.other), promotionsPath(ns.other), leases(ns.other)]) {
+  for (const path of [
+    deployments(ns.other),
+    pods(ns.other),
+    jobs(ns.other),
+    promotionsPath(ns.other),
+    leases(ns.other),
+  ]) {
     expect([path, await statusOf(operator.list(path))]).toEqual([path, 403]);
   }
-  expect(await statusOf(operator.apply(`${deployments(ns.other)}/ponyshop-web`, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'ponyshop-web' } }))).toBe(403);
+  expect(
+    await statusOf(
+      operator.apply(`${deployments(ns.other)}/ponyshop-web`, {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'ponyshop-web' },
+      }),
+    ),
+  ).toBe(403);
   // Cluster-wide lists: the operator watches its namespaces one by one.
   expect(await statusOf(operator.request('GET', '/apis/ponyexpress.dev/v1alpha1/promotions'))).toBe(403);
   expect(await statusOf(operator.request('GET', '/apis/apps/v1/deployments'))).toBe(403);
-  expect(await statusOf(operator.request('PATCH', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/promotions.ponyexpress.dev',
-    { body: {}, contentType: 'application/merge-patch+json' }))).toBe(403);
+  expect(
+    await statusOf(
+      operator.request('PATCH', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/promotions.ponyexpress.dev', {
+        body: {},
+        contentType: 'application/merge-patch+json',
+      }),
+    ),
+  ).toBe(403);
 });
 
 /** The identity's complete namespaced grant, as "group/resource[/name]: verbs", minus what every authenticated user has. */
 async function grantIn(namespace: string): Promise<string[]> {
-  const review = await operator.request<{ status: { resourceRules: { verbs: string[]; apiGroups?: string[]; resources?: string[]; resourceNames?: string[] }[] } }>(
-    'POST', '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews', { body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', spec: { namespace } } });
+  const review = await operator.request<{
+    status: {
+      resourceRules: { verbs: string[]; apiGroups?: string[]; resources?: string[]; resourceNames?: string[] }[];
+    };
+  }>('POST', '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews', {
+    body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', spec: { namespace } },
+  });
   const everyone = new Set(['authorization.k8s.io', 'authentication.k8s.io']);
   return review.status.resourceRules
-    .flatMap((r) => (r.apiGroups ?? ['']).flatMap((g) => (r.resources ?? []).flatMap((res) => (r.resourceNames?.length ? r.resourceNames : ['']).map((name) =>
-      ({ g, key: `${g || 'core'}/${res}${name ? `/${name}` : ''}: ${[...r.verbs].sort().join(',')}` })))))
+    .flatMap((r) =>
+      (r.apiGroups ?? ['']).flatMap((g) =>
+        (r.resources ?? []).flatMap((res) =>
+          (r.resourceNames?.length ? r.resourceNames : ['']).map((name) => ({
+            g,
+            key: `${g || 'core'}/${res}${name ? `/${name}` : ''}: ${[...r.verbs].sort().join(',')}`,
+          })),
+        ),
+      ),
+    )
     .filter((x) => !everyone.has(x.g))
     .map((x) => x.key)
     .sort();
@@ -178,14 +297,23 @@ async function grantIn(namespace: string): Promise<string[]> {
 
 test('the complete grant per namespace is exactly the least privilege the design names', async () => {
   expect(await grantIn(ns.staging)).toEqual([
-    'apps/deployments: get,list,watch', 'apps/statefulsets: get,list,watch', 'batch/jobs: get,list,watch', 'core/pods: get,list,watch',
+    'apps/deployments: get,list,watch',
+    'apps/statefulsets: get,list,watch',
+    'batch/jobs: get,list,watch',
+    'core/pods: get,list,watch',
   ]);
   expect(await grantIn(ns.prod)).toEqual([
-    'apps/deployments: get,list,patch,watch', 'apps/statefulsets: get,list,patch,watch', 'batch/jobs: create,get,list,watch',
-    'core/events: create,patch', 'ponyexpress.dev/promotions/status: patch,update', 'ponyexpress.dev/promotions: get,list,watch',
+    'apps/deployments: get,list,patch,watch',
+    'apps/statefulsets: get,list,patch,watch',
+    'batch/jobs: create,get,list,watch',
+    'core/events: create,patch',
+    'ponyexpress.dev/promotions/status: patch,update',
+    'ponyexpress.dev/promotions: get,list,watch',
   ]);
   expect(await grantIn(ns.system)).toEqual([
-    `coordination.k8s.io/leases/${OPERATOR_NAME}: get,update`, 'coordination.k8s.io/leases: create', 'core/events: create,patch',
+    `coordination.k8s.io/leases/${OPERATOR_NAME}: get,update`,
+    'coordination.k8s.io/leases: create',
+    'core/events: create,patch',
   ]);
   expect(await grantIn(ns.other)).toEqual([]);
 });

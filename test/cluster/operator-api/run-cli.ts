@@ -50,7 +50,13 @@ export function runKubectl(args: readonly string[], kubeconfig: string): Promise
   return run('kubectl', args, kubeconfig, { PATH: `${bin}${delimiter}${process.env.PATH ?? ''}` });
 }
 
-function run(command: string, args: readonly string[], kubeconfig: string, extraEnv: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<CliRun> {
+function run(
+  command: string,
+  args: readonly string[],
+  kubeconfig: string,
+  extraEnv: NodeJS.ProcessEnv = {},
+  timeoutMs = 60_000,
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     // NODE_OPTIONS of the jest run (--experimental-vm-modules) is not the user's environment.
     const env = { ...process.env, KUBECONFIG: kubeconfig, NODE_OPTIONS: '', ...extraEnv };

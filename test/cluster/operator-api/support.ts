@@ -14,7 +14,8 @@ export const CRD_NAME = `${PROMOTION_PLURAL}.${PROMOTION_GROUP}`;
 export const PROMOTION_API = `${PROMOTION_GROUP}/${PROMOTION_VERSION}`;
 
 /** REST collection of Promotions in a namespace. */
-export const promotionsPath = (namespace: string) => `/apis/${PROMOTION_API}/namespaces/${namespace}/${PROMOTION_PLURAL}`;
+export const promotionsPath = (namespace: string) =>
+  `/apis/${PROMOTION_API}/namespaces/${namespace}/${PROMOTION_PLURAL}`;
 
 /** The CRD exactly as the repository ships it. */
 export function crdFromRepository(): ManifestObject {
@@ -65,11 +66,16 @@ export async function installCrd(admin: KubeClient, crd: ManifestObject = crdFro
     contentType: 'application/apply-patch+yaml',
     query: { fieldManager: 'ponyexpress-test', force: 'true' },
   });
-  await waitUntil(async () => {
-    const current = await admin.request<{ status?: { conditions?: { type: string; status: string }[] } }>(
-      'GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata!.name}`);
-    return Boolean(current.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True'));
-  }, { what: `CRD ${crd.metadata!.name} Established`, timeoutMs: 30_000 });
+  await waitUntil(
+    async () => {
+      const current = await admin.request<{ status?: { conditions?: { type: string; status: string }[] } }>(
+        'GET',
+        `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata!.name}`,
+      );
+      return Boolean(current.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True'));
+    },
+    { what: `CRD ${crd.metadata!.name} Established`, timeoutMs: 30_000 },
+  );
 }
 
 /**
@@ -78,15 +84,21 @@ export async function installCrd(admin: KubeClient, crd: ManifestObject = crdFro
  */
 export async function waitUntilServed(admin: KubeClient, valid: ManifestObject): Promise<void> {
   let last: unknown;
-  await waitUntil(async () => {
-    try {
-      await admin.request('POST', promotionsPath(valid.metadata!.namespace!), { body: valid, query: { dryRun: 'All' } });
-      return true;
-    } catch (err) {
-      last = err;
-      return false;
-    }
-  }, { what: 'Promotions served', timeoutMs: 30_000, intervalMs: 250 }).catch((err: Error) => {
+  await waitUntil(
+    async () => {
+      try {
+        await admin.request('POST', promotionsPath(valid.metadata!.namespace!), {
+          body: valid,
+          query: { dryRun: 'All' },
+        });
+        return true;
+      } catch (err) {
+        last = err;
+        return false;
+      }
+    },
+    { what: 'Promotions served', timeoutMs: 30_000, intervalMs: 250 },
+  ).catch((err: Error) => {
     throw new Error(`${err.message}; last error: ${String(last)}`);
   });
 }
@@ -97,18 +109,31 @@ export function uniquePrefix(file: string): string {
 }
 
 /** A GET with an explicit Accept header (e.g. a server-side Table), outside KubeClient's JSON-only requests. */
-export function getWithAccept(client: KubeClient, path: string, accept: string): Promise<{ status: number; body: string }> {
+export function getWithAccept(
+  client: KubeClient,
+  path: string,
+  accept: string,
+): Promise<{ status: number; body: string }> {
   const { ca, cert, key, token, insecureSkipTlsVerify } = client.transport.access;
   return new Promise((resolve, reject) => {
-    const req = httpsRequest(client.url(path), {
-      method: 'GET', ca, cert, key, rejectUnauthorized: !insecureSkipTlsVerify, timeout: 10_000,
-      headers: { accept, ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
+    const req = httpsRequest(
+      client.url(path),
+      {
+        method: 'GET',
+        ca,
+        cert,
+        key,
+        rejectUnauthorized: !insecureSkipTlsVerify,
+        timeout: 10_000,
+        headers: { accept, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`GET ${path} timed out`)));
     req.on('error', reject);
     req.end();

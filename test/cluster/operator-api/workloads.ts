@@ -1,7 +1,12 @@
 // The smallest app objects the API tests need, restricted by Pod Security so that only RBAC (not
 // admission) decides whether a request passes.
 
-const containerSecurity = { allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } };
+const containerSecurity = {
+  allowPrivilegeEscalation: false,
+  runAsNonRoot: true,
+  capabilities: { drop: ['ALL'] },
+  seccompProfile: { type: 'RuntimeDefault' },
+};
 const podSecurity = { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } };
 
 export function restrictedDeployment(name: string, namespace: string, image: string): Record<string, unknown> {
@@ -15,7 +20,10 @@ export function restrictedDeployment(name: string, namespace: string, image: str
       selector: { matchLabels: labels },
       template: {
         metadata: { labels },
-        spec: { securityContext: podSecurity, containers: [{ name: 'web', image, securityContext: containerSecurity }] },
+        spec: {
+          securityContext: podSecurity,
+          containers: [{ name: 'web', image, securityContext: containerSecurity }],
+        },
       },
     },
   };
@@ -32,7 +40,9 @@ export function restrictedJob(name: string, namespace: string): Record<string, u
         spec: {
           restartPolicy: 'Never',
           securityContext: podSecurity,
-          containers: [{ name: 'migrate', image: 'registry.example/ponyshop:2.0.0', securityContext: containerSecurity }],
+          containers: [
+            { name: 'migrate', image: 'registry.example/ponyshop:2.0.0', securityContext: containerSecurity },
+          ],
         },
       },
     },

@@ -12,18 +12,30 @@ describe('operator: killed mid-promotion', () => {
     const isB = runsTag('b2');
     await p.releaseToStaging('b2');
 
-    await waitUntil(async () => timeline.jobs.events.some((e) => e.type === 'ADDED'), { what: 'prod migration Job created', timeoutMs: 120_000, intervalMs: 20 });
+    await waitUntil(async () => timeline.jobs.events.some((e) => e.type === 'ADDED'), {
+      what: 'prod migration Job created',
+      timeoutMs: 120_000,
+      intervalMs: 20,
+    });
     await ops[0].kill();
     ops.push(await startOperator(p, 'op-crash-1'));
 
     const web = () => timeline.deployments.current().find((d) => component(d) === 'web');
-    await waitUntil(async () => isB(imageOf(web() ?? {})), { what: 'wave 1 started (web on b2)', timeoutMs: 120_000, intervalMs: 20 });
+    await waitUntil(async () => isB(imageOf(web() ?? {})), {
+      what: 'wave 1 started (web on b2)',
+      timeoutMs: 120_000,
+      intervalMs: 20,
+    });
     const beatBeforeKill = timeline.deployments.current().find((d) => component(d) === 'beat')!;
     await ops[1].kill();
     expect(isB(imageOf(beatBeforeKill))).toBe(false); // really mid-wave-1
     ops.push(await startOperator(p, 'op-crash-2'));
 
-    await p.waitForPromotion('b2 promoted', (x) => x.status?.production?.tag === 'b2' && x.status?.phase === 'Succeeded', 120_000);
+    await p.waitForPromotion(
+      'b2 promoted',
+      (x) => x.status?.production?.tag === 'b2' && x.status?.phase === 'Succeeded',
+      120_000,
+    );
     await p.waitRolledOut(p.prod, 'b2');
 
     expect(await p.prodMigrationJobs()).toHaveLength(1);

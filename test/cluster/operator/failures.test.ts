@@ -28,15 +28,23 @@ describe('operator: a failed production migration', () => {
   it('changes no production workload and says why in status', async () => {
     const { p, timeline } = s;
     await p.releaseToStaging('b2');
-    const failed = await p.waitForPromotion('promotion of b2 failed', (x) => x.status?.history?.[0]?.result === 'Failed', 120_000);
+    const failed = await p.waitForPromotion(
+      'promotion of b2 failed',
+      (x) => x.status?.history?.[0]?.result === 'Failed',
+      120_000,
+    );
     expect(failed.status?.history?.[0]).toMatchObject({ tag: 'b2', result: 'Failed' });
     expect(failed.status?.history?.[0]?.reason).toMatch(/migrat/i);
     expect(failed.status?.production?.tag).toBe('a1');
     expect(await p.prodMigrationJobs()).toHaveLength(1);
     // Not one Deployment event carried another image or a new generation.
     await new Promise((r) => setTimeout(r, 3000));
-    const changed = timeline.deployments.events.filter((e) => !imageOf(e.object).endsWith(':a1') || e.object.metadata?.generation !== 1);
-    expect(changed.map((e) => `${e.object.metadata?.name}: ${imageOf(e.object)} gen ${e.object.metadata?.generation}`)).toEqual([]);
+    const changed = timeline.deployments.events.filter(
+      (e) => !imageOf(e.object).endsWith(':a1') || e.object.metadata?.generation !== 1,
+    );
+    expect(
+      changed.map((e) => `${e.object.metadata?.name}: ${imageOf(e.object)} gen ${e.object.metadata?.generation}`),
+    ).toEqual([]);
     const degraded = failed.status?.conditions?.find((c) => c.type === 'Degraded');
     expect(degraded?.status).toBe('True');
   });

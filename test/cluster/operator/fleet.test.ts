@@ -30,14 +30,30 @@ describe(`operator: a fleet of ${PIPELINES} pipelines promoted at once`, () => {
     t = Date.now();
     // Production lease settings: the harness's 4 s / 1 s are for fast handover tests, and this
     // 2-core machine is shared while 400 informers list at once.
-    op = await fleet.startOperator('fleet-0', { PONYEXPRESS_LOG_LEVEL: 'info', PONYEXPRESS_LEASE_DURATION_SECONDS: '15', PONYEXPRESS_LEASE_RETRY_SECONDS: '2' });
+    op = await fleet.startOperator('fleet-0', {
+      PONYEXPRESS_LOG_LEVEL: 'info',
+      PONYEXPRESS_LEASE_DURATION_SECONDS: '15',
+      PONYEXPRESS_LEASE_RETRY_SECONDS: '2',
+    });
     await fleet.waitAll('production recorded as a1', (x) => x.status?.production?.tag === 'a1', 240_000);
     timings.firstStatusMs = Date.now() - t;
     const kc = fleet.system.kc;
     [deployments, jobs, beats] = await Promise.all([
-      WatchRecorder.start<V1Deployment>(kc, { apiVersion: 'apps/v1', kind: 'Deployment', labelSelector: 'app.kubernetes.io/instance=ponyshop-production' }),
-      WatchRecorder.start<V1Job>(kc, { apiVersion: 'batch/v1', kind: 'Job', labelSelector: 'app.kubernetes.io/component=migrate' }),
-      WatchRecorder.start<V1Pod>(kc, { apiVersion: 'v1', kind: 'Pod', labelSelector: 'app.kubernetes.io/instance=ponyshop-production,app.kubernetes.io/component=beat' }),
+      WatchRecorder.start<V1Deployment>(kc, {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        labelSelector: 'app.kubernetes.io/instance=ponyshop-production',
+      }),
+      WatchRecorder.start<V1Job>(kc, {
+        apiVersion: 'batch/v1',
+        kind: 'Job',
+        labelSelector: 'app.kubernetes.io/component=migrate',
+      }),
+      WatchRecorder.start<V1Pod>(kc, {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        labelSelector: 'app.kubernetes.io/instance=ponyshop-production,app.kubernetes.io/component=beat',
+      }),
     ]);
   }, 1_800_000);
 
@@ -53,7 +69,11 @@ describe(`operator: a fleet of ${PIPELINES} pipelines promoted at once`, () => {
     const probes: string[] = [];
     const sampler = setInterval(() => void op.readyz().then((r) => probes.push(r)), 2000);
     try {
-      await fleet.waitAll('b2 promoted', (x) => x.status?.production?.tag === 'b2' && x.status?.phase === 'Succeeded', 600_000);
+      await fleet.waitAll(
+        'b2 promoted',
+        (x) => x.status?.production?.tag === 'b2' && x.status?.phase === 'Succeeded',
+        600_000,
+      );
     } finally {
       clearInterval(sampler);
     }
@@ -63,19 +83,45 @@ describe(`operator: a fleet of ${PIPELINES} pipelines promoted at once`, () => {
     for (const p of pipelines) {
       const inNs = <T extends { metadata?: { namespace?: string } }>(o: T) => o.metadata?.namespace === p.prod;
       // Across recorders, events are ordered by resourceVersion (the etcd revision).
-      const firstRev = <T extends KubernetesObject>(rec: WatchRecorder<T>, pred: (o: T) => boolean): bigint | undefined => {
+      const firstRev = <T extends KubernetesObject>(
+        rec: WatchRecorder<T>,
+        pred: (o: T) => boolean,
+      ): bigint | undefined => {
         const hit = rec.events.find((e) => e.type !== 'DELETED' && inNs(e.object) && pred(e.object));
         return hit ? BigInt(hit.object.metadata!.resourceVersion!) : undefined;
       };
-      const migrated = firstRev(jobs, (j: V1Job) => isB(j.spec?.template.spec?.containers[0]?.image ?? '') && jobSucceeded(j));
+      const migrated = firstRev(
+        jobs,
+        (j: V1Job) => isB(j.spec?.template.spec?.containers[0]?.image ?? '') && jobSucceeded(j),
+      );
       const firstChange = firstRev(deployments, (d: V1Deployment) => isB(imageOf(d)));
       const changed = (c: string) => firstRev(deployments, (d: V1Deployment) => component(d) === c && isB(imageOf(d)));
-      const rolledOut = (c: string) => firstRev(deployments, (d: V1Deployment) => component(d) === c && isB(imageOf(d)) && rolloutComplete(d));
-      const story = { ns: p.prod, migrated, firstChange, web: changed('web'), worker: changed('worker'), beat: changed('beat'), webDone: rolledOut('web'), workerDone: rolledOut('worker') };
-      expect({ ...story, jobBeforeImages: migrated !== undefined && firstChange !== undefined && migrated < firstChange }).toMatchObject({ jobBeforeImages: true });
-      expect({ ...story, beatLast: story.beat! > story.webDone! && story.beat! > story.workerDone! }).toMatchObject({ beatLast: true });
-      expect({ ns: p.prod, beats: beats.maxLive((pod: V1Pod) => inNs(pod) && component(pod) === 'beat') }).toEqual({ ns: p.prod, beats: 1 });
-      expect(jobs.current().filter((j: V1Job) => inNs(j) && isB(j.spec?.template.spec?.containers[0]?.image ?? ''))).toHaveLength(1);
+      const rolledOut = (c: string) =>
+        firstRev(deployments, (d: V1Deployment) => component(d) === c && isB(imageOf(d)) && rolloutComplete(d));
+      const story = {
+        ns: p.prod,
+        migrated,
+        firstChange,
+        web: changed('web'),
+        worker: changed('worker'),
+        beat: changed('beat'),
+        webDone: rolledOut('web'),
+        workerDone: rolledOut('worker'),
+      };
+      expect({
+        ...story,
+        jobBeforeImages: migrated !== undefined && firstChange !== undefined && migrated < firstChange,
+      }).toMatchObject({ jobBeforeImages: true });
+      expect({ ...story, beatLast: story.beat! > story.webDone! && story.beat! > story.workerDone! }).toMatchObject({
+        beatLast: true,
+      });
+      expect({ ns: p.prod, beats: beats.maxLive((pod: V1Pod) => inNs(pod) && component(pod) === 'beat') }).toEqual({
+        ns: p.prod,
+        beats: 1,
+      });
+      expect(
+        jobs.current().filter((j: V1Job) => inNs(j) && isB(j.spec?.template.spec?.containers[0]?.image ?? '')),
+      ).toHaveLength(1);
     }
     // Ready all along (a 2 s sample), and still leader at the end.
     expect(probes.filter((r) => r !== 'ok')).toEqual([]);
@@ -84,6 +130,9 @@ describe(`operator: a fleet of ${PIPELINES} pipelines promoted at once`, () => {
     timings.eventLoopMaxMs = (await op.counter('ponyexpress_event_loop_delay_max_seconds')) * 1000;
     timings.rssMiB = (await op.counter('ponyexpress_process_resident_memory_bytes')) / 2 ** 20;
     timings.connections = await op.counter('ponyexpress_apiserver_connections');
-    timings.writesPerPromotion = ((await op.counter('ponyexpress_api_writes_total')) - (await op.counter('ponyexpress_api_writes_total', 'resource="leases"'))) / PIPELINES;
+    timings.writesPerPromotion =
+      ((await op.counter('ponyexpress_api_writes_total')) -
+        (await op.counter('ponyexpress_api_writes_total', 'resource="leases"'))) /
+      PIPELINES;
   }, 900_000);
 });

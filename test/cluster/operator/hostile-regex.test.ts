@@ -10,7 +10,14 @@ describe('operator: policy.tags.regex "([0-9]+\\.?)+" and a tag of thirty 1s + "
     const { p, op } = s;
     const { setHeaderOptions, PatchStrategy } = await import('@kubernetes/client-node');
     await p.custom.patchNamespacedCustomObject(
-      { group: 'ponyexpress.dev', version: 'v1alpha1', namespace: p.prod, plural: 'promotions', name: APP, body: { spec: { policy: { tags: { regex: '([0-9]+\\.?)+' } } } } },
+      {
+        group: 'ponyexpress.dev',
+        version: 'v1alpha1',
+        namespace: p.prod,
+        plural: 'promotions',
+        name: APP,
+        body: { spec: { policy: { tags: { regex: '([0-9]+\\.?)+' } } } },
+      },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
     const tag = `${'1'.repeat(30)}-rc`;
@@ -19,10 +26,15 @@ describe('operator: policy.tags.regex "([0-9]+\\.?)+" and a tag of thirty 1s + "
     const deadline = Date.now() + 15_000;
     let seen = false;
     while (Date.now() < deadline) {
-      const res = await fetch(`http://127.0.0.1:${op.metricsPort}/healthz`, { signal: AbortSignal.timeout(2000) }).catch((e: Error) => e);
-      if (res instanceof Error || !res.ok) failures.push(res instanceof Error ? `${res.name}: ${res.message}` : `HTTP ${res.status}`);
+      const res = await fetch(`http://127.0.0.1:${op.metricsPort}/healthz`, {
+        signal: AbortSignal.timeout(2000),
+      }).catch((e: Error) => e);
+      if (res instanceof Error || !res.ok)
+        failures.push(res instanceof Error ? `${res.name}: ${res.message}` : `HTTP ${res.status}`);
       const promotion = await p.getPromotion();
-      seen ||= promotion.status?.staging?.tag === tag && promotion.status.conditions?.some((c) => c.type === 'StagingVerified' && c.reason === 'TagNotAllowed') === true;
+      seen ||=
+        promotion.status?.staging?.tag === tag &&
+        promotion.status.conditions?.some((c) => c.type === 'StagingVerified' && c.reason === 'TagNotAllowed') === true;
       await new Promise((r) => setTimeout(r, 250));
     }
     expect(failures).toEqual([]);

@@ -10,7 +10,8 @@ const RETRY_S = 1;
 
 /** Writes other than the Lease itself. */
 const appWrites = async (op: OperatorProcess) =>
-  (await op.counter('ponyexpress_api_writes_total')) - (await op.counter('ponyexpress_api_writes_total', 'resource="leases"'));
+  (await op.counter('ponyexpress_api_writes_total')) -
+  (await op.counter('ponyexpress_api_writes_total', 'resource="leases"'));
 
 describe('operator: leader election', () => {
   const p = new Pipeline('op-leader');
@@ -25,24 +26,38 @@ describe('operator: leader election', () => {
   });
 
   it('lets only the leader write, and hands over when the leader is killed', async () => {
-    await waitUntil(async () => ops.filter((o) => o.isLeader()).length === 1, { what: 'one leader', timeoutMs: 20_000 });
+    await waitUntil(async () => ops.filter((o) => o.isLeader()).length === 1, {
+      what: 'one leader',
+      timeoutMs: 20_000,
+    });
     const [leader, follower] = ops[0].isLeader() ? [ops[0], ops[1]] : [ops[1], ops[0]];
     await p.waitForPromotion('production recorded as a1', (x) => x.status?.production?.tag === 'a1');
     // A warm standby is ready too (its caches are synced; it only waits for the Lease).
-    await waitUntil(async () => follower.ready(), { what: `standby ready (${await follower.readyz()})`, timeoutMs: 15_000 });
+    await waitUntil(async () => follower.ready(), {
+      what: `standby ready (${await follower.readyz()})`,
+      timeoutMs: 15_000,
+    });
     expect(await appWrites(leader)).toBeGreaterThan(0);
     expect(await appWrites(follower)).toBe(0);
 
     const killedAt = Date.now();
     await leader.kill();
-    await waitUntil(async () => follower.isLeader(), { what: 'follower takes over', timeoutMs: 30_000, intervalMs: 50 });
+    await waitUntil(async () => follower.isLeader(), {
+      what: 'follower takes over',
+      timeoutMs: 30_000,
+      intervalMs: 50,
+    });
     const handoverMs = Date.now() - killedAt;
     process.stdout.write(`leader handover after SIGKILL: ${handoverMs} ms (lease ${LEASE_S} s)\n`);
     expect(handoverMs).toBeLessThanOrEqual((LEASE_S + 2 * RETRY_S) * 1000);
 
     // The new leader does the work.
     await p.releaseToStaging('b2');
-    await p.waitForPromotion('b2 promoted by the new leader', (x) => x.status?.production?.tag === 'b2' && x.status?.phase === 'Succeeded', 120_000);
+    await p.waitForPromotion(
+      'b2 promoted by the new leader',
+      (x) => x.status?.production?.tag === 'b2' && x.status?.phase === 'Succeeded',
+      120_000,
+    );
     expect(await appWrites(follower)).toBeGreaterThan(0);
   });
 
@@ -54,7 +69,11 @@ describe('operator: leader election', () => {
     const stoppedAt = Date.now();
     expect(await current.stop()).toBe(0);
     const standbys = ops.filter((o) => o.running);
-    await waitUntil(async () => standbys.some((o) => o.isLeader()), { what: 'a standby takes over', timeoutMs: 20_000, intervalMs: 50 });
+    await waitUntil(async () => standbys.some((o) => o.isLeader()), {
+      what: 'a standby takes over',
+      timeoutMs: 20_000,
+      intervalMs: 50,
+    });
     expect(Date.now() - stoppedAt).toBeLessThan(LEASE_S * 1000);
   });
 });

@@ -10,12 +10,34 @@ describe('operator: waves edited while a promotion is in flight', () => {
     const { p } = s;
     const { setHeaderOptions, PatchStrategy } = await import('@kubernetes/client-node');
     const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-    const patchPromotion = (spec: object) => p.custom.patchNamespacedCustomObject({ group: 'ponyexpress.dev', version: 'v1alpha1', namespace: p.prod, plural: 'promotions', name: APP, body: { spec } }, merge);
+    const patchPromotion = (spec: object) =>
+      p.custom.patchNamespacedCustomObject(
+        {
+          group: 'ponyexpress.dev',
+          version: 'v1alpha1',
+          namespace: p.prod,
+          plural: 'promotions',
+          name: APP,
+          body: { spec },
+        },
+        merge,
+      );
     await patchPromotion({ target: { waves: [['web'], ['worker'], ['beat']] } });
     // Worker's new pods can never be scheduled, so wave 2 stays in progress as long as the test looks.
-    await p.apps.patchNamespacedDeployment({ name: `${APP}-worker`, namespace: p.prod, body: { spec: { template: { spec: { nodeSelector: { 'ponyexpress.dev/test-no-such-node': 'x' } } } } } }, setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch));
+    await p.apps.patchNamespacedDeployment(
+      {
+        name: `${APP}-worker`,
+        namespace: p.prod,
+        body: { spec: { template: { spec: { nodeSelector: { 'ponyexpress.dev/test-no-such-node': 'x' } } } } },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+    );
     await p.releaseToStaging('b2');
-    const inWave2 = await p.waitForPromotion('wave 2 (worker) in flight', (x) => x.status?.inFlight?.wave === 1, 120_000);
+    const inWave2 = await p.waitForPromotion(
+      'wave 2 (worker) in flight',
+      (x) => x.status?.inFlight?.wave === 1,
+      120_000,
+    );
     await patchPromotion({ target: { waves: [['web', 'worker'], ['beat']] } });
     await new Promise((r) => setTimeout(r, 6000));
     const images = await p.prodImages();

@@ -10,11 +10,21 @@ describe('operator: production beat is missing', () => {
     const { p } = s;
     await p.apps.deleteNamespacedDeployment({ name: 'ponyshop-beat', namespace: p.prod });
     await p.releaseToStaging('b2');
-    const stopped = await p.waitForPromotion('missing beat reported', (x) => x.status?.conditions?.some((c) => c.reason === 'ProductionWorkloadMissing') ?? false, 120_000);
-    expect(stopped.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'ProductionWorkloadMissing', message: expect.stringContaining('beat') });
+    const stopped = await p.waitForPromotion(
+      'missing beat reported',
+      (x) => x.status?.conditions?.some((c) => c.reason === 'ProductionWorkloadMissing') ?? false,
+      120_000,
+    );
+    expect(stopped.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'ProductionWorkloadMissing',
+      message: expect.stringContaining('beat'),
+    });
     await new Promise((r) => setTimeout(r, 4000));
     expect(await p.prodMigrationJobs()).toEqual([]);
     expect(Object.values(await p.prodImages()).every((i) => i.endsWith(':a1'))).toBe(true);
-    expect((await promotionEvents(p)).filter((e) => e.reason === 'ProductionWorkloadMissing')).toEqual([expect.objectContaining({ type: 'Warning' })]);
+    expect((await promotionEvents(p)).filter((e) => e.reason === 'ProductionWorkloadMissing')).toEqual([
+      expect.objectContaining({ type: 'Warning' }),
+    ]);
   });
 });

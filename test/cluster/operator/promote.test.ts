@@ -9,7 +9,11 @@ describe('operator: automatic promotion', () => {
   it('promotes a verified staging image: migrations, then web and worker, then beat', async () => {
     const { p, timeline } = s;
     await p.releaseToStaging('b2');
-    const done = await p.waitForPromotion('b2 promoted', (x) => x.status?.production?.tag === 'b2' && x.status?.phase === 'Succeeded', 120_000);
+    const done = await p.waitForPromotion(
+      'b2 promoted',
+      (x) => x.status?.production?.tag === 'b2' && x.status?.phase === 'Succeeded',
+      120_000,
+    );
     await p.waitRolledOut(p.prod, 'b2');
 
     expect(done.status?.history?.[0]).toMatchObject({ tag: 'b2', result: 'Succeeded' });
@@ -21,9 +25,17 @@ describe('operator: automatic promotion', () => {
     const migrated = firstRevision(jobRec, jobSucceeded)!;
     const firstChange = firstRevision(deployments, (d) => isB(imageOf(d)))!;
     const changedAt = (c: string) => firstRevision(deployments, (d) => component(d) === c && isB(imageOf(d)))!;
-    const rolledOut = (c: string) => firstRevision(deployments, (d: V1Deployment) =>
-      component(d) === c && isB(imageOf(d)) && (d.status?.observedGeneration ?? 0) >= (d.metadata?.generation ?? 1) &&
-      d.status?.updatedReplicas === d.spec?.replicas && d.status?.availableReplicas === d.spec?.replicas && d.status?.replicas === d.spec?.replicas)!;
+    const rolledOut = (c: string) =>
+      firstRevision(
+        deployments,
+        (d: V1Deployment) =>
+          component(d) === c &&
+          isB(imageOf(d)) &&
+          (d.status?.observedGeneration ?? 0) >= (d.metadata?.generation ?? 1) &&
+          d.status?.updatedReplicas === d.spec?.replicas &&
+          d.status?.availableReplicas === d.spec?.replicas &&
+          d.status?.replicas === d.spec?.replicas,
+      )!;
     const story = () => deployments.describe((d) => `${d.metadata?.name}@${rv(d)}:${imageOf(d)}`);
 
     expect(migrated).toBeDefined();
@@ -40,7 +52,9 @@ describe('operator: automatic promotion', () => {
     // Metrics count it once, as a success.
     expect(await s.op.counter('ponyexpress_promotions_total', 'result="Succeeded"')).toBe(1);
     expect(await s.op.counter('ponyexpress_promotions_total', 'result="Observed"')).toBe(0);
-    const web = (await p.apps.readNamespacedDeployment({ name: 'ponyshop-web', namespace: p.prod })).metadata?.managedFields ?? [];
+    const web =
+      (await p.apps.readNamespacedDeployment({ name: 'ponyshop-web', namespace: p.prod })).metadata?.managedFields ??
+      [];
     expect(web.some((f) => f.manager === 'ponyexpress-operator' && f.operation === 'Apply')).toBe(true);
   });
 

@@ -8,11 +8,19 @@ describe('operator: rollback with a hold', () => {
   it('restores A and does not re-promote B while held', async () => {
     const { p } = s;
     await p.releaseToStaging('b2');
-    await p.waitForPromotion('b2 promoted', (x) => x.status?.production?.tag === 'b2' && x.status?.phase === 'Succeeded', 120_000);
+    await p.waitForPromotion(
+      'b2 promoted',
+      (x) => x.status?.production?.tag === 'b2' && x.status?.phase === 'Succeeded',
+      120_000,
+    );
     await p.waitRolledOut(p.prod, 'b2');
     const jobsBefore = await p.prodMigrationJobs();
     await p.annotate({ 'ponyexpress.dev/rollback-to': 'a1' });
-    const rolled = await p.waitForPromotion('rolled back to a1', (x) => x.status?.production?.tag === 'a1' && x.status?.phase === 'Held', 120_000);
+    const rolled = await p.waitForPromotion(
+      'rolled back to a1',
+      (x) => x.status?.production?.tag === 'a1' && x.status?.phase === 'Held',
+      120_000,
+    );
     await p.waitRolledOut(p.prod, 'a1');
     expect(rolled.status?.history?.[0]).toMatchObject({ tag: 'a1', result: 'RolledBack' });
     expect(rolled.status?.hold).toMatchObject({ by: 'rollback' });

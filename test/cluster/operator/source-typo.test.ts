@@ -12,11 +12,26 @@ describe('operator: a typo in spec.source.namespace', () => {
     const typo = `${p.staging}-tpyo`;
     const { setHeaderOptions, PatchStrategy } = await import('@kubernetes/client-node');
     await p.custom.patchNamespacedCustomObject(
-      { group: 'ponyexpress.dev', version: 'v1alpha1', namespace: p.prod, plural: 'promotions', name: APP, body: { spec: { source: { namespace: typo } } } },
+      {
+        group: 'ponyexpress.dev',
+        version: 'v1alpha1',
+        namespace: p.prod,
+        plural: 'promotions',
+        name: APP,
+        body: { spec: { source: { namespace: typo } } },
+      },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
-    const reported = await p.waitForPromotion('SourceUnreadable', (x) => x.status?.conditions?.some((c) => c.type === 'Degraded' && c.reason === 'SourceUnreadable') ?? false, 60_000);
-    expect(reported.status?.conditions?.find((c) => c.type === 'StagingVerified')).toMatchObject({ status: 'False', reason: 'SourceUnreadable', message: expect.stringContaining(typo) });
+    const reported = await p.waitForPromotion(
+      'SourceUnreadable',
+      (x) => x.status?.conditions?.some((c) => c.type === 'Degraded' && c.reason === 'SourceUnreadable') ?? false,
+      60_000,
+    );
+    expect(reported.status?.conditions?.find((c) => c.type === 'StagingVerified')).toMatchObject({
+      status: 'False',
+      reason: 'SourceUnreadable',
+      message: expect.stringContaining(typo),
+    });
     expect(reported.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False' });
     const logsBefore = op.logs.length;
     await new Promise((r) => setTimeout(r, 10_000));
@@ -25,9 +40,12 @@ describe('operator: a typo in spec.source.namespace', () => {
     const recent = op.logs.slice(logsBefore);
     expect(recent.filter((l) => l.promotion === `${p.prod}/${APP}`).length).toBeLessThanOrEqual(2);
     const perInformer = new Map<string, number>();
-    for (const l of recent.filter((x) => (typeof x.path === 'string' ? x.path : '').includes(typo))) perInformer.set(l.path as string, (perInformer.get(l.path as string) ?? 0) + 1);
+    for (const l of recent.filter((x) => (typeof x.path === 'string' ? x.path : '').includes(typo)))
+      perInformer.set(l.path as string, (perInformer.get(l.path as string) ?? 0) + 1);
     expect([...perInformer.values()].every((n) => n <= 5)).toBe(true); // 0.5 s doubling: at most 5 retries in 10 s
-    expect((await promotionEvents(p)).filter((e) => e.reason === 'SourceUnreadable')).toEqual([expect.objectContaining({ type: 'Warning' })]);
+    expect((await promotionEvents(p)).filter((e) => e.reason === 'SourceUnreadable')).toEqual([
+      expect.objectContaining({ type: 'Warning' }),
+    ]);
     expect(await p.prodMigrationJobs()).toEqual([]);
   });
 });

@@ -12,13 +12,20 @@ describe('operator: staging reverts to an image production already moved past', 
     await p.waitForPromotion('b2 promoted', (x) => x.status?.production?.tag === 'b2' && !x.status.inFlight, 120_000);
     const jobs = await p.prodMigrationJobs();
     await p.applyWorkloads(p.staging, 'staging', 'a1');
-    const behind = await p.waitForPromotion('staging behind', (x) => x.status?.conditions?.some((c) => c.reason === 'StagingBehindProduction') ?? false);
-    expect(behind.status?.conditions?.find((c) => c.type === 'Promoting')?.message).toContain('staging is behind production; use rollback');
+    const behind = await p.waitForPromotion(
+      'staging behind',
+      (x) => x.status?.conditions?.some((c) => c.reason === 'StagingBehindProduction') ?? false,
+    );
+    expect(behind.status?.conditions?.find((c) => c.type === 'Promoting')?.message).toContain(
+      'staging is behind production; use rollback',
+    );
     await new Promise((r) => setTimeout(r, 4000));
     expect(Object.values(await p.prodImages()).every((i) => i.endsWith(':b2'))).toBe(true);
     expect(await p.prodMigrationJobs()).toEqual(jobs);
     const now = await p.getPromotion();
     expect(now.status?.history?.map((h) => `${h.tag}:${h.result}`)).toEqual(['b2:Succeeded', 'a1:Observed']);
-    expect((await promotionEvents(p)).filter((e) => e.reason === 'StagingBehindProduction')).toEqual([expect.objectContaining({ type: 'Warning' })]);
+    expect((await promotionEvents(p)).filter((e) => e.reason === 'StagingBehindProduction')).toEqual([
+      expect.objectContaining({ type: 'Warning' }),
+    ]);
   });
 });

@@ -19,15 +19,22 @@ describe('operator: informer watchdog', () => {
     process.kill(-apiserverGroup, 'SIGSTOP');
     try {
       // Only the operator's own metrics endpoint is asked while the apiserver is frozen.
-      await waitUntil(async () => (await op.counter('ponyexpress_informer_restarts_total', 'why="watchdog"')) > 0,
-        { what: 'a watchdog restart', timeoutMs: 20_000, intervalMs: 250 });
+      await waitUntil(async () => (await op.counter('ponyexpress_informer_restarts_total', 'why="watchdog"')) > 0, {
+        what: 'a watchdog restart',
+        timeoutMs: 20_000,
+        intervalMs: 250,
+      });
     } finally {
       process.kill(-apiserverGroup, 'SIGCONT');
     }
 
     await waitUntil(async () => op.ready(), { what: 'operator ready again', timeoutMs: 60_000, intervalMs: 250 });
     await p.releaseToStaging('b2');
-    await p.waitForPromotion('b2 promoted after the freeze', (x) => x.status?.production?.tag === 'b2' && x.status?.phase === 'Succeeded', 120_000);
+    await p.waitForPromotion(
+      'b2 promoted after the freeze',
+      (x) => x.status?.production?.tag === 'b2' && x.status?.phase === 'Succeeded',
+      120_000,
+    );
     expect(await p.prodMigrationJobs()).toHaveLength(1);
   });
 });

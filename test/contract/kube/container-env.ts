@@ -69,7 +69,12 @@ export function resolveEnv(container: Container, sources: EnvSources): Map<strin
   return env;
 }
 
-function valueFrom(name: string, from: NonNullable<Container['env']>[number]['valueFrom'] & object, sources: EnvSources, where: string): string | undefined {
+function valueFrom(
+  name: string,
+  from: NonNullable<Container['env']>[number]['valueFrom'] & object,
+  sources: EnvSources,
+  where: string,
+): string | undefined {
   const keyRef = from.secretKeyRef ?? from.configMapKeyRef;
   if (keyRef) {
     const kind = from.secretKeyRef ? 'Secret' : 'ConfigMap';
@@ -87,7 +92,9 @@ function valueFrom(name: string, from: NonNullable<Container['env']>[number]['va
     return data[keyRef.key];
   }
   if (from.fieldRef) return fieldValue(from.fieldRef.fieldPath, sources.pod, where);
-  throw new EnvResolutionError(`${where}: ${name} uses a valueFrom this harness does not resolve: ${JSON.stringify(from)}`);
+  throw new EnvResolutionError(
+    `${where}: ${name} uses a valueFrom this harness does not resolve: ${JSON.stringify(from)}`,
+  );
 }
 
 function fieldValue(path: string, pod: PodContext, where: string): string {
@@ -109,7 +116,10 @@ function fieldValue(path: string, pod: PodContext, where: string): string {
 }
 
 /** command and args with `$(VAR)` expanded against the final environment, as the kubelet does. */
-export function expandCommand(container: Container, env: ReadonlyMap<string, string>): { command?: string[]; args?: string[] } {
+export function expandCommand(
+  container: Container,
+  env: ReadonlyMap<string, string>,
+): { command?: string[]; args?: string[] } {
   const lookup = lookupIn(env);
   return {
     command: container.command?.map((c) => expand(c, lookup)),

@@ -65,7 +65,10 @@ export class LocalPod {
     this.name = options.name;
     this.root = mkdtempSync(join(tmpdir(), `ponyexpress-pod-${options.name}-`));
     for (const volume of options.workload.pod.volumes ?? []) {
-      if (!('emptyDir' in volume)) throw new Error(`pod ${this.name}: volume "${volume.name}" is not an emptyDir; this harness only maps emptyDirs`);
+      if (!('emptyDir' in volume))
+        throw new Error(
+          `pod ${this.name}: volume "${volume.name}" is not an emptyDir; this harness only maps emptyDirs`,
+        );
       const dir = join(this.root, volume.name);
       mkdirSync(dir);
       this.volumeDirs.set(volume.name, dir);
@@ -97,9 +100,15 @@ export class LocalPod {
       configMaps: configMapsOf(this.options.objects, w.object.metadata.namespace ?? 'default'),
       secrets: this.options.secrets,
       pod: {
-        name: this.name, namespace: w.object.metadata.namespace ?? 'default', uid: `uid-${this.name}`,
-        podIP: '127.0.0.1', hostIP: '127.0.0.1', nodeName: 'local', serviceAccountName: w.pod.serviceAccountName ?? 'default',
-        labels: w.podLabels, annotations: w.podAnnotations,
+        name: this.name,
+        namespace: w.object.metadata.namespace ?? 'default',
+        uid: `uid-${this.name}`,
+        podIP: '127.0.0.1',
+        hostIP: '127.0.0.1',
+        nodeName: 'local',
+        serviceAccountName: w.pod.serviceAccountName ?? 'default',
+        labels: w.podLabels,
+        annotations: w.podAnnotations,
       },
     });
     const { command, args } = expandCommand(spec, resolved);
@@ -112,17 +121,28 @@ export class LocalPod {
     if (mounts.has('/tmp')) env.TMPDIR = mounts.get('/tmp')!;
     const argv = this.rewriteBind([...command, ...(args ?? [])].map(localise));
     const workingDir = spec.workingDir ?? IMAGE_WORKDIR;
-    if (workingDir !== IMAGE_WORKDIR) throw new Error(`container ${name}: workingDir ${workingDir} is not the image's ${IMAGE_WORKDIR}`);
+    if (workingDir !== IMAGE_WORKDIR)
+      throw new Error(`container ${name}: workingDir ${workingDir} is not the image's ${IMAGE_WORKDIR}`);
     return { spec, argv, env, cwd: this.options.appDir };
   }
 
   start(name: string): ManagedProcess {
     const c = this.container(name);
-    return new ManagedProcess({ name: `${this.name}/${name}`, argv: c.argv, env: c.env, cwd: c.cwd, logFile: join(this.root, `${name}.log`) });
+    return new ManagedProcess({
+      name: `${this.name}/${name}`,
+      argv: c.argv,
+      env: c.env,
+      cwd: c.cwd,
+      logFile: join(this.root, `${name}.log`),
+    });
   }
 
   /** Run argv inside the container (exec probes, preStop hooks, kubectl exec). */
-  async exec(name: string, argv: string[], timeoutMs: number): Promise<{ code: number | null; output: string; timedOut: boolean }> {
+  async exec(
+    name: string,
+    argv: string[],
+    timeoutMs: number,
+  ): Promise<{ code: number | null; output: string; timedOut: boolean }> {
     const c = this.container(name);
     return runToCompletion({ argv, env: c.env, cwd: c.cwd }, timeoutMs);
   }
@@ -156,7 +176,8 @@ export class LocalPod {
     for (let i = 0; i < out.length; i++) {
       const inline = /^(--bind=|-b)(.+)$/.exec(out[i]);
       if (inline && out[i] !== '-b') out[i] = inline[1] + this.localAddress(inline[2]);
-      else if ((out[i] === '--bind' || out[i] === '-b') && i + 1 < out.length) out[i + 1] = this.localAddress(out[i + 1]);
+      else if ((out[i] === '--bind' || out[i] === '-b') && i + 1 < out.length)
+        out[i + 1] = this.localAddress(out[i + 1]);
     }
     return out;
   }
@@ -165,7 +186,8 @@ export class LocalPod {
     const m = /^(0\.0\.0\.0|\[::\]|)?:(\d+)$/.exec(address);
     if (!m) return address;
     const local = this.options.portMap?.get(Number(m[2]));
-    if (local === undefined) throw new Error(`pod ${this.name}: ${address} binds port ${m[2]}, which has no local mapping`);
+    if (local === undefined)
+      throw new Error(`pod ${this.name}: ${address} binds port ${m[2]}, which has no local mapping`);
     return `127.0.0.1:${local}`;
   }
 }

@@ -36,7 +36,9 @@ export function workloadByComponent(objects: KubeObject[], component: string): W
     (o) => ['Deployment', 'StatefulSet', 'Job'].includes(o.kind) && o.metadata.labels?.[COMPONENT_LABEL] === component,
   );
   if (found.length !== 1) {
-    throw new Error(`expected exactly one workload with ${COMPONENT_LABEL}=${component}, found ${found.map((o) => `${o.kind}/${o.metadata.name}`).join(', ') || 'none'}`);
+    throw new Error(
+      `expected exactly one workload with ${COMPONENT_LABEL}=${component}, found ${found.map((o) => `${o.kind}/${o.metadata.name}`).join(', ') || 'none'}`,
+    );
   }
   const object = found[0];
   const template = object.spec?.template;
@@ -50,6 +52,9 @@ export function workloadByComponent(objects: KubeObject[], component: string): W
 
 export function containerNamed(pod: PodSpec, name: string): Container {
   const container = [...(pod.initContainers ?? []), ...pod.containers].find((c) => c.name === name);
-  if (!container) throw new Error(`pod has no container named "${name}" (has: ${[...(pod.initContainers ?? []), ...pod.containers].map((c) => c.name).join(', ')})`);
+  if (!container)
+    throw new Error(
+      `pod has no container named "${name}" (has: ${[...(pod.initContainers ?? []), ...pod.containers].map((c) => c.name).join(', ')})`,
+    );
   return container;
 }

@@ -32,7 +32,11 @@ export async function probeOnce(probe: Probe, target: ProbeTarget): Promise<Prob
   if (probe.exec) {
     const argv = probe.exec.command ?? [];
     const code = await target.exec(argv, timeoutMs);
-    return { ok: code === 0, status: code, detail: code === null ? `exec timed out after ${timeoutMs} ms` : `exit ${code}` };
+    return {
+      ok: code === 0,
+      status: code,
+      detail: code === null ? `exec timed out after ${timeoutMs} ms` : `exit ${code}`,
+    };
   }
   if (probe.tcpSocket) {
     const port = hostPort(probe.tcpSocket.port, target);
@@ -57,7 +61,8 @@ export async function runStartupProbe(
   for (let attempt = 1; ; attempt++) {
     const result = await probeOnce(probe, target);
     if (result.ok || attempt >= threshold) return { result, attempts: attempt };
-    if (containerExited()) return { result: { ...result, detail: `container exited; last probe: ${result.detail}` }, attempts: attempt };
+    if (containerExited())
+      return { result: { ...result, detail: `container exited; last probe: ${result.detail}` }, attempts: attempt };
     await sleep(period);
   }
 }
@@ -106,19 +111,29 @@ async function httpProbe(action: HttpGetAction, target: ProbeTarget, timeoutMs: 
   }
 }
 
-function get(url: URL, headers: Record<string, string>, timeoutMs: number): Promise<{ status: number; location?: string; body: string }> {
+function get(
+  url: URL,
+  headers: Record<string, string>,
+  timeoutMs: number,
+): Promise<{ status: number; location?: string; body: string }> {
   return new Promise((resolve, reject) => {
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     // Node sends the Host header we give verbatim, like Go's req.Host.
-    const req = send(url, { method: 'GET', headers, rejectUnauthorized: false, timeout: timeoutMs }, (res: IncomingMessage) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        if (body.length < MAX_BODY) body += chunk;
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, body: body.slice(0, MAX_BODY) }));
-      res.on('error', reject);
-    });
+    const req = send(
+      url,
+      { method: 'GET', headers, rejectUnauthorized: false, timeout: timeoutMs },
+      (res: IncomingMessage) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          if (body.length < MAX_BODY) body += chunk;
+        });
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, location: res.headers.location, body: body.slice(0, MAX_BODY) }),
+        );
+        res.on('error', reject);
+      },
+    );
     const timer = setTimeout(() => req.destroy(new Error(`timeout after ${timeoutMs} ms`)), timeoutMs);
     req.on('close', () => clearTimeout(timer));
     req.on('timeout', () => req.destroy(new Error(`timeout after ${timeoutMs} ms`)));

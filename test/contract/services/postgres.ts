@@ -1,6 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
@@ -44,7 +53,12 @@ export interface PostgresServer {
 export function postgresBinDir(): string {
   if (process.env.PG_BIN) return process.env.PG_BIN;
   const root = '/usr/lib/postgresql';
-  const majors = existsSync(root) ? readdirSync(root).filter((d) => /^\d+$/.test(d)).map(Number).sort((a, b) => b - a) : [];
+  const majors = existsSync(root)
+    ? readdirSync(root)
+        .filter((d) => /^\d+$/.test(d))
+        .map(Number)
+        .sort((a, b) => b - a)
+    : [];
   const dir = majors.map((m) => join(root, String(m), 'bin')).find((d) => existsSync(join(d, 'postgres')));
   if (!dir) throw new Error('PostgreSQL server binaries not found: apt-get install -y postgresql (or set PG_BIN)');
   return dir;
@@ -80,17 +94,52 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     if (r.code !== 0) throw new Error(`${argv.join(' ')} failed (${r.code}):\n${r.output}`);
     return r.output;
   };
-  await run([join(bin, 'initdb'), '-D', data, '-U', 'postgres', '--pwfile', pwfile, '-E', 'UTF8', '--no-locale',
-    '--auth-local=trust', '--auth-host=scram-sha-256', '--no-sync']);
+  await run([
+    join(bin, 'initdb'),
+    '-D',
+    data,
+    '-U',
+    'postgres',
+    '--pwfile',
+    pwfile,
+    '-E',
+    'UTF8',
+    '--no-locale',
+    '--auth-local=trust',
+    '--auth-host=scram-sha-256',
+    '--no-sync',
+  ]);
   // samehost: the test itself, whose connections to a non-loopback address come from one of ours.
-  if (options.listen) appendFileSync(join(data, 'pg_hba.conf'), `host all all ${options.listen.clientCidr} scram-sha-256\nhost all all samehost scram-sha-256\n`);
+  if (options.listen)
+    appendFileSync(
+      join(data, 'pg_hba.conf'),
+      `host all all ${options.listen.clientCidr} scram-sha-256\nhost all all samehost scram-sha-256\n`,
+    );
 
   const sslArgs: string[] = [];
   if (options.ssl ?? true) {
     const crt = join(base, 'server.crt');
     const key = join(base, 'server.key');
-    execFileSync('openssl', ['req', '-new', '-x509', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-      '-newkey', 'rsa:2048', '-keyout', key, '-out', crt], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-new',
+        '-x509',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-newkey',
+        'rsa:2048',
+        '-keyout',
+        key,
+        '-out',
+        crt,
+      ],
+      { stdio: 'ignore' },
+    );
     chmodSync(key, 0o600);
     own(key);
     own(crt);
@@ -108,20 +157,47 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     // Durability off and tiny buffers: a throw-away test server on 2 shared cores.
     server = new ManagedProcess({
       name: 'postgres',
-      argv: [join(bin, 'postgres'), '-D', data, '-p', String(port), '-k', base,
-        '-c', `listen_addresses=${host}`, '-c', 'fsync=off', '-c', 'synchronous_commit=off',
-        '-c', 'full_page_writes=off', '-c', 'shared_buffers=16MB', '-c', 'max_connections=60', ...sslArgs],
+      argv: [
+        join(bin, 'postgres'),
+        '-D',
+        data,
+        '-p',
+        String(port),
+        '-k',
+        base,
+        '-c',
+        `listen_addresses=${host}`,
+        '-c',
+        'fsync=off',
+        '-c',
+        'synchronous_commit=off',
+        '-c',
+        'full_page_writes=off',
+        '-c',
+        'shared_buffers=16MB',
+        '-c',
+        'max_connections=60',
+        ...sslArgs,
+      ],
       env: { ...baseEnv, HOME: base },
       cwd: base,
       logFile: join(base, 'postgres.log'),
       ...who,
     });
     const s = server;
-    await waitFor('postgres to accept connections', async () => {
-      if (!s.running) throw new Error(`postgres exited:\n${s.output()}`);
-      const r = await runToCompletion({ argv: [join(bin, 'pg_isready'), '-q', '-h', host, '-p', String(port)], env: baseEnv, cwd: base }, 5_000);
-      return r.code === 0;
-    }, 30_000, 100);
+    await waitFor(
+      'postgres to accept connections',
+      async () => {
+        if (!s.running) throw new Error(`postgres exited:\n${s.output()}`);
+        const r = await runToCompletion(
+          { argv: [join(bin, 'pg_isready'), '-q', '-h', host, '-p', String(port)], env: baseEnv, cwd: base },
+          5_000,
+        );
+        return r.code === 0;
+      },
+      30_000,
+      100,
+    );
   };
   const stop = async () => {
     if (!server?.running) return;
@@ -132,12 +208,32 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
 
   await start();
   const psql = (sql: string) =>
-    run([join(bin, 'psql'), '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', base, '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-c', sql]);
+    run([
+      join(bin, 'psql'),
+      '-X',
+      '-q',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-h',
+      base,
+      '-p',
+      String(port),
+      '-U',
+      'postgres',
+      '-d',
+      'postgres',
+      '-c',
+      sql,
+    ]);
   await psql(`CREATE ROLE "${user}" LOGIN ${options.canCreateDatabases ? 'CREATEDB' : ''} PASSWORD '${password}'`);
   await psql(`CREATE DATABASE "${database}" OWNER "${user}"`);
 
   return {
-    host, port, user, password, database,
+    host,
+    port,
+    user,
+    password,
+    database,
     env: () => ({ PGHOST: host, PGPORT: String(port), PGUSER: user, PGPASSWORD: password, PGDATABASE: database }),
     uri: () => `postgresql://${user}:${password}@${host}:${port}/${database}`,
     stop,

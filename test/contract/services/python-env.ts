@@ -7,5 +7,8 @@ export const exampleDir = join(repoRoot, 'example');
 
 /** The venv with the example's requirements (built once by scripts/python-env.sh, then reused). */
 export function pythonVenv(): string {
-  return execFileSync(join(repoRoot, 'scripts/python-env.sh'), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  return execFileSync(join(repoRoot, 'scripts/python-env.sh'), {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim();
 }

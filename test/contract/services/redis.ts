@@ -24,20 +24,47 @@ export async function startRedis(host = '127.0.0.1'): Promise<RedisServer> {
   const password = randomBytes(12).toString('hex');
   const server = new ManagedProcess({
     name: 'redis-server',
-    argv: ['redis-server', '--port', String(port), '--bind', host, '--dir', base, '--save', '', '--appendonly', 'no',
-      '--requirepass', password, '--daemonize', 'no'],
+    argv: [
+      'redis-server',
+      '--port',
+      String(port),
+      '--bind',
+      host,
+      '--dir',
+      base,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--requirepass',
+      password,
+      '--daemonize',
+      'no',
+    ],
     env: { ...baseEnv, HOME: base },
     cwd: base,
   });
-  await waitFor('redis to answer PING', async () => {
-    if (!server.running) throw new Error(`redis-server exited:\n${server.output()}`);
-    const r = await runToCompletion({
-      argv: ['redis-cli', '-h', host, '-p', String(port), '--no-auth-warning', '-a', password, 'PING'], env: baseEnv, cwd: base,
-    }, 5_000);
-    return r.output.trim() === 'PONG';
-  }, 20_000, 100);
+  await waitFor(
+    'redis to answer PING',
+    async () => {
+      if (!server.running) throw new Error(`redis-server exited:\n${server.output()}`);
+      const r = await runToCompletion(
+        {
+          argv: ['redis-cli', '-h', host, '-p', String(port), '--no-auth-warning', '-a', password, 'PING'],
+          env: baseEnv,
+          cwd: base,
+        },
+        5_000,
+      );
+      return r.output.trim() === 'PONG';
+    },
+    20_000,
+    100,
+  );
   return {
-    host, port, password,
+    host,
+    port,
+    password,
     url: (db = 0) => `redis://:${password}@${host}:${port}/${db}`,
     destroy: async () => {
       await server.stop(5_000);

@@ -5,18 +5,37 @@ const target = { namespace: undefined, allNamespaces: false, context: undefined,
 describe('parseCommand', () => {
   test('status with flags in any position', () => {
     expect(parseCommand(['status', '-A', '-o', 'json'])).toEqual({
-      verb: 'status', promotion: undefined, output: 'json', target: { ...target, allNamespaces: true },
+      verb: 'status',
+      promotion: undefined,
+      output: 'json',
+      target: { ...target, allNamespaces: true },
     });
     expect(parseCommand(['-n', 'prod', 'status', 'ponyshop', '--context', 'kind'])).toEqual({
-      verb: 'status', promotion: 'ponyshop', output: 'table', target: { ...target, namespace: 'prod', context: 'kind' },
+      verb: 'status',
+      promotion: 'ponyshop',
+      output: 'table',
+      target: { ...target, namespace: 'prod', context: 'kind' },
     });
   });
 
   test('write commands carry their arguments', () => {
-    expect(parseCommand(['approve', 'ponyshop', '1.5.0'])).toMatchObject({ verb: 'approve', promotion: 'ponyshop', ref: '1.5.0' });
-    expect(parseCommand(['rollback', 'ponyshop', 'sha256:abc1234'])).toMatchObject({ verb: 'rollback', ref: 'sha256:abc1234' });
-    expect(parseCommand(['hold', 'ponyshop', '--reason', '  incident 42 '])).toMatchObject({ verb: 'hold', reason: 'incident 42' });
-    expect(parseCommand(['release', 'ponyshop', '--kubeconfig', '/k'])).toMatchObject({ verb: 'release', target: { kubeconfig: '/k' } });
+    expect(parseCommand(['approve', 'ponyshop', '1.5.0'])).toMatchObject({
+      verb: 'approve',
+      promotion: 'ponyshop',
+      ref: '1.5.0',
+    });
+    expect(parseCommand(['rollback', 'ponyshop', 'sha256:abc1234'])).toMatchObject({
+      verb: 'rollback',
+      ref: 'sha256:abc1234',
+    });
+    expect(parseCommand(['hold', 'ponyshop', '--reason', '  incident 42 '])).toMatchObject({
+      verb: 'hold',
+      reason: 'incident 42',
+    });
+    expect(parseCommand(['release', 'ponyshop', '--kubeconfig', '/k'])).toMatchObject({
+      verb: 'release',
+      target: { kubeconfig: '/k' },
+    });
   });
 
   test('no command, help and -h print the usage', () => {

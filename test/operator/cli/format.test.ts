@@ -4,9 +4,15 @@ import { renderTable } from '../../../operator/cli/table.js';
 import { DIGEST_B, DIGEST_C, NOW, promotion } from './fixtures.js';
 
 test('renderTable pads columns and shows empty cells as "-"', () => {
-  expect(renderTable(['name', 'phase'], [['ponyshop', 'Idle'], ['a', undefined]])).toBe(
-    'NAME       PHASE\nponyshop   Idle\na          -',
-  );
+  expect(
+    renderTable(
+      ['name', 'phase'],
+      [
+        ['ponyshop', 'Idle'],
+        ['a', undefined],
+      ],
+    ),
+  ).toBe('NAME       PHASE\nponyshop   Idle\na          -');
 });
 
 test('shortImage and age', () => {
@@ -21,23 +27,35 @@ test('shortImage and age', () => {
 test('list view', () => {
   const held = promotion({ annotations: { [ANNOTATION.hold]: 'incident 42' } });
   held.metadata.name = 'other';
-  expect(formatList([promotion(), held], true)).toBe([
-    'NAMESPACE             NAME       STAGING                                PRODUCTION                  PHASE     IN-FLIGHT   APPROVAL   HOLD',
-    'ponyshop-production   ponyshop   1.5.0@sha256:cccccccccccc (verified)   1.4.0@sha256:bbbbbbbbbbbb   Waiting   -           Manual     -',
-    'ponyshop-production   other      1.5.0@sha256:cccccccccccc (verified)   1.4.0@sha256:bbbbbbbbbbbb   Waiting   -           Manual     incident 42 (requested)',
-  ].join('\n'));
+  expect(formatList([promotion(), held], true)).toBe(
+    [
+      'NAMESPACE             NAME       STAGING                                PRODUCTION                  PHASE     IN-FLIGHT   APPROVAL   HOLD',
+      'ponyshop-production   ponyshop   1.5.0@sha256:cccccccccccc (verified)   1.4.0@sha256:bbbbbbbbbbbb   Waiting   -           Manual     -',
+      'ponyshop-production   other      1.5.0@sha256:cccccccccccc (verified)   1.4.0@sha256:bbbbbbbbbbbb   Waiting   -           Manual     incident 42 (requested)',
+    ].join('\n'),
+  );
   expect(formatList([], false)).toBe('No Promotions found.');
 });
 
 test('list view shows the wave of an in-flight rollout', () => {
   const p = promotion();
-  p.status!.inFlight = { kind: 'Promotion', phase: 'RollingOut', wave: 1, tag: '1.5.0', digest: DIGEST_C, image: 'x', startedAt: '2026-11-22T11:58:00Z' };
+  p.status!.inFlight = {
+    kind: 'Promotion',
+    phase: 'RollingOut',
+    wave: 1,
+    tag: '1.5.0',
+    digest: DIGEST_C,
+    image: 'x',
+    startedAt: '2026-11-22T11:58:00Z',
+  };
   expect(formatList([p], false)).toContain('1.5.0@sha256:cccccccccccc RollingOut wave 2/2 [beat]');
 });
 
 test('detail view of a Manual pipeline waiting for approval', () => {
   expect(formatDetail(promotion(), NOW)).toMatchSnapshot();
-  expect(formatDetail(promotion(), NOW)).toContain('Waiting for approval of 1.5.0: ponyexpress approve ponyshop 1.5.0 -n ponyshop-production');
+  expect(formatDetail(promotion(), NOW)).toContain(
+    'Waiting for approval of 1.5.0: ponyexpress approve ponyshop 1.5.0 -n ponyshop-production',
+  );
 });
 
 test('detail view after a rollback: hold, rollback target, no approval hint', () => {

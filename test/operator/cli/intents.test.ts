@@ -3,7 +3,8 @@ import { approveIntent, holdIntent, releaseIntent, rollbackIntent } from '../../
 import { RefError } from '../../../operator/cli/refs.js';
 import { DIGEST_B, DIGEST_C, DIGEST_D, promotion } from './fixtures.js';
 
-const annotationsOf = (i: { patch: { metadata: { annotations: Record<string, string | null> } } }) => i.patch.metadata.annotations;
+const annotationsOf = (i: { patch: { metadata: { annotations: Record<string, string | null> } } }) =>
+  i.patch.metadata.annotations;
 
 describe('approve', () => {
   test('names exactly the tag; no note when it is the verified candidate', () => {
@@ -17,25 +18,34 @@ describe('approve', () => {
     expect(annotationsOf(intent)).toEqual({ [ANNOTATION.approve]: DIGEST_C });
   });
 
-  test('a short digest expands to staging\'s full digest', () => {
+  test("a short digest expands to staging's full digest", () => {
     expect(annotationsOf(approveIntent(promotion(), 'sha256:ccccccc'))).toEqual({ [ANNOTATION.approve]: DIGEST_C });
     expect(() => approveIntent(promotion(), 'sha256:bbbbbbb')).toThrow(/does not match staging's candidate/);
   });
 
   test('approving another image says it waits for staging', () => {
     const intent = approveIntent(promotion(), '1.6.0');
-    expect(intent.lines[1]).toBe(`note: staging's candidate is 1.5.0 (${DIGEST_C}); this approval takes effect only once staging verifies 1.6.0`);
+    expect(intent.lines[1]).toBe(
+      `note: staging's candidate is 1.5.0 (${DIGEST_C}); this approval takes effect only once staging verifies 1.6.0`,
+    );
   });
 
   test('warns when Automatic or held', () => {
-    const lines = approveIntent(promotion({ approval: 'Automatic', annotations: { [ANNOTATION.hold]: 'x' } }), '1.5.0').lines;
+    const lines = approveIntent(
+      promotion({ approval: 'Automatic', annotations: { [ANNOTATION.hold]: 'x' } }),
+      '1.5.0',
+    ).lines;
     expect(lines).toContain('note: approval is Automatic, so verified candidates are promoted without approval anyway');
-    expect(lines).toContain('note: ponyshop-production/ponyshop is on hold; nothing is promoted until `ponyexpress release ponyshop`');
+    expect(lines).toContain(
+      'note: ponyshop-production/ponyshop is on hold; nothing is promoted until `ponyexpress release ponyshop`',
+    );
   });
 
   test('rejects other repositories and malformed refs', () => {
     expect(() => approveIntent(promotion(), 'docker.io/evil/ponyshop:1.5.0')).toThrow(RefError);
-    expect(() => approveIntent(promotion(), 'docker.io/evil/ponyshop:1.5.0')).toThrow(/not an image of ghcr.io\/ponyexpress\/ponyshop/);
+    expect(() => approveIntent(promotion(), 'docker.io/evil/ponyshop:1.5.0')).toThrow(
+      /not an image of ghcr.io\/ponyexpress\/ponyshop/,
+    );
     expect(() => approveIntent(promotion(), 'sha256:XYZ')).toThrow(/neither a tag nor a digest/);
   });
 });
@@ -48,7 +58,9 @@ describe('hold and release', () => {
   });
 
   test('release removes the hold and a rollback-to, and says so', () => {
-    const intent = releaseIntent(promotion({ annotations: { [ANNOTATION.hold]: 'x', [ANNOTATION.rollbackTo]: '1.3.0' } }));
+    const intent = releaseIntent(
+      promotion({ annotations: { [ANNOTATION.hold]: 'x', [ANNOTATION.rollbackTo]: '1.3.0' } }),
+    );
     expect(annotationsOf(intent)).toEqual({ [ANNOTATION.hold]: null, [ANNOTATION.rollbackTo]: null });
     expect(intent.lines).toContain('removed rollback-to 1.3.0; a newer verified staging image will be promoted again');
   });
@@ -61,7 +73,7 @@ describe('hold and release', () => {
 });
 
 describe('rollback', () => {
-  test('pins the history entry\'s digest and sets a hold, and says both', () => {
+  test("pins the history entry's digest and sets a hold, and says both", () => {
     const intent = rollbackIntent(promotion(), '1.3.0');
     expect(annotationsOf(intent)).toEqual({
       [ANNOTATION.rollbackTo]: DIGEST_D,

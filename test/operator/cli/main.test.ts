@@ -33,30 +33,42 @@ beforeAll(async () => {
     };
     const one = `${BASE}/namespaces/ponyshop-production/promotions/ponyshop`;
     const url = req.url!.split('?')[0];
-    if (url === `${BASE}/promotions` || url === `${BASE}/namespaces/ponyshop-production/promotions`) return send(200, { items: [stored] });
+    if (url === `${BASE}/promotions` || url === `${BASE}/namespaces/ponyshop-production/promotions`)
+      return send(200, { items: [stored] });
     if (url === one && req.method === 'GET') return send(200, stored);
     if (url === one && req.method === 'PATCH') {
       // A JSON merge patch of annotations, as the API server applies it.
       const patch = (body as { metadata: { annotations: Record<string, string | null> } }).metadata.annotations;
       const next = { ...stored.metadata.annotations };
-      for (const [k, v] of Object.entries(patch)) if (v === null) delete next[k]; else next[k] = v;
+      for (const [k, v] of Object.entries(patch))
+        if (v === null) delete next[k];
+        else next[k] = v;
       stored = { ...stored, metadata: { ...stored.metadata, annotations: next } };
       return send(200, stored);
     }
-    send(404, { kind: 'Status', status: 'Failure', reason: 'NotFound', code: 404, message: `promotions.ponyexpress.dev "${url.split('/').pop()}" not found` });
+    send(404, {
+      kind: 'Status',
+      status: 'Failure',
+      reason: 'NotFound',
+      code: 404,
+      message: `promotions.ponyexpress.dev "${url.split('/').pop()}" not found`,
+    });
   };
   server = createServer((req, res) => void respond(req, res).catch((err: Error) => res.destroy(err)));
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   kubeconfig = join(mkdtempSync(join(tmpdir(), 'ponyexpress-cli-')), 'config');
-  writeFileSync(kubeconfig, `apiVersion: v1
+  writeFileSync(
+    kubeconfig,
+    `apiVersion: v1
 kind: Config
 clusters: [{ name: fake, cluster: { server: "http://127.0.0.1:${port}", insecure-skip-tls-verify: true } }]
 users: [{ name: fake, user: { token: not-a-secret } }]
 contexts: [{ name: fake, context: { cluster: fake, user: fake, namespace: ponyshop-production } }]
 current-context: fake
-`);
+`,
+  );
 });
 
 afterAll(() => server.close());
@@ -69,7 +81,12 @@ beforeEach(() => {
 async function cli(...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCli([...argv, '--kubeconfig', kubeconfig], { connect, out: (t) => out.push(t), err: (t) => err.push(t), now: () => NOW });
+  const code = await runCli([...argv, '--kubeconfig', kubeconfig], {
+    connect,
+    out: (t) => out.push(t),
+    err: (t) => err.push(t),
+    now: () => NOW,
+  });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -105,13 +122,17 @@ test('rollback then release round-trips the annotations', async () => {
 
 test('errors are one clear line: not found, bad rollback target, unknown context', async () => {
   expect(await cli('hold', 'nope', '--reason', 'x')).toMatchObject({
-    code: 1, err: 'error: Promotion "nope" in namespace "ponyshop-production" not found (list them with: ponyexpress status -A)',
+    code: 1,
+    err: 'error: Promotion "nope" in namespace "ponyshop-production" not found (list them with: ponyexpress status -A)',
   });
   const bad = await cli('rollback', 'ponyshop', '9.9.9');
   expect(bad.code).toBe(1);
   expect(bad.err).toMatch(/^error: no history entry matches 9.9.9.\nvalid targets/);
   expect(requests.some((q) => q.method === 'PATCH')).toBe(false);
-  expect(await cli('status', '--context', 'prod')).toMatchObject({ code: 1, err: 'error: no context "prod" in the kubeconfig; contexts: fake' });
+  expect(await cli('status', '--context', 'prod')).toMatchObject({
+    code: 1,
+    err: 'error: no context "prod" in the kubeconfig; contexts: fake',
+  });
 });
 
 test('usage errors exit 2 without contacting the cluster', async () => {
@@ -127,15 +148,23 @@ test('an unreachable API server is reported, not thrown', async () => {
   await new Promise((resolve) => probe.close(resolve));
   const dir = mkdtempSync(join(tmpdir(), 'ponyexpress-cli-'));
   const dead = join(dir, 'config');
-  writeFileSync(dead, `apiVersion: v1
+  writeFileSync(
+    dead,
+    `apiVersion: v1
 kind: Config
 clusters: [{ name: dead, cluster: { server: "http://127.0.0.1:${port}", insecure-skip-tls-verify: true } }]
 users: [{ name: dead, user: {} }]
 contexts: [{ name: dead, context: { cluster: dead, user: dead } }]
 current-context: dead
-`);
+`,
+  );
   const err: string[] = [];
-  const code = await runCli(['status', '--kubeconfig', dead], { connect, out: () => {}, err: (t) => err.push(t), now: () => NOW });
+  const code = await runCli(['status', '--kubeconfig', dead], {
+    connect,
+    out: () => {},
+    err: (t) => err.push(t),
+    now: () => NOW,
+  });
   expect(code).toBe(1);
   expect(err[0]).toBe(`error: cannot reach the cluster at http://127.0.0.1:${port}: ECONNREFUSED`);
 });

@@ -9,10 +9,17 @@ import { configDirWith, exampleConfig } from '../../charts/support.js';
 function production(tag?: string) {
   const prod = exampleConfig('production');
   if (tag) prod.image.tag = tag;
-  const configDir = configDirWith({ 'staging.yaml': exampleConfig('staging'), 'production.yaml': { ...prod, promotion: { from: 'staging' } } });
+  const configDir = configDirWith({
+    'staging.yaml': exampleConfig('staging'),
+    'production.yaml': { ...prod, promotion: { from: 'staging' } },
+  });
   const objects = synthesizeEnvironment('production', { configDir }).objects as any[];
   const job = objects.find((o) => o.kind === 'Job');
-  return { promotion: objects.find((o) => o.kind === 'Promotion') as PromotionObject, job, image: job.metadata.annotations['ponyexpress.dev/image'] as string };
+  return {
+    promotion: objects.find((o) => o.kind === 'Promotion') as PromotionObject,
+    job,
+    image: job.metadata.annotations['ponyexpress.dev/image'] as string,
+  };
 }
 
 test('the operator names the Job for an image exactly as the production chart does', () => {

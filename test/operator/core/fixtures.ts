@@ -26,7 +26,9 @@ export function baseSpec(): PromotionSpec {
     source: {
       namespace: STAGING,
       selector: { matchLabels: { 'app.kubernetes.io/instance': STAGING } },
-      migrationJobSelector: { matchLabels: { 'app.kubernetes.io/instance': STAGING, 'app.kubernetes.io/component': 'migrate' } },
+      migrationJobSelector: {
+        matchLabels: { 'app.kubernetes.io/instance': STAGING, 'app.kubernetes.io/component': 'migrate' },
+      },
       soakSeconds: 300,
     },
     target: {
@@ -48,11 +50,18 @@ export function baseSpec(): PromotionSpec {
   };
 }
 
-export function promotion(patch: { spec?: Partial<PromotionSpec>; annotations?: Record<string, string>; generation?: number } = {}): PromotionObject {
+export function promotion(
+  patch: { spec?: Partial<PromotionSpec>; annotations?: Record<string, string>; generation?: number } = {},
+): PromotionObject {
   return {
     apiVersion: 'ponyexpress.dev/v1alpha1',
     kind: 'Promotion',
-    metadata: { name: 'ponyshop', namespace: PRODUCTION, generation: patch.generation ?? 1, annotations: patch.annotations ?? {} },
+    metadata: {
+      name: 'ponyshop',
+      namespace: PRODUCTION,
+      generation: patch.generation ?? 1,
+      annotations: patch.annotations ?? {},
+    },
     spec: { ...baseSpec(), ...patch.spec },
   };
 }
@@ -61,7 +70,11 @@ export type Component = 'web' | 'worker' | 'beat';
 export const COMPONENTS: Component[] = ['web', 'worker', 'beat'];
 
 function labels(instance: string, component: string): Record<string, string> {
-  return { 'app.kubernetes.io/name': 'ponyshop', 'app.kubernetes.io/instance': instance, 'app.kubernetes.io/component': component };
+  return {
+    'app.kubernetes.io/name': 'ponyshop',
+    'app.kubernetes.io/instance': instance,
+    'app.kubernetes.io/component': component,
+  };
 }
 
 export interface WorkloadOptions {
@@ -72,7 +85,12 @@ export interface WorkloadOptions {
   strategy?: 'Recreate' | 'RollingUpdate';
 }
 
-export function deployment(instance: string, component: Component, image: string, o: WorkloadOptions = {}): WorkloadLike {
+export function deployment(
+  instance: string,
+  component: Component,
+  image: string,
+  o: WorkloadOptions = {},
+): WorkloadLike {
   const replicas = o.replicas ?? (component === 'web' ? 2 : 1);
   const generation = o.generation ?? 1;
   const rollout = o.rollout ?? 'complete';
@@ -96,7 +114,14 @@ export function deployment(instance: string, component: Component, image: string
       availableReplicas: replicas,
       conditions:
         rollout === 'stalled'
-          ? [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: 'ReplicaSet has timed out progressing.' }]
+          ? [
+              {
+                type: 'Progressing',
+                status: 'False',
+                reason: 'ProgressDeadlineExceeded',
+                message: 'ReplicaSet has timed out progressing.',
+              },
+            ]
           : [{ type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable' }],
     },
   };
@@ -140,12 +165,22 @@ export function job(name: string, namespace: string, image: string, state: JobSt
     state === 'Succeeded'
       ? [{ type: 'Complete', status: 'True' }]
       : state === 'Failed'
-        ? [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' }]
+        ? [
+            {
+              type: 'Failed',
+              status: 'True',
+              reason: 'BackoffLimitExceeded',
+              message: 'Job has reached the specified backoff limit',
+            },
+          ]
         : [];
   return {
     metadata: { name, namespace, labels: labels(instance, 'migrate') },
     spec: { template: { spec: { containers: [{ name: 'migrate', image }] } } },
-    status: { ...(state === 'Running' ? { active: 1 } : state === 'Succeeded' ? { succeeded: 1 } : { failed: 2 }), conditions },
+    status: {
+      ...(state === 'Running' ? { active: 1 } : state === 'Succeeded' ? { succeeded: 1 } : { failed: 2 }),
+      conditions,
+    },
   };
 }
 

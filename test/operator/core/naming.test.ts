@@ -1,5 +1,10 @@
 import {
-  digestFromImageID, isAppContainer, movingReference, normalizeRepository, parseImageRef, sameImage,
+  digestFromImageID,
+  isAppContainer,
+  movingReference,
+  normalizeRepository,
+  parseImageRef,
+  sameImage,
 } from '../../../operator/core/naming.js';
 import { digestOf } from './fixtures.js';
 
@@ -18,9 +23,12 @@ describe('parseImageRef', () => {
     expect(parseImageRef(ref)).toEqual({ tag: undefined, digest: undefined, ...expected });
   });
 
-  test.each(['', 'shop:', 'shop@sha256:abc', 'shop:bad tag', '/shop:1', 'shop:-x', `shop@md5:${'a'.repeat(32)}`])('rejects %j', (ref) => {
-    expect(parseImageRef(ref)).toBeUndefined();
-  });
+  test.each(['', 'shop:', 'shop@sha256:abc', 'shop:bad tag', '/shop:1', 'shop:-x', `shop@md5:${'a'.repeat(32)}`])(
+    'rejects %j',
+    (ref) => {
+      expect(parseImageRef(ref)).toBeUndefined();
+    },
+  );
 });
 
 test('normalizeRepository matches how the kubelet reports Docker Hub names', () => {

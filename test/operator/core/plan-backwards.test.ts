@@ -10,8 +10,18 @@ test('staging reverting to A after B was promoted leaves production on B, with a
   world.setStaging('A', { readySince: world.seconds - 300 });
   const plan = world.reconcile();
   expect(plan.actions).toEqual([]);
-  expect(condition(plan, 'Promoting')).toMatchObject({ status: 'False', reason: 'StagingBehindProduction', message: expect.stringContaining('staging is behind production; use rollback') });
-  expect(plan.events).toContainEqual(expect.objectContaining({ type: 'Warning', reason: 'StagingBehindProduction', message: expect.stringContaining('ponyexpress rollback') }));
+  expect(condition(plan, 'Promoting')).toMatchObject({
+    status: 'False',
+    reason: 'StagingBehindProduction',
+    message: expect.stringContaining('staging is behind production; use rollback'),
+  });
+  expect(plan.events).toContainEqual(
+    expect.objectContaining({
+      type: 'Warning',
+      reason: 'StagingBehindProduction',
+      message: expect.stringContaining('ponyexpress rollback'),
+    }),
+  );
   const later = [world.reconcile(), world.reconcile()];
   expect(reasons(later)).toEqual([]);
   world.settle();
@@ -26,7 +36,10 @@ test('under a semver policy, a lower version than production is never promoted, 
   world.setStaging('1.1.9', { readySince: world.seconds - 300 });
   const plan = world.reconcile();
   expect(plan.actions).toEqual([]);
-  expect(condition(plan, 'Promoting')).toMatchObject({ reason: 'StagingBehindProduction', message: expect.stringContaining('1.1.9 is older than production 1.2.0') });
+  expect(condition(plan, 'Promoting')).toMatchObject({
+    reason: 'StagingBehindProduction',
+    message: expect.stringContaining('1.1.9 is older than production 1.2.0'),
+  });
   world.setStaging('1.3.0', { readySince: world.seconds - 300 });
   world.settle();
   expect(world.promotion.status!.production!.tag).toBe('1.3.0');

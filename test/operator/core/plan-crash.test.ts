@@ -34,7 +34,9 @@ function expectPromotedOnce(world: World): void {
   expect(world.production.migrationJobs).toHaveLength(1);
   for (const c of ['web', 'worker', 'beat'] as const) expect(world.prodImage(c)).toBe(B);
   expect(world.promotion.status?.production).toMatchObject({ tag: 'B', image: B });
-  expect(world.promotion.status?.history?.filter((h) => h.tag === 'B')).toEqual([expect.objectContaining({ result: 'Succeeded' })]);
+  expect(world.promotion.status?.history?.filter((h) => h.tag === 'B')).toEqual([
+    expect.objectContaining({ result: 'Succeeded' }),
+  ]);
   expect(world.promotion.status?.inFlight).toBeUndefined();
   expect(world.timeline.filter((t) => t.startsWith('set beat'))).toHaveLength(1);
 }
@@ -47,7 +49,9 @@ test('the reference run promotes B once, in order', () => {
 
 describe('a crash between any two steps still ends with B promoted once, in order', () => {
   const { actionsPerStep } = drive();
-  const crashes: Crash[] = actionsPerStep.flatMap((n, step) => Array.from({ length: n + 1 }, (_, actions) => ({ step, actions })));
+  const crashes: Crash[] = actionsPerStep.flatMap((n, step) =>
+    Array.from({ length: n + 1 }, (_, actions) => ({ step, actions })),
+  );
   test.each(crashes)('crash at step $step after $actions action(s)', (crash) => {
     expectPromotedOnce(drive(crash).world);
   });

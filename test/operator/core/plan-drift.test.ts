@@ -25,7 +25,10 @@ test('after the Job expired, drift is reverted without a new Job, one Event and 
       plans.push(world.reconcile());
     }
     expect(reasons(plans)).toEqual(['DriftReverted']);
-    expect(plans[0].events[0]).toMatchObject({ type: 'Warning', message: expect.stringContaining(`ponyshop-web ran ${REPO}:A`) });
+    expect(plans[0].events[0]).toMatchObject({
+      type: 'Warning',
+      message: expect.stringContaining(`ponyshop-web ran ${REPO}:A`),
+    });
     expect(world.prodImage('web')).toBe(B);
     expect(world.promotion.status!.history).toEqual(history);
     expect(world.promotion.status!.phase).toBe('Succeeded');
@@ -47,7 +50,11 @@ test('policy.drift Hold: drift is recorded (condition + one Warning), never reve
   drift(world, 'web');
   const plan = world.reconcile();
   expect(plan.actions).toEqual([]);
-  expect(condition(plan, 'Degraded')).toMatchObject({ status: 'True', reason: 'Drifted', message: expect.stringContaining(`ponyshop-web ran ${REPO}:A`) });
+  expect(condition(plan, 'Degraded')).toMatchObject({
+    status: 'True',
+    reason: 'Drifted',
+    message: expect.stringContaining(`ponyshop-web ran ${REPO}:A`),
+  });
   expect(reasons([plan, world.reconcile(), world.reconcile()])).toEqual(['Drifted']);
   expect(world.prodImage('web')).toBe(`${REPO}:A`);
   drift(world, 'web', B); // a human puts it back

@@ -24,7 +24,10 @@ describe('never promotes what staging did not verify', () => {
     const plan = world.reconcile();
     expect(plan.actions).toEqual([]);
     expect(plan.status.phase).toBe('Waiting');
-    expect(condition(plan, 'StagingVerified')).toMatchObject({ reason: 'Soaking', message: expect.stringMatching(/^soaking until /) });
+    expect(condition(plan, 'StagingVerified')).toMatchObject({
+      reason: 'Soaking',
+      message: expect.stringMatching(/^soaking until /),
+    });
     expect(plan.requeueAfterSeconds).toBe(200);
   });
 
@@ -32,7 +35,11 @@ describe('never promotes what staging did not verify', () => {
     const world = worldWithB({ spec: { policy: { tags: { semver: '>=1.0.0' } } } });
     const plan = world.reconcile();
     expect(plan.actions).toEqual([]);
-    expect(condition(plan, 'StagingVerified')).toMatchObject({ status: 'False', reason: 'TagNotAllowed', message: expect.stringContaining('tag B is not a semantic version') });
+    expect(condition(plan, 'StagingVerified')).toMatchObject({
+      status: 'False',
+      reason: 'TagNotAllowed',
+      message: expect.stringContaining('tag B is not a semantic version'),
+    });
     expect(plan.status.phase).not.toBe('Waiting');
     expect(plan.events.map((e) => e.reason)).toEqual(['TagNotAllowed']);
   });
@@ -51,7 +58,10 @@ describe('Manual approval', () => {
     const plan = world.reconcile();
     expect(plan.actions).toEqual([]);
     expect(plan.status.phase).toBe('Waiting');
-    expect(condition(plan, 'Promoting')).toMatchObject({ reason: 'WaitingForApproval', message: expect.stringContaining(`B or ${digestOf('B')}`) });
+    expect(condition(plan, 'Promoting')).toMatchObject({
+      reason: 'WaitingForApproval',
+      message: expect.stringContaining(`B or ${digestOf('B')}`),
+    });
   });
 
   test('approving another image does nothing, and says so once', () => {
@@ -59,7 +69,10 @@ describe('Manual approval', () => {
     const plan = world.reconcile();
     expect(plan.actions).toEqual([]);
     expect(condition(plan, 'Promoting')).toMatchObject({ reason: 'ApprovalMismatch' });
-    expect(plan.events.map((e) => [e.type, e.reason])).toEqual([['Normal', 'StagingVerified'], ['Warning', 'ApprovalMismatch']]);
+    expect(plan.events.map((e) => [e.type, e.reason])).toEqual([
+      ['Normal', 'StagingVerified'],
+      ['Warning', 'ApprovalMismatch'],
+    ]);
     expect(world.reconcile()).toMatchObject({ actions: [], events: [], statusChanged: false });
   });
 
@@ -68,7 +81,10 @@ describe('Manual approval', () => {
     expect(condition(world.reconcile(), 'Promoting')?.reason).toBe('ApprovalMismatch');
   });
 
-  test.each([['tag', 'B'], ['digest', digestOf('B')]])('approving by %s promotes', (_by, value) => {
+  test.each([
+    ['tag', 'B'],
+    ['digest', digestOf('B')],
+  ])('approving by %s promotes', (_by, value) => {
     const world = worldWithB(manual);
     world.reconcile();
     world.annotate('ponyexpress.dev/approve', value);
@@ -87,8 +103,14 @@ describe('failures', () => {
     expect(plan.actions).toEqual([]);
     expect(plan.status.phase).toBe('Failed');
     expect(plan.status.inFlight).toBeUndefined();
-    expect(plan.status.history![0]).toMatchObject({ tag: 'B', result: 'Failed', reason: expect.stringContaining('MigrationFailed: Job ponyshop-migrate-') });
-    expect(plan.status.history![0].reason).toContain('BackoffLimitExceeded: Job has reached the specified backoff limit');
+    expect(plan.status.history![0]).toMatchObject({
+      tag: 'B',
+      result: 'Failed',
+      reason: expect.stringContaining('MigrationFailed: Job ponyshop-migrate-'),
+    });
+    expect(plan.status.history![0].reason).toContain(
+      'BackoffLimitExceeded: Job has reached the specified backoff limit',
+    );
     expect(condition(plan, 'Degraded')).toMatchObject({ status: 'True', reason: 'LastPromotionFailed' });
     expect(condition(plan, 'Stalled')).toMatchObject({ status: 'True', reason: 'LastPromotionFailed' }); // kstatus: Failed
     expect(condition(plan, 'Ready')).toMatchObject({ status: 'False' });
@@ -109,7 +131,9 @@ describe('failures', () => {
     world.stall('worker');
     const plan = world.reconcile();
     expect(plan.status.phase).toBe('Failed');
-    expect(plan.status.history![0].reason).toMatch(/^RolloutStalled: deployment\/ponyshop-worker: ProgressDeadlineExceeded/);
+    expect(plan.status.history![0].reason).toMatch(
+      /^RolloutStalled: deployment\/ponyshop-worker: ProgressDeadlineExceeded/,
+    );
     world.tick(3600);
     world.settle();
     expect(world.prodImage('beat')).toBe(`${REPO}:A`);
@@ -117,7 +141,9 @@ describe('failures', () => {
   });
 
   test('a wave that outlives rolloutTimeoutSeconds fails; before that it asks to be woken at the deadline', () => {
-    const world = worldWithB({ spec: { target: { ...new World().promotion.spec.target, rolloutTimeoutSeconds: 120 } } });
+    const world = worldWithB({
+      spec: { target: { ...new World().promotion.spec.target, rolloutTimeoutSeconds: 120 } },
+    });
     world.reconcile();
     world.finishJob();
     world.reconcile();
@@ -125,7 +151,10 @@ describe('failures', () => {
     expect(world.reconcile().requeueAfterSeconds).toBe(20);
     world.tick(20);
     const plan = world.reconcile();
-    expect(plan.status.history![0]).toMatchObject({ result: 'Failed', reason: expect.stringMatching(/^RolloutTimeout: wave 1\/2/) });
+    expect(plan.status.history![0]).toMatchObject({
+      result: 'Failed',
+      reason: expect.stringMatching(/^RolloutTimeout: wave 1\/2/),
+    });
     expect(world.prodImage('beat')).toBe(`${REPO}:A`);
   });
 
@@ -172,7 +201,11 @@ describe('suspend and invalid specs', () => {
     const world = worldWithB({ spec: { policy: { tags: { regex: '(' } } } });
     const plan = world.reconcile();
     expect(plan.actions).toEqual([]);
-    expect(condition(plan, 'Degraded')).toMatchObject({ status: 'True', reason: 'InvalidSpec', message: expect.stringContaining('policy.tags.regex') });
+    expect(condition(plan, 'Degraded')).toMatchObject({
+      status: 'True',
+      reason: 'InvalidSpec',
+      message: expect.stringContaining('policy.tags.regex'),
+    });
     expect(plan.events).toEqual([expect.objectContaining({ type: 'Warning', reason: 'InvalidSpec' })]);
   });
 });
@@ -182,6 +215,13 @@ test('every condition carries the generation it describes', () => {
   world.promotion.metadata.generation = 7;
   const plan = world.reconcile();
   expect(plan.status.observedGeneration).toBe(7);
-  expect(plan.status.conditions?.map((c) => c.type)).toEqual(['Ready', 'StagingVerified', 'Promoting', 'Degraded', 'Reconciling', 'Stalled']);
+  expect(plan.status.conditions?.map((c) => c.type)).toEqual([
+    'Ready',
+    'StagingVerified',
+    'Promoting',
+    'Degraded',
+    'Reconciling',
+    'Stalled',
+  ]);
   for (const c of plan.status.conditions!) expect(c.observedGeneration).toBe(7);
 });

@@ -24,7 +24,11 @@ describe('hold', () => {
     const held = world.reconcile();
     expect(held.actions).toEqual([]);
     expect(held.status.phase).toBe('Held');
-    expect(held.status.hold).toEqual({ since: held.status.conditions![0].lastTransitionTime, reason: 'incident 42', by: 'annotation' });
+    expect(held.status.hold).toEqual({
+      since: held.status.conditions![0].lastTransitionTime,
+      reason: 'incident 42',
+      by: 'annotation',
+    });
     expect(held.events.map((e) => e.reason)).toContain('Held');
     world.tick(3600);
     expect(world.reconcile()).toMatchObject({ actions: [], events: [], statusChanged: false });
@@ -42,10 +46,17 @@ describe('hold', () => {
     world.finishJob();
     const held = world.reconcile();
     expect(held.actions).toEqual([]);
-    expect(held.status).toMatchObject({ phase: 'Held', inFlight: { phase: 'Migrating', tag: 'B' }, hold: { reason: 'no reason given' } });
+    expect(held.status).toMatchObject({
+      phase: 'Held',
+      inFlight: { phase: 'Migrating', tag: 'B' },
+      hold: { reason: 'no reason given' },
+    });
     expect(promoting(held)?.message).toContain('Migrating of');
     world.annotate(HOLD, undefined);
-    expect(world.reconcile().actions.map((a) => (a as SetImages).target.name)).toEqual(['ponyshop-web', 'ponyshop-worker']);
+    expect(world.reconcile().actions.map((a) => (a as SetImages).target.name)).toEqual([
+      'ponyshop-web',
+      'ponyshop-worker',
+    ]);
   });
 });
 
@@ -59,8 +70,17 @@ describe('rollback', () => {
     expect(start.status.phase).toBe('RollingBack');
     expect(start.events.map((e) => e.reason)).toContain('RollbackStarted');
     expect(start.actions).toEqual([
-      expect.objectContaining({ type: 'SetImages', purpose: 'Rollback', target: expect.objectContaining({ name: 'ponyshop-web' }), containers: [{ name: 'web', image: `${REPO}:A` }] }),
-      expect.objectContaining({ type: 'SetImages', purpose: 'Rollback', target: expect.objectContaining({ name: 'ponyshop-worker' }) }),
+      expect.objectContaining({
+        type: 'SetImages',
+        purpose: 'Rollback',
+        target: expect.objectContaining({ name: 'ponyshop-web' }),
+        containers: [{ name: 'web', image: `${REPO}:A` }],
+      }),
+      expect.objectContaining({
+        type: 'SetImages',
+        purpose: 'Rollback',
+        target: expect.objectContaining({ name: 'ponyshop-worker' }),
+      }),
     ]);
     world.finishRollouts(['web', 'worker']);
     expect(world.reconcile().actions.map((a) => (a as SetImages).target.name)).toEqual(['ponyshop-beat']);
@@ -73,7 +93,10 @@ describe('rollback', () => {
     });
     expect(done.status.history![0]).toMatchObject({ tag: 'A', result: 'RolledBack' });
     expect(done.events.map((e) => e.reason)).toEqual(['Held', 'RolledBack']);
-    expect(promoting(done)).toMatchObject({ reason: 'Held', message: expect.stringContaining(`held until ${ROLLBACK} is removed`) });
+    expect(promoting(done)).toMatchObject({
+      reason: 'Held',
+      message: expect.stringContaining(`held until ${ROLLBACK} is removed`),
+    });
     world.tick(86400);
     const steady = world.settle();
     expect(steady.actions).toEqual([]);
@@ -100,7 +123,11 @@ describe('rollback', () => {
     world.settle();
     world.annotate(ROLLBACK, digestOf('B'));
     const done = world.settle();
-    expect(done.status).toMatchObject({ phase: 'Held', production: { image: B }, hold: { by: 'rollback', rollbackTo: digestOf('B') } });
+    expect(done.status).toMatchObject({
+      phase: 'Held',
+      production: { image: B },
+      hold: { by: 'rollback', rollbackTo: digestOf('B') },
+    });
     expect(world.prodImage('web')).toBe(B);
   });
 
@@ -121,7 +148,11 @@ describe('rollback', () => {
     world.reconcile(); // web and worker on B
     world.annotate(ROLLBACK, 'A');
     const plan = world.reconcile();
-    expect(plan.status.history![0]).toMatchObject({ tag: 'B', result: 'Aborted', reason: expect.stringContaining('RollbackRequested') });
+    expect(plan.status.history![0]).toMatchObject({
+      tag: 'B',
+      result: 'Aborted',
+      reason: expect.stringContaining('RollbackRequested'),
+    });
     expect(plan.status.inFlight).toMatchObject({ kind: 'Rollback', tag: 'A' });
     expect(plan.events.map((e) => e.reason)).toEqual(['PromotionAborted', 'RollbackStarted', 'WaveStarted']);
     world.settle();
@@ -134,7 +165,11 @@ describe('rollback', () => {
     world.reconcile();
     world.annotate(ROLLBACK, undefined);
     const plan = world.reconcile();
-    expect(plan.status.history![0]).toMatchObject({ tag: 'A', result: 'Aborted', reason: expect.stringContaining('RollbackCancelled') });
+    expect(plan.status.history![0]).toMatchObject({
+      tag: 'A',
+      result: 'Aborted',
+      reason: expect.stringContaining('RollbackCancelled'),
+    });
     expect(plan.events.map((e) => e.reason)).toContain('RollbackAborted');
     expect(plan.status.hold).toBeUndefined();
     world.settle();
@@ -159,7 +194,11 @@ describe('rollback', () => {
     world.stall('web');
     const failed = world.reconcile();
     expect(failed.status.history![0]).toMatchObject({ tag: 'A', result: 'Failed' });
-    expect(failed.status.hold).toMatchObject({ by: 'rollback', rollbackTo: 'A', reason: expect.stringContaining('failed') });
+    expect(failed.status.hold).toMatchObject({
+      by: 'rollback',
+      rollbackTo: 'A',
+      reason: expect.stringContaining('failed'),
+    });
     expect(failed.events.map((e) => e.reason)).toContain('RollbackFailed');
     expect(world.reconcile().actions).toEqual([]);
   });

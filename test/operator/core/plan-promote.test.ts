@@ -15,8 +15,17 @@ describe('a verified candidate is promoted: migration, then web and worker, then
     const start = world.reconcile();
     expect(start.actions.map((a) => a.type)).toEqual(['CreateMigrationJob']);
     expect(start.status.phase).toBe('Migrating');
-    expect(start.status.conditions?.find((c) => c.type === 'Reconciling')).toMatchObject({ status: 'True', reason: 'Migrating' }); // kstatus: InProgress
-    expect(start.status.inFlight).toMatchObject({ kind: 'Promotion', tag: 'B', digest: digestOf('B'), image: B, phase: 'Migrating' });
+    expect(start.status.conditions?.find((c) => c.type === 'Reconciling')).toMatchObject({
+      status: 'True',
+      reason: 'Migrating',
+    }); // kstatus: InProgress
+    expect(start.status.inFlight).toMatchObject({
+      kind: 'Promotion',
+      tag: 'B',
+      digest: digestOf('B'),
+      image: B,
+      phase: 'Migrating',
+    });
     expect(world.reconcile().actions).toEqual([]); // the Job runs: nothing to do
     world.finishJob('Succeeded');
     const wave1 = world.reconcile();
@@ -33,11 +42,20 @@ describe('a verified candidate is promoted: migration, then web and worker, then
     expect(done.actions).toEqual([]);
     expect(done.status.phase).toBe('Succeeded');
     expect(done.status.inFlight).toBeUndefined();
-    expect(done.status.production).toEqual({ tag: 'B', digest: digestOf('B'), image: B, promotedAt: done.status.history![0].finishedAt });
+    expect(done.status.production).toEqual({
+      tag: 'B',
+      digest: digestOf('B'),
+      image: B,
+      promotedAt: done.status.history![0].finishedAt,
+    });
     expect(done.status.history![0]).toMatchObject({ tag: 'B', result: 'Succeeded', reason: 'Complete' });
     expect(done.events.map((e) => e.reason)).toEqual(['Promoted']);
     expect(world.timeline.filter((t) => t.startsWith('job')).length).toBe(1);
-    expect(world.timeline.filter((t) => t.startsWith('set')).map((t) => t.split(' ')[1])).toEqual(['web', 'worker', 'beat']);
+    expect(world.timeline.filter((t) => t.startsWith('set')).map((t) => t.split(' ')[1])).toEqual([
+      'web',
+      'worker',
+      'beat',
+    ]);
     expect(world.production.migrationJobs).toHaveLength(1);
     for (const c of ['web', 'worker', 'beat'] as const) expect(world.prodImage(c)).toBe(B);
   });
@@ -46,11 +64,20 @@ describe('a verified candidate is promoted: migration, then web and worker, then
     const world = worldWithB({ soaked: 0 });
     world.tick(300);
     const create = world.reconcile().actions[0] as CreateMigrationJob;
-    const spec = create.job.spec as { ttlSecondsAfterFinished?: number; template: { metadata: { annotations: Record<string, string> }; spec: { containers: { image: string }[] } } };
+    const spec = create.job.spec as {
+      ttlSecondsAfterFinished?: number;
+      template: { metadata: { annotations: Record<string, string> }; spec: { containers: { image: string }[] } };
+    };
     expect(create.job.metadata.name).toBe(migrationJobName('ponyshop', B, { ...spec, ttlSecondsAfterFinished: 600 }));
     expect(spec.template.metadata.annotations).toEqual({ 'ponyexpress.dev/image': B });
-    expect(create.job.metadata).toMatchObject({ namespace: 'ponyshop-production', annotations: { 'ponyexpress.dev/image': B } });
-    expect(create.job.metadata.labels).toMatchObject({ 'app.kubernetes.io/component': 'migrate', 'ponyexpress.dev/promotion': 'ponyshop' });
+    expect(create.job.metadata).toMatchObject({
+      namespace: 'ponyshop-production',
+      annotations: { 'ponyexpress.dev/image': B },
+    });
+    expect(create.job.metadata.labels).toMatchObject({
+      'app.kubernetes.io/component': 'migrate',
+      'ponyexpress.dev/promotion': 'ponyshop',
+    });
     expect(spec.template.spec.containers[0].image).toBe(B);
     expect(spec.ttlSecondsAfterFinished).toBe(3600); // 600 in the template: raised, so the finished Job stays observable
     expect(world.promotion.spec.target.migrationJobTemplate).toHaveProperty('ttlSecondsAfterFinished', 600); // spec untouched
@@ -93,7 +120,11 @@ test('a StatefulSet beat is rolled last and counted complete only at its new rev
   world.settle();
   expect(world.prodImage('beat')).toBe(B);
   expect(world.violations).toEqual([]);
-  expect(world.timeline.filter((t) => t.startsWith('set')).map((t) => t.split(' ')[1])).toEqual(['web', 'worker', 'beat']);
+  expect(world.timeline.filter((t) => t.startsWith('set')).map((t) => t.split(' ')[1])).toEqual([
+    'web',
+    'worker',
+    'beat',
+  ]);
 });
 
 test('a promotion emits five events: verified, Job created, two waves started, promoted', () => {
@@ -128,7 +159,10 @@ describe('steady state', () => {
     expect(first.status.production).toEqual({ tag: 'A', image: `${REPO}:A` });
     expect(first.status.history).toEqual([expect.objectContaining({ tag: 'A', result: 'Observed' })]);
     expect(first.status.phase).toBe('Idle');
-    expect(first.status.conditions?.find((c) => c.type === 'Promoting')).toMatchObject({ status: 'False', reason: 'UpToDate' });
+    expect(first.status.conditions?.find((c) => c.type === 'Promoting')).toMatchObject({
+      status: 'False',
+      reason: 'UpToDate',
+    });
     expect(world.reconcile().statusChanged).toBe(false);
   });
 

@@ -24,17 +24,27 @@ test('a reconcile with the hostile pattern and tag is refused-tag, not a freeze'
   const world = worldWithB({ spec: { policy: { tags: { regex: HOSTILE } } } });
   world.setStaging(`${'1'.repeat(60)}-rc`, { readySince: 0 });
   const plan = reconcile(world.observe());
-  expect(plan.status.conditions?.find((c) => c.type === 'StagingVerified')).toMatchObject({ status: 'False', reason: 'TagNotAllowed' });
+  expect(plan.status.conditions?.find((c) => c.type === 'StagingVerified')).toMatchObject({
+    status: 'False',
+    reason: 'TagNotAllowed',
+  });
   expect(plan.actions).toEqual([]);
 });
 
 test('a spec with an RE2-refused pattern is InvalidSpec, with no action', () => {
   const world = worldWithB({ spec: { policy: { tags: { regex: '(v)\\1' } } } });
   const plan = world.reconcile();
-  expect(plan.status.conditions?.find((c) => c.type === 'Degraded')).toMatchObject({ status: 'True', reason: 'InvalidSpec', message: expect.stringContaining('RE2') });
+  expect(plan.status.conditions?.find((c) => c.type === 'Degraded')).toMatchObject({
+    status: 'True',
+    reason: 'InvalidSpec',
+    message: expect.stringContaining('RE2'),
+  });
   expect(plan.actions).toEqual([]);
 });
 
 test('the CRD refuses the patterns it can recognise (cases replayed against a real apiserver)', () => {
-  expect(BAD_SPECS.filter((b) => b.message.includes('RE2')).map((b) => b.name)).toEqual(['regex with a backreference', 'regex with a lookaround']);
+  expect(BAD_SPECS.filter((b) => b.message.includes('RE2')).map((b) => b.name)).toEqual([
+    'regex with a backreference',
+    'regex with a lookaround',
+  ]);
 });

@@ -27,7 +27,10 @@ describe('tag policy', () => {
   });
 
   test('a tag policy rejects a candidate without a tag, saying why', () => {
-    expect(tagAllowed(undefined, { regex: '.*' })).toEqual({ allowed: false, message: expect.stringContaining('no tag') });
+    expect(tagAllowed(undefined, { regex: '.*' })).toEqual({
+      allowed: false,
+      message: expect.stringContaining('no tag'),
+    });
   });
 
   test('policyProblem reports what the CRD cannot check', () => {

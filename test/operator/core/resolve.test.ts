@@ -35,7 +35,11 @@ test('on: the candidate waits for the lookup (DigestPending), then moves as repo
   const world = kwokWorld();
   const first = plan(world);
   expect(first.actions).toEqual([{ type: 'ResolveDigest', image: B }]);
-  expect(staging(first)).toMatchObject({ status: 'False', reason: 'DigestPending', message: `resolving ${B} to a digest in its registry` });
+  expect(staging(first)).toMatchObject({
+    status: 'False',
+    reason: 'DigestPending',
+    message: `resolving ${B} to a digest in its registry`,
+  });
   expect(first.status.inFlight).toBeUndefined();
   world.apply(first);
 
@@ -47,9 +51,14 @@ test('on: the candidate waits for the lookup (DigestPending), then moves as repo
   world.apply(second);
 
   // Drive the promotion to its end: every production workload ends on repo@digest, never on the tag.
-  for (let i = 0; i < 20 && (world.finishPending() || plan(world, resolved).actions.length); i++) world.apply(plan(world, resolved));
+  for (let i = 0; i < 20 && (world.finishPending() || plan(world, resolved).actions.length); i++)
+    world.apply(plan(world, resolved));
   expect(world.promotion.status?.production).toMatchObject({ tag: 'B', digest: D, image: `${REPO}@${D}` });
-  expect(world.timeline.filter((t) => t.startsWith('set '))).toEqual([`set web ${REPO}@${D}`, `set worker ${REPO}@${D}`, `set beat ${REPO}@${D}`]);
+  expect(world.timeline.filter((t) => t.startsWith('set '))).toEqual([
+    `set web ${REPO}@${D}`,
+    `set worker ${REPO}@${D}`,
+    `set beat ${REPO}@${D}`,
+  ]);
   // Settled: no lookup again, no write.
   const settled = plan(world, resolved);
   expect(settled.actions).toEqual([]);
@@ -69,13 +78,18 @@ test('a restarted operator (no lookup in memory) reuses the digest status record
 test('a failed lookup is not replaced by the tag: DigestUnresolved names the error, retried with backoff', () => {
   const world = kwokWorld();
   world.apply(plan(world));
-  const error = 'GET http://127.0.0.1:5000/v2/ponyshop/manifests/B answered HTTP 404 (MANIFEST_UNKNOWN: manifest unknown), expected 200 with the manifest';
+  const error =
+    'GET http://127.0.0.1:5000/v2/ponyshop/manifests/B answered HTTP 404 (MANIFEST_UNKNOWN: manifest unknown), expected 200 with the manifest';
   const failed: DigestResolution = { image: B, error, attempts: 1, checkedAt: world.now };
   const p = plan(world, failed);
   expect(p.actions).toEqual([]);
   expect(p.status.inFlight).toBeUndefined();
   const retryAt = iso(world.seconds + 10);
-  expect(staging(p)).toMatchObject({ status: 'False', reason: 'DigestUnresolved', message: `not promoting ${B} by tag: resolving it to a digest failed: ${error}; retry at ${retryAt}` });
+  expect(staging(p)).toMatchObject({
+    status: 'False',
+    reason: 'DigestUnresolved',
+    message: `not promoting ${B} by tag: resolving it to a digest failed: ${error}; retry at ${retryAt}`,
+  });
   expect(p.events).toEqual([expect.objectContaining({ type: 'Warning', reason: 'DigestUnresolved' })]);
   expect(p.requeueAfterSeconds).toBe(10);
   world.apply(p);
@@ -89,7 +103,9 @@ test('a failed lookup is not replaced by the tag: DigestUnresolved names the err
   world.tick(5); // retry time: look up again
   expect(plan(world, failed).actions).toEqual([{ type: 'ResolveDigest', image: B }]);
   // A later success promotes by digest.
-  expect(plan(world, { image: B, digest: D, checkedAt: world.now }).status.inFlight).toMatchObject({ image: `${REPO}@${D}` });
+  expect(plan(world, { image: B, digest: D, checkedAt: world.now }).status.inFlight).toMatchObject({
+    image: `${REPO}@${D}`,
+  });
 });
 
 test('the retry delay doubles per consecutive failure, up to 5 minutes', () => {

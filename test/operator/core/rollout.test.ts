@@ -52,7 +52,9 @@ describe('singletonProblem (beat must never run twice)', () => {
   });
 
   test('RollingUpdate or more than one replica is not', () => {
-    expect(singletonProblem(deployment(PRODUCTION, 'beat', image, { strategy: 'RollingUpdate' }))).toContain('needs Recreate');
+    expect(singletonProblem(deployment(PRODUCTION, 'beat', image, { strategy: 'RollingUpdate' }))).toContain(
+      'needs Recreate',
+    );
     expect(singletonProblem(statefulBeat({ replicas: 2 }))).toContain('at most 1');
   });
 });
@@ -74,7 +76,10 @@ test('applyConfiguration owns nothing but the images and the image annotation', 
     spec: {
       template: {
         metadata: { annotations: { 'ponyexpress.dev/image': 'r@sha256:1' } },
-        spec: { containers: [{ name: 'web', image: 'r@sha256:1' }], initContainers: [{ name: 'wait-for-migrations', image: 'r@sha256:1' }] },
+        spec: {
+          containers: [{ name: 'web', image: 'r@sha256:1' }],
+          initContainers: [{ name: 'wait-for-migrations', image: 'r@sha256:1' }],
+        },
       },
     },
   });

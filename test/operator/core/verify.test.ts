@@ -33,19 +33,29 @@ describe('no candidate', () => {
   test('when a component has no staging workload', () => {
     const world = stagingOnB();
     world.staging.workloads = world.staging.workloads.filter((w) => w.metadata.name !== 'ponyshop-beat');
-    expect(verify(world)).toMatchObject({ verified: false, reason: 'NoCandidate', message: expect.stringContaining('component=beat') });
+    expect(verify(world)).toMatchObject({
+      verified: false,
+      reason: 'NoCandidate',
+      message: expect.stringContaining('component=beat'),
+    });
   });
 
   test('when web, worker and beat run different images', () => {
     const world = stagingOnB();
     world.staging.workloads[2] = deployment(STAGING, 'beat', A);
-    expect(verify(world)).toMatchObject({ reason: 'NoCandidate', message: expect.stringContaining('more than one image') });
+    expect(verify(world)).toMatchObject({
+      reason: 'NoCandidate',
+      message: expect.stringContaining('more than one image'),
+    });
   });
 
   test('when a workload runs another repository', () => {
     const world = stagingOnB();
     world.staging.workloads[0] = deployment(STAGING, 'web', 'docker.io/library/nginx:1');
-    expect(verify(world)).toMatchObject({ reason: 'NoCandidate', message: expect.stringContaining('not ghcr.io/ponyexpress/ponyshop') });
+    expect(verify(world)).toMatchObject({
+      reason: 'NoCandidate',
+      message: expect.stringContaining('not ghcr.io/ponyexpress/ponyshop'),
+    });
   });
 });
 
@@ -60,19 +70,28 @@ describe('each unmet check is reported', () => {
     const world = stagingOnB();
     world.staging.workloads[0] = deployment(STAGING, 'web', B, { generation: 2, rollout: 'stalled' });
     world.staging.workloads[0].status!.observedGeneration = 2;
-    expect(verify(world)).toMatchObject({ reason: 'RolloutStalled', message: expect.stringContaining('ProgressDeadlineExceeded') });
+    expect(verify(world)).toMatchObject({
+      reason: 'RolloutStalled',
+      message: expect.stringContaining('ProgressDeadlineExceeded'),
+    });
   });
 
   test('a pod still runs the old digest', () => {
     const world = stagingOnB();
     world.staging.pods[0] = pod('web', B, { digest: digestOf('A') });
-    expect(verify(world)).toMatchObject({ reason: 'ImageMismatch', message: expect.stringContaining('different digests') });
+    expect(verify(world)).toMatchObject({
+      reason: 'ImageMismatch',
+      message: expect.stringContaining('different digests'),
+    });
   });
 
   test('every pod reports one digest but one still runs the old tag', () => {
     const world = stagingOnB();
     world.staging.pods[2] = pod('worker', A, { digest: digestOf('B') });
-    expect(verify(world)).toMatchObject({ reason: 'ImageMismatch', message: expect.stringContaining('ponyshop-worker-0') });
+    expect(verify(world)).toMatchObject({
+      reason: 'ImageMismatch',
+      message: expect.stringContaining('ponyshop-worker-0'),
+    });
   });
 
   test('a pod runs the old tag (no digests)', () => {
@@ -127,7 +146,12 @@ describe('each unmet check is reported', () => {
   test('a restart restarts the soak', () => {
     const world = stagingOnB();
     world.staging.pods[3] = pod('beat', B, { digest: digestOf('B'), readySince: 0, restartedAt: 900 });
-    expect(verify(world)).toMatchObject({ reason: 'Soaking', healthySince: iso(900), message: `soaking until ${iso(1200)}`, requeueAfterSeconds: 200 });
+    expect(verify(world)).toMatchObject({
+      reason: 'Soaking',
+      healthySince: iso(900),
+      message: `soaking until ${iso(1200)}`,
+      requeueAfterSeconds: 200,
+    });
   });
 
   test('the soak message does not change while the clock runs (steady status)', () => {
@@ -159,7 +183,11 @@ describe('smoke URL', () => {
   test('a failure is retried after a while', () => {
     const world = withSmoke();
     world.smoke = { url: 'https://staging.example/healthz', image, statusCode: 503, checkedAt: iso(990) };
-    expect(verify(world)).toMatchObject({ reason: 'SmokeFailed', message: expect.stringContaining('503'), requeueAfterSeconds: 20 });
+    expect(verify(world)).toMatchObject({
+      reason: 'SmokeFailed',
+      message: expect.stringContaining('503'),
+      requeueAfterSeconds: 20,
+    });
     expect(verify(world).smokeNeeded).toBeUndefined();
     world.seconds = 1020;
     expect(verify(world)).toMatchObject({ reason: 'SmokeFailed', smokeNeeded: true });

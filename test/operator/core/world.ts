@@ -3,10 +3,32 @@
 // the Kubernetes controllers' part by hand (finishJob, finishRollouts) to control every interleaving.
 import { reconcile } from '../../../operator/core/plan.js';
 import { actionTarget } from '../../../operator/core/actions.js';
-import type { ActionFailure, JobLike, Observed, Plan, PromotionObject, PromotionSpec, SetImages, SmokeResult, WorkloadLike } from '../../../operator/core/types.js';
+import type {
+  ActionFailure,
+  JobLike,
+  Observed,
+  Plan,
+  PromotionObject,
+  PromotionSpec,
+  SetImages,
+  SmokeResult,
+  WorkloadLike,
+} from '../../../operator/core/types.js';
 import {
-  at, COMPONENTS, deployment, digestOf, job, pod, PRODUCTION, promotion, REPO, setJobState, STAGING,
-  type Component, type JobState, type PodOptions,
+  at,
+  COMPONENTS,
+  deployment,
+  digestOf,
+  job,
+  pod,
+  PRODUCTION,
+  promotion,
+  REPO,
+  setJobState,
+  STAGING,
+  type Component,
+  type JobState,
+  type PodOptions,
 } from './fixtures.js';
 
 export interface StagingOptions {
@@ -28,7 +50,11 @@ export interface WorldOptions {
 export class World {
   seconds = 1000;
   promotion: PromotionObject;
-  staging = { workloads: [] as WorkloadLike[], pods: [] as Observed['staging']['pods'], migrationJobs: [] as JobLike[] };
+  staging = {
+    workloads: [] as WorkloadLike[],
+    pods: [] as Observed['staging']['pods'],
+    migrationJobs: [] as JobLike[],
+  };
   production = { workloads: [] as WorkloadLike[], migrationJobs: [] as JobLike[] };
   smoke?: SmokeResult;
   /** Every action executed, in order: `job <name>`, `set <component> <image>`, `smoke <url>`. */
@@ -55,10 +81,13 @@ export class World {
     const digest = o.digests === false ? undefined : digestOf(tag);
     this.staging.workloads = COMPONENTS.map((c) => deployment(STAGING, c, image));
     this.staging.pods = COMPONENTS.flatMap((c) =>
-      Array.from({ length: c === 'web' ? 2 : 1 }, (_, index) => pod(c, image, { digest, readySince: o.readySince ?? this.seconds, index, ...o.pods })),
+      Array.from({ length: c === 'web' ? 2 : 1 }, (_, index) =>
+        pod(c, image, { digest, readySince: o.readySince ?? this.seconds, index, ...o.pods }),
+      ),
     );
     const migration = o.migration ?? 'Succeeded';
-    this.staging.migrationJobs = migration === 'none' ? [] : [job(`ponyshop-migrate-${tag.toLowerCase()}`, STAGING, image, migration)];
+    this.staging.migrationJobs =
+      migration === 'none' ? [] : [job(`ponyshop-migrate-${tag.toLowerCase()}`, STAGING, image, migration)];
   }
 
   get now(): Date {
@@ -95,7 +124,12 @@ export class World {
       const refusal = target && this.refuse.get(`${target.verb} ${target.resource}`);
       if (target && refusal) {
         const same = this.failure && this.failure.key === target.key;
-        this.failure = { ...target, ...refusal, attempts: same ? this.failure!.attempts + 1 : 1, failedAt: this.now.toISOString() };
+        this.failure = {
+          ...target,
+          ...refusal,
+          attempts: same ? this.failure!.attempts + 1 : 1,
+          failedAt: this.now.toISOString(),
+        };
         this.timeline.push(`refused ${target.key}`);
         return true;
       }
@@ -109,7 +143,16 @@ export class World {
     for (const action of plan.actions.slice(0, o.actions ?? plan.actions.length)) {
       if (action.type === 'CreateMigrationJob') {
         const exists = this.production.migrationJobs.some((j) => j.metadata.name === action.job.metadata.name);
-        if (!exists) this.production.migrationJobs.push(job(action.job.metadata.name, PRODUCTION, action.job.metadata.annotations['ponyexpress.dev/image'], 'Running', PRODUCTION));
+        if (!exists)
+          this.production.migrationJobs.push(
+            job(
+              action.job.metadata.name,
+              PRODUCTION,
+              action.job.metadata.annotations['ponyexpress.dev/image'],
+              'Running',
+              PRODUCTION,
+            ),
+          );
         this.timeline.push(`job ${action.job.metadata.name}`);
       } else if (action.type === 'SetImages') {
         this.checkOrdering(action);
@@ -118,7 +161,11 @@ export class World {
         for (const a of action.containers) spec.containers.find((c) => c.name === a.name)!.image = a.image;
         for (const a of action.initContainers) spec.initContainers!.find((c) => c.name === a.name)!.image = a.image;
         w.metadata.generation = (w.metadata.generation ?? 1) + 1;
-        w.status = { ...w.status, updatedReplicas: 0, ...(w.kind === 'StatefulSet' ? { updateRevision: `r${w.metadata.generation}` } : {}) };
+        w.status = {
+          ...w.status,
+          updatedReplicas: 0,
+          ...(w.kind === 'StatefulSet' ? { updateRevision: `r${w.metadata.generation}` } : {}),
+        };
         this.timeline.push(`set ${w.metadata.labels!['app.kubernetes.io/component']} ${a(action.containers)}`);
       } else if (action.type === 'CheckSmoke') {
         this.timeline.push(`smoke ${action.url}`);
@@ -147,7 +194,8 @@ export class World {
     if (action.target.name !== 'ponyshop-beat') return;
     for (const w of this.production.workloads.filter((x) => x.metadata.name !== 'ponyshop-beat')) {
       const runs = w.spec!.template.spec!.containers[0].image === image;
-      const done = w.status?.observedGeneration === w.metadata.generation && w.status?.updatedReplicas === w.spec!.replicas;
+      const done =
+        w.status?.observedGeneration === w.metadata.generation && w.status?.updatedReplicas === w.spec!.replicas;
       if (!runs || !done) this.violations.push(`beat set to ${image} while ${w.metadata.name} was not complete`);
     }
   }
@@ -179,7 +227,14 @@ export class World {
     for (const w of this.production.workloads) {
       if (!components.includes(w.metadata.labels!['app.kubernetes.io/component'] as Component)) continue;
       const replicas = w.spec!.replicas ?? 1;
-      w.status = { ...w.status, observedGeneration: w.metadata.generation, updatedReplicas: replicas, readyReplicas: replicas, availableReplicas: replicas, replicas };
+      w.status = {
+        ...w.status,
+        observedGeneration: w.metadata.generation,
+        updatedReplicas: replicas,
+        readyReplicas: replicas,
+        availableReplicas: replicas,
+        replicas,
+      };
       if (w.kind === 'StatefulSet') w.status.currentRevision = w.status.updateRevision;
     }
   }
@@ -189,12 +244,20 @@ export class World {
     w.status = {
       ...w.status,
       observedGeneration: w.metadata.generation,
-      conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: 'ReplicaSet "x" has timed out progressing.' }],
+      conditions: [
+        {
+          type: 'Progressing',
+          status: 'False',
+          reason: 'ProgressDeadlineExceeded',
+          message: 'ReplicaSet "x" has timed out progressing.',
+        },
+      ],
     };
   }
 
   prodImage(component: Component): string {
-    return this.production.workloads.find((w) => w.metadata.labels!['app.kubernetes.io/component'] === component)!.spec!.template.spec!.containers[0].image!;
+    return this.production.workloads.find((w) => w.metadata.labels!['app.kubernetes.io/component'] === component)!.spec!
+      .template.spec!.containers[0].image!;
   }
 
   /** Reconcile, letting Jobs succeed and rollouts finish, until nothing changes. Returns the last plan. */
@@ -212,7 +275,9 @@ export class World {
     const job = this.prodJob();
     const running = !!job?.status?.active;
     if (running) this.finishJob('Succeeded');
-    const rolling = this.production.workloads.some((w) => (w.status?.observedGeneration ?? 0) < (w.metadata.generation ?? 0));
+    const rolling = this.production.workloads.some(
+      (w) => (w.status?.observedGeneration ?? 0) < (w.metadata.generation ?? 0),
+    );
     this.finishRollouts();
     return running || rolling;
   }
@@ -226,7 +291,14 @@ function a(assignments: { image: string }[]): string {
  * Production settled on A (and recorded), then staging rolled to B `soaked` seconds ago (default 300,
  * a full soak). Spec patches, annotations and staging options apply before staging moves.
  */
-export function worldWithB(o: { spec?: Partial<PromotionSpec>; annotations?: Record<string, string>; stagingOptions?: StagingOptions; soaked?: number } = {}): World {
+export function worldWithB(
+  o: {
+    spec?: Partial<PromotionSpec>;
+    annotations?: Record<string, string>;
+    stagingOptions?: StagingOptions;
+    soaked?: number;
+  } = {},
+): World {
   const world = new World({ staging: 'A', production: 'A' });
   world.settle();
   world.promotion.spec = { ...world.promotion.spec, ...o.spec };

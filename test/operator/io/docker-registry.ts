@@ -28,30 +28,37 @@ async function freePort(): Promise<number> {
 }
 
 function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
+  return child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
 export async function startRegistry(): Promise<RunningRegistry> {
   if (!existsSync(REGISTRY_BINARY)) {
-    throw new Error(`${REGISTRY_BINARY} is missing: install Debian's docker-registry package (bash scripts/setup-system.sh as root, or apt-get install docker-registry)`);
+    throw new Error(
+      `${REGISTRY_BINARY} is missing: install Debian's docker-registry package (bash scripts/setup-system.sh as root, or apt-get install docker-registry)`,
+    );
   }
   const dir = mkdtempSync(join(tmpdir(), 'ponyexpress-registry-'));
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
   const config = join(dir, 'config.yml');
-  writeFileSync(config, [
-    'version: 0.1',
-    'log:',
-    '  level: info',
-    '  accesslog:',
-    '    disabled: true',
-    'storage:',
-    '  filesystem:',
-    `    rootdirectory: ${join(dir, 'data')}`,
-    'http:',
-    `  addr: ${host}`,
-    '',
-  ].join('\n'));
+  writeFileSync(
+    config,
+    [
+      'version: 0.1',
+      'log:',
+      '  level: info',
+      '  accesslog:',
+      '    disabled: true',
+      'storage:',
+      '  filesystem:',
+      `    rootdirectory: ${join(dir, 'data')}`,
+      'http:',
+      `  addr: ${host}`,
+      '',
+    ].join('\n'),
+  );
   const logFile = join(dir, 'registry.log');
   const out = openSync(logFile, 'a');
   const child = spawn(REGISTRY_BINARY, ['serve', config], { stdio: ['ignore', out, out] });
@@ -95,7 +102,11 @@ async function pushBlob(baseUrl: string, name: string, data: Uint8Array): Promis
   if (start.status !== 202) throw new Error(`POST blobs/uploads answered ${start.status}: ${await start.text()}`);
   const location = new URL(start.headers.get('location')!, baseUrl);
   location.searchParams.set('digest', digest);
-  const put = await fetch(location, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: data });
+  const put = await fetch(location, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/octet-stream' },
+    body: data,
+  });
   if (put.status !== 201) throw new Error(`PUT blob answered ${put.status}: ${await put.text()}`);
   return digest;
 }
@@ -108,10 +119,21 @@ export interface PushedManifest {
   body: Uint8Array;
 }
 
-async function putManifest(baseUrl: string, name: string, reference: string, mediaType: string, manifest: unknown): Promise<PushedManifest> {
+async function putManifest(
+  baseUrl: string,
+  name: string,
+  reference: string,
+  mediaType: string,
+  manifest: unknown,
+): Promise<PushedManifest> {
   const body = new TextEncoder().encode(JSON.stringify(manifest));
-  const res = await fetch(`${baseUrl}/v2/${name}/manifests/${reference}`, { method: 'PUT', headers: { 'content-type': mediaType }, body });
-  if (res.status !== 201) throw new Error(`PUT manifest ${name}:${reference} answered ${res.status}: ${await res.text()}`);
+  const res = await fetch(`${baseUrl}/v2/${name}/manifests/${reference}`, {
+    method: 'PUT',
+    headers: { 'content-type': mediaType },
+    body,
+  });
+  if (res.status !== 201)
+    throw new Error(`PUT manifest ${name}:${reference} answered ${res.status}: ${await res.text()}`);
   return { digest: res.headers.get('docker-content-digest') ?? '', bodyDigest: sha256(body), body };
 }
 
@@ -120,7 +142,14 @@ export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 
 /** Pushes a synthetic single-layer OCI image (config blob + one layer) as name:tag. `content` makes it unique. */
 export async function pushImage(baseUrl: string, name: string, tag: string, content: string): Promise<PushedManifest> {
-  const config = new TextEncoder().encode(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, config: { Labels: { content } } }));
+  const config = new TextEncoder().encode(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      rootfs: { type: 'layers', diff_ids: [] },
+      config: { Labels: { content } },
+    }),
+  );
   const layer = new TextEncoder().encode(`layer of ${content}`);
   const configDigest = await pushBlob(baseUrl, name, config);
   const layerDigest = await pushBlob(baseUrl, name, layer);
@@ -133,10 +162,20 @@ export async function pushImage(baseUrl: string, name: string, tag: string, cont
 }
 
 /** Pushes an OCI index over already pushed manifests as name:tag (what a multi-arch tag names). */
-export async function pushIndex(baseUrl: string, name: string, tag: string, manifests: PushedManifest[]): Promise<PushedManifest> {
+export async function pushIndex(
+  baseUrl: string,
+  name: string,
+  tag: string,
+  manifests: PushedManifest[],
+): Promise<PushedManifest> {
   return putManifest(baseUrl, name, tag, OCI_INDEX, {
     schemaVersion: 2,
     mediaType: OCI_INDEX,
-    manifests: manifests.map((m, i) => ({ mediaType: OCI_MANIFEST, digest: m.digest, size: m.body.byteLength, platform: { architecture: ['amd64', 'arm64'][i % 2], os: 'linux' } })),
+    manifests: manifests.map((m, i) => ({
+      mediaType: OCI_MANIFEST,
+      digest: m.digest,
+      size: m.body.byteLength,
+      platform: { architecture: ['amd64', 'arm64'][i % 2], os: 'linux' },
+    })),
   });
 }

@@ -1,21 +1,43 @@
 import { createHash } from 'node:crypto';
 import {
-  isLoopback, manifestDigest, parseChallenges, registryEndpoint, tokenFromAnswer, tokenUrl,
+  isLoopback,
+  manifestDigest,
+  parseChallenges,
+  registryEndpoint,
+  tokenFromAnswer,
+  tokenUrl,
 } from '../../../operator/io/registry-protocol.js';
 
 describe('parseChallenges (WWW-Authenticate)', () => {
   it('reads a Docker Hub style Bearer challenge', () => {
-    const header = 'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/nginx:pull"';
+    const header =
+      'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/nginx:pull"';
     expect(parseChallenges(header)).toEqual([
-      { scheme: 'bearer', params: { realm: 'https://auth.docker.io/token', service: 'registry.docker.io', scope: 'repository:library/nginx:pull' } },
+      {
+        scheme: 'bearer',
+        params: {
+          realm: 'https://auth.docker.io/token',
+          service: 'registry.docker.io',
+          scope: 'repository:library/nginx:pull',
+        },
+      },
     ]);
   });
 
   it('handles spaces, unquoted values, escapes, commas inside quotes and several challenges', () => {
-    const header = 'Basic realm="Registry Realm", Bearer  realm = "https://t.example/token?x=1" , service=reg, scope="repository:a/b:pull,push", error="say \\"hi\\""';
+    const header =
+      'Basic realm="Registry Realm", Bearer  realm = "https://t.example/token?x=1" , service=reg, scope="repository:a/b:pull,push", error="say \\"hi\\""';
     expect(parseChallenges(header)).toEqual([
       { scheme: 'basic', params: { realm: 'Registry Realm' } },
-      { scheme: 'bearer', params: { realm: 'https://t.example/token?x=1', service: 'reg', scope: 'repository:a/b:pull,push', error: 'say "hi"' } },
+      {
+        scheme: 'bearer',
+        params: {
+          realm: 'https://t.example/token?x=1',
+          service: 'reg',
+          scope: 'repository:a/b:pull,push',
+          error: 'say "hi"',
+        },
+      },
     ]);
   });
 
@@ -26,12 +48,23 @@ describe('parseChallenges (WWW-Authenticate)', () => {
 
 describe('registryEndpoint', () => {
   it('maps Docker Hub short names to registry-1.docker.io over https', () => {
-    expect(registryEndpoint('nginx')).toEqual({ host: 'registry-1.docker.io', name: 'library/nginx', baseUrl: 'https://registry-1.docker.io' });
-    expect(registryEndpoint('docker.io/bitnami/redis')).toMatchObject({ name: 'bitnami/redis', baseUrl: 'https://registry-1.docker.io' });
+    expect(registryEndpoint('nginx')).toEqual({
+      host: 'registry-1.docker.io',
+      name: 'library/nginx',
+      baseUrl: 'https://registry-1.docker.io',
+    });
+    expect(registryEndpoint('docker.io/bitnami/redis')).toMatchObject({
+      name: 'bitnami/redis',
+      baseUrl: 'https://registry-1.docker.io',
+    });
   });
 
   it('uses https for other registries unless configured insecure; loopback is plain http', () => {
-    expect(registryEndpoint('ghcr.io/ponyexpress/ponyshop')).toEqual({ host: 'ghcr.io', name: 'ponyexpress/ponyshop', baseUrl: 'https://ghcr.io' });
+    expect(registryEndpoint('ghcr.io/ponyexpress/ponyshop')).toEqual({
+      host: 'ghcr.io',
+      name: 'ponyexpress/ponyshop',
+      baseUrl: 'https://ghcr.io',
+    });
     expect(registryEndpoint('reg.internal:5000/app').baseUrl).toBe('https://reg.internal:5000');
     expect(registryEndpoint('reg.internal:5000/app', ['reg.internal:5000']).baseUrl).toBe('http://reg.internal:5000');
     expect(registryEndpoint('127.0.0.1:5000/ponyshop').baseUrl).toBe('http://127.0.0.1:5000');
@@ -39,7 +72,12 @@ describe('registryEndpoint', () => {
   });
 
   it('knows loopback addresses', () => {
-    expect(['127.0.0.1:5000', 'localhost', '[::1]:5000', '127.1.2.3'].map(isLoopback)).toEqual([true, true, true, true]);
+    expect(['127.0.0.1:5000', 'localhost', '[::1]:5000', '127.1.2.3'].map(isLoopback)).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
     expect(['10.0.0.1:5000', 'localhost.example', 'ghcr.io'].map(isLoopback)).toEqual([false, false, false]);
   });
 });
@@ -47,8 +85,16 @@ describe('registryEndpoint', () => {
 describe('tokenUrl', () => {
   const secure = registryEndpoint('ghcr.io/o/app');
   it('asks the realm for the challenge scope and service', () => {
-    const url = tokenUrl({ scheme: 'bearer', params: { realm: 'https://ghcr.io/token', service: 'ghcr.io', scope: 'repository:o/app:pull' } }, secure);
-    expect(url instanceof URL ? url.href : url).toBe('https://ghcr.io/token?service=ghcr.io&scope=repository%3Ao%2Fapp%3Apull');
+    const url = tokenUrl(
+      {
+        scheme: 'bearer',
+        params: { realm: 'https://ghcr.io/token', service: 'ghcr.io', scope: 'repository:o/app:pull' },
+      },
+      secure,
+    );
+    expect(url instanceof URL ? url.href : url).toBe(
+      'https://ghcr.io/token?service=ghcr.io&scope=repository%3Ao%2Fapp%3Apull',
+    );
   });
 
   it('defaults the scope to pull on the repository', () => {
@@ -57,10 +103,21 @@ describe('tokenUrl', () => {
   });
 
   it('refuses a realm that is missing, not a URL, or plain http for an https registry', () => {
-    expect(tokenUrl({ scheme: 'bearer', params: {} }, secure)).toEqual({ problem: 'the Bearer challenge has no realm' });
-    expect(tokenUrl({ scheme: 'bearer', params: { realm: 'nope' } }, secure)).toEqual({ problem: 'the Bearer realm "nope" is not a URL' });
-    expect(tokenUrl({ scheme: 'bearer', params: { realm: 'http://ghcr.io/token' } }, secure)).toEqual({ problem: 'the Bearer realm http://ghcr.io/token is not https' });
-    expect(tokenUrl({ scheme: 'bearer', params: { realm: 'http://127.0.0.1:1/token' } }, registryEndpoint('127.0.0.1:5000/a'))).toBeInstanceOf(URL);
+    expect(tokenUrl({ scheme: 'bearer', params: {} }, secure)).toEqual({
+      problem: 'the Bearer challenge has no realm',
+    });
+    expect(tokenUrl({ scheme: 'bearer', params: { realm: 'nope' } }, secure)).toEqual({
+      problem: 'the Bearer realm "nope" is not a URL',
+    });
+    expect(tokenUrl({ scheme: 'bearer', params: { realm: 'http://ghcr.io/token' } }, secure)).toEqual({
+      problem: 'the Bearer realm http://ghcr.io/token is not https',
+    });
+    expect(
+      tokenUrl(
+        { scheme: 'bearer', params: { realm: 'http://127.0.0.1:1/token' } },
+        registryEndpoint('127.0.0.1:5000/a'),
+      ),
+    ).toBeInstanceOf(URL);
   });
 
   it('reads token or access_token from the answer', () => {
@@ -83,13 +140,23 @@ describe('manifestDigest', () => {
 
   it('rejects a header that does not match the body', () => {
     const other = `sha256:${'0'.repeat(64)}`;
-    expect(manifestDigest(body, OCI, other)).toEqual({ problem: `Docker-Content-Digest ${other} does not match the manifest body (${digest})` });
-    expect(manifestDigest(body, OCI, 'md5:abc')).toEqual({ problem: 'Docker-Content-Digest "md5:abc" is not a sha256 digest' });
+    expect(manifestDigest(body, OCI, other)).toEqual({
+      problem: `Docker-Content-Digest ${other} does not match the manifest body (${digest})`,
+    });
+    expect(manifestDigest(body, OCI, 'md5:abc')).toEqual({
+      problem: 'Docker-Content-Digest "md5:abc" is not a sha256 digest',
+    });
   });
 
   it('rejects media types other than OCI index/manifest and Docker v2 list/manifest (e.g. schema 1)', () => {
     const result = manifestDigest(body, 'application/vnd.docker.distribution.manifest.v1+prettyjws', digest);
-    expect(result).toMatchObject({ problem: expect.stringContaining('media type "application/vnd.docker.distribution.manifest.v1+prettyjws", expected one of') });
-    expect(manifestDigest(body, 'application/vnd.docker.distribution.manifest.list.v2+json', digest)).toEqual({ digest });
+    expect(result).toMatchObject({
+      problem: expect.stringContaining(
+        'media type "application/vnd.docker.distribution.manifest.v1+prettyjws", expected one of',
+      ),
+    });
+    expect(manifestDigest(body, 'application/vnd.docker.distribution.manifest.list.v2+json', digest)).toEqual({
+      digest,
+    });
   });
 });

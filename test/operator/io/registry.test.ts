@@ -41,8 +41,14 @@ describe('lookupDigest against docker-registry', () => {
 
   it('uses https for a registry that is neither loopback nor configured insecure', async () => {
     // 127.0.0.1 written as a name the resolver does not treat as loopback: https is tried and fails.
-    const viaName = await lookupDigest(`${registry.host.replace('127.0.0.1', '127.0.0.1.nip.invalid')}/ponyshop:B`, { timeoutMs: 2000 });
-    expect(viaName).toMatchObject({ error: expect.stringMatching(/^GET https:\/\/127\.0\.0\.1\.nip\.invalid:\d+\/v2\/ponyshop\/manifests\/B failed: /) });
+    const viaName = await lookupDigest(`${registry.host.replace('127.0.0.1', '127.0.0.1.nip.invalid')}/ponyshop:B`, {
+      timeoutMs: 2000,
+    });
+    expect(viaName).toMatchObject({
+      error: expect.stringMatching(
+        /^GET https:\/\/127\.0\.0\.1\.nip\.invalid:\d+\/v2\/ponyshop\/manifests\/B failed: /,
+      ),
+    });
   });
 
   it('counts consecutive failures for the retry backoff, and a success resets them', async () => {
@@ -56,7 +62,10 @@ describe('lookupDigest against docker-registry', () => {
 });
 
 /** A front that demands an anonymous Bearer token (like Docker Hub, ghcr.io) and forwards to the real registry. */
-function tokenFront(target: string, o: { tokenStatus?: number; challenge?: string } = {}): Promise<{ server: Server; host: string; requests: string[] }> {
+function tokenFront(
+  target: string,
+  o: { tokenStatus?: number; challenge?: string } = {},
+): Promise<{ server: Server; host: string; requests: string[] }> {
   const requests: string[] = [];
   // An exception in the handler (say, the upstream fetch) destroys the socket instead of leaving the client hanging.
   const respond = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -64,20 +73,32 @@ function tokenFront(target: string, o: { tokenStatus?: number; challenge?: strin
     const self = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     if (req.url?.startsWith('/token')) {
       const url = new URL(req.url, self);
-      const good = url.searchParams.get('service') === 'test-registry' && url.searchParams.get('scope') === 'repository:ponyshop:pull';
+      const good =
+        url.searchParams.get('service') === 'test-registry' &&
+        url.searchParams.get('scope') === 'repository:ponyshop:pull';
       if (o.tokenStatus || !good) {
-        res.writeHead(o.tokenStatus ?? 400, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ code: 'DENIED', message: 'requested access to the resource is denied' }] }));
+        res
+          .writeHead(o.tokenStatus ?? 400, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ errors: [{ code: 'DENIED', message: 'requested access to the resource is denied' }] }));
         return;
       }
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: 'anonymous-pull-token', expires_in: 300 }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ token: 'anonymous-pull-token', expires_in: 300 }));
       return;
     }
     if (req.headers.authorization !== 'Bearer anonymous-pull-token') {
-      const challenge = o.challenge ?? `Bearer realm="${self}/token",service="test-registry",scope="repository:ponyshop:pull"`;
-      res.writeHead(401, { 'www-authenticate': challenge, 'content-type': 'application/json' }).end('{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}');
+      const challenge =
+        o.challenge ?? `Bearer realm="${self}/token",service="test-registry",scope="repository:ponyshop:pull"`;
+      res
+        .writeHead(401, { 'www-authenticate': challenge, 'content-type': 'application/json' })
+        .end('{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}');
       return;
     }
-    const upstream = await fetch(`${target}${req.url}`, { method: req.method, headers: { accept: String(req.headers.accept ?? '') } });
+    const upstream = await fetch(`${target}${req.url}`, {
+      method: req.method,
+      headers: { accept: String(req.headers.accept ?? '') },
+    });
     const headers: Record<string, string> = {};
     for (const name of ['content-type', 'docker-content-digest']) {
       const value = upstream.headers.get(name);
@@ -86,7 +107,11 @@ function tokenFront(target: string, o: { tokenStatus?: number; challenge?: strin
     res.writeHead(upstream.status, headers).end(Buffer.from(await upstream.arrayBuffer()));
   };
   const server = createServer((req, res) => void respond(req, res).catch((err: Error) => res.destroy(err)));
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, host: `127.0.0.1:${(server.address() as AddressInfo).port}`, requests })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ server, host: `127.0.0.1:${(server.address() as AddressInfo).port}`, requests }),
+    ),
+  );
 }
 
 describe('anonymous Bearer token flow', () => {
@@ -116,7 +141,8 @@ describe('anonymous Bearer token flow', () => {
     const front = await tokenFront(registry.baseUrl, { challenge: 'Basic realm="Registry Realm"' });
     fronts.push(front.server);
     expect(await lookupDigest(`${front.host}/ponyshop:B`)).toEqual({
-      error: 'the registry asks for credentials (WWW-Authenticate: Basic realm="Registry Realm"); only anonymous pulls via a Bearer token are supported, so a private registry needs the runtime to report the digest (pods\' imageID)',
+      error:
+        'the registry asks for credentials (WWW-Authenticate: Basic realm="Registry Realm"); only anonymous pulls via a Bearer token are supported, so a private registry needs the runtime to report the digest (pods\' imageID)',
     });
   });
 });

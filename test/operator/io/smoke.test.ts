@@ -20,7 +20,8 @@ describe('checkSmoke', () => {
     server.close();
   });
 
-  const check = (path: string, timeoutMs = 2000) => checkSmoke({ type: 'CheckSmoke', url: `${base}${path}`, image: 'r/app:b2' }, timeoutMs);
+  const check = (path: string, timeoutMs = 2000) =>
+    checkSmoke({ type: 'CheckSmoke', url: `${base}${path}`, image: 'r/app:b2' }, timeoutMs);
 
   it('reports the status code of an answer', async () => {
     expect(await check('/ok')).toMatchObject({ statusCode: 200, image: 'r/app:b2', url: `${base}/ok` });

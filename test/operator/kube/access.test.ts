@@ -12,7 +12,9 @@ const file = (name: string, text: string) => {
 
 describe('loadClusterAccess', () => {
   it('reads a YAML kubeconfig with inline CA and client certificate', async () => {
-    const kc = file('a.yaml', `
+    const kc = file(
+      'a.yaml',
+      `
 apiVersion: v1
 kind: Config
 current-context: dev
@@ -22,7 +24,8 @@ clusters:
 - {name: c2, cluster: {server: "https://elsewhere"}}
 users:
 - {name: u1, user: {client-certificate-data: ${Buffer.from('CERT').toString('base64')}, client-key-data: ${Buffer.from('KEY').toString('base64')}}}
-`);
+`,
+    );
     const access = await loadClusterAccess({ KUBECONFIG: kc });
     expect(access.server).toBe('https://10.0.0.1:6443');
     expect(access.ca?.toString()).toBe('CA');
@@ -33,24 +36,30 @@ users:
 
   it('reads a JSON kubeconfig with a token and a CA file', async () => {
     const ca = file('ca.crt', 'CAFILE');
-    const kc = file('b.json', JSON.stringify({
-      'current-context': 'x',
-      contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
-      clusters: [{ name: 'c', cluster: { server: 'https://127.0.0.1:1234', 'certificate-authority': ca } }],
-      users: [{ name: 'u', user: { token: 'secret-token' } }],
-    }));
+    const kc = file(
+      'b.json',
+      JSON.stringify({
+        'current-context': 'x',
+        contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
+        clusters: [{ name: 'c', cluster: { server: 'https://127.0.0.1:1234', 'certificate-authority': ca } }],
+        users: [{ name: 'u', user: { token: 'secret-token' } }],
+      }),
+    );
     const access = await loadClusterAccess({ KUBECONFIG: `${kc}:/ignored` });
     expect(access).toMatchObject({ server: 'https://127.0.0.1:1234', token: 'secret-token' });
     expect(access.ca?.toString()).toBe('CAFILE');
   });
 
   it('refuses exec plugins with a clear message', async () => {
-    const kc = file('c.json', JSON.stringify({
-      'current-context': 'x',
-      contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
-      clusters: [{ name: 'c', cluster: { server: 'https://k' } }],
-      users: [{ name: 'u', user: { exec: { command: 'aws' } } }],
-    }));
+    const kc = file(
+      'c.json',
+      JSON.stringify({
+        'current-context': 'x',
+        contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
+        clusters: [{ name: 'c', cluster: { server: 'https://k' } }],
+        users: [{ name: 'u', user: { exec: { command: 'aws' } } }],
+      }),
+    );
     await expect(loadClusterAccess({ KUBECONFIG: kc })).rejects.toThrow(/exec\/auth-provider plugin/);
   });
 

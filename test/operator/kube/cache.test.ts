@@ -20,10 +20,18 @@ class FakeListWatch implements ListWatcher {
   async list<T extends KubernetesObject>(path: string, labelSelector?: string): Promise<KubeList<T>> {
     const ns = path.split('/namespaces/')[1]?.split('/')[0] ?? '';
     if (this.forbidden.has(ns)) throw new KubeError(403, 'Forbidden', `GET ${path}: 403 forbidden`);
-    return { metadata: { resourceVersion: '1' }, items: (this.objects.get(`${path}?${labelSelector ?? ''}`) ?? []) as T[] };
+    return {
+      metadata: { resourceVersion: '1' },
+      items: (this.objects.get(`${path}?${labelSelector ?? ''}`) ?? []) as T[],
+    };
   }
 
-  async watch(path: string, _rv: string, onEvent: (type: string, o: KubernetesObject) => void, opts: { signal: AbortSignal; labelSelector?: string }): Promise<void> {
+  async watch(
+    path: string,
+    _rv: string,
+    onEvent: (type: string, o: KubernetesObject) => void,
+    opts: { signal: AbortSignal; labelSelector?: string },
+  ): Promise<void> {
     const key = `${path}?${opts.labelSelector ?? ''}`;
     this.watching.set(key, onEvent);
     await new Promise<void>((resolve) => opts.signal.addEventListener('abort', () => resolve(), { once: true }));
@@ -36,15 +44,28 @@ const promotion = (name: string, app: string, stg = 'stg', prod = 'prod'): Promo
   metadata: { name, namespace: prod },
   spec: {
     imageRepository: 'r/app',
-    source: { namespace: stg, selector: { matchLabels: { app } }, migrationJobSelector: { matchLabels: { app, component: 'migrate' } } },
-    target: { namespace: prod, selector: { matchLabels: { app } }, migrationJobTemplate: { template: { spec: { containers: [{ name: 'migrate' }] } } } },
+    source: {
+      namespace: stg,
+      selector: { matchLabels: { app } },
+      migrationJobSelector: { matchLabels: { app, component: 'migrate' } },
+    },
+    target: {
+      namespace: prod,
+      selector: { matchLabels: { app } },
+      migrationJobTemplate: { template: { spec: { containers: [{ name: 'migrate' }] } } },
+    },
   },
 });
 
 const PROMOTIONS = '/apis/ponyexpress.dev/v1alpha1/namespaces/prod/promotions?';
 
 async function started(api: FakeListWatch) {
-  const cache = new Cache(api, { watchNamespaces: ['prod'], watchTimeoutMs: 60_000, watchdogMs: 120_000, log: silentLogger });
+  const cache = new Cache(api, {
+    watchNamespaces: ['prod'],
+    watchTimeoutMs: 60_000,
+    watchdogMs: 120_000,
+    log: silentLogger,
+  });
   const keys: string[] = [];
   cache.addHandler((k) => keys.push(k));
   await cache.start();
@@ -70,9 +91,13 @@ describe('Cache', () => {
     api.objects.set(PROMOTIONS, [promotion('a', 'shop'), promotion('b', 'shop'), promotion('c', 'blog')]);
     const { cache, keys } = await started(api);
     keys.length = 0;
-    api.watching.get('/api/v1/namespaces/stg/pods?app=shop')!('ADDED', { metadata: { name: 'p', namespace: 'stg', labels: { app: 'shop' } } });
+    api.watching.get('/api/v1/namespaces/stg/pods?app=shop')!('ADDED', {
+      metadata: { name: 'p', namespace: 'stg', labels: { app: 'shop' } },
+    });
     expect(keys.sort()).toEqual(['prod/a', 'prod/b']);
-    expect(cache.list({ kind: 'pods', namespace: 'stg', selector: 'app=shop' }).map((p) => p.metadata.name)).toEqual(['p']);
+    expect(cache.list({ kind: 'pods', namespace: 'stg', selector: 'app=shop' }).map((p) => p.metadata.name)).toEqual([
+      'p',
+    ]);
     await cache.stop();
   });
 
@@ -96,14 +121,29 @@ describe('Cache', () => {
     const { cache } = await started(api);
     expect(cache.notReadyReason(30_000)).toBeUndefined();
     expect(cache.notSyncedFor(bad)).toBeUndefined(); // every source has its answer: refused
-    expect(cache.unreadableFor(bad).map((u) => u.resource).sort()).toEqual(['deployments', 'jobs', 'pods', 'statefulsets']);
-    expect(cache.unreadableFor(bad)).toContainEqual({ resource: 'pods', namespace: 'typo-staging', code: 403, message: 'GET /api/v1/namespaces/typo-staging/pods: 403 forbidden' });
+    expect(
+      cache
+        .unreadableFor(bad)
+        .map((u) => u.resource)
+        .sort(),
+    ).toEqual(['deployments', 'jobs', 'pods', 'statefulsets']);
+    expect(cache.unreadableFor(bad)).toContainEqual({
+      resource: 'pods',
+      namespace: 'typo-staging',
+      code: 403,
+      message: 'GET /api/v1/namespaces/typo-staging/pods: 403 forbidden',
+    });
     expect(cache.notSyncedFor(promotion('a', 'shop'))).toBeUndefined();
     await cache.stop();
   });
 
   it('is not ready until the Promotion informers have listed', () => {
-    const cache = new Cache(new FakeListWatch(), { watchNamespaces: ['prod'], watchTimeoutMs: 60_000, watchdogMs: 120_000, log: silentLogger });
+    const cache = new Cache(new FakeListWatch(), {
+      watchNamespaces: ['prod'],
+      watchTimeoutMs: 60_000,
+      watchdogMs: 120_000,
+      log: silentLogger,
+    });
     expect(cache.notReadyReason(30_000)).toMatch(/Promotion caches not synced or stale/);
   });
 });

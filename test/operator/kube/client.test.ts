@@ -23,21 +23,37 @@ const promotion = (name: string, staging: string, prod: string, instance: string
       selector: { matchLabels: { 'app.kubernetes.io/instance': `${instance}-staging` } },
       migrationJobSelector: { matchLabels: { 'app.kubernetes.io/component': 'migrate' } },
     },
-    target: { namespace: prod, selector: { matchLabels: { 'app.kubernetes.io/instance': `${instance}-production` } }, migrationJobTemplate: { template: { spec: { containers: [{ name: 'migrate' }] } } } },
+    target: {
+      namespace: prod,
+      selector: { matchLabels: { 'app.kubernetes.io/instance': `${instance}-production` } },
+      migrationJobTemplate: { template: { spec: { containers: [{ name: 'migrate' }] } } },
+    },
   },
 });
 
 describe('sourcesOf (what a Promotion makes the cache list and watch)', () => {
-  it('narrows staging and production by the Promotion\'s selectors, per namespace', () => {
+  it("narrows staging and production by the Promotion's selectors, per namespace", () => {
     const s = sourcesOf(promotion('shop', 'stg', 'prod', 'shop'));
-    expect(s.staging.pods).toEqual({ kind: 'pods', namespace: 'stg', selector: 'app.kubernetes.io/instance=shop-staging' });
+    expect(s.staging.pods).toEqual({
+      kind: 'pods',
+      namespace: 'stg',
+      selector: 'app.kubernetes.io/instance=shop-staging',
+    });
     expect(s.staging.deployments.selector).toBe('app.kubernetes.io/instance=shop-staging');
     expect(s.staging.jobs).toEqual({ kind: 'jobs', namespace: 'stg', selector: 'app.kubernetes.io/component=migrate' });
-    expect(s.production.statefulsets).toEqual({ kind: 'statefulsets', namespace: 'prod', selector: 'app.kubernetes.io/instance=shop-production' });
+    expect(s.production.statefulsets).toEqual({
+      kind: 'statefulsets',
+      namespace: 'prod',
+      selector: 'app.kubernetes.io/instance=shop-production',
+    });
   });
 
-  it('reads every Job in production (the operator\'s and the users\' migration Jobs)', () => {
-    expect(sourcesOf(promotion('shop', 'stg', 'prod', 'shop')).production.jobs).toEqual({ kind: 'jobs', namespace: 'prod', selector: '' });
+  it("reads every Job in production (the operator's and the users' migration Jobs)", () => {
+    expect(sourcesOf(promotion('shop', 'stg', 'prod', 'shop')).production.jobs).toEqual({
+      kind: 'jobs',
+      namespace: 'prod',
+      selector: '',
+    });
   });
 
   it('gives two Promotions with the same selector in the same namespace the same source (one shared informer)', () => {
@@ -50,7 +66,12 @@ describe('sourcesOf (what a Promotion makes the cache list and watch)', () => {
 describe('eventBody', () => {
   it('points at the Promotion and truncates long messages', () => {
     const p = promotion('shop', 'stg', 'prod', 'shop');
-    const body = eventBody({ ...p, metadata: { ...p.metadata, uid: 'u1' } }, { type: 'Warning', reason: 'PromotionFailed', message: 'x'.repeat(2000) }, 'op-0', new Date('2026-01-01T00:00:00Z'));
+    const body = eventBody(
+      { ...p, metadata: { ...p.metadata, uid: 'u1' } },
+      { type: 'Warning', reason: 'PromotionFailed', message: 'x'.repeat(2000) },
+      'op-0',
+      new Date('2026-01-01T00:00:00Z'),
+    );
     expect(body).toMatchObject({
       involvedObject: { kind: 'Promotion', name: 'shop', namespace: 'prod', uid: 'u1' },
       type: 'Warning',

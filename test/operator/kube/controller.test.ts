@@ -18,12 +18,24 @@ function setUp(o: { leader?: () => boolean } = {}) {
   const api = new FakeApi(world);
   const cache = new FakeCache(world);
   const metrics = {
-    promotions: new Counter('p', ''), phaseDuration: new Histogram('d', '', [1]), reconciles: new Counter('r', ''),
-    reconcileErrors: new Counter('e', ''), writesSkippedNotLeader: new Counter('s', ''),
+    promotions: new Counter('p', ''),
+    phaseDuration: new Histogram('d', '', [1]),
+    reconciles: new Counter('r', ''),
+    reconcileErrors: new Counter('e', ''),
+    writesSkippedNotLeader: new Counter('s', ''),
   };
   const controller = new PromotionController({
-    cache, metrics, log: silentLogger, clock,
-    exec: { client: api, isLeader: o.leader ?? (() => true), identity: 'test-0', smokeTimeoutMs: 1000, log: silentLogger },
+    cache,
+    metrics,
+    log: silentLogger,
+    clock,
+    exec: {
+      client: api,
+      isLeader: o.leader ?? (() => true),
+      identity: 'test-0',
+      smokeTimeoutMs: 1000,
+      log: silentLogger,
+    },
   });
   return { world, clock, api, cache, metrics, controller };
 }
@@ -49,7 +61,9 @@ describe('PromotionController with the executor', () => {
     expect(i('create jobs')).toBeGreaterThanOrEqual(0);
     expect(i('create jobs')).toBeLessThan(i('apply deployments/ponyshop-web'));
     expect(i('create jobs')).toBeLessThan(i('apply deployments/ponyshop-worker'));
-    expect(i('apply deployments/ponyshop-beat')).toBeGreaterThan(Math.max(i('apply deployments/ponyshop-web'), i('apply deployments/ponyshop-worker')));
+    expect(i('apply deployments/ponyshop-beat')).toBeGreaterThan(
+      Math.max(i('apply deployments/ponyshop-web'), i('apply deployments/ponyshop-worker')),
+    );
     expect(w.filter((c) => c === 'create jobs')).toHaveLength(1);
     expect(w.length).toBeLessThanOrEqual(10);
     expect(world.prodImage('beat')).toBe(`${REPO}@${digestOf('B')}`);
@@ -79,7 +93,10 @@ describe('PromotionController with the executor', () => {
 
   it('feeds a refused write back to the core instead of failing the reconcile', async () => {
     const { api, controller, metrics } = setUp();
-    api.failing = { match: /^create jobs/, error: new KubeError(403, 'Forbidden', 'POST jobs: 403 jobs.batch is forbidden') };
+    api.failing = {
+      match: /^create jobs/,
+      error: new KubeError(403, 'Forbidden', 'POST jobs: 403 jobs.batch is forbidden'),
+    };
     const outcomes: unknown[] = [];
     for (let step = 0; step < 5; step++) outcomes.push(await controller.reconcile(KEY));
     expect(api.writes().filter((c) => c.startsWith('apply'))).toEqual([]);

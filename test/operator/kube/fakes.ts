@@ -9,7 +9,12 @@ import type { World } from '../core/world.js';
 
 interface Body {
   metadata: { name: string; namespace: string; annotations?: Record<string, string> };
-  spec: { template: { metadata?: { annotations?: Record<string, string> }; spec: { containers: { name: string; image: string }[]; initContainers?: { name: string; image: string }[] } } };
+  spec: {
+    template: {
+      metadata?: { annotations?: Record<string, string> };
+      spec: { containers: { name: string; image: string }[]; initContainers?: { name: string; image: string }[] };
+    };
+  };
 }
 
 /** Records every write as `<verb> <resource>[/<name>]` and applies it to the World. */
@@ -35,8 +40,11 @@ export class FakeApi implements ApiWriter {
     const resource = collectionPath.split('/').at(-1)!;
     this.check(`create ${resource}`);
     if (resource === 'jobs') {
-      if (this.world.production.migrationJobs.some((j) => j.metadata.name === b.metadata.name)) throw new KubeError(409, 'AlreadyExists', 'exists');
-      this.world.production.migrationJobs.push(job(b.metadata.name, PRODUCTION, b.metadata.annotations!['ponyexpress.dev/image'], 'Running', PRODUCTION));
+      if (this.world.production.migrationJobs.some((j) => j.metadata.name === b.metadata.name))
+        throw new KubeError(409, 'AlreadyExists', 'exists');
+      this.world.production.migrationJobs.push(
+        job(b.metadata.name, PRODUCTION, b.metadata.annotations!['ponyexpress.dev/image'], 'Running', PRODUCTION),
+      );
     }
     return body as T;
   }
@@ -48,8 +56,12 @@ export class FakeApi implements ApiWriter {
     const { template } = (body as Body).spec;
     const have = w.spec!.template;
     for (const c of template.spec.containers) have.spec!.containers.find((x) => x.name === c.name)!.image = c.image;
-    for (const c of template.spec.initContainers ?? []) have.spec!.initContainers!.find((x) => x.name === c.name)!.image = c.image;
-    have.metadata = { ...have.metadata, annotations: { ...have.metadata?.annotations, ...template.metadata?.annotations } };
+    for (const c of template.spec.initContainers ?? [])
+      have.spec!.initContainers!.find((x) => x.name === c.name)!.image = c.image;
+    have.metadata = {
+      ...have.metadata,
+      annotations: { ...have.metadata?.annotations, ...template.metadata?.annotations },
+    };
     w.metadata.generation = (w.metadata.generation ?? 1) + 1;
     w.status = { ...w.status, updatedReplicas: 0 };
     return body as T;
@@ -59,7 +71,11 @@ export class FakeApi implements ApiWriter {
     if (!(method === 'PUT' && path.endsWith('/status'))) throw new Error(`unexpected ${method} ${path}`);
     this.check('update promotions/status');
     const b = opts.body as PromotionObject;
-    this.world.promotion = { ...this.world.promotion, status: structuredClone(b.status), metadata: { ...this.world.promotion.metadata, resourceVersion: String(++this.rv) } as PromotionObject['metadata'] };
+    this.world.promotion = {
+      ...this.world.promotion,
+      status: structuredClone(b.status),
+      metadata: { ...this.world.promotion.metadata, resourceVersion: String(++this.rv) } as PromotionObject['metadata'],
+    };
     return structuredClone(this.world.promotion) as T;
   }
 }
@@ -85,7 +101,12 @@ export class FakeCache {
   }
 
   list<K extends keyof Objects>(source: Source<K>): Objects[K][] {
-    const side = source.namespace === STAGING ? this.world.staging : source.namespace === PRODUCTION ? this.world.production : undefined;
+    const side =
+      source.namespace === STAGING
+        ? this.world.staging
+        : source.namespace === PRODUCTION
+          ? this.world.production
+          : undefined;
     if (!side) return [];
     const byKind: { [Kind in keyof Objects]: Objects[Kind][] } = {
       deployments: side.workloads.filter((w) => w.kind === 'Deployment').map(({ kind: _kind, ...w }) => w),

@@ -6,7 +6,10 @@ import { LeaderElector } from '../../../operator/kube/leader.js';
 import { silentLogger } from '../../../operator/telemetry.js';
 import { FakeClock } from '../support/fake-clock.js';
 
-interface Lease { metadata: { name: string; namespace: string; resourceVersion?: string }; spec?: { holderIdentity?: string; renewTime?: string } }
+interface Lease {
+  metadata: { name: string; namespace: string; resourceVersion?: string };
+  spec?: { holderIdentity?: string; renewTime?: string };
+}
 
 class FakeLeaseApi {
   lease?: Lease;
@@ -17,7 +20,9 @@ class FakeLeaseApi {
   async request<T>(method: string, _path: string, opts: { body?: unknown; timeoutMs?: number } = {}): Promise<T> {
     if (this.hang) {
       // The real transport fails a request at its deadline; so does this one.
-      await new Promise<void>((_, reject) => this.clock.setTimeout(() => reject(new Error('deadline')), opts.timeoutMs ?? 30_000));
+      await new Promise<void>((_, reject) =>
+        this.clock.setTimeout(() => reject(new Error('deadline')), opts.timeoutMs ?? 30_000),
+      );
     }
     const body = structuredClone(opts.body) as Lease;
     if (method === 'GET') {
@@ -25,7 +30,8 @@ class FakeLeaseApi {
       return structuredClone(this.lease) as T;
     }
     if (method === 'POST' && this.lease) throw new KubeError(409, 'AlreadyExists', 'exists');
-    if (method === 'PUT' && body.metadata.resourceVersion !== this.lease?.metadata.resourceVersion) throw new KubeError(409, 'Conflict', 'stale');
+    if (method === 'PUT' && body.metadata.resourceVersion !== this.lease?.metadata.resourceVersion)
+      throw new KubeError(409, 'Conflict', 'stale');
     this.lease = { ...body, metadata: { ...body.metadata, resourceVersion: String(++this.rv) } };
     return structuredClone(this.lease) as T;
   }
@@ -33,7 +39,15 @@ class FakeLeaseApi {
 
 function elector(api: FakeLeaseApi, clock: FakeClock, identity: string) {
   const changes: boolean[] = [];
-  const e = new LeaderElector(api, { namespace: 'ops', name: 'lease', identity, leaseDurationSeconds: 15, retrySeconds: 2, log: silentLogger, clock });
+  const e = new LeaderElector(api, {
+    namespace: 'ops',
+    name: 'lease',
+    identity,
+    leaseDurationSeconds: 15,
+    retrySeconds: 2,
+    log: silentLogger,
+    clock,
+  });
   e.onChange((leading) => changes.push(leading));
   return { e, changes };
 }
@@ -74,7 +88,10 @@ describe('LeaderElector', () => {
     const clock = new FakeClock();
     const api = new FakeLeaseApi(clock);
     // Held by "a", which crashed (no release): nobody renews it any more.
-    api.lease = { metadata: { name: 'lease', namespace: 'ops', resourceVersion: '1' }, spec: { holderIdentity: 'a', renewTime: '2026-01-01T00:00:00.000000Z' } };
+    api.lease = {
+      metadata: { name: 'lease', namespace: 'ops', resourceVersion: '1' },
+      spec: { holderIdentity: 'a', renewTime: '2026-01-01T00:00:00.000000Z' },
+    };
     const b = elector(api, clock, 'b');
     b.e.start();
     await clock.advance(14_000);

@@ -44,7 +44,8 @@ describe('Transport (HTTP/2)', () => {
     const stop = new AbortController();
     let events = 0;
     const watches = Array.from({ length: 300 }, (_, i) =>
-      t.stream(`${base}/watch/${i}`, () => events++, { signal: stop.signal, idleMs: 60_000 }).catch(() => {}));
+      t.stream(`${base}/watch/${i}`, () => events++, { signal: stop.signal, idleMs: 60_000 }).catch(() => {}),
+    );
     while (events < 300) await new Promise((r) => setTimeout(r, 10));
     const res = await t.send('GET', `${base}/api/v1/namespaces/x/pods`, { timeoutMs: 5000 });
     expect(res).toEqual({ status: 200, text: JSON.stringify({ path: '/api/v1/namespaces/x/pods' }) });

@@ -19,9 +19,19 @@ describe('loadConfig', () => {
 
   it('leaves digest resolution off by default and reads its registry settings', () => {
     expect(loadConfig({})).toMatchObject({ resolveDigests: false, insecureRegistries: [], registryTimeoutSeconds: 10 });
-    const c = loadConfig({ PONYEXPRESS_RESOLVE_DIGESTS: 'true', PONYEXPRESS_INSECURE_REGISTRIES: '127.0.0.1:5000, reg.internal:5000,[::1]:5000', PONYEXPRESS_REGISTRY_TIMEOUT_SECONDS: '3' });
-    expect(c).toMatchObject({ resolveDigests: true, insecureRegistries: ['127.0.0.1:5000', 'reg.internal:5000', '[::1]:5000'], registryTimeoutSeconds: 3 });
-    expect(() => loadConfig({ PONYEXPRESS_INSECURE_REGISTRIES: 'http://reg:5000' })).toThrow('"http://reg:5000" is not host[:port]');
+    const c = loadConfig({
+      PONYEXPRESS_RESOLVE_DIGESTS: 'true',
+      PONYEXPRESS_INSECURE_REGISTRIES: '127.0.0.1:5000, reg.internal:5000,[::1]:5000',
+      PONYEXPRESS_REGISTRY_TIMEOUT_SECONDS: '3',
+    });
+    expect(c).toMatchObject({
+      resolveDigests: true,
+      insecureRegistries: ['127.0.0.1:5000', 'reg.internal:5000', '[::1]:5000'],
+      registryTimeoutSeconds: 3,
+    });
+    expect(() => loadConfig({ PONYEXPRESS_INSECURE_REGISTRIES: 'http://reg:5000' })).toThrow(
+      '"http://reg:5000" is not host[:port]',
+    );
   });
 
   it('parses lists, booleans and numbers', () => {
@@ -56,10 +66,14 @@ describe('loadConfig', () => {
   });
 
   it('rejects a renew period that cannot keep the lease', () => {
-    expect(() => loadConfig({ PONYEXPRESS_LEASE_DURATION_SECONDS: '4', PONYEXPRESS_LEASE_RETRY_SECONDS: '3' })).toThrow(/at most half/);
+    expect(() => loadConfig({ PONYEXPRESS_LEASE_DURATION_SECONDS: '4', PONYEXPRESS_LEASE_RETRY_SECONDS: '3' })).toThrow(
+      /at most half/,
+    );
   });
 
   it('rejects a watchdog shorter than the watch timeout', () => {
-    expect(() => loadConfig({ PONYEXPRESS_INFORMER_WATCHDOG_SECONDS: '30', PONYEXPRESS_WATCH_TIMEOUT_SECONDS: '60' })).toThrow(/must exceed/);
+    expect(() =>
+      loadConfig({ PONYEXPRESS_INFORMER_WATCHDOG_SECONDS: '30', PONYEXPRESS_WATCH_TIMEOUT_SECONDS: '60' }),
+    ).toThrow(/must exceed/);
   });
 });

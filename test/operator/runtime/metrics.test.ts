@@ -7,7 +7,9 @@ describe('metrics exposition', () => {
     const c = new Counter('x_total', 'help text');
     c.inc({ verb: 'patch', resource: 'dep"x' });
     c.inc({ resource: 'dep"x', verb: 'patch' }, 2);
-    expect(c.render()).toBe('# HELP x_total help text\n# TYPE x_total counter\nx_total{resource="dep\\"x",verb="patch"} 3\n');
+    expect(c.render()).toBe(
+      '# HELP x_total help text\n# TYPE x_total counter\nx_total{resource="dep\\"x",verb="patch"} 3\n',
+    );
   });
 
   it('renders cumulative histogram buckets', () => {
@@ -63,7 +65,13 @@ describe('JSON logger', () => {
     log.warn('failed', { err: Object.assign(new Error('nope'), { code: 409 }) });
     expect(lines).toHaveLength(1);
     const rec = JSON.parse(lines[0]);
-    expect(rec).toMatchObject({ level: 'warn', msg: 'failed', component: 'test', promotion: 'prod/shop', err: { message: 'nope', code: 409 } });
+    expect(rec).toMatchObject({
+      level: 'warn',
+      msg: 'failed',
+      component: 'test',
+      promotion: 'prod/shop',
+      err: { message: 'nope', code: 409 },
+    });
     expect(lines[0].endsWith('\n')).toBe(true);
   });
 });

@@ -6,11 +6,17 @@ import { OperatorProcess } from './operator-process.js';
 import { Pipeline, type SetUpOptions } from './pipeline.js';
 
 /** Runs `fn` over `items`, at most `limit` at a time. */
-export async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+export async function eachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<unknown>,
+): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await fn(items[next++]);
+    }),
+  );
 }
 
 export class Fleet {
@@ -18,7 +24,11 @@ export class Fleet {
   readonly system: Pipeline;
   readonly pipelines: Pipeline[];
 
-  constructor(prefix: string, size: number, readonly concurrency = 10) {
+  constructor(
+    prefix: string,
+    size: number,
+    readonly concurrency = 10,
+  ) {
     this.system = new Pipeline(prefix);
     this.pipelines = Array.from({ length: size }, (_, i) => new Pipeline(`${prefix}${i}`));
   }
@@ -26,7 +36,9 @@ export class Fleet {
   /** Namespaces, the operator's API objects, and every app rolled out on `tag` (no Promotions yet). */
   async setUpApps(tag: string): Promise<void> {
     const { pipelines, concurrency } = this;
-    await eachLimited(pipelines, concurrency, (p) => Promise.all([createTestNamespace(p.kc, p.staging), createTestNamespace(p.kc, p.prod)]));
+    await eachLimited(pipelines, concurrency, (p) =>
+      Promise.all([createTestNamespace(p.kc, p.staging), createTestNamespace(p.kc, p.prod)]),
+    );
     await this.system.installOperatorApi(pipelines);
     // Apply everything first, then wait: kwok and the controllers work through the backlog at
     // their own pace on a shared 2-core machine.
@@ -39,7 +51,11 @@ export class Fleet {
   }
 
   /** The operator for the whole fleet (one process, the chart's ServiceAccount). */
-  async startOperator(identity: string, env: Record<string, string> = {}, entry: 'ts' | 'js' = 'ts'): Promise<OperatorProcess> {
+  async startOperator(
+    identity: string,
+    env: Record<string, string> = {},
+    entry: 'ts' | 'js' = 'ts',
+  ): Promise<OperatorProcess> {
     const op = new OperatorProcess({
       kubeconfig: await this.system.operatorKubeconfig(),
       namespace: this.system.system,
@@ -54,7 +70,8 @@ export class Fleet {
 
   /** Waits until every Promotion satisfies `check` (polled per pipeline). */
   async waitAll(what: string, check: Parameters<Pipeline['waitForPromotion']>[1], timeoutMs: number): Promise<void> {
-    await eachLimited(this.pipelines, this.concurrency, (p) => p.waitForPromotion(`${p.prod}: ${what}`, check, timeoutMs));
+    await eachLimited(this.pipelines, this.concurrency, (p) =>
+      p.waitForPromotion(`${p.prod}: ${what}`, check, timeoutMs),
+    );
   }
 }
-

@@ -14,7 +14,9 @@ export async function promotionEvents(p: Pipeline): Promise<{ type: string; reas
 export async function removeVerb(p: Pipeline, resource: string, verb: string): Promise<void> {
   const rbac = p.kc.makeApiClient(RbacAuthorizationV1Api);
   for (const role of (await rbac.listNamespacedRole({ namespace: p.prod })).items) {
-    const rules = (role.rules ?? []).map((r) => (r.resources?.includes(resource) ? { ...r, verbs: r.verbs.filter((v) => v !== verb) } : r)).filter((r) => r.verbs.length > 0);
+    const rules = (role.rules ?? [])
+      .map((r) => (r.resources?.includes(resource) ? { ...r, verbs: r.verbs.filter((v) => v !== verb) } : r))
+      .filter((r) => r.verbs.length > 0);
     await rbac.replaceNamespacedRole({ name: role.metadata!.name!, namespace: p.prod, body: { ...role, rules } });
   }
 }

@@ -52,7 +52,8 @@ export class OperatorProcess {
   async start(): Promise<void> {
     mkdirSync(OPERATOR_LOG_DIR, { recursive: true });
     const file = createWriteStream(join(OPERATOR_LOG_DIR, `operator-${this.o.identity}.log`), { flags: 'a' });
-    const args = this.o.entry === 'js' ? ['build/operator/runtime/main.js'] : ['--import', 'tsx', 'operator/runtime/main.ts'];
+    const args =
+      this.o.entry === 'js' ? ['build/operator/runtime/main.js'] : ['--import', 'tsx', 'operator/runtime/main.ts'];
     const child = spawn(process.execPath, args, {
       cwd: REPO,
       env: {

@@ -1,7 +1,16 @@
 // One isolated app pipeline per scenario: its own operator namespace, staging and production
 // namespaces (PSA restricted), small contract-labelled workloads, and the operator's real
 // manifests (CRD, ServiceAccount, namespaced RBAC) synthesised from charts/operator.
-import { applyObjects, type ManifestObject, adminKubeConfig, createTestNamespace, mintServiceAccountToken, readState, waitUntil, rolloutComplete } from '../../harness/index.js';
+import {
+  applyObjects,
+  type ManifestObject,
+  adminKubeConfig,
+  createTestNamespace,
+  mintServiceAccountToken,
+  readState,
+  waitUntil,
+  rolloutComplete,
+} from '../../harness/index.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +27,12 @@ export const APP = 'ponyshop';
 export const REPO = 'registry.example/ponyexpress/ponyshop';
 export const SA = 'ponyexpress-operator';
 
-const restrictedContainer = { allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } };
+const restrictedContainer = {
+  allowPrivilegeEscalation: false,
+  runAsNonRoot: true,
+  capabilities: { drop: ['ALL'] },
+  seccompProfile: { type: 'RuntimeDefault' },
+};
 const restrictedPod = { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } };
 
 export function labels(env: string, component: string): Record<string, string> {
@@ -33,7 +47,9 @@ export function labels(env: string, component: string): Record<string, string> {
 
 const appSelector = (env: string) => ({
   matchLabels: { 'app.kubernetes.io/instance': `${APP}-${env}` },
-  matchExpressions: [{ key: 'app.kubernetes.io/component', operator: 'In' as const, values: ['web', 'worker', 'beat'] }],
+  matchExpressions: [
+    { key: 'app.kubernetes.io/component', operator: 'In' as const, values: ['web', 'worker', 'beat'] },
+  ],
 });
 
 /**
@@ -69,7 +85,10 @@ export class Pipeline {
   readonly prod: string;
 
   /** `repo`: the image repository of every workload and Job. @default REPO */
-  constructor(readonly prefix: string, readonly repo: string = REPO) {
+  constructor(
+    readonly prefix: string,
+    readonly repo: string = REPO,
+  ) {
     this.system = `${prefix}-system`;
     this.staging = `${prefix}-staging`;
     this.prod = `${prefix}-prod`;
@@ -99,11 +118,19 @@ export class Pipeline {
   async installOperatorApi(pipelines: readonly Pipeline[] = [this]): Promise<void> {
     const manifests = this.operatorManifests(pipelines);
     await applyCrds(manifests.filter((o) => o.kind === 'CustomResourceDefinition'));
-    await applyObjects(this.kc, manifests.filter((o) => o.kind !== 'CustomResourceDefinition'));
-    await waitUntil(async () => {
-      const crd = await this.kc.makeApiClient((await import('@kubernetes/client-node')).ApiextensionsV1Api).readCustomResourceDefinition({ name: 'promotions.ponyexpress.dev' });
-      return Boolean(crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True'));
-    }, { what: 'Promotion CRD established', timeoutMs: 30_000 });
+    await applyObjects(
+      this.kc,
+      manifests.filter((o) => o.kind !== 'CustomResourceDefinition'),
+    );
+    await waitUntil(
+      async () => {
+        const crd = await this.kc
+          .makeApiClient((await import('@kubernetes/client-node')).ApiextensionsV1Api)
+          .readCustomResourceDefinition({ name: 'promotions.ponyexpress.dev' });
+        return Boolean(crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True'));
+      },
+      { what: 'Promotion CRD established', timeoutMs: 30_000 },
+    );
   }
 
   /** Staging and production on `initialTag`, rolled out, and the Promotion (namespaces exist). */
@@ -121,28 +148,40 @@ export class Pipeline {
   }
 
   async waitApp(tag: string, timeoutMs = 60_000): Promise<void> {
-    await Promise.all([this.waitRolledOut(this.staging, tag, timeoutMs), this.waitRolledOut(this.prod, tag, timeoutMs)]);
+    await Promise.all([
+      this.waitRolledOut(this.staging, tag, timeoutMs),
+      this.waitRolledOut(this.prod, tag, timeoutMs),
+    ]);
   }
 
   async applyPromotion(opts: SetUpOptions = {}): Promise<void> {
     // Right after a CRD is created the apiserver may briefly serve it with a stale schema
     // (kubernetes#104090), so retry the first Promotion for a few seconds.
     let lastError: unknown;
-    await waitUntil(async () => {
-      try {
-        await this.createPromotion(this.promotion(opts));
-        return true;
-      } catch (err) {
-        lastError = err;
-        return false;
-      }
-    }, { what: 'Promotion applied', timeoutMs: 15_000, intervalMs: 500 }).catch(() => {
+    await waitUntil(
+      async () => {
+        try {
+          await this.createPromotion(this.promotion(opts));
+          return true;
+        } catch (err) {
+          lastError = err;
+          return false;
+        }
+      },
+      { what: 'Promotion applied', timeoutMs: 15_000, intervalMs: 500 },
+    ).catch(() => {
       throw lastError;
     });
   }
 
   async createPromotion(body: ManifestObject): Promise<void> {
-    await this.custom.createNamespacedCustomObject({ group: 'ponyexpress.dev', version: 'v1alpha1', namespace: body.metadata!.namespace!, plural: 'promotions', body });
+    await this.custom.createNamespacedCustomObject({
+      group: 'ponyexpress.dev',
+      version: 'v1alpha1',
+      namespace: body.metadata!.namespace!,
+      plural: 'promotions',
+      body,
+    });
   }
 
   promotion(opts: SetUpOptions): ManifestObject {
@@ -151,7 +190,9 @@ export class Pipeline {
       source: {
         namespace: this.staging,
         selector: appSelector('staging'),
-        migrationJobSelector: { matchLabels: { 'app.kubernetes.io/instance': `${APP}-staging`, 'app.kubernetes.io/component': 'migrate' } },
+        migrationJobSelector: {
+          matchLabels: { 'app.kubernetes.io/instance': `${APP}-staging`, 'app.kubernetes.io/component': 'migrate' },
+        },
         soakSeconds: opts.soakSeconds ?? 2,
       },
       target: {
@@ -162,18 +203,32 @@ export class Pipeline {
       },
       policy: { approval: opts.approval ?? 'Automatic' },
     };
-    return { apiVersion: 'ponyexpress.dev/v1alpha1', kind: 'Promotion', metadata: { name: APP, namespace: this.prod }, spec };
+    return {
+      apiVersion: 'ponyexpress.dev/v1alpha1',
+      kind: 'Promotion',
+      metadata: { name: APP, namespace: this.prod },
+      spec,
+    };
   }
 
   jobSpec(env: string, image: string, fail: boolean): PromotionSpec['target']['migrationJobTemplate'] {
     return {
       backoffLimit: 0,
       template: {
-        metadata: { labels: { ...labels(env, 'migrate'), ...(fail ? { 'ponyexpress.dev/test-outcome': 'fail' } : {}) } },
+        metadata: {
+          labels: { ...labels(env, 'migrate'), ...(fail ? { 'ponyexpress.dev/test-outcome': 'fail' } : {}) },
+        },
         spec: {
           restartPolicy: 'Never',
           securityContext: restrictedPod,
-          containers: [{ name: 'migrate', image, command: ['python', 'manage.py', 'migrate'], securityContext: restrictedContainer }],
+          containers: [
+            {
+              name: 'migrate',
+              image,
+              command: ['python', 'manage.py', 'migrate'],
+              securityContext: restrictedContainer,
+            },
+          ],
         },
       },
     };
@@ -188,14 +243,26 @@ export class Pipeline {
       spec: {
         replicas: 1,
         progressDeadlineSeconds: 600,
-        selector: { matchLabels: { 'app.kubernetes.io/instance': `${APP}-${env}`, 'app.kubernetes.io/component': component } },
+        selector: {
+          matchLabels: { 'app.kubernetes.io/instance': `${APP}-${env}`, 'app.kubernetes.io/component': component },
+        },
         // Beat is a singleton: Recreate, so the old pod is gone before the new one starts.
-        strategy: component === 'beat' ? { type: 'Recreate' } : { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+        strategy:
+          component === 'beat'
+            ? { type: 'Recreate' }
+            : { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
         template: {
           metadata: { labels: labels(env, component) },
           spec: {
             securityContext: restrictedPod,
-            initContainers: [{ name: 'wait-for-migrations', image, command: ['sh', '-c', 'true'], securityContext: restrictedContainer }],
+            initContainers: [
+              {
+                name: 'wait-for-migrations',
+                image,
+                command: ['sh', '-c', 'true'],
+                securityContext: restrictedContainer,
+              },
+            ],
             containers: [{ name: component, image, securityContext: restrictedContainer }],
           },
         },
@@ -210,12 +277,22 @@ export class Pipeline {
 
   /** Staging's migration Job for a tag (what the app chart's hook would run). */
   async runStagingMigration(tag: string, fail = false): Promise<void> {
-    await applyObjects(this.kc, [{
-      apiVersion: 'batch/v1',
-      kind: 'Job',
-      metadata: { name: `${APP}-migrate-${tag.toLowerCase()}`, namespace: this.staging, labels: labels('staging', 'migrate') },
-      spec: this.jobSpec('staging', `${this.repo}:${tag}`, fail),
-    }], { fieldManager: 'gitops' });
+    await applyObjects(
+      this.kc,
+      [
+        {
+          apiVersion: 'batch/v1',
+          kind: 'Job',
+          metadata: {
+            name: `${APP}-migrate-${tag.toLowerCase()}`,
+            namespace: this.staging,
+            labels: labels('staging', 'migrate'),
+          },
+          spec: this.jobSpec('staging', `${this.repo}:${tag}`, fail),
+        },
+      ],
+      { fieldManager: 'gitops' },
+    );
   }
 
   /** A release reaches staging the way the app chart ships it: the migration Job, then the workloads. */
@@ -226,11 +303,19 @@ export class Pipeline {
 
   /** Every workload in ns runs `tag` and its rollout is complete. */
   async waitRolledOut(ns: string, tag: string, timeoutMs = 60_000): Promise<void> {
-    await waitUntil(async () => {
-      const list = await this.apps.listNamespacedDeployment({ namespace: ns });
-      return list.items.length > 0 && list.items.every((d) =>
-        d.spec!.template.spec!.containers.every((c) => c.image === `${this.repo}:${tag}`) && rolloutComplete(d));
-    }, { what: `${ns} rolled out on ${tag}`, timeoutMs, intervalMs: 250 });
+    await waitUntil(
+      async () => {
+        const list = await this.apps.listNamespacedDeployment({ namespace: ns });
+        return (
+          list.items.length > 0 &&
+          list.items.every(
+            (d) =>
+              d.spec!.template.spec!.containers.every((c) => c.image === `${this.repo}:${tag}`) && rolloutComplete(d),
+          )
+        );
+      },
+      { what: `${ns} rolled out on ${tag}`, timeoutMs, intervalMs: 250 },
+    );
   }
 
   async prodImages(): Promise<Record<string, string>> {
@@ -239,22 +324,41 @@ export class Pipeline {
   }
 
   async getPromotion(): Promise<PromotionObject> {
-    return (await this.custom.getNamespacedCustomObject({ group: 'ponyexpress.dev', version: 'v1alpha1', namespace: this.prod, plural: 'promotions', name: APP })) as PromotionObject;
+    return (await this.custom.getNamespacedCustomObject({
+      group: 'ponyexpress.dev',
+      version: 'v1alpha1',
+      namespace: this.prod,
+      plural: 'promotions',
+      name: APP,
+    })) as PromotionObject;
   }
 
   async annotate(annotations: Record<string, string | null>): Promise<void> {
     const { setHeaderOptions, PatchStrategy } = await import('@kubernetes/client-node');
     await this.custom.patchNamespacedCustomObject(
-      { group: 'ponyexpress.dev', version: 'v1alpha1', namespace: this.prod, plural: 'promotions', name: APP, body: { metadata: { annotations } } },
+      {
+        group: 'ponyexpress.dev',
+        version: 'v1alpha1',
+        namespace: this.prod,
+        plural: 'promotions',
+        name: APP,
+        body: { metadata: { annotations } },
+      },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
   }
 
-  async waitForPromotion(what: string, check: (p: PromotionObject) => boolean, timeoutMs = 90_000): Promise<PromotionObject> {
+  async waitForPromotion(
+    what: string,
+    check: (p: PromotionObject) => boolean,
+    timeoutMs = 90_000,
+  ): Promise<PromotionObject> {
     let last: PromotionObject | undefined;
-    await waitUntil(async () => check((last = await this.getPromotion())), { what, timeoutMs, intervalMs: 250 }).catch((err: Error) => {
-      throw new Error(`${err.message}; last status: ${JSON.stringify(last?.status ?? {}).slice(0, 1500)}`);
-    });
+    await waitUntil(async () => check((last = await this.getPromotion())), { what, timeoutMs, intervalMs: 250 }).catch(
+      (err: Error) => {
+        throw new Error(`${err.message}; last status: ${JSON.stringify(last?.status ?? {}).slice(0, 1500)}`);
+      },
+    );
     return last!;
   }
 
@@ -269,14 +373,18 @@ export class Pipeline {
     const cluster = this.kc.getCurrentCluster()!;
     const path = join(mkdtempSync(join(tmpdir(), `${this.prefix}-kc-`)), 'kubeconfig.json');
     // JSON is valid YAML, and spares the operator loading a YAML parser (it measures its RSS).
-    writeFileSync(path, JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [{ name: 'c', cluster: { server: cluster.server, 'certificate-authority': cluster.caFile } }],
-      users: [{ name: 'operator', user: { token } }],
-      contexts: [{ name: 'operator', context: { cluster: 'c', user: 'operator' } }],
-      'current-context': 'operator',
-    }), { mode: 0o600 });
+    writeFileSync(
+      path,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'c', cluster: { server: cluster.server, 'certificate-authority': cluster.caFile } }],
+        users: [{ name: 'operator', user: { token } }],
+        contexts: [{ name: 'operator', context: { cluster: 'c', user: 'operator' } }],
+        'current-context': 'operator',
+      }),
+      { mode: 0o600 },
+    );
     return path;
   }
 }

@@ -18,7 +18,12 @@ export async function recordProduction(p: Pipeline): Promise<ProdTimeline> {
     WatchRecorder.start<V1Job>(p.kc, { apiVersion: 'batch/v1', kind: 'Job', namespace: p.prod }),
     WatchRecorder.start<V1Pod>(p.kc, { apiVersion: 'v1', kind: 'Pod', namespace: p.prod }),
   ]);
-  return { deployments, jobs, pods, stop: async () => void (await Promise.all([deployments.stop(), jobs.stop(), pods.stop()])) };
+  return {
+    deployments,
+    jobs,
+    pods,
+    stop: async () => void (await Promise.all([deployments.stop(), jobs.stop(), pods.stop()])),
+  };
 }
 
 /** resourceVersion as a number: etcd revisions order events across kinds. */
@@ -28,16 +33,32 @@ export const imageOf = (d: V1Deployment) => d.spec?.template.spec?.containers[0]
 export const runsTag = (tag: string) => (image: string) => image === `${REPO}:${tag}` || image.endsWith(`:${tag}`);
 
 /** The first recorded revision at which `pred` held for an event's object, or undefined. */
-export function firstRevision<T extends KubernetesObject>(rec: WatchRecorder<T>, pred: (o: T) => boolean): bigint | undefined {
+export function firstRevision<T extends KubernetesObject>(
+  rec: WatchRecorder<T>,
+  pred: (o: T) => boolean,
+): bigint | undefined {
   const hit = rec.events.find((e) => e.type !== 'DELETED' && pred(e.object));
   return hit ? rv(hit.object) : undefined;
 }
 
 export const component = (o: KubernetesObject) => o.metadata?.labels?.['app.kubernetes.io/component'];
-export const jobSucceeded = (j: V1Job) => Boolean(j.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True'));
+export const jobSucceeded = (j: V1Job) =>
+  Boolean(j.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True'));
 
-export async function startOperator(p: Pipeline, identity: string, env: Record<string, string> = {}, entry: 'ts' | 'js' = 'ts'): Promise<OperatorProcess> {
-  const op = new OperatorProcess({ kubeconfig: await p.operatorKubeconfig(), namespace: p.system, watchNamespaces: [p.prod], identity, env, entry });
+export async function startOperator(
+  p: Pipeline,
+  identity: string,
+  env: Record<string, string> = {},
+  entry: 'ts' | 'js' = 'ts',
+): Promise<OperatorProcess> {
+  const op = new OperatorProcess({
+    kubeconfig: await p.operatorKubeconfig(),
+    namespace: p.system,
+    watchNamespaces: [p.prod],
+    identity,
+    env,
+    entry,
+  });
   await op.start();
   return op;
 }
