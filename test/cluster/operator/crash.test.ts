@@ -1,7 +1,9 @@
 // Crash safety: SIGKILL the operator right after it created the prod migration Job, and again
 // in the middle of wave 1. Each restart re-derives the step from the cluster: one migration Job,
 // no wave skipped, never two beat pods.
+import { setHeaderOptions, PatchStrategy } from '@kubernetes/client-node';
 import { waitUntil } from '../harness/index.js';
+import { APP } from './support/pipeline.js';
 import { component, firstRevision, imageOf, operatorScenario, runsTag, startOperator } from './support/scenario.js';
 
 describe('operator: killed mid-promotion', () => {
@@ -10,6 +12,14 @@ describe('operator: killed mid-promotion', () => {
   it('finishes the promotion with exactly one prod migration Job', async () => {
     const { p, ops, timeline } = s;
     const isB = runsTag('b2');
+    // A paused worker Deployment never finishes its rollout, so wave 1 stays open until the test
+    // resumes it: the second kill is mid-wave-1 by construction, not by winning a race with kwok.
+    const pauseWorker = (paused: boolean) =>
+      p.apps.patchNamespacedDeployment(
+        { name: `${APP}-worker`, namespace: p.prod, body: { spec: { paused } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
+    await pauseWorker(true);
     await p.releaseToStaging('b2');
 
     await waitUntil(async () => timeline.jobs.events.some((e) => e.type === 'ADDED'), {
@@ -30,6 +40,7 @@ describe('operator: killed mid-promotion', () => {
     await ops[1].kill();
     expect(isB(imageOf(beatBeforeKill))).toBe(false); // really mid-wave-1
     ops.push(await startOperator(p, 'op-crash-2'));
+    await pauseWorker(false);
 
     await p.waitForPromotion(
       'b2 promoted',
