@@ -14,9 +14,15 @@ const root = import.meta.dirname;
 // because the forbidden specifier is relative to the importing file (`../runtime/x.js` from operator/kube/).
 const LAYERS = [
   // charts/ and operator/ meet only in contract/, which imports neither.
-  { dir: 'charts', forbid: ['operator'], why: 'charts/ reaches the operator only through contract/' },
-  { dir: 'operator', forbid: ['charts'], why: 'operator/ reaches the charts only through contract/' },
-  { dir: 'contract', forbid: ['charts', 'operator'], why: 'contract/ is the bottom layer both sides import' },
+  { dir: 'charts', forbid: ['operator', 'checkapp'], why: 'charts/ reaches the operator only through contract/' },
+  { dir: 'operator', forbid: ['charts', 'checkapp'], why: 'operator/ reaches the charts only through contract/' },
+  {
+    dir: 'contract',
+    forbid: ['charts', 'operator', 'checkapp'],
+    why: 'contract/ is the bottom layer both sides import',
+  },
+  // checkapp/ (the contract check) sits on top of charts/: it synthesises, then runs the app locally.
+  { dir: 'checkapp', forbid: ['operator'], why: 'checkapp/ checks apps against the charts, not the operator' },
   // Inside the operator: core is pure; kube is the I/O adapter below runtime (the manager and its wiring).
   { dir: 'operator/core', forbid: ['operator/kube', 'operator/runtime', 'operator/cli'], why: 'operator/core is pure' },
   {

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import ts from 'typescript';
 
-const ROOTS = ['main.ts', 'contract', 'imports', 'charts', 'operator', 'scripts', 'bench'];
+const ROOTS = ['main.ts', 'contract', 'imports', 'charts', 'operator', 'checkapp', 'scripts', 'bench'];
 
 /** Module of a file: its top folder, with operator/ split into its layers. */
 function moduleOf(file: string): string {
@@ -19,6 +19,10 @@ const FORBIDDEN: [string, string, string][] = [
   ['contract', 'charts', 'the contract imports neither side'],
   ['contract', 'operator', 'the contract imports neither side'],
   ['contract', 'imports', 'the contract imports neither side'],
+  ['contract', 'checkapp', 'the contract imports neither side'],
+  ['charts', 'checkapp', 'checkapp/ sits on top of the charts: it synthesises them, then runs the app'],
+  ['operator', 'checkapp', 'the operator knows nothing of the local contract check'],
+  ['checkapp', 'operator', 'checkapp/ checks apps against the charts, not the operator'],
   ['charts', 'operator', 'charts and operator meet only in contract/'],
   ['operator', 'charts', 'charts and operator meet only in contract/'],
   ['operator/core', 'operator/kube', 'the pure core knows no adapter'],

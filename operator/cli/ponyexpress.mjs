@@ -27,7 +27,15 @@ try {
 }
 if (register) {
   register();
+  // check-app runs apps locally (charts + a Python app): it lives in checkapp/, outside the operator.
+  if (process.argv[2] === 'check-app') {
+    const { runCheckApp } = await import('../../checkapp/cli.ts');
+    process.exit(await runCheckApp(process.argv.slice(3)));
+  }
   await import('./bin.ts');
+} else if (process.argv[2] === 'check-app') {
+  process.stderr.write('ponyexpress check-app runs from a checkout (npm ci), not from the operator image\n');
+  process.exit(2);
 } else {
   await import('../../build/operator/cli/bin.js');
 }

@@ -8,12 +8,12 @@ import { jest } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { workloadByComponent } from '../contract/kube/manifests.js';
-import { probeOnce, runStartupProbe } from '../contract/kube/prober.js';
-import type { Probe } from '../contract/kube/types.js';
-import { startPostgres, type PostgresServer } from '../contract/services/postgres.js';
-import { startRedis, type RedisServer } from '../contract/services/redis.js';
-import { query } from '../contract/services/sql.js';
+import { workloadByComponent } from '../../checkapp/kube/manifests.js';
+import { probeOnce, runStartupProbe } from '../../checkapp/kube/prober.js';
+import type { Probe } from '../../checkapp/kube/types.js';
+import { startPostgres, type PostgresServer } from '../../checkapp/services/postgres.js';
+import { startRedis, type RedisServer } from '../../checkapp/services/redis.js';
+import { query } from '../../checkapp/services/sql.js';
 import { fixtureSecrets, stagingManifests, type Manifests } from '../contract/staging-fixture.js';
 import { bridgeNetwork, docker, DockerPod, type RunningContainer } from './docker-pod.js';
 

@@ -2,11 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { configMapsOf, expandCommand, resolveEnv } from '../contract/kube/container-env.js';
-import { containerNamed, type Workload } from '../contract/kube/manifests.js';
-import type { ProbeTarget } from '../contract/kube/prober.js';
-import type { Container, KubeObject, SecretFixtures } from '../contract/kube/types.js';
-import { ManagedProcess, runToCompletion, waitFor } from '../contract/services/managed-process.js';
+import { configMapsOf, expandCommand, resolveEnv } from '../../checkapp/kube/container-env.js';
+import { containerNamed, type Workload } from '../../checkapp/kube/manifests.js';
+import type { ProbeTarget } from '../../checkapp/kube/prober.js';
+import type { Container, KubeObject, SecretFixtures } from '../../checkapp/kube/types.js';
+import { ManagedProcess, runToCompletion, waitFor } from '../../checkapp/services/managed-process.js';
 
 /** Every container this harness starts carries this label, so leftovers of a crashed run can be found. */
 export const TEST_LABEL = 'dev.ponyexpress.test=container';

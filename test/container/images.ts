@@ -5,9 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { synthesizeAll } from '../../charts/synth.js';
-import { readManifestDir } from '../contract/kube/manifests.js';
-import type { KubeObject } from '../contract/kube/types.js';
-import { repoRoot } from '../contract/services/python-env.js';
+import { readManifestDir } from '../../checkapp/kube/manifests.js';
+import type { KubeObject } from '../../checkapp/kube/types.js';
+import { repoRoot } from '../contract/python-env.js';
 
 /** Every environment and dist/operator, synthesised from environments/ into a temp dir. */
 export function synthesiseAll(): { dir: string; objects: (env: string) => KubeObject[]; cleanup(): void } {

@@ -1,5 +1,5 @@
-import { expandCommand, resolveEnv, type EnvSources } from './kube/container-env.js';
-import type { Container } from './kube/types.js';
+import { expandCommand, resolveEnv, type EnvSources } from '../../checkapp/kube/container-env.js';
+import type { Container } from '../../checkapp/kube/types.js';
 
 const sources: EnvSources = {
   configMaps: new Map([['app-config', { DJANGO_SETTINGS_MODULE: 'ponyshop.settings', FEATURE: 'on', 'bad-key': 'x' }]]),

@@ -1,4 +1,4 @@
-import { expand, lookupIn } from './kube/expand.js';
+import { expand, lookupIn } from '../../checkapp/kube/expand.js';
 
 const vars = lookupIn(
   new Map([

@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { join } from 'node:path';
-import { runToCompletion } from './services/managed-process.js';
-import { pythonVenv, repoRoot } from './services/python-env.js';
+import { runToCompletion } from '../../checkapp/services/managed-process.js';
+import { pythonVenv, repoRoot } from './python-env.js';
 
 jest.setTimeout(600_000);
 

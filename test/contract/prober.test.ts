@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { probeOnce, runStartupProbe, type ProbeTarget } from './kube/prober.js';
-import type { Container } from './kube/types.js';
+import { probeOnce, runStartupProbe, type ProbeTarget } from '../../checkapp/kube/prober.js';
+import type { Container } from '../../checkapp/kube/types.js';
 
 let server: Server;
 let port: number;

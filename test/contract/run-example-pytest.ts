@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { runToCompletion } from './services/managed-process.js';
-import { startPostgres } from './services/postgres.js';
-import { exampleDir, pythonVenv } from './services/python-env.js';
+import { runToCompletion } from '../../checkapp/services/managed-process.js';
+import { startPostgres } from '../../checkapp/services/postgres.js';
+import { exampleDir, pythonVenv } from './python-env.js';
 
 /**
  * Runs example/'s pytest suite against a throw-away PostgreSQL.

@@ -1,9 +1,9 @@
 import { jest } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { postgresBinDir, startPostgres } from './services/postgres.js';
-import { runToCompletion } from './services/managed-process.js';
-import { startRedis } from './services/redis.js';
+import { postgresBinDir, startPostgres } from '../../checkapp/services/postgres.js';
+import { runToCompletion } from '../../checkapp/services/managed-process.js';
+import { startRedis } from '../../checkapp/services/redis.js';
 
 jest.setTimeout(120_000);
 

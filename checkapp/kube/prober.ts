@@ -14,6 +14,15 @@ export interface ProbeTarget {
   exec(argv: string[], timeoutMs: number): Promise<number | null>;
 }
 
+/** How strict a probe is beyond the kubelet's own rules. */
+export interface ProbeOptions {
+  /**
+   * Count any 3xx as a failure. The kubelet counts it as success, so a probe answered by an SSL redirect
+   * passes while checking nothing; the contract check refuses that. @default false (kubelet semantics)
+   */
+  redirectIsFailure?: boolean;
+}
+
 export interface ProbeResult {
   ok: boolean;
   /** HTTP status, exit code, or undefined (connection error, timeout). */
@@ -26,9 +35,9 @@ const MAX_REDIRECTS = 10;
 const MAX_BODY = 10 * 1024;
 
 /** One probe attempt with the kubelet's semantics (timeoutSeconds defaults to 1). */
-export async function probeOnce(probe: Probe, target: ProbeTarget): Promise<ProbeResult> {
+export async function probeOnce(probe: Probe, target: ProbeTarget, options: ProbeOptions = {}): Promise<ProbeResult> {
   const timeoutMs = (probe.timeoutSeconds ?? 1) * 1000;
-  if (probe.httpGet) return httpProbe(probe.httpGet, target, timeoutMs);
+  if (probe.httpGet) return httpProbe(probe.httpGet, target, timeoutMs, options);
   if (probe.exec) {
     const argv = probe.exec.command ?? [];
     const code = await target.exec(argv, timeoutMs);
@@ -54,15 +63,28 @@ export async function runStartupProbe(
   target: ProbeTarget,
   /** Stop early when this says the container is gone (the kubelet would restart it, not keep probing). */
   containerExited: () => boolean = () => false,
+  options: ProbeOptions & {
+    /** Give up at once on a result that waiting cannot change (e.g. a served 404). @default never */
+    hopeless?: (result: ProbeResult) => boolean;
+    /** Give up after this long even if the manifest's budget is larger. @default the manifest's budget */
+    maxWaitMs?: number;
+  } = {},
 ): Promise<{ result: ProbeResult; attempts: number }> {
   const period = (probe.periodSeconds ?? 10) * 1000;
   const threshold = probe.failureThreshold ?? 3;
+  const deadline = Date.now() + (options.maxWaitMs ?? Infinity);
   await sleep((probe.initialDelaySeconds ?? 0) * 1000);
   for (let attempt = 1; ; attempt++) {
-    const result = await probeOnce(probe, target);
+    const result = await probeOnce(probe, target, options);
     if (result.ok || attempt >= threshold) return { result, attempts: attempt };
     if (containerExited())
       return { result: { ...result, detail: `container exited; last probe: ${result.detail}` }, attempts: attempt };
+    if (options.hopeless?.(result)) return { result, attempts: attempt };
+    if (Date.now() + period > deadline)
+      return {
+        result: { ...result, detail: `gave up after ${attempt} attempts; last: ${result.detail}` },
+        attempts: attempt,
+      };
     await sleep(period);
   }
 }
@@ -81,7 +103,12 @@ function hostPort(port: number | string, target: ProbeTarget): number {
   return mapped;
 }
 
-async function httpProbe(action: HttpGetAction, target: ProbeTarget, timeoutMs: number): Promise<ProbeResult> {
+async function httpProbe(
+  action: HttpGetAction,
+  target: ProbeTarget,
+  timeoutMs: number,
+  options: ProbeOptions,
+): Promise<ProbeResult> {
   const scheme = (action.scheme ?? 'HTTP').toLowerCase();
   const host = action.host ?? target.podIP;
   let url = new URL(`${scheme}://${host.includes(':') ? `[${host}]` : host}:${hostPort(action.port, target)}`);
@@ -100,6 +127,14 @@ async function httpProbe(action: HttpGetAction, target: ProbeTarget, timeoutMs: 
       return { ok: false, detail: `GET ${url.pathname}: ${(err as Error).message}` };
     }
     const detail = `GET ${url.pathname} -> ${response.status} ${response.body.slice(0, 300)}`;
+    if (options.redirectIsFailure && response.status >= 300 && response.status < 400) {
+      const to = response.location ? ` to ${response.location}` : '';
+      return {
+        ok: false,
+        status: response.status,
+        detail: `GET ${url.pathname} -> ${response.status}, a redirect${to}: the kubelet would count it as a pass while it checks nothing`,
+      };
+    }
     if (response.status >= 300 && response.status < 400 && response.location && hop < MAX_REDIRECTS) {
       const next = new URL(response.location, url);
       if (next.hostname === url.hostname) {
