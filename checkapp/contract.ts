@@ -51,6 +51,8 @@ interface Ctx {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const tail = (p: ManagedProcess | undefined, lines = 25) => p?.output().split('\n').slice(-lines).join('\n');
+/** The last non-empty line of some output (a traceback's exception), for the one-line reason. */
+const lastLine = (output: string) => output.trim().split('\n').filter(Boolean).pop()?.trim() ?? '';
 const grace = (pod: LocalPod) => pod.workload.pod.terminationGracePeriodSeconds ?? 30;
 const kinds = ['startupProbe', 'readinessProbe', 'livenessProbe'] as const;
 
@@ -143,7 +145,7 @@ const STEPS: Step<Ctx>[] = [
       await sleep(6_000);
       if (!init.running)
         throw new CheckFailure(
-          `wait-for-migrations exited (code ${init.exitCode}) before any migration ran`,
+          `wait-for-migrations exited (code ${init.exitCode}) before any migration ran: ${lastLine(init.output())}`,
           tail(init),
         );
       return 'still waiting after 6s on the unmigrated database';
@@ -294,7 +296,8 @@ const STEPS: Step<Ctx>[] = [
       const beat = (ctx.procs.beat = ctx.pods.beat.start('beat'));
       const runSeconds = (ctx.extras.ticks ? 5 : 3) * ctx.beatPeriod;
       await sleep(runSeconds * 1000 + 1_500);
-      if (!beat.running) throw new CheckFailure(`beat exited (code ${beat.exitCode})`, tail(beat));
+      if (!beat.running)
+        throw new CheckFailure(`beat exited (code ${beat.exitCode}): ${lastLine(beat.output())}`, tail(beat));
       const check = beatCheck(ctx);
       if (!check) return "runs; the manifest's beat liveness is not an exec probe, not checked";
       const r = await ctx.pods.beat.exec('beat', check.argv, 10_000);

@@ -18,7 +18,7 @@ if [[ ! -f "$cache/venv/.installed" ]]; then
   echo "pretix.sh: installing pretix==$version into $cache/venv (a few minutes, once)" >&2
   rm -rf "$cache/venv"
   "$python" -m venv "$cache/venv"
-  "$cache/venv/bin/pip" install --quiet --disable-pip-version-check "pretix==$version" gunicorn >&2
+  "$cache/venv/bin/pip" install --quiet --disable-pip-version-check "pretix==$version" gunicorn "$repo_root/ponyexpress-django" >&2
   touch "$cache/venv/.installed"
 fi
 # ponyexpress-django from this checkout, reinstalled every time (cheap; it may have changed).

@@ -4,7 +4,8 @@
 # Prints the directory. Run the contract against it:
 #   dir=$(test/contract/apps/startproject.sh) && CONTRACT_APP_DIR=$dir/app CONTRACT_VENV=.cache/venv \
 #     CONTRACT_CONFIG_DIR=$dir/environments npm run test:contract -- test/contract/app-contract.test.ts
-# BROKEN=redirect-first|heartbeat|probe-path makes one deliberate mistake, to see the contract fail.
+# BROKEN=redirect-first|heartbeat|probe-path makes one deliberate mistake, to see the contract fail
+# (test/contract/check-app-broken.test.ts runs each, and a renamed Secret key, through checkapp/).
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 venv="$("$repo_root/scripts/python-env.sh")"   # Django, Celery, gunicorn, psycopg and ponyexpress-django
@@ -44,7 +45,9 @@ echo 'from .celery import app as celery_app  # noqa: F401' >> "$dir/app/myshop/_
 
 case "${BROKEN:-}" in
   "") ;;
-  redirect-first) sed -i 's/^MIDDLEWARE.insert(0, .*/MIDDLEWARE.append("ponyexpress_django.middleware.ProbeMiddleware")/' "$settings" ;;
+  # The probe middleware after SecurityMiddleware and no proxy header: Django redirects the probes to https.
+  redirect-first) sed -i -e 's/^MIDDLEWARE.insert(0, .*/MIDDLEWARE.append("ponyexpress_django.middleware.ProbeMiddleware")/' \
+    -e '/^SECURE_PROXY_SSL_HEADER/d' "$settings" ;;
   heartbeat) sed -i 's/^ponyexpress_django.celery.install(app)$/ponyexpress_django.celery.install(app, worker=False)/' "$dir/app/myshop/celery.py" ;;
   probe-path) echo 'PONYEXPRESS_READINESS_PATH = "/ready"' >> "$settings" ;;
   *) echo "BROKEN=$BROKEN: expected redirect-first, heartbeat or probe-path" >&2; exit 2 ;;
