@@ -148,6 +148,9 @@ const STEPS: Step<Ctx>[] = [
           `wait-for-migrations exited (code ${init.exitCode}) before any migration ran: ${lastLine(init.output())}`,
           tail(init),
         );
+      // Waiting means `migrate --check` saying "unapplied" quietly; anything printed is the gate itself failing.
+      if (init.output().trim())
+        throw new CheckFailure(`wait-for-migrations loops on an error, not on the migrations: ${lastLine(init.output())}`, tail(init));
       return 'still waiting after 6s on the unmigrated database';
     },
   },

@@ -39,6 +39,11 @@ DATABASES["default"].update(env.database_from_env())  # noqa: F405
 MIDDLEWARE.insert(0, "ponyexpress_django.middleware.ProbeMiddleware")  # noqa: F405
 CELERY_IMPORTS = ["ponyexpress_django.autoinstall"]
 PY
+cat > "$dir/app/manage.py" <<'PY'
+import sys
+from django.core.management import execute_from_command_line
+execute_from_command_line(sys.argv)
+PY
 cat > "$dir/app/pretixpx/__init__.py" <<'PY'
 from pretix.celery_app import app as celery_app  # noqa: F401
 PY
