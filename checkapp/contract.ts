@@ -150,7 +150,10 @@ const STEPS: Step<Ctx>[] = [
         );
       // Waiting means `migrate --check` saying "unapplied" quietly; anything printed is the gate itself failing.
       if (init.output().trim())
-        throw new CheckFailure(`wait-for-migrations loops on an error, not on the migrations: ${lastLine(init.output())}`, tail(init));
+        throw new CheckFailure(
+          `wait-for-migrations loops on an error, not on the migrations: ${lastLine(init.output())}`,
+          tail(init),
+        );
       return 'still waiting after 6s on the unmigrated database';
     },
   },
@@ -160,7 +163,10 @@ const STEPS: Step<Ctx>[] = [
     needs: ['env'],
     async run(ctx) {
       const pod = ctx.pods.migrate;
-      const deadline = Math.min(pod.workload.object.spec?.activeDeadlineSeconds ?? 600, 300) * 1000;
+      // The Job's own deadline, as Kubernetes would enforce it (a large app's first migrate takes minutes).
+      const deadlineSeconds =
+        (pod.workload.object.spec as { activeDeadlineSeconds?: number } | undefined)?.activeDeadlineSeconds ?? 600;
+      const deadline = deadlineSeconds * 1000;
       const first = await pod.exec('migrate', pod.container('migrate').argv, deadline);
       if (first.code !== 0)
         throw new CheckFailure(

@@ -41,10 +41,12 @@ export function workloadByComponent(objects: KubeObject[], component: string): W
     );
   }
   const object = found[0];
-  const template = object.spec?.template;
+  const template = (object.spec as { template?: { spec?: PodSpec; metadata?: KubeObject['metadata'] } } | undefined)
+    ?.template;
+  if (!template?.spec) throw new Error(`${object.kind}/${object.metadata.name} has no spec.template.spec`);
   return {
     object,
-    pod: template.spec as PodSpec,
+    pod: template.spec,
     podLabels: template.metadata?.labels ?? {},
     podAnnotations: template.metadata?.annotations ?? {},
   };

@@ -67,6 +67,8 @@ export interface KubeObject {
   kind: string;
   metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   data?: Record<string, string>;
+  // Synthesised objects of every kind; readers narrow what they use (workloadByComponent, the tests).
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   spec?: any;
 }
 
