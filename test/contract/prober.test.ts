@@ -62,6 +62,22 @@ test('httpGet: a same-host redirect is followed, a redirect elsewhere counts as 
   });
 });
 
+test('redirectIsFailure (the contract check): any 3xx fails, saying where it pointed; the kubelet would pass it', async () => {
+  for (const path of ['/elsewhere', '/here']) {
+    const kubelet = await probeOnce({ httpGet: { path, port: 8000 } }, target());
+    const strict = await probeOnce({ httpGet: { path, port: 8000 } }, target(), { redirectIsFailure: true });
+    expect({ path, kubeletOk: kubelet.ok || kubelet.status === 503, strict }).toMatchObject({
+      path,
+      kubeletOk: true,
+      strict: {
+        ok: false,
+        status: path === '/here' ? 302 : 301,
+        detail: expect.stringMatching(/a redirect to .*kubelet would count it as a pass/),
+      },
+    });
+  }
+});
+
 test('httpGet honours timeoutSeconds (default 1 s)', async () => {
   const result = await probeOnce({ httpGet: { path: '/slow', port: 8000 } }, target());
   expect(result.ok).toBe(false);
