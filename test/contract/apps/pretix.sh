@@ -3,9 +3,8 @@
 # version, with only what ponyexpress needs added: a settings module of ~10 lines that imports pretix's own,
 # a wsgi/celery shim, and an environments/ dir. Nothing of pretix is committed here; the wheel and a venv
 # are cached in ~/.cache/ponyexpress/thirdparty/pretix-<version>/, keyed by version.
-# Prints two lines: the app dir and the venv. Run the contract against it:
-#   read -r app venv < <(test/contract/apps/pretix.sh | paste -sd' ')
-#   npx ponyexpress check-app --app-dir "$app" --env staging --venv "$venv"
+# Prints two lines: the app dir and the venv. With --check, runs `ponyexpress check-app` on it instead
+# and removes the generated dir afterwards (npm run check-app:pretix).
 set -euo pipefail
 version="${PRETIX_VERSION:-2026.8.0}"
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
@@ -59,5 +58,11 @@ esac
 
 # The environment: staging's file with pretix's names; pretix keeps its data dir under /tmp (an emptyDir).
 sed -e "s/ponyshop/pretix/g" -e "s/module: pretix\$/module: pretixpx/" -e "s|^settings:\$|settings:\n  DATA_DIR: /tmp/pretix-data|" "$repo_root/environments/staging.yaml" > "$dir/environments/staging.yaml"
+if [[ "${1:-}" == "--check" ]]; then
+  trap 'rm -rf "$dir"' EXIT
+  cd "$repo_root"
+  npx tsx checkapp/cli.ts --app-dir "$dir/app" --config-dir "$dir/environments" --env staging --venv "$cache/venv"
+  exit
+fi
 echo "$dir/app"
 echo "$cache/venv"

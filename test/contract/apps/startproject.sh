@@ -55,4 +55,10 @@ esac
 
 # The environment: staging's file with the app's names.
 sed -e 's/ponyshop/myshop/g' "$repo_root/environments/staging.yaml" > "$dir/environments/staging.yaml"
+if [[ "${1:-}" == "--check" ]]; then   # npm run check-app:startproject
+  trap 'rm -rf "$dir"' EXIT
+  cd "$repo_root"
+  npx tsx checkapp/cli.ts --app-dir "$dir/app" --config-dir "$dir/environments" --env staging --venv "$venv"
+  exit
+fi
 echo "$dir"
