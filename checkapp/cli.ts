@@ -81,8 +81,8 @@ export function parseCheckAppArgs(argv: string[], cwd = process.cwd()) {
 /** Returns the exit code: 0 all passed, 1 a step failed, 2 usage. */
 export async function runCheckApp(
   argv: string[],
-  out = (s: string) => process.stdout.write(`${s}\n`),
-  err = (s: string) => process.stderr.write(`${s}\n`),
+  out: (s: string) => void = (s) => void process.stdout.write(`${s}\n`),
+  err: (s: string) => void = (s) => void process.stderr.write(`${s}\n`),
 ): Promise<number> {
   let parsed;
   try {
