@@ -303,17 +303,38 @@ const STEPS: Step<Ctx>[] = [
     needs: ['init-pass'],
     async run(ctx) {
       const beat = (ctx.procs.beat = ctx.pods.beat.start('beat'));
-      const runSeconds = (ctx.extras.ticks ? 5 : 3) * ctx.beatPeriod;
-      await sleep(runSeconds * 1000 + 1_500);
+      const check = beatCheck(ctx);
+      // First tick: like a startup probe (the manifest's, if beat has one; else every 2 s for up to 120 s).
+      const startupProbe = probeOf(ctx.pods.beat, 'beat', 'startupProbe');
+      const started = Date.now();
+      let first: { code: number | null; output: string } = { code: null, output: '' };
+      if (startupProbe) {
+        const s = await startup(ctx, 'beat');
+        first = { code: 0, output: s };
+      } else if (check) {
+        const budget = Math.min(120, ctx.options.maxStartupSeconds ?? 120) * 1000;
+        while (beat.running && Date.now() - started < budget) {
+          first = await ctx.pods.beat.exec('beat', check.argv, 10_000);
+          if (first.code === 0) break;
+          await sleep(2_000);
+        }
+      }
       if (!beat.running)
         throw new CheckFailure(`beat exited (code ${beat.exitCode}): ${lastLine(beat.output())}`, tail(beat));
-      const check = beatCheck(ctx);
       if (!check) return "runs; the manifest's beat liveness is not an exec probe, not checked";
+      if (first.code !== 0)
+        throw new CheckFailure(
+          `beat's liveness (${check.from}) never passed in ${((Date.now() - started) / 1000).toFixed(0)}s: ${first.output.trim()}`,
+          tail(beat),
+        );
+      // Then it must keep ticking.
+      const runSeconds = (ctx.extras.ticks ? 5 : 3) * ctx.beatPeriod;
+      await sleep(runSeconds * 1000 + 1_500);
       const r = await ctx.pods.beat.exec('beat', check.argv, 10_000);
       if (r.code !== 0)
         throw new CheckFailure(`beat's liveness (${check.from}) exited ${r.code}: ${r.output.trim()}`, tail(beat));
       if (ctx.extras.ticks) await ctx.extras.ticks.verify(ctx.pg, runSeconds);
-      return `liveness from ${check.from} exits 0 after ${runSeconds}s${ctx.extras.ticks ? '; extra: one task run per period' : ''}`;
+      return `liveness from ${check.from} passes from the first tick (${((Date.now() - started) / 1000 - runSeconds).toFixed(0)}s) and ${runSeconds}s on${ctx.extras.ticks ? '; extra: one task run per period' : ''}`;
     },
   },
   {
