@@ -30,6 +30,9 @@ Commands:
   release  <promotion>              remove the hold
   rollback <promotion> <tag|digest> roll workloads back to an image from the history
                                     (no migrations run or reversed) and set a hold
+  check-app --app-dir <dir> --env <env>
+                                    run an app against the contract of its synthesised manifests, locally
+                                    (from a checkout; \`ponyexpress check-app --help\`)
 
 Flags:
   -n, --namespace <ns>      namespace of the Promotion (the production namespace); default: the kubeconfig's
