@@ -231,7 +231,11 @@ const STEPS: Step<Ctx>[] = [
       for (const kind of kinds) {
         const p = probeOf(ctx.pods.web, 'web', kind);
         if (!p?.httpGet) continue;
-        const r = await probeOnce({ ...p, httpGet: { ...p.httpGet, path: '/' } }, ctx.pods.web.probeTarget('web'));
+        // Not a probe: an ordinary page (an app's first `/` may render for seconds), so not the probe's timeout.
+        const r = await probeOnce(
+          { ...p, timeoutSeconds: Math.max(p.timeoutSeconds ?? 1, 30), httpGet: { ...p.httpGet, path: '/' } },
+          ctx.pods.web.probeTarget('web'),
+        );
         const accepted = r.status !== undefined && r.status !== null && r.status !== 400 && r.status < 500;
         if (!accepted || (ctx.extras.indexAnswers200 && r.status !== 200))
           throw new CheckFailure(`GET / with ${kind}'s headers: ${r.detail}`, tail(ctx.procs.web));
