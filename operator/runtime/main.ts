@@ -9,13 +9,22 @@ import { PromotionController } from '../kube/controller.js';
 import { AlwaysLeader, LeaderElector, type Leadership } from '../kube/leader.js';
 import { WorkQueue } from '../kube/queue.js';
 import { Transport } from '../kube/transport.js';
-import { ConfigError, loadConfig, type OperatorConfig } from './config.js';
+import { ConfigError, configHelp, loadConfig, readCommandLine, type OperatorConfig } from './config.js';
 import { createLogger } from './log.js';
 import { Manager } from './manager.js';
 import { OperatorMetrics } from './metrics.js';
 import { startProbeServer, type ProbeServer } from './server.js';
 
 function configOrExit(): OperatorConfig {
+  const command = readCommandLine(process.argv.slice(2));
+  if ('problem' in command) {
+    process.stderr.write(`${command.problem}\n`);
+    process.exit(2);
+  }
+  if (command.help) {
+    process.stdout.write(configHelp());
+    process.exit(0);
+  }
   try {
     return loadConfig();
   } catch (err) {
