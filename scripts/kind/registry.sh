@@ -6,7 +6,7 @@
 # local Debian base, on Docker's `kind` network. Each node's containerd (config_path, set by 01-create-cluster.sh)
 # gets a hosts.toml making it the mirror of the registry the app and operator images name (ghcr.io), so the
 # manifests keep their image names. The host pushes through a loopback port Docker picks.
-# stdout: "registry 127.0.0.1:<port>" (the host's address of it).
+# stdout: "registry 127.0.0.1:<port>" (the host's address of it), and "replaced <ref>" per stale node copy removed.
 # shellcheck source=scripts/kind/lib.sh
 source "$(dirname "$0")/lib.sh"
 # shellcheck source=scripts/images/lib.sh
@@ -61,10 +61,21 @@ done
 
 # Pushed as 127.0.0.1:<port>/<path> (Docker treats loopback as insecure by default); the digest is the same
 # under any host name, and the nodes ask for <path> at the mirror.
+# A node still holding an older image under the same tag would keep running it (IfNotPresent): that copy is
+# removed, and the ref is reported as "replaced <ref>" so the caller can restart what runs it.
 for ref in "$@"; do
-  path="${ref#*/}"
+  path="${ref#*/}" repo="${path%:*}" tag="${path##*:}"
   docker tag "$ref" "127.0.0.1:$port/$path"
   docker push -q "127.0.0.1:$port/$path" >&2 || die "pushing $ref to $REGISTRY failed"
   docker rmi "127.0.0.1:$port/$path" >/dev/null
+  digest="$(curl -fsSI -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+    "http://127.0.0.1:$port/v2/$repo/manifests/$tag" | sed -nE 's/^[Dd]ocker-[Cc]ontent-[Dd]igest: *(sha256:[0-9a-f]+).*/\1/p')"
+  for node in $(kind get nodes --name "$CLUSTER"); do
+    held="$(docker exec "$node" crictl inspecti -o go-template --template '{{range .status.repoDigests}}{{.}} {{end}}' "$ref" 2>/dev/null || true)"
+    if [[ -n "$held" && "$held" != *"@$digest "* ]]; then
+      docker exec "$node" crictl rmi "$ref" >/dev/null || echo "registry.sh: could not remove the stale $ref from $node" >&2
+      echo "replaced $ref"
+    fi
+  done
 done
 echo "registry 127.0.0.1:$port"

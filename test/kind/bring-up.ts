@@ -6,10 +6,17 @@ import { mkdirSync } from 'node:fs';
 import { buildAndPushBadImages } from './bad-images.js';
 import { CLUSTER, KEEP, PRODUCTION_NS, STAGING_NS, WORK, run, withLib } from './kind-env.js';
 
-/** A kept cluster ran a promotion before: back to FIRST_TAG everywhere, with no Promotion history. */
-const RESET = `for ns in ${STAGING_NS} ${PRODUCTION_NS}; do
+/**
+ * A kept cluster that ran the test before has another release somewhere: back to FIRST_TAG everywhere, with
+ * no Promotion history (PostgreSQL, Redis, the registry and the pulled images stay).
+ */
+const RESET = `images="$(for ns in ${STAGING_NS} ${PRODUCTION_NS}; do
+  "\${KUBECTL[@]}" -n "$ns" get deployment -l app.kubernetes.io/name=ponyshop -o jsonpath='{range .items[*]}{.spec.template.spec.containers[0].image}{"\\n"}{end}'
+done | sort -u)"
+if [[ "$images" == "$APP_IMAGE:$FIRST_TAG" ]]; then echo "both environments run $FIRST_TAG: no reset" >&2; exit 0; fi
+for ns in ${STAGING_NS} ${PRODUCTION_NS}; do
   "\${KUBECTL[@]}" -n "$ns" delete promotions.ponyexpress.dev --all --wait=true --ignore-not-found
-  "\${KUBECTL[@]}" -n "$ns" delete deployment,job -l 'app.kubernetes.io/name!=redis' --wait=true
+  "\${KUBECTL[@]}" -n "$ns" delete deployment,job -l app.kubernetes.io/name=ponyshop --wait=true
 done`;
 
 export function bringUp(): void {

@@ -37,7 +37,7 @@ export function kindEnv(): NodeJS.ProcessEnv {
   };
 }
 
-/** Runs a script under scripts/ with the kind settings; throws with its output's tail when it fails. */
+/** Runs a script under scripts/ with the kind settings; throws with its stdout's tail when it fails (stderr is shown live). */
 export function run(script: string, args: string[] = []): string {
   return bash(`scripts/${script} ${args.join(' ')}`.trim(), [join(REPO_ROOT, 'scripts', script), ...args]);
 }
@@ -49,10 +49,17 @@ export function withLib(what: string, code: string): string {
 
 function bash(what: string, args: string[]): string {
   const started = Date.now();
-  const result = spawnSync('bash', args, { cwd: REPO_ROOT, env: kindEnv(), encoding: 'utf8', maxBuffer: 64 << 20 });
+  // stderr streams (a cold build of the node image's binaries takes many minutes and reports progress there).
+  const result = spawnSync('bash', args, {
+    cwd: REPO_ROOT,
+    env: kindEnv(),
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   if (result.status !== 0) {
-    const tail = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim().split('\n').slice(-40).join('\n');
+    const tail = (result.stdout ?? '').trim().split('\n').slice(-40).join('\n');
     throw new Error(`${what} failed (exit ${result.status ?? result.signal}, ${seconds} s):\n${tail}`);
   }
   process.stderr.write(`[kind] ${what}: ${seconds} s\n`);
