@@ -26,6 +26,7 @@ export function bringUp(): void {
   } catch (error) {
     throw new Error(
       `the kind tests need a Docker engine, and none could be started here (scripts/docker/start-dockerd.sh): ${String(error)}`,
+      { cause: error },
     );
   }
   mkdirSync(WORK, { recursive: true });

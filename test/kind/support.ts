@@ -29,7 +29,7 @@ export async function readPromotion(kc: KubeConfig): Promise<Promotion> {
   })) as { items: Promotion[] };
   if (list.items.length !== 1)
     throw new Error(`expected one Promotion in ${PRODUCTION_NS}, found ${list.items.length}`);
-  return list.items[0]!;
+  return list.items[0];
 }
 
 export const condition = (p: Promotion, type: string) => p.status?.conditions?.find((c) => c.type === type);
@@ -92,7 +92,7 @@ export async function waitFor<T>(
     }
     if (Date.now() > deadline)
       throw new Error(
-        `timed out after ${timeoutMs / 1000} s waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}\n${await describe().catch(String)}`,
+        `timed out after ${timeoutMs / 1000} s waiting for ${what}${lastError ? ` (last error: ${lastError instanceof Error ? lastError.message : JSON.stringify(lastError)})` : ''}\n${await describe().catch(String)}`,
       );
     await new Promise((r) => setTimeout(r, 1000));
   }
