@@ -79,5 +79,5 @@ export const FOLLOW_BACKOFF_BASE_MS = 10_000;
 /** Backoff never waits longer than this (or the poll interval, if longer). */
 export const FOLLOW_BACKOFF_MAX_MS = 300_000;
 /** Re-check period while a move is under way (migration Job running). */
-export const FOLLOW_MOVE_RECHECK_MS = 3_000;
+export const FOLLOW_MOVE_RECHECK_MS = 1_000;
 export const FOLLOW_FAILED_DIGESTS_LIMIT = 20;

@@ -124,7 +124,13 @@ export class FollowController {
       baseMs: FOLLOW_BACKOFF_BASE_MS,
       capMs: FOLLOW_BACKOFF_MAX_MS,
     });
-    if (failed) this.o.log.warn('follow: nothing moved; retrying later', { follow: key, retryInMs: requeueAfterMs });
+    if (failed)
+      this.o.log.warn('follow: nothing moved; retrying later', {
+        follow: key,
+        retryInMs: requeueAfterMs,
+        reason: poll.ok ? move?.state === 'Failed' && move.reason : poll.reason,
+        message: poll.ok ? move?.state === 'Failed' && move.message : poll.message,
+      });
     return { requeueAfterMs };
   }
 
@@ -153,7 +159,9 @@ export class FollowController {
         },
       };
     }
-    const version = secret.metadata?.resourceVersion ?? '?';
+    const host = new RegistryClient(opts).endpoint(follow.spec.repository).host;
+    // The credentials are per registry host: a new repository host needs a new client even from the same Secret.
+    const version = `${secret.metadata?.resourceVersion ?? '?'} ${host}`;
     if (st.client?.secretVersion === version) return { client: st.client.client };
     const raw = secret.data?.['.dockerconfigjson'];
     if (secret.type !== 'kubernetes.io/dockerconfigjson' || !raw) {
@@ -166,7 +174,6 @@ export class FollowController {
       };
     }
     let credentials: RegistryCredentials | undefined;
-    const host = new RegistryClient(opts).endpoint(follow.spec.repository).host;
     try {
       credentials = credentialsFor(Buffer.from(raw, 'base64').toString('utf8'), host, `${ns}/${secretName}`);
     } catch (err) {
