@@ -1,7 +1,16 @@
 // Settings of the operator's own chart (dist/operator/), from the optional environments/operator.yaml.
 // Every field has a default, so the file is needed only to change one.
 import { z } from 'zod';
-import { cidr, dnsLabel, dnsSubdomain, imageDigest, imageRepository, imageTag, integer, networkPeer } from './common-schema.js';
+import {
+  cidr,
+  dnsLabel,
+  dnsSubdomain,
+  imageDigest,
+  imageRepository,
+  imageTag,
+  integer,
+  networkPeer,
+} from './common-schema.js';
 
 export const operatorSettingsSchema = z.strictObject({
   /** The operator's own namespace (Lease, Events, its pods). @default ponyexpress-system */

@@ -78,6 +78,7 @@ export class OperatorRbac extends Construct {
     for (const ns of unique(props.pipelines.map((p) => p.stagingNamespace))) grant(ns, 'staging', STAGING_RULES);
     for (const ns of unique(props.pipelines.map((p) => p.productionNamespace)))
       grant(ns, 'production', PRODUCTION_RULES);
-    for (const p of props.pipelines) if (p.follow) grant(p.stagingNamespace, 'follow', followRules(p.follow.secretName));
+    for (const p of props.pipelines)
+      if (p.follow) grant(p.stagingNamespace, 'follow', followRules(p.follow.secretName));
   }
 }

@@ -152,7 +152,12 @@ function podSpec(props: OperatorWorkloadProps, serviceAccountName: string): k8s.
       tmp.volume,
       // The Secret is referenced, never written; only its `secret` key is projected.
       ...(webhook.enabled
-        ? [{ name: 'webhook-secret', secret: { secretName: webhook.secretName!, items: [{ key: 'secret', path: 'secret' }] } }]
+        ? [
+            {
+              name: 'webhook-secret',
+              secret: { secretName: webhook.secretName!, items: [{ key: 'secret', path: 'secret' }] },
+            },
+          ]
         : []),
     ],
   };

@@ -10,23 +10,35 @@ import type { ContainerLike, JobLike, JobManifest } from './types.js';
 import { MIN_JOB_TTL_SECONDS } from './migration.js';
 
 /** Labels the Job controller adds to a live Job; a new Job must not carry them (its selector would not match). */
-const CONTROLLER_LABELS = ['controller-uid', 'batch.kubernetes.io/controller-uid', 'job-name', 'batch.kubernetes.io/job-name'];
+const CONTROLLER_LABELS = [
+  'controller-uid',
+  'batch.kubernetes.io/controller-uid',
+  'job-name',
+  'batch.kubernetes.io/job-name',
+];
 
-const createdOf = (job: JobLike) => Date.parse((job.metadata as { creationTimestamp?: string }).creationTimestamp ?? '') || 0;
+const createdOf = (job: JobLike) =>
+  Date.parse((job.metadata as { creationTimestamp?: string }).creationTimestamp ?? '') || 0;
 
 /** The newest Job, by creation time then name: the chart's latest rendering of the migration. */
 export function newestJob(jobs: readonly JobLike[]): JobLike | undefined {
-  return [...jobs].sort((a, b) => createdOf(b) - createdOf(a) || ((a.metadata.name ?? '') < (b.metadata.name ?? '') ? 1 : -1))[0];
+  return [...jobs].sort(
+    (a, b) => createdOf(b) - createdOf(a) || ((a.metadata.name ?? '') < (b.metadata.name ?? '') ? 1 : -1),
+  )[0];
 }
 
 const strip = (labels: Record<string, string> | undefined) =>
   Object.fromEntries(Object.entries(labels ?? {}).filter(([k]) => !CONTROLLER_LABELS.includes(k)));
 
-export function stagingMigrationJob(template: JobLike, opts: { app: string; image: string; repository: string; namespace: string; follow: string }): JobManifest {
+export function stagingMigrationJob(
+  template: JobLike,
+  opts: { app: string; image: string; repository: string; namespace: string; follow: string },
+): JobManifest {
   const source = structuredClone((template as { spec?: Record<string, unknown> }).spec ?? {});
   delete source.selector;
   delete source.manualSelector;
-  const pod = source.template as { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> } } | undefined;
+  const pod = source.template as
+    { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> } } | undefined;
   if (pod) {
     pod.metadata = {
       ...pod.metadata,

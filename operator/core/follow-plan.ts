@@ -2,7 +2,13 @@
 // status + Events out. Two calls per reconcile because the move itself is I/O: `chooseMove` before it,
 // `followStatus` after. Steady state (nothing new in the registry) yields a deep-equal status: no writes.
 import { canonicalJson } from '../../contract/index.js';
-import type { FollowCondition, FollowConditionType, FollowImage, ImageFollowObject, ImageFollowStatus } from './follow-types.js';
+import type {
+  FollowCondition,
+  FollowConditionType,
+  FollowImage,
+  ImageFollowObject,
+  ImageFollowStatus,
+} from './follow-types.js';
 import { FOLLOW_FAILED_DIGESTS_LIMIT } from './follow-types.js';
 import { followPolicyProblem, isNewer, type TagCandidate } from './follow-select.js';
 import type { MoveResult, StagingState } from './staging-mover.js';
@@ -64,7 +70,8 @@ export function chooseMove(follow: ImageFollowObject, poll: PollOutcome, staging
   if (staging.digest === c.digest) {
     return { stay: { reason: 'UpToDate', message: `staging runs ${c.tag} (${c.digest})`, ready: true } };
   }
-  const known: FollowImage | undefined = follow.status?.current ?? (staging.digest ? { digest: staging.digest } : undefined);
+  const known: FollowImage | undefined =
+    follow.status?.current ?? (staging.digest ? { digest: staging.digest } : undefined);
   const verdict = isNewer(c, known, policy);
   // The recorded image is the candidate but staging runs something else (edited by hand): put it back.
   if (verdict.newer || known?.digest === c.digest) return { target: c };
@@ -123,9 +130,18 @@ export function followStatus(follow: ImageFollowObject, now: Date, outcome: Foll
       want.RegistryReachable = { status: 'False', reason: poll.reason, message: poll.message };
     }
     if (choice?.stay) {
-      want.Ready = { status: choice.stay.ready ? 'True' : 'False', reason: choice.stay.reason, message: choice.stay.message };
+      want.Ready = {
+        status: choice.stay.ready ? 'True' : 'False',
+        reason: choice.stay.reason,
+        message: choice.stay.message,
+      };
       want.Moving = { status: 'False', reason: 'Idle', message: 'no move under way' };
-      if (choice.stay.reason === 'UpToDate' && poll?.ok && poll.candidate && outcome.staging?.digest === poll.candidate.digest) {
+      if (
+        choice.stay.reason === 'UpToDate' &&
+        poll?.ok &&
+        poll.candidate &&
+        outcome.staging?.digest === poll.candidate.digest
+      ) {
         const c = poll.candidate;
         if (before.current?.digest !== c.digest)
           status.current = { tag: c.tag, digest: c.digest, image: outcome.staging.image, createdAt: c.createdAt };
@@ -143,7 +159,11 @@ export function followStatus(follow: ImageFollowObject, now: Date, outcome: Foll
         };
         want.Ready = { status: 'True', reason: 'UpToDate', message: `staging runs ${t.tag} (${t.digest})` };
         want.Moving = { status: 'False', reason: 'Idle', message: 'no move under way' };
-        events.push({ type: 'Normal', reason: 'Moved', message: `${outcome.mode}: staging moved to ${what}: ${move.message}` });
+        events.push({
+          type: 'Normal',
+          reason: 'Moved',
+          message: `${outcome.mode}: staging moved to ${what}: ${move.message}`,
+        });
       } else if (move.state === 'InProgress') {
         want.Ready = { status: 'False', reason: move.reason, message: `moving staging to ${what}: ${move.message}` };
         want.Moving = { status: 'True', reason: move.reason, message: `moving staging to ${what}: ${move.message}` };

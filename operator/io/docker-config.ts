@@ -15,21 +15,30 @@ function hostOf(key: string): string {
 }
 
 /** The credentials for `host` (host[:port]), undefined when the file names none; throws with a reason on junk. */
-export function credentialsFor(dockerConfigJson: string, host: string, secretName: string): RegistryCredentials | undefined {
+export function credentialsFor(
+  dockerConfigJson: string,
+  host: string,
+  secretName: string,
+): RegistryCredentials | undefined {
   let parsed: { auths?: Record<string, AuthEntry> };
   try {
     parsed = JSON.parse(dockerConfigJson) as typeof parsed;
   } catch {
-    throw new Error(`Secret ${secretName}: .dockerconfigjson is not JSON; expected {"auths": {"${host}": {"auth": "<base64 user:password>"}}}`);
+    throw new Error(
+      `Secret ${secretName}: .dockerconfigjson is not JSON; expected {"auths": {"${host}": {"auth": "<base64 user:password>"}}}`,
+    );
   }
   const auths = parsed?.auths;
   if (!auths || typeof auths !== 'object')
-    throw new Error(`Secret ${secretName}: .dockerconfigjson has no "auths" object; expected {"auths": {"${host}": {…}}}`);
+    throw new Error(
+      `Secret ${secretName}: .dockerconfigjson has no "auths" object; expected {"auths": {"${host}": {…}}}`,
+    );
   const lookFor = host === 'registry-1.docker.io' ? ['docker.io', 'index.docker.io', 'registry-1.docker.io'] : [host];
   const entry = Object.entries(auths).find(([key]) => lookFor.includes(hostOf(key)))?.[1];
   if (!entry) return undefined;
   if (entry.identitytoken) return { identityToken: entry.identitytoken };
-  if (entry.username !== undefined && entry.password !== undefined) return { username: entry.username, password: entry.password };
+  if (entry.username !== undefined && entry.password !== undefined)
+    return { username: entry.username, password: entry.password };
   if (entry.auth) {
     const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');

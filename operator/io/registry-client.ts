@@ -105,7 +105,8 @@ export class RegistryClient {
     let m = manifest;
     if (m.json.manifests) {
       const pick =
-        m.json.manifests.find((d) => d.platform?.os === 'linux' && d.platform.architecture === 'amd64') ?? m.json.manifests[0];
+        m.json.manifests.find((d) => d.platform?.os === 'linux' && d.platform.architecture === 'amd64') ??
+        m.json.manifests[0];
       if (!pick) return undefined;
       m = await this.manifest(repository, pick.digest);
     }
@@ -138,7 +139,10 @@ export class RegistryClient {
     await res.body?.cancel();
     const challenges = parseChallenges(header);
     const creds = this.opts.credentials;
-    const basic = creds?.username !== undefined ? Buffer.from(`${creds.username}:${creds.password ?? ''}`).toString('base64') : undefined;
+    const basic =
+      creds?.username !== undefined
+        ? Buffer.from(`${creds.username}:${creds.password ?? ''}`).toString('base64')
+        : undefined;
     const bearer = challenges.find((c) => c.scheme === 'bearer');
     if (!bearer) {
       if (challenges.some((c) => c.scheme === 'basic') && basic) return `Basic ${basic}`;
@@ -176,7 +180,8 @@ export class RegistryClient {
     if (!answer.ok) await this.fail(`${url.origin}${url.pathname}`, answer);
     const body = (await answer.json()) as { expires_in?: number };
     const token = tokenFromAnswer(body);
-    if (!token) throw new RegistryFailure('RegistryError', `the token service ${url.origin}${url.pathname} answered no token`);
+    if (!token)
+      throw new RegistryFailure('RegistryError', `the token service ${url.origin}${url.pathname} answered no token`);
     // Refresh a little early; the distribution spec's default lifetime is 60 s.
     const lifetime = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 60;
     this.tokens.set(ep.host + ' ' + ep.name, { token, expiresAt: this.now() + Math.max(0, lifetime - 10) * 1000 });
@@ -188,7 +193,10 @@ export class RegistryClient {
       return await fetch(url, { ...init, redirect: 'follow', signal: AbortSignal.timeout(this.timeoutMs) });
     } catch (err) {
       const e = err as Error & { cause?: { code?: string; message?: string } };
-      const why = e.name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message);
+      const why =
+        e.name === 'TimeoutError'
+          ? `no answer within ${this.timeoutMs} ms`
+          : (e.cause?.code ?? e.cause?.message ?? e.message);
       throw new RegistryFailure('RegistryUnavailable', `${init.method ?? 'GET'} ${url} failed: ${why}`);
     }
   }
@@ -203,7 +211,8 @@ export class RegistryClient {
     }
     const said = `GET ${url} answered HTTP ${res.status}${detail ? ` (${detail})` : ''}`;
     const wait = retryAfterMs(res.headers.get('retry-after'), this.now());
-    if (res.status === 429) throw new RegistryFailure('RateLimited', `${said}; waiting ${Math.round((wait ?? 0) / 1000)} s as asked`, wait);
+    if (res.status === 429)
+      throw new RegistryFailure('RateLimited', `${said}; waiting ${Math.round((wait ?? 0) / 1000)} s as asked`, wait);
     if (res.status >= 500) throw new RegistryFailure('RegistryUnavailable', said, wait);
     if (res.status === 404) throw new RegistryFailure('NotFound', said);
     if (res.status === 401 || res.status === 403)

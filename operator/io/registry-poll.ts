@@ -35,7 +35,11 @@ export async function pollRegistry(
       tags = await client.listTags(repository);
     } catch (err) {
       if (err instanceof RegistryFailure && err.reason === 'NotFound')
-        return { ok: false, reason: 'RepositoryMissing', message: `${repository} does not exist in its registry (${err.message})` };
+        return {
+          ok: false,
+          reason: 'RepositoryMissing',
+          message: `${repository} does not exist in its registry (${err.message})`,
+        };
       throw err;
     }
     const matching = matchingTags(tags, policy);
@@ -67,7 +71,8 @@ export async function pollRegistry(
       throw err;
     }
   } catch (err) {
-    if (err instanceof RegistryFailure) return { ok: false, reason: err.reason, message: err.message, retryAfterMs: err.retryAfterMs };
+    if (err instanceof RegistryFailure)
+      return { ok: false, reason: err.reason, message: err.message, retryAfterMs: err.retryAfterMs };
     return { ok: false, reason: 'RegistryError', message: (err as Error).message };
   }
 }

@@ -15,7 +15,11 @@ import { KubeError, paths, type KubeClient } from './client.js';
 
 type Client = Pick<KubeClient, 'list' | 'create' | 'apply'>;
 
-async function workloads(client: Client, namespace: string, selector: string): Promise<(WorkloadLike & { metadata: { name: string } })[]> {
+async function workloads(
+  client: Client,
+  namespace: string,
+  selector: string,
+): Promise<(WorkloadLike & { metadata: { name: string } })[]> {
   const [deployments, statefulsets] = await Promise.all([
     client.list<WorkloadLike & { metadata: { name: string } }>(paths.deployments(namespace), selector),
     client.list<WorkloadLike & { metadata: { name: string } }>(paths.statefulsets(namespace), selector),
@@ -58,7 +62,12 @@ export class DirectApplyMover implements StagingMover {
       const stale = all.filter((w) => appContainers(w, t.repository).some((c) => c.image !== t.image));
       if (stale.length === 0) return { state: 'Done', message: `${all.length} workload(s) run ${t.image}` };
 
-      const jobs = (await this.client.list<JobLike & { metadata: { name: string } }>(paths.jobs(ns), selectorToString(t.migrationJobSelector))).items;
+      const jobs = (
+        await this.client.list<JobLike & { metadata: { name: string } }>(
+          paths.jobs(ns),
+          selectorToString(t.migrationJobSelector),
+        )
+      ).items;
       const ours = jobs.find((j) => j.metadata.annotations?.[ANNOTATION.image] === t.image);
       if (!ours) {
         const template = newestJob(jobs);
@@ -69,26 +78,47 @@ export class DirectApplyMover implements StagingMover {
             message: `no Job in ${ns} matches spec.migrationJobSelector ${selectorToString(t.migrationJobSelector)}; apply staging's chart once (it renders the migration Job the follower copies)`,
             permanent: false,
           };
-        const job = stagingMigrationJob(template, { app: t.app, image: t.image, repository: t.repository, namespace: ns, follow: t.follow.name });
+        const job = stagingMigrationJob(template, {
+          app: t.app,
+          image: t.image,
+          repository: t.repository,
+          namespace: ns,
+          follow: t.follow.name,
+        });
         try {
           await this.client.create(paths.jobs(ns), job);
         } catch (err) {
           if (!(err instanceof KubeError && err.code === 409)) throw err;
         }
-        return { state: 'InProgress', reason: 'Migrating', message: `migration Job ${job.metadata.name} created`, retryAfterMs: FOLLOW_MOVE_RECHECK_MS };
+        return {
+          state: 'InProgress',
+          reason: 'Migrating',
+          message: `migration Job ${job.metadata.name} created`,
+          retryAfterMs: FOLLOW_MOVE_RECHECK_MS,
+        };
       }
       const state = jobState(ours);
       if (state === 'Failed')
-        return { state: 'Failed', reason: 'MigrationFailed', message: `migration Job ${ours.metadata.name} failed: ${jobFailure(ours)}`, permanent: true };
+        return {
+          state: 'Failed',
+          reason: 'MigrationFailed',
+          message: `migration Job ${ours.metadata.name} failed: ${jobFailure(ours)}`,
+          permanent: true,
+        };
       if (state === 'Running')
-        return { state: 'InProgress', reason: 'Migrating', message: `migration Job ${ours.metadata.name} is running`, retryAfterMs: FOLLOW_MOVE_RECHECK_MS };
+        return {
+          state: 'InProgress',
+          reason: 'Migrating',
+          message: `migration Job ${ours.metadata.name} is running`,
+          retryAfterMs: FOLLOW_MOVE_RECHECK_MS,
+        };
 
       for (const w of stale) {
         const assign = (cs: ContainerLike[] | undefined) =>
           (cs ?? []).filter((c) => isAppContainer(c, t.repository)).map((c) => ({ name: c.name, image: t.image }));
         const action: SetImages = {
           type: 'SetImages',
-          target: { apiVersion: 'apps/v1', kind: w.kind, namespace: ns, name: w.metadata.name! },
+          target: { apiVersion: 'apps/v1', kind: w.kind, namespace: ns, name: w.metadata.name },
           containers: assign(w.spec?.template.spec?.containers),
           initContainers: assign(w.spec?.template.spec?.initContainers),
           wave: 0,
@@ -97,10 +127,18 @@ export class DirectApplyMover implements StagingMover {
         const collection = w.kind === 'Deployment' ? paths.deployments(ns) : paths.statefulsets(ns);
         await this.client.apply(`${collection}/${w.metadata.name}`, applyConfiguration(action));
       }
-      return { state: 'Done', message: `migration Job ${ours.metadata.name} succeeded; images set on ${stale.map((w) => w.metadata.name).join(', ')}` };
+      return {
+        state: 'Done',
+        message: `migration Job ${ours.metadata.name} succeeded; images set on ${stale.map((w) => w.metadata.name).join(', ')}`,
+      };
     } catch (err) {
       if (err instanceof KubeError)
-        return { state: 'Failed', reason: 'ActionFailed', message: `${err.reason} (${err.code}): ${err.message}`, permanent: false };
+        return {
+          state: 'Failed',
+          reason: 'ActionFailed',
+          message: `${err.reason} (${err.code}): ${err.message}`,
+          permanent: false,
+        };
       throw err;
     }
   }

@@ -76,18 +76,29 @@ export class FollowController {
     const mode = this.o.mover.mode;
 
     if (follow.spec.suspend) {
-      await this.write(follow, followStatus(follow, now, { mode, blocked: { reason: 'Suspended', message: 'spec.suspend is true: nothing is polled or moved' } }));
+      await this.write(
+        follow,
+        followStatus(follow, now, {
+          mode,
+          blocked: { reason: 'Suspended', message: 'spec.suspend is true: nothing is polled or moved' },
+        }),
+      );
       return {};
     }
     const problem = followProblem(follow);
     if (problem) {
-      await this.write(follow, followStatus(follow, now, { mode, blocked: { reason: 'InvalidSpec', message: problem } }));
+      await this.write(
+        follow,
+        followStatus(follow, now, { mode, blocked: { reason: 'InvalidSpec', message: problem } }),
+      );
       return {};
     }
 
     const client = await this.registryClient(follow, st);
     const poll: PollOutcome =
-      'failure' in client ? client.failure : await pollRegistry(client.client, follow.spec.repository, follow.spec.tags, this.created);
+      'failure' in client
+        ? client.failure
+        : await pollRegistry(client.client, follow.spec.repository, follow.spec.tags, this.created);
     const base = {
       follow: { namespace: follow.metadata.namespace, name: follow.metadata.name, uid: follow.metadata.uid },
       repository: follow.spec.repository,
@@ -143,7 +154,7 @@ export class FollowController {
     const secretName = follow.spec.credentials?.secretName;
     if (!secretName) {
       if (st.client?.secretVersion !== '') st.client = { secretVersion: '', client: new RegistryClient(opts) };
-      return { client: st.client!.client };
+      return { client: st.client.client };
     }
     const ns = follow.metadata.namespace;
     let secret: { type?: string; metadata?: { resourceVersion?: string }; data?: Record<string, string> };
@@ -194,7 +205,9 @@ export class FollowController {
         spec: follow.spec,
         status: plan.status,
       };
-      const updated = await this.o.client.request<ImageFollowObject>('PUT', `${followPath(namespace, name)}/status`, { body });
+      const updated = await this.o.client.request<ImageFollowObject>('PUT', `${followPath(namespace, name)}/status`, {
+        body,
+      });
       // The informer will bring it too; until then later reconciles must not re-plan from the old status.
       follow.status = updated.status;
       follow.metadata.resourceVersion = updated.metadata.resourceVersion;
@@ -210,7 +223,11 @@ export class FollowController {
         eventBody(involved as unknown as Parameters<typeof eventBody>[0], e, this.o.identity),
       );
     } catch (err) {
-      this.o.log.warn('follow: event not written', { follow: `${follow.metadata.namespace}/${follow.metadata.name}`, reason: e.reason, err });
+      this.o.log.warn('follow: event not written', {
+        follow: `${follow.metadata.namespace}/${follow.metadata.name}`,
+        reason: e.reason,
+        err,
+      });
     }
   }
 }

@@ -108,7 +108,11 @@ const SETTINGS = {
   webhookSecretFile: { env: OPERATOR_ENV.webhookSecretFile, parse: optional(nonEmpty), fallback: () => '' },
   webhookRatePerSecond: { env: OPERATOR_ENV.webhookRatePerSecond, parse: int(1), fallback: () => '5' },
   webhookBurst: { env: OPERATOR_ENV.webhookBurst, parse: int(1), fallback: () => '20' },
-  webhookMaxBodyBytes: { env: OPERATOR_ENV.webhookMaxBodyBytes, parse: int(1024, 16 * 1024 * 1024), fallback: () => '262144' },
+  webhookMaxBodyBytes: {
+    env: OPERATOR_ENV.webhookMaxBodyBytes,
+    parse: int(1024, 16 * 1024 * 1024),
+    fallback: () => '262144',
+  },
 } as const satisfies Record<string, { env: string; parse: Parser<unknown>; fallback: () => string }>;
 
 type Settings = typeof SETTINGS;

@@ -30,7 +30,8 @@ export function wireFollow(
   mover: StagingMover = new DirectApplyMover(client),
 ): FollowWiring | undefined {
   if (config.followNamespaces.length === 0) {
-    if (config.webhookPort !== undefined) log.warn('webhook port set but no follow namespaces: the webhook is not started');
+    if (config.webhookPort !== undefined)
+      log.warn('webhook port set but no follow namespaces: the webhook is not started');
     return undefined;
   }
   const keyOf = (f: ImageFollowObject) => `${f.metadata.namespace}/${f.metadata.name}`;
@@ -83,7 +84,11 @@ export function wireFollow(
     const names = new Set(pushes.map((p) => p.name));
     const hit = all().filter((f) => names.has(registryEndpoint(f.spec.repository, config.insecureRegistries).name));
     hit.forEach((f) => followQueue.add(keyOf(f)));
-    log.info('webhook', { source, pushes: pushes.map((p) => `${p.name}:${p.tag ?? p.digest ?? ''}`), enqueued: hit.length });
+    log.info('webhook', {
+      source,
+      pushes: pushes.map((p) => `${p.name}:${p.tag ?? p.digest ?? ''}`),
+      enqueued: hit.length,
+    });
     return hit.length;
   };
 
@@ -103,7 +108,9 @@ export function wireFollow(
   if (config.webhookPort !== undefined) {
     const secret = readFileSync(config.webhookSecretFile!, 'utf8').trim();
     if (secret.length < 16)
-      throw new Error(`${config.webhookSecretFile}: the webhook secret must be at least 16 characters (it is ${secret.length})`);
+      throw new Error(
+        `${config.webhookSecretFile}: the webhook secret must be at least 16 characters (it is ${secret.length})`,
+      );
     runnables.push({
       name: 'follow-webhook',
       start: async () => {

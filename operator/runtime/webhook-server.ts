@@ -74,7 +74,8 @@ export async function startWebhookServer(o: WebhookOptions): Promise<WebhookServ
     const source = path === '/hooks/registry' ? 'registry' : path === '/hooks/tag' ? 'tag' : undefined;
     if (!source) return reply(404, { error: `no endpoint ${path}; POST /hooks/registry or /hooks/tag` });
     if (req.method !== 'POST') return reply(405, { error: `${req.method} not allowed; use POST` }, { allow: 'POST' });
-    if (!take()) return reply(429, { error: `more than ${o.ratePerSecond} requests per second` }, { 'retry-after': '1' });
+    if (!take())
+      return reply(429, { error: `more than ${o.ratePerSecond} requests per second` }, { 'retry-after': '1' });
     readBody(req, o.maxBodyBytes).then(
       (body) => {
         const denied = authProblem(req.headers, body, o.secret);

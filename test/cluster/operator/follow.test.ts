@@ -49,10 +49,12 @@ describe('staging follows a real registry (token auth, notifications, docker pus
 
   const stagingImages = async () => {
     const list = await p.apps.listNamespacedDeployment({ namespace: p.staging });
-    return list.items.map((d) => [
-      ...d.spec!.template.spec!.containers.map((c) => c.image),
-      ...(d.spec!.template.spec!.initContainers ?? []).map((c) => c.image),
-    ]).flat();
+    return list.items
+      .map((d) => [
+        ...d.spec!.template.spec!.containers.map((c) => c.image),
+        ...(d.spec!.template.spec!.initContainers ?? []).map((c) => c.image),
+      ])
+      .flat();
   };
   const waitStaging = async (image: string, what: string, timeoutMs = 90_000) =>
     waitUntil(async () => (await stagingImages()).every((i) => i === image), { what, timeoutMs, intervalMs: 100 });
@@ -67,11 +69,19 @@ describe('staging follows a real registry (token auth, notifications, docker pus
   const patchFollow = async (spec: Partial<ImageFollowObject['spec']>) => {
     const { setHeaderOptions, PatchStrategy } = await import('@kubernetes/client-node');
     await p.custom.patchNamespacedCustomObject(
-      { group: 'ponyexpress.dev', version: 'v1alpha1', namespace: p.staging, plural: 'imagefollows', name: APP, body: { spec } },
+      {
+        group: 'ponyexpress.dev',
+        version: 'v1alpha1',
+        namespace: p.staging,
+        plural: 'imagefollows',
+        name: APP,
+        body: { spec },
+      },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
   };
-  const stagingJobs = async () => (await p.batch.listNamespacedJob({ namespace: p.staging })).items.map((j) => j.metadata!.name!);
+  const stagingJobs = async () =>
+    (await p.batch.listNamespacedJob({ namespace: p.staging })).items.map((j) => j.metadata!.name!);
   const events = async () =>
     (await p.core.listNamespacedEvent({ namespace: p.staging })).items
       .filter((e) => e.involvedObject.kind === 'ImageFollow')
@@ -79,7 +89,9 @@ describe('staging follows a real registry (token auth, notifications, docker pus
 
   beforeAll(async () => {
     webhookPort = await freePort();
-    hooked = await startTokenRegistry({ notify: { url: `http://127.0.0.1:${webhookPort}/hooks/registry`, bearer: SECRET } });
+    hooked = await startTokenRegistry({
+      notify: { url: `http://127.0.0.1:${webhookPort}/hooks/registry`, bearer: SECRET },
+    });
     quiet = await startTokenRegistry();
     p = new FollowPipeline('op-follow', `${hooked.host}/ponyshop`);
     await p.setUp('a1');
@@ -95,7 +107,10 @@ describe('staging follows a real registry (token auth, notifications, docker pus
       },
     });
     // A Secret the operator must not be able to read (RBAC names only regcred).
-    await p.core.createNamespacedSecret({ namespace: p.staging, body: { metadata: { name: 'other' }, stringData: { x: 'y' } } });
+    await p.core.createNamespacedSecret({
+      namespace: p.staging,
+      body: { metadata: { name: 'other' }, stringData: { x: 'y' } },
+    });
     const secretFile = join(mkdtempSync(join(tmpdir(), 'op-follow-')), 'secret');
     writeFileSync(secretFile, SECRET, { mode: 0o600 });
     op = await startOperator(p, 'op-follow-0', {
@@ -133,7 +148,9 @@ describe('staging follows a real registry (token auth, notifications, docker pus
           intervalSeconds: 3600, // only the webhook can make a push visible within this test
           selector: {
             matchLabels: { 'app.kubernetes.io/instance': `${APP}-staging` },
-            matchExpressions: [{ key: 'app.kubernetes.io/component', operator: 'In', values: ['web', 'worker', 'beat'] }],
+            matchExpressions: [
+              { key: 'app.kubernetes.io/component', operator: 'In', values: ['web', 'worker', 'beat'] },
+            ],
           },
           migrationJobSelector: {
             matchLabels: { 'app.kubernetes.io/instance': `${APP}-staging`, 'app.kubernetes.io/component': 'migrate' },
@@ -146,10 +163,13 @@ describe('staging follows a real registry (token auth, notifications, docker pus
     const jobs = await p.batch.listNamespacedJob({ namespace: p.staging });
     const migrate = jobs.items.find((j) => j.metadata?.annotations?.['ponyexpress.dev/image'] === image);
     expect(migrate?.status?.succeeded).toBe(1);
-    // The Job completed before any workload changed: the workloads' generation moved once, after it.
     const f = await getFollow();
     expect(f.status?.current).toMatchObject({ tag: 'sha-0000001', digest: first.digest, image });
-    expect(f.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'True', reason: 'UpToDate', observedGeneration: 1 });
+    expect(f.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({
+      status: 'True',
+      reason: 'UpToDate',
+      observedGeneration: 1,
+    });
     expect(await events()).toContain('Normal/Moved');
   });
 
@@ -171,9 +191,15 @@ describe('staging follows a real registry (token auth, notifications, docker pus
     const unsigned = await fetch(url, { method: 'POST', body });
     expect(unsigned.status).toBe(401);
     const junk = '{"repository": 42}';
-    const malformed = await fetch(url, { method: 'POST', body: junk, headers: { [SIGNATURE_HEADER]: signature(SECRET, Buffer.from(junk)) } });
+    const malformed = await fetch(url, {
+      method: 'POST',
+      body: junk,
+      headers: { [SIGNATURE_HEADER]: signature(SECRET, Buffer.from(junk)) },
+    });
     expect(malformed.status).toBe(400);
-    expect(((await malformed.json()) as { error: string }).error).toContain('repository is 42; expected a repository without tag or digest');
+    expect(((await malformed.json()) as { error: string }).error).toContain(
+      'repository is 42; expected a repository without tag or digest',
+    );
     await new Promise((r) => setTimeout(r, 2000));
     expect(await stagingImages()).toEqual(before);
     expect(await stagingJobs()).toEqual(jobsBefore);
@@ -199,7 +225,9 @@ describe('staging follows a real registry (token auth, notifications, docker pus
     await new Promise((r) => setTimeout(r, 13_000)); // more than one poll
     expect(await stagingImages()).toEqual(before);
     const ready = (await getFollow()).status?.conditions?.find((c) => c.type === 'Ready');
-    expect(ready?.message).toMatch(/^nothing moves: sha-1000002 \(created .*\) is not newer than staging's sha-1000003/);
+    expect(ready?.message).toMatch(
+      /^nothing moves: sha-1000002 \(created .*\) is not newer than staging's sha-1000003/,
+    );
   });
 
   it('registry down: RegistryReachable=False and a Warning Event, nothing moves; back up: recovers', async () => {
@@ -207,19 +235,29 @@ describe('staging follows a real registry (token auth, notifications, docker pus
     await quiet.kill();
     try {
       await waitUntil(
-        async () => (await getFollow()).status?.conditions?.some((c) => c.type === 'RegistryReachable' && c.reason === 'RegistryUnavailable') ?? false,
+        async () =>
+          (await getFollow()).status?.conditions?.some(
+            (c) => c.type === 'RegistryReachable' && c.reason === 'RegistryUnavailable',
+          ) ?? false,
         { what: 'RegistryUnavailable condition', timeoutMs: 40_000, intervalMs: 500 },
       );
       const f = await getFollow();
-      expect(f.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'RegistryUnavailable' });
-      expect(f.status?.conditions?.find((c) => c.type === 'Ready')?.message).toContain(`GET http://${quiet.host}/v2/ponyshop/tags/list?n=1000 failed: ECONNREFUSED`);
+      expect(f.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({
+        status: 'False',
+        reason: 'RegistryUnavailable',
+      });
+      expect(f.status?.conditions?.find((c) => c.type === 'Ready')?.message).toContain(
+        `GET http://${quiet.host}/v2/ponyshop/tags/list?n=1000 failed: ECONNREFUSED`,
+      );
       expect(await events()).toContain('Warning/RegistryUnavailable');
       expect(await stagingImages()).toEqual(before);
     } finally {
       await quiet.start();
     }
     await waitUntil(
-      async () => (await getFollow()).status?.conditions?.some((c) => c.type === 'RegistryReachable' && c.status === 'True') ?? false,
+      async () =>
+        (await getFollow()).status?.conditions?.some((c) => c.type === 'RegistryReachable' && c.status === 'True') ??
+        false,
       { what: 'registry reachable again (after backoff)', timeoutMs: 60_000, intervalMs: 500 },
     );
   });
@@ -227,7 +265,10 @@ describe('staging follows a real registry (token auth, notifications, docker pus
   it('the operator cannot read any other Secret (RBAC: get on regcred only)', async () => {
     await patchFollow({ credentials: { secretName: 'other' } });
     await waitUntil(
-      async () => (await getFollow()).status?.conditions?.some((c) => c.type === 'RegistryReachable' && c.reason === 'CredentialsUnavailable') ?? false,
+      async () =>
+        (await getFollow()).status?.conditions?.some(
+          (c) => c.type === 'RegistryReachable' && c.reason === 'CredentialsUnavailable',
+        ) ?? false,
       { what: 'CredentialsUnavailable', timeoutMs: 30_000, intervalMs: 500 },
     );
     const msg = (await getFollow()).status?.conditions?.find((c) => c.type === 'RegistryReachable')?.message;

@@ -11,22 +11,19 @@ const D = (n: number) => `sha256:${String(n).repeat(64).slice(0, 64)}`;
 
 describe('matchingTags', () => {
   it('semver: only tags in range, highest first, a leading v accepted, junk ignored', () => {
-    expect(matchingTags(['1.2.0', 'v1.10.0', '2.0.0', 'latest', '1.9.9-rc.1', 'sha-abc'], { semver: '>=1.0.0 <2' })).toEqual([
-      'v1.10.0',
-      '1.2.0',
-    ]);
+    expect(
+      matchingTags(['1.2.0', 'v1.10.0', '2.0.0', 'latest', '1.9.9-rc.1', 'sha-abc'], { semver: '>=1.0.0 <2' }),
+    ).toEqual(['v1.10.0', '1.2.0']);
   });
   it('regex is anchored RE2: a partial match does not count', () => {
-    expect(matchingTags(['sha-0a1b2c3', 'xsha-0a1b2c3', 'sha-0a1b2c3-dirty', 'latest'], { regex: 'sha-[0-9a-f]{7}' })).toEqual([
-      'sha-0a1b2c3',
-    ]);
+    expect(
+      matchingTags(['sha-0a1b2c3', 'xsha-0a1b2c3', 'sha-0a1b2c3-dirty', 'latest'], { regex: 'sha-[0-9a-f]{7}' }),
+    ).toEqual(['sha-0a1b2c3']);
   });
   it('regex + Alphabetical sorts by text, last first', () => {
-    expect(matchingTags(['build-0009', 'build-0010', 'build-0002'], { regex: 'build-[0-9]+', orderBy: 'Alphabetical' })).toEqual([
-      'build-0010',
-      'build-0009',
-      'build-0002',
-    ]);
+    expect(
+      matchingTags(['build-0009', 'build-0010', 'build-0002'], { regex: 'build-[0-9]+', orderBy: 'Alphabetical' }),
+    ).toEqual(['build-0010', 'build-0009', 'build-0002']);
   });
   it('a single mutable tag is a candidate only while the registry lists it', () => {
     expect(matchingTags(['latest', '1.0.0'], { tag: 'latest' })).toEqual(['latest']);
@@ -44,14 +41,21 @@ describe('newestByCreation', () => {
     expect(picked?.tag).toBe('sha-0000002');
   });
   it('ignores candidates without a parseable creation time', () => {
-    expect(newestByCreation([{ tag: 'a', digest: D(1), createdAt: 'yesterday' }, { tag: 'b', digest: D(2) }])).toBeUndefined();
+    expect(
+      newestByCreation([
+        { tag: 'a', digest: D(1), createdAt: 'yesterday' },
+        { tag: 'b', digest: D(2) },
+      ]),
+    ).toBeUndefined();
   });
 });
 
 describe('isNewer: staging never moves backwards on its own', () => {
   const semverPolicy = { semver: '>=1.0.0' };
   it('semver: forward only', () => {
-    expect(isNewer({ tag: '1.3.0', digest: D(3) }, { tag: '1.2.0', digest: D(2) }, semverPolicy)).toEqual({ newer: true });
+    expect(isNewer({ tag: '1.3.0', digest: D(3) }, { tag: '1.2.0', digest: D(2) }, semverPolicy)).toEqual({
+      newer: true,
+    });
     const back = isNewer({ tag: '1.1.0', digest: D(1) }, { tag: '1.2.0', digest: D(2) }, semverPolicy);
     expect(back).toEqual({ newer: false, why: "1.1.0 is not a higher version than staging's 1.2.0" });
   });
@@ -64,7 +68,9 @@ describe('isNewer: staging never moves backwards on its own', () => {
     expect(r.newer).toBe(false);
   });
   it('a mutable tag follows its digest whichever way it moves', () => {
-    expect(isNewer({ tag: 'latest', digest: D(1) }, { tag: 'latest', digest: D(2) }, { tag: 'latest' })).toEqual({ newer: true });
+    expect(isNewer({ tag: 'latest', digest: D(1) }, { tag: 'latest', digest: D(2) }, { tag: 'latest' })).toEqual({
+      newer: true,
+    });
   });
   it('first adoption (nothing known about staging) moves', () => {
     expect(isNewer({ tag: '1.0.0', digest: D(1) }, undefined, semverPolicy)).toEqual({ newer: true });
@@ -73,9 +79,13 @@ describe('isNewer: staging never moves backwards on its own', () => {
 
 describe('followPolicyProblem', () => {
   it('names the bad field and an example', () => {
-    expect(followPolicyProblem({ semver: 'not a range!' })).toMatch(/spec.tags.semver: "not a range!" is not a valid semver range/);
+    expect(followPolicyProblem({ semver: 'not a range!' })).toMatch(
+      /spec.tags.semver: "not a range!" is not a valid semver range/,
+    );
     expect(followPolicyProblem({ regex: '(a)\\1' })).toMatch(/^spec.tags.regex: .*RE2/);
-    expect(followPolicyProblem({ semver: '1', tag: 'latest' })).toBe('spec.tags: set exactly one of semver, regex or tag');
+    expect(followPolicyProblem({ semver: '1', tag: 'latest' })).toBe(
+      'spec.tags: set exactly one of semver, regex or tag',
+    );
     expect(followPolicyProblem({ tag: 'latest' })).toBeUndefined();
   });
 });

@@ -22,7 +22,10 @@ let b: { digest: string };
 
 const client = (creds = credentialsFor(registry.dockerConfigJson, registry.host, 'test/regcred')) =>
   new RegistryClient({ credentials: creds });
-const follow = (tags: ImageFollowObject['spec']['tags'], current?: { tag: string; digest: string; createdAt?: string }) =>
+const follow = (
+  tags: ImageFollowObject['spec']['tags'],
+  current?: { tag: string; digest: string; createdAt?: string },
+) =>
   ({
     metadata: { name: 'ponyshop', namespace: 'staging', generation: 1 },
     spec: { repository: `${registry.host}/ponyshop`, tags, selector: {}, migrationJobSelector: {} },
@@ -53,21 +56,41 @@ afterAll(async () => {
 
 describe('pollRegistry against docker-registry with token auth', () => {
   it('picks the newest sha tag by the image creation time, with the Secret credentials', async () => {
-    const poll = await pollRegistry(client(), `${registry.host}/ponyshop`, { regex: 'sha-[0-9a-f]{7}' }, new CreatedCache());
+    const poll = await pollRegistry(
+      client(),
+      `${registry.host}/ponyshop`,
+      { regex: 'sha-[0-9a-f]{7}' },
+      new CreatedCache(),
+    );
     expect(poll).toMatchObject({ ok: true, matching: 2, candidate: { tag: 'sha-aaaaaaa', digest: b.digest } });
     expect(registry.tokenRequests.some((r) => r.includes('scope=repository%3Aponyshop%3Apull'))).toBe(true);
   });
 
   it('Alphabetical ordering picks by text instead', async () => {
-    const poll = await pollRegistry(client(), `${registry.host}/ponyshop`, { regex: 'sha-.*', orderBy: 'Alphabetical' }, new CreatedCache());
+    const poll = await pollRegistry(
+      client(),
+      `${registry.host}/ponyshop`,
+      { regex: 'sha-.*', orderBy: 'Alphabetical' },
+      new CreatedCache(),
+    );
     expect(poll).toMatchObject({ ok: true, candidate: { tag: 'sha-bbbbbbb', digest: a.digest } });
   });
 
   it('wrong credentials: Unauthorized, naming the token service; anonymous: Unauthorized too', async () => {
-    const bad = await pollRegistry(client({ username: 'ci', password: 'wrong' }), `${registry.host}/ponyshop`, { tag: 'x' }, new CreatedCache());
+    const bad = await pollRegistry(
+      client({ username: 'ci', password: 'wrong' }),
+      `${registry.host}/ponyshop`,
+      { tag: 'x' },
+      new CreatedCache(),
+    );
     expect(bad).toMatchObject({ ok: false, reason: 'Unauthorized' });
     expect(!bad.ok && bad.message).toContain('refused the credentials from the Secret (HTTP 401)');
-    const anon = await pollRegistry(new RegistryClient({}), `${registry.host}/ponyshop`, { tag: 'x' }, new CreatedCache());
+    const anon = await pollRegistry(
+      new RegistryClient({}),
+      `${registry.host}/ponyshop`,
+      { tag: 'x' },
+      new CreatedCache(),
+    );
     expect(anon).toMatchObject({ ok: false, reason: 'Unauthorized' });
   });
 
@@ -84,7 +107,8 @@ describe('pollRegistry against docker-registry with token auth', () => {
   it('the registry posts push notifications the webhook accepts (Bearer), naming repository, tag and digest', async () => {
     const c = await registry.push('ponyshop', 'sha-ccccccc');
     const deadline = Date.now() + 15_000;
-    while (!received.some((p) => p.tag === 'sha-ccccccc') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while (!received.some((p) => p.tag === 'sha-ccccccc') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
     expect(received).toContainEqual({ name: 'ponyshop', tag: 'sha-ccccccc', digest: c.digest });
   }, 60_000);
 
@@ -99,7 +123,9 @@ describe('pollRegistry against docker-registry with token auth', () => {
     expect(after.ok && after.candidate?.tag).not.toBe('sha-ddddddd');
     const choice = chooseMove(follow(policy, current), after, { digest: d.digest });
     expect(choice.target).toBeUndefined();
-    expect(choice.stay?.message).toMatch(/^nothing moves: sha-\w+ \(created .*\) is not newer than staging's sha-ddddddd/);
+    expect(choice.stay?.message).toMatch(
+      /^nothing moves: sha-\w+ \(created .*\) is not newer than staging's sha-ddddddd/,
+    );
   }, 60_000);
 
   it('registry down: RegistryUnavailable naming the request, and nothing to move', async () => {
@@ -107,7 +133,9 @@ describe('pollRegistry against docker-registry with token auth', () => {
     try {
       const poll = await pollRegistry(client(), `${registry.host}/ponyshop`, { tag: 'latest' }, new CreatedCache());
       expect(poll).toMatchObject({ ok: false, reason: 'RegistryUnavailable' });
-      expect(!poll.ok && poll.message).toMatch(new RegExp(`GET http://${registry.host}/v2/ponyshop/tags/list\\?n=1000 failed: ECONNREFUSED`));
+      expect(!poll.ok && poll.message).toMatch(
+        new RegExp(`GET http://${registry.host}/v2/ponyshop/tags/list\\?n=1000 failed: ECONNREFUSED`),
+      );
       expect(chooseMove(follow({ tag: 'latest' }), poll, {}).target).toBeUndefined();
     } finally {
       await registry.start();
@@ -127,17 +155,22 @@ describe('429 and 5xx from a front of the real registry', () => {
         return;
       }
       if (mode !== 'pass') {
-        res.writeHead(Number(mode), mode === '503' ? { 'retry-after': new Date(Date.now() + 20_000).toUTCString() } : {});
+        res.writeHead(
+          Number(mode),
+          mode === '503' ? { 'retry-after': new Date(Date.now() + 20_000).toUTCString() } : {},
+        );
         res.end('upstream sad');
         return;
       }
-      void fetch(`${registry.baseUrl}${req.url}`, { headers: req.headers as Record<string, string> }).then(async (up) => {
-        const headers = Object.fromEntries(up.headers);
-        delete headers['content-encoding'];
-        delete headers['transfer-encoding'];
-        res.writeHead(up.status, headers);
-        res.end(Buffer.from(await up.arrayBuffer()));
-      });
+      void fetch(`${registry.baseUrl}${req.url}`, { headers: req.headers as Record<string, string> }).then(
+        async (up) => {
+          const headers = Object.fromEntries(up.headers);
+          delete headers['content-encoding'];
+          delete headers['transfer-encoding'];
+          res.writeHead(up.status, headers);
+          res.end(Buffer.from(await up.arrayBuffer()));
+        },
+      );
     });
     await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
     frontHost = `127.0.0.1:${(front.address() as AddressInfo).port}`;

@@ -76,12 +76,28 @@ export async function startTokenRegistry(opts: TokenRegistryOptions = {}): Promi
   const dir = mkdtempSync(join(tmpdir(), 'px-follow-registry-'));
   execFileSync(
     'openssl',
-    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'token.key', '-out', 'token.crt', '-days', '2', '-subj', '/CN=px-follow-token'],
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'token.key',
+      '-out',
+      'token.crt',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=px-follow-token',
+    ],
     { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   const key = readFileSync(join(dir, 'token.key'), 'utf8');
   const certDer = Buffer.from(
-    readFileSync(join(dir, 'token.crt'), 'utf8').replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''),
+    readFileSync(join(dir, 'token.crt'), 'utf8')
+      .replace(/-----[^-]+-----/g, '')
+      .replace(/\s+/g, ''),
     'base64',
   );
   const user = 'ci';
@@ -94,7 +110,9 @@ export async function startTokenRegistry(opts: TokenRegistryOptions = {}): Promi
     const url = new URL(req.url ?? '/', 'http://x');
     tokenRequests.push(`${url.pathname}${url.search}`);
     const auth = req.headers.authorization ?? '';
-    const [name, pass] = auth.startsWith('Basic ') ? Buffer.from(auth.slice(6), 'base64').toString().split(/:(.*)/s) : [];
+    const [name, pass] = auth.startsWith('Basic ')
+      ? Buffer.from(auth.slice(6), 'base64').toString().split(/:(.*)/s)
+      : [];
     if (auth && users[name] !== pass) {
       res.writeHead(401, { 'content-type': 'application/json' });
       res.end('{"errors":[{"code":"UNAUTHORIZED","message":"bad credentials"}]}');
@@ -109,7 +127,16 @@ export async function startTokenRegistry(opts: TokenRegistryOptions = {}): Promi
     const now = Math.floor(Date.now() / 1000);
     const header = b64url(JSON.stringify({ typ: 'JWT', alg: 'RS256', x5c: [certDer.toString('base64')] }));
     const claims = b64url(
-      JSON.stringify({ iss: ISSUER, sub: name ?? '', aud: SERVICE, exp: now + 300, nbf: now - 10, iat: now, jti: randomBytes(8).toString('hex'), access }),
+      JSON.stringify({
+        iss: ISSUER,
+        sub: name ?? '',
+        aud: SERVICE,
+        exp: now + 300,
+        nbf: now - 10,
+        iat: now,
+        jti: randomBytes(8).toString('hex'),
+        access,
+      }),
     );
     const signature = createSign('RSA-SHA256').update(`${header}.${claims}`).sign(key).toString('base64url');
     const token = `${header}.${claims}.${signature}`;
@@ -156,14 +183,17 @@ export async function startTokenRegistry(opts: TokenRegistryOptions = {}): Promi
   const logFile = join(dir, 'registry.log');
   let child: ChildProcess | undefined;
   const exited = (c: ChildProcess) =>
-    c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise<void>((r) => c.once('exit', () => r()));
+    c.exitCode !== null || c.signalCode !== null
+      ? Promise.resolve()
+      : new Promise<void>((r) => c.once('exit', () => r()));
   const start = async () => {
     const out = openSync(logFile, 'a');
     child = spawn(REGISTRY_BINARY, ['serve', config], { stdio: ['ignore', out, out] });
     closeSync(out);
     const deadline = Date.now() + 15_000;
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`docker-registry exited with ${child.exitCode}:\n${readFileSync(logFile, 'utf8')}`);
+      if (child.exitCode !== null)
+        throw new Error(`docker-registry exited with ${child.exitCode}:\n${readFileSync(logFile, 'utf8')}`);
       try {
         if ((await fetch(`http://${host}/v2/`, { signal: AbortSignal.timeout(1000) })).status === 401) return;
       } catch {
@@ -188,9 +218,12 @@ export async function startTokenRegistry(opts: TokenRegistryOptions = {}): Promi
   const dockerConfigJson = JSON.stringify({ auths: { [host]: { auth } } });
 
   const adminToken = async (repository: string, actions: string) => {
-    const res = await fetch(`http://127.0.0.1:${tokenPort}/token?service=${SERVICE}&scope=repository:${repository}:${actions}`, {
-      headers: { authorization: `Basic ${auth}` },
-    });
+    const res = await fetch(
+      `http://127.0.0.1:${tokenPort}/token?service=${SERVICE}&scope=repository:${repository}:${actions}`,
+      {
+        headers: { authorization: `Basic ${auth}` },
+      },
+    );
     return ((await res.json()) as { token: string }).token;
   };
 
@@ -204,10 +237,16 @@ export async function startTokenRegistry(opts: TokenRegistryOptions = {}): Promi
     dockerConfigDir,
     async push(repository, tag) {
       const ref = `${host}/${repository}:${tag}`;
-      await docker(['build', '-q', '-t', ref, '-'], env, `FROM ${BASE_IMAGE}\nLABEL dev.ponyexpress.test.build="${tag}-${randomBytes(4).toString('hex')}"\n`);
+      await docker(
+        ['build', '-q', '-t', ref, '-'],
+        env,
+        `FROM ${BASE_IMAGE}\nLABEL dev.ponyexpress.test.build="${tag}-${randomBytes(4).toString('hex')}"\n`,
+      );
       const pushedAt = Date.now();
       await docker(['push', '-q', ref], env);
-      const digest = (await docker(['image', 'inspect', '--format', '{{range .RepoDigests}}{{println .}}{{end}}', ref], env))
+      const digest = (
+        await docker(['image', 'inspect', '--format', '{{range .RepoDigests}}{{println .}}{{end}}', ref], env)
+      )
         .split('\n')
         .find((d) => d.startsWith(`${host}/${repository}@`))!
         .split('@')[1];

@@ -41,7 +41,12 @@ describe('accepted', () => {
       { action: 'pull', target: { repository: 'ponyshop', tag: 'x' } },
       {
         action: 'push',
-        target: { mediaType: 'application/vnd.docker.distribution.manifest.v2+json', repository: 'acme/ponyshop', tag: 'sha-1234567', digest: DIGEST },
+        target: {
+          mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+          repository: 'acme/ponyshop',
+          tag: 'sha-1234567',
+          digest: DIGEST,
+        },
       },
     ]);
     expect(await post('/hooks/registry', body, bearer)).toEqual({ status: 202, body: { pushes: 1, enqueued: 1 } });
@@ -63,7 +68,9 @@ describe('refused, nothing enqueued', () => {
   it('no credentials: 401 naming both ways to sign', async () => {
     const res = await post('/hooks/tag', good);
     expect(res.status).toBe(401);
-    expect(res.body.error).toBe(`no credentials: send ${SIGNATURE_HEADER}: sha256=<HMAC-SHA256 of the body> or Authorization: Bearer <shared secret>`);
+    expect(res.body.error).toBe(
+      `no credentials: send ${SIGNATURE_HEADER}: sha256=<HMAC-SHA256 of the body> or Authorization: Bearer <shared secret>`,
+    );
   });
   it('a signature of another body: 401', async () => {
     const res = await post('/hooks/tag', good, { [SIGNATURE_HEADER]: signature(SECRET, Buffer.from('{}')) });
@@ -77,9 +84,18 @@ describe('refused, nothing enqueued', () => {
     expect(res.status).toBe(400);
     expect(res.body.error).toMatch(/^body is not JSON \(.*\); expected the docker-registry notifications envelope/);
     const tag = await post('/hooks/tag', JSON.stringify({ repository: 'acme/shop', tag: 'no spaces allowed' }), bearer);
-    expect(tag).toEqual({ status: 400, body: { error: 'tag is "no spaces allowed"; expected a tag such as 1.4.2 or sha-0a1b2c3' } });
-    const repo = await post('/hooks/registry', envelope([{ action: 'push', target: { repository: 'Bad Repo', tag: 'x' } }]), bearer);
-    expect(repo.body.error).toBe('events[0].target.repository is "Bad Repo"; expected a repository name such as acme/shop');
+    expect(tag).toEqual({
+      status: 400,
+      body: { error: 'tag is "no spaces allowed"; expected a tag such as 1.4.2 or sha-0a1b2c3' },
+    });
+    const repo = await post(
+      '/hooks/registry',
+      envelope([{ action: 'push', target: { repository: 'Bad Repo', tag: 'x' } }]),
+      bearer,
+    );
+    expect(repo.body.error).toBe(
+      'events[0].target.repository is "Bad Repo"; expected a repository name such as acme/shop',
+    );
   });
   it('a body over the limit: 413 before any parsing', async () => {
     const res = await post('/hooks/tag', 'x'.repeat(5000), bearer);
@@ -91,7 +107,8 @@ describe('refused, nothing enqueued', () => {
   });
   it('over the rate: 429 with Retry-After once the burst is spent', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 32; i++) statuses.push((await post('/hooks/registry', 'x', { authorization: 'Bearer nope' })).status);
+    for (let i = 0; i < 32; i++)
+      statuses.push((await post('/hooks/registry', 'x', { authorization: 'Bearer nope' })).status);
     expect(statuses.filter((s) => s === 401)).toHaveLength(30);
     expect(statuses.slice(30)).toEqual([429, 429]);
   });
