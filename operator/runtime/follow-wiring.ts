@@ -36,7 +36,7 @@ export function wireFollow(
   }
   const keyOf = (f: ImageFollowObject) => `${f.metadata.namespace}/${f.metadata.name}`;
   // Only new objects and spec changes enqueue: the follower's own status writes would otherwise each cost a poll.
-  const seenGeneration = new Map<string, number | undefined>();
+  const seenGeneration = new Map<string, string>();
   let queue: WorkQueue | undefined = undefined;
   const informers = config.followNamespaces.map(
     (ns) =>
@@ -45,8 +45,10 @@ export function wireFollow(
         watchdogMs: config.informerWatchdogSeconds * 1000,
         onEvent: (f) => {
           const key = keyOf(f);
-          if (seenGeneration.has(key) && seenGeneration.get(key) === f.metadata.generation) return;
-          seenGeneration.set(key, f.metadata.generation);
+          // uid too: a follow deleted and created again starts at generation 1 again.
+          const seen = `${f.metadata.uid ?? ''}/${f.metadata.generation ?? ''}`;
+          if (seenGeneration.get(key) === seen) return;
+          seenGeneration.set(key, seen);
           queue?.add(key);
         },
         onRestart: () => {},
