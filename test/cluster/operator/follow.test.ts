@@ -262,6 +262,38 @@ describe('staging follows a real registry (token auth, notifications, docker pus
     );
   });
 
+  it('the CRD refuses two tag policies, orderBy without regex and an empty selector, saying which', async () => {
+    const attempt = async (spec: Record<string, unknown>) => {
+      try {
+        await p.custom.createNamespacedCustomObject({
+          group: 'ponyexpress.dev',
+          version: 'v1alpha1',
+          namespace: p.staging,
+          plural: 'imagefollows',
+          body: { apiVersion: 'ponyexpress.dev/v1alpha1', kind: 'ImageFollow', metadata: { name: 'bad' }, spec },
+        });
+        return 'accepted';
+      } catch (err) {
+        return String((err as { body?: string }).body ?? err);
+      }
+    };
+    const base = {
+      repository: `${hooked.host}/ponyshop`,
+      selector: { matchLabels: { a: 'b' } },
+      migrationJobSelector: { matchLabels: { a: 'b' } },
+    };
+    expect(await attempt({ ...base, tags: { semver: '>=1', tag: 'latest' } })).toContain(
+      'tags must set exactly one of semver, regex or tag',
+    );
+    expect(await attempt({ ...base, tags: { semver: '>=1', orderBy: 'CreatedAt' } })).toContain(
+      'tags.orderBy applies to regex only',
+    );
+    expect(await attempt({ ...base, tags: { tag: 'latest' }, selector: {} })).toContain('selector must not be empty');
+    expect(await attempt({ ...base, repository: 'Registry/Shop:1', tags: { tag: 'latest' } })).toContain(
+      'repository must be a lower-case repository without tag or digest',
+    );
+  });
+
   it('the operator cannot read any other Secret (RBAC: get on regcred only)', async () => {
     await patchFollow({ credentials: { secretName: 'other' } });
     await waitUntil(
