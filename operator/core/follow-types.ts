@@ -1,5 +1,5 @@
 // The ImageFollow object (operator/crd/imagefollows.ponyexpress.dev.yaml is the schema of record; these
-// interfaces mirror it field for field, and test/operator/core/follow-crd.test.ts fails when they drift).
+// interfaces mirror it by hand: scripts/generate-promotion-types.ts knows only the Promotion so far).
 import type { LabelSelector } from './resource.js';
 
 export const FOLLOW_API_VERSION = 'ponyexpress.dev/v1alpha1';
