@@ -190,6 +190,48 @@ const SETTINGS = {
     parse: int(1),
     fallback: () => '10',
   },
+  followNamespaces: {
+    help: 'Staging namespaces whose ImageFollows are served (docs/registry-follow.md); empty = following is off.',
+    env: OPERATOR_ENV.followNamespaces,
+    parse: list('a namespace name', (n) => DNS_LABEL.test(n)),
+    fallback: () => '',
+  },
+  webhookPort: {
+    help: 'Port of the follow webhook; empty = no webhook, 0 = a free port (logged).',
+    env: OPERATOR_ENV.webhookPort,
+    parse: optional(int(0, 65535)),
+    fallback: () => '',
+  },
+  webhookHost: {
+    help: 'Address the follow webhook listens on.',
+    env: OPERATOR_ENV.webhookHost,
+    parse: nonEmpty,
+    fallback: () => '0.0.0.0',
+  },
+  webhookSecretFile: {
+    help: "File holding the webhook's shared secret (the chart mounts the Secret there); required with a port.",
+    env: OPERATOR_ENV.webhookSecretFile,
+    parse: optional(nonEmpty),
+    fallback: () => '',
+  },
+  webhookRatePerSecond: {
+    help: 'Webhook requests accepted per second (a token bucket).',
+    env: OPERATOR_ENV.webhookRatePerSecond,
+    parse: int(1),
+    fallback: () => '5',
+  },
+  webhookBurst: {
+    help: 'Burst of the webhook rate limit above.',
+    env: OPERATOR_ENV.webhookBurst,
+    parse: int(1),
+    fallback: () => '20',
+  },
+  webhookMaxBodyBytes: {
+    help: 'Largest webhook request body accepted, in bytes.',
+    env: OPERATOR_ENV.webhookMaxBodyBytes,
+    parse: int(1024, 16 * 1024 * 1024),
+    fallback: () => '262144',
+  },
 } as const satisfies Record<
   string,
   {
@@ -233,6 +275,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig
       `${OPERATOR_ENV.informerWatchdogSeconds} must exceed ${OPERATOR_ENV.watchTimeoutSeconds}, or quiet healthy watches get restarted`,
     );
   }
+  if (!problems.length && c.webhookPort !== undefined && !c.webhookSecretFile) {
+    problems.push(
+      `${OPERATOR_ENV.webhookPort} is set but ${OPERATOR_ENV.webhookSecretFile} is not: the webhook never runs without its shared secret`,
+    );
+  }
   if (problems.length) throw new ConfigError(`invalid operator configuration:\n  ${problems.join('\n  ')}`);
   return c;
 }
@@ -272,6 +319,11 @@ export function readCommandLine(args: readonly string[]): { help: boolean } | { 
       problem: `unknown argument ${JSON.stringify(unknown)}: the operator takes no arguments but --help; it is configured by environment variables (see --help)`,
     };
   return { help: args.length > 0 };
+}
+
+/** The empty string is "not set". */
+function optional<T>(parse: Parser<T>): Parser<T | undefined> {
+  return (raw) => (raw === '' ? undefined : parse(raw));
 }
 
 const REGISTRY_HOST = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)(:\d{1,5})?$/;
