@@ -26,4 +26,3 @@ const customTags = (tags: Tags) => [
 export function toYaml(value: unknown): string {
   return stringify(value, { version: '1.1', customTags, lineWidth: 0 });
 }
-

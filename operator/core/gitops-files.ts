@@ -74,7 +74,10 @@ export function rewriteImages(files: Files, change: ImageChange): FileChanges {
     if (!read) continue;
     const { header, object } = read;
     const component = object.metadata?.labels?.[LABEL.component];
-    if ((object.kind === 'Deployment' || object.kind === 'StatefulSet') && change.components.includes(component ?? '')) {
+    if (
+      (object.kind === 'Deployment' || object.kind === 'StatefulSet') &&
+      change.components.includes(component ?? '')
+    ) {
       setTemplateImage(object.spec?.template as Template, change);
     } else if (object.kind === 'Job' && component === 'migrate' && object.spec && object.metadata?.name) {
       object.spec = jobSpecFor(object.spec, change.image, change.repository);
