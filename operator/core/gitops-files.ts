@@ -47,7 +47,7 @@ function readManifest(content: string): { header: string; object: Manifest } | u
   const { header, body } = splitHeader(content);
   try {
     const object = parse(body, { version: '1.1' }) as unknown;
-    return object && typeof object === 'object' ? { header, object: object as Manifest } : undefined;
+    return object && typeof object === 'object' ? { header, object: object } : undefined;
   } catch {
     return undefined;
   }

@@ -37,10 +37,10 @@ const same = (a: string, b: string) => {
 export function decideWriteBack(files: Files, input: WriteBackInput): WriteBackDecision {
   const images = managedImages(files, input.components);
   const workloads = input.components.filter((c) => images[c] !== undefined);
-  if (workloads.length > 0 && workloads.every((c) => same(images[c]!, input.image))) return { kind: 'upToDate' };
+  if (workloads.length > 0 && workloads.every((c) => same(images[c], input.image))) return { kind: 'upToDate' };
   if (input.expected !== undefined) {
     for (const component of workloads) {
-      const found = images[component]!;
+      const found = images[component];
       if (!same(found, input.expected) && !same(found, input.image))
         return {
           kind: 'drift',

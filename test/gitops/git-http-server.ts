@@ -131,4 +131,4 @@ function handle(
   }
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) serve(process.argv[2]!, process.argv[3]!, process.argv[4]!);
+if (process.argv[1] === fileURLToPath(import.meta.url)) serve(process.argv[2], process.argv[3], process.argv[4]);

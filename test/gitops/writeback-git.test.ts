@@ -139,7 +139,7 @@ test('a human commit changing a managed image meanwhile is drift: the operator c
   const result = await new GitClient().commit(at, CREDS, AUTHOR, (snapshot) => {
     if (!raced) {
       raced = true;
-      const web = seedFiles()[`${FOLDER}/50-deployment-ponyshop-web.yaml`]!;
+      const web = seedFiles()[`${FOLDER}/50-deployment-ponyshop-web.yaml`];
       pushAsHuman(
         url,
         { [`${FOLDER}/50-deployment-ponyshop-web.yaml`]: web.split(`${REPOSITORY}:1.4.0`).join(human) },

@@ -78,7 +78,7 @@ test.each([
 
 test('the same image again changes nothing', () => {
   const files = folder(baseline, 'production');
-  const current = managedImages(files, ['web', 'worker', 'beat']).web!;
+  const current = managedImages(files, ['web', 'worker', 'beat']).web;
   const { changes } = rewriteImages(files, {
     app: 'ponyshop',
     repository: REPOSITORY,
