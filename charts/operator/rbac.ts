@@ -1,5 +1,6 @@
 // Least-privilege, namespaced RBAC for the operator: one Role + RoleBinding per namespace and purpose.
-// No ClusterRole at all, and no rule anywhere names Secrets (or uses a wildcard that would include them).
+// No ClusterRole at all, and no rule names Secrets (or uses a wildcard that would include them), except `get`
+// on the one Secret a pipeline's Git write-back names (resourceNames), in that pipeline's production namespace.
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { OPERATOR_NAME, operatorLabels, type OperatorPipeline } from './props.js';
@@ -59,7 +60,14 @@ export class OperatorRbac extends Construct {
     };
     grant(props.namespace, 'leader-election', ownNamespaceRules(props.leaseName));
     for (const ns of unique(props.pipelines.map((p) => p.stagingNamespace))) grant(ns, 'staging', STAGING_RULES);
-    for (const ns of unique(props.pipelines.map((p) => p.productionNamespace)))
-      grant(ns, 'production', PRODUCTION_RULES);
+    for (const ns of unique(props.pipelines.map((p) => p.productionNamespace))) {
+      const secrets = unique(
+        props.pipelines.flatMap((p) => (p.productionNamespace === ns && p.gitSecret ? [p.gitSecret] : [])),
+      );
+      const git: Rule[] = secrets.length
+        ? [{ apiGroups: [''], resources: ['secrets'], resourceNames: secrets, verbs: ['get'] }]
+        : [];
+      grant(ns, 'production', [...PRODUCTION_RULES, ...git]);
+    }
   }
 }
