@@ -151,7 +151,7 @@ describe('the scripts the pipelines call', () => {
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
-        const signature = req.headers['x-ponyexpress-signature'] as string | undefined;
+        const signature = req.headers['x-ponyexpress-signature-256'] as string | undefined;
         received.push({ body, signature });
         const good = `sha256=${createHmac('sha256', 'webhook-secret').update(body).digest('hex')}`;
         res.writeHead(signature === good ? 202 : 401).end(signature === good ? 'accepted' : 'bad signature');
