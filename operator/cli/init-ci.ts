@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { githubWorkflow, gitlabPipeline, SCRIPT_DIR, SCRIPTS, type CiOptions } from './ci-templates.js';
-import type { SubcommandIo } from './subcommands.js';
+import type { SubcommandIo } from './subcommand.js';
 
 export const INIT_USAGE = `usage: ponyexpress init ci --provider github|gitlab [--app NAME] [--namespace NS] [--python 3.12] [--dir .] [--force]`;
 const SCRIPTS_SOURCE = fileURLToPath(new URL('../../scripts/ci/', import.meta.url));
