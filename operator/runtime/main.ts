@@ -15,6 +15,7 @@ import { Manager } from './manager.js';
 import { OperatorMetrics } from './metrics.js';
 import { startProbeServer, type ProbeServer } from './server.js';
 import { GitWriteBack, secretReader } from '../kube/gitops.js';
+import { wireFollow } from './follow-wiring.js';
 
 function configOrExit(): OperatorConfig {
   try {
@@ -97,6 +98,7 @@ async function main(): Promise<void> {
     informers: () => cache.size,
   });
 
+  const follow = wireFollow(config, client, leadership, log);
   const staleMs = config.staleAfterSeconds * 1000;
   let server: ProbeServer | undefined;
   let resync: NodeJS.Timeout | undefined;
@@ -114,7 +116,9 @@ async function main(): Promise<void> {
     })
     // Not awaited: the Promotion informers' first list enqueues every Promotion anyway, and
     // SIGTERM must work even while the apiserver is unreachable.
-    .add({ name: 'cache', start: () => void cache.start(), stop: () => cache.stop() })
+    .add({ name: 'cache', start: () => void cache.start(), stop: () => cache.stop() });
+  follow?.runnables.forEach((r) => manager.add(r));
+  manager
     .add({ name: 'leader-election', start: () => leadership.start(), stop: () => leadership.stop() })
     .add({
       name: 'resync',
