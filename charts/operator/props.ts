@@ -12,6 +12,8 @@ export interface OperatorPipeline {
   readonly productionNamespace: string;
   /** When set, the operator's NetworkPolicy lets it reach this URL. @default no smoke check */
   readonly smokeUrl?: string;
+  /** Git write-back's credentials: the operator may `get` this one Secret in the production namespace. @default none */
+  readonly gitSecret?: string;
   /**
    * Staging follows its registry (an ImageFollow in the staging namespace): the operator may also patch
    * staging's workloads, create its migration Job and get the named credentials Secret. @default off

@@ -1,6 +1,6 @@
 // Least-privilege, namespaced RBAC for the operator: one Role + RoleBinding per namespace and purpose.
-// No ClusterRole at all, and no wildcard; the only Secret rule is `get` on the one registry-credentials
-// Secret a following staging environment names (resourceNames).
+// No ClusterRole at all, and no wildcard; the only Secret rules are `get` on one named Secret (resourceNames):
+// the registry credentials a following staging environment names, and a production Git write-back's credentials.
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { OPERATOR_NAME, operatorLabels, type OperatorPipeline } from './props.js';
@@ -76,8 +76,15 @@ export class OperatorRbac extends Construct {
     };
     grant(props.namespace, 'leader-election', ownNamespaceRules(props.leaseName));
     for (const ns of unique(props.pipelines.map((p) => p.stagingNamespace))) grant(ns, 'staging', STAGING_RULES);
-    for (const ns of unique(props.pipelines.map((p) => p.productionNamespace)))
-      grant(ns, 'production', PRODUCTION_RULES);
+    for (const ns of unique(props.pipelines.map((p) => p.productionNamespace))) {
+      const secrets = unique(
+        props.pipelines.flatMap((p) => (p.productionNamespace === ns && p.gitSecret ? [p.gitSecret] : [])),
+      );
+      const git: Rule[] = secrets.length
+        ? [{ apiGroups: [''], resources: ['secrets'], resourceNames: secrets, verbs: ['get'] }]
+        : [];
+      grant(ns, 'production', [...PRODUCTION_RULES, ...git]);
+    }
     for (const p of props.pipelines)
       if (p.follow) grant(p.stagingNamespace, 'follow', followRules(p.follow.secretName));
   }

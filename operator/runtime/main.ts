@@ -14,6 +14,7 @@ import { createLogger } from './log.js';
 import { Manager } from './manager.js';
 import { OperatorMetrics } from './metrics.js';
 import { startProbeServer, type ProbeServer } from './server.js';
+import { GitWriteBack, secretReader } from '../kube/gitops.js';
 import { wireFollow } from './follow-wiring.js';
 
 function configOrExit(): OperatorConfig {
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
     log,
     statusMinIntervalMs: config.statusMinIntervalSeconds * 1000,
     resolveDigests: config.resolveDigests,
+    gitWriteBack: new GitWriteBack({ secrets: secretReader(client), log }),
   });
   const queue = new WorkQueue({
     concurrency: config.concurrency,
