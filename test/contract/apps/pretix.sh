@@ -56,9 +56,10 @@ case "${BROKEN:-}" in
   *) echo "BROKEN=$BROKEN: pretix.sh has no broken variants (see startproject.sh)" >&2; exit 2 ;;
 esac
 
-# The environment: staging's file with pretix's names; pretix keeps its data dir under /tmp (an emptyDir).
+# The environment: staging's file with pretix's names; pretix keeps its data dir under /tmp (an emptyDir), and
+# answers only its own URL's host (else 400 "Unknown host", which check-app's web-host step caught).
 # pretix's first migrate (about 300 migrations) took over 15 min on 2 shared cores: the Job gets an hour.
-sed -e "s/ponyshop/pretix/g" -e "s/module: pretix\$/module: pretixpx/" -e "s|^settings:\$|settings:\n  DATA_DIR: /tmp/pretix-data|" \
+sed -e "s/ponyshop/pretix/g" -e "s/module: pretix\$/module: pretixpx/" -e "s|^settings:\$|settings:\n  DATA_DIR: /tmp/pretix-data\n  PRETIX_PRETIX_URL: https://staging.pretix.example.com|" \
   -e "s|^migrations:\$|migrations:\n  activeDeadlineSeconds: 3600|" "$repo_root/environments/staging.yaml" > "$dir/environments/staging.yaml"
 if [[ "${1:-}" == "--check" ]]; then
   trap 'rm -rf "$dir"' EXIT
