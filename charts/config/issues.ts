@@ -118,10 +118,10 @@ function invalidKey(issue: Issue & { code: 'invalid_key' }): { found: string; ex
 
 /** The issues of the union member the input was meant for: the one whose failures all lie below its top level. */
 function closestUnionBranch(issue: Issue & { code: 'invalid_union' }): Issue[] | undefined {
-  const branches = ('errors' in issue ? issue.errors : []) as Issue[][];
+  const branches = 'errors' in issue ? issue.errors : [];
   const meant = branches.filter((b) => b.every((i) => i.path.length > 0));
   if (meant.length !== 1) return undefined;
-  return meant[0].map((i) => ({ ...i, path: [...issue.path, ...i.path] }) as Issue);
+  return meant[0].map((i) => ({ ...i, path: [...issue.path, ...i.path] }));
 }
 
 /** Turns zod's issues into `found X, expected Y` problems, one per wrong field. */
