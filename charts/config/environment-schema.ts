@@ -17,10 +17,9 @@ import {
 } from './common-schema.js';
 import { promotionConfigSchema } from './promotion-schema.js';
 import { databaseSchema } from './database-schema.js';
-import { envMap, envVarName, references, RESERVED_ENV } from './app-env-schema.js';
+import { envMap, envVarName } from './app-env-schema.js';
+import { envProblems } from './env-problems.js';
 import { beatLiveness, webProbes, workerLiveness } from './probe-schema.js';
-import { APP_ENV } from '../../contract/index.js';
-import { providerSecret } from '../postgres/provider-secrets.js';
 
 const pythonModule = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, 'a Python module path');
 const CELERY_APP = 'a Celery app path: a module, optionally with ":<attribute>", e.g. "config.celery_app"';
@@ -197,80 +196,6 @@ export const environmentSchema = z.strictObject({
 });
 
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;
-
-/** Every variable the charts define in app containers for this config (ConfigMap and env). */
-function chartEnvNames(c: EnvironmentConfig): string[] {
-  const db = providerSecret(c.database, c.app);
-  return [
-    ...Object.keys(db.keys),
-    ...Object.keys(db.plain),
-    ...(c.database.provider === 'zalando' ? [APP_ENV.databaseUrl] : []),
-    ...(c.database.sslMode ? ['PGSSLMODE'] : []),
-    ...(c.database.caSecret ? ['PGSSLROOTCERT'] : []),
-    ...(c.database.serviceBinding ? [APP_ENV.serviceBindingRoot] : []),
-    APP_ENV.brokerUrl,
-    APP_ENV.djangoSecretKey,
-    APP_ENV.djangoSettingsModule,
-    APP_ENV.djangoAllowedHosts,
-    APP_ENV.workerHeartbeatFile,
-    APP_ENV.beatTickFile,
-    APP_ENV.livenessPath,
-    APP_ENV.readinessPath,
-  ];
-}
-
-const COMPONENT_ENV = [
-  ['web', 'env'],
-  ['worker', 'env'],
-  ['beat', 'env'],
-  ['migrations', 'env'],
-] as const;
-
-/** Reserved names, names given twice, and `$(VAR)` references Kubernetes would leave unexpanded. */
-function envProblems(c: EnvironmentConfig): Problem[] {
-  const out: Problem[] = [];
-  const reserved = (path: (string | number)[], name: string) => {
-    const instead = RESERVED_ENV[name];
-    if (instead) out.push({ path, expected: `a name the charts do not set: ${name} is theirs (${instead})` });
-  };
-  for (const key of Object.keys(c.settings)) reserved(['settings', key], key);
-  c.broker.aliases.forEach((name, i) => {
-    reserved(['broker', 'aliases', i], name);
-    if (name in c.settings || name in c.env)
-      out.push({ path: ['broker', 'aliases', i], expected: `a name not also set in settings or env (${name} is)` });
-  });
-  // What a literal may refer to: the ConfigMap (envFrom comes first), then the env list in order.
-  const defined = new Set<string>([...Object.keys(c.settings), ...chartEnvNames(c), ...c.broker.aliases]);
-  const lists: [(string | number)[], Record<string, unknown>][] = [
-    [['env'], c.env],
-    ...COMPONENT_ENV.map(
-      ([component]) => [[component, 'env'], c[component].env] as [string[], Record<string, unknown>],
-    ),
-  ];
-  for (const [where, env] of lists) {
-    const seen = new Set(where.length === 1 ? defined : [...defined, ...Object.keys(c.env)]);
-    for (const [name, value] of Object.entries(env)) {
-      const path = [...where, name];
-      reserved(path, name);
-      if (name in c.settings)
-        out.push({
-          path,
-          expected: `a name not also in settings (env would silently win over the ConfigMap); keep one of settings.${name} and ${where.join('.')}.${name}`,
-        });
-      if (typeof value === 'string') {
-        for (const ref of references(value)) {
-          if (!seen.has(ref))
-            out.push({
-              path,
-              expected: `$(${ref}) to name a variable defined before it (settings, the charts' own, or earlier in env), or $$(${ref}) for the literal text: Kubernetes leaves an unknown $(${ref}) as it is`,
-            });
-        }
-      }
-      seen.add(name);
-    }
-  }
-  return out;
-}
 
 export interface Problem {
   path: (string | number)[];
