@@ -12,6 +12,11 @@ export interface OperatorPipeline {
   readonly productionNamespace: string;
   /** When set, the operator's NetworkPolicy lets it reach this URL. @default no smoke check */
   readonly smokeUrl?: string;
+  /**
+   * Staging follows its registry (an ImageFollow in the staging namespace): the operator may also patch
+   * staging's workloads, create its migration Job and get the named credentials Secret. @default off
+   */
+  readonly follow?: { readonly secretName?: string };
 }
 
 export interface OperatorChartProps {
@@ -23,6 +28,9 @@ export interface OperatorChartProps {
 
 export const OPERATOR_NAME = 'ponyexpress-operator';
 export const METRICS_PORT = 8080;
+export const WEBHOOK_PORT = 8081;
+/** Where the webhook's shared secret is mounted (the Secret's key `secret`). */
+export const WEBHOOK_SECRET_DIR = '/etc/ponyexpress/webhook';
 
 /** `repository@digest` when a digest is set, else `repository:tag`. */
 export function operatorImageRef(image: OperatorSettings['image']): string {

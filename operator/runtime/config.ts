@@ -95,6 +95,24 @@ const SETTINGS = {
     fallback: () => '',
   },
   registryTimeoutSeconds: { env: OPERATOR_ENV.registryTimeoutSeconds, parse: int(1), fallback: () => '10' },
+  /** Staging namespaces whose ImageFollows are served (docs/registry-follow.md); empty = following is off. */
+  followNamespaces: {
+    env: OPERATOR_ENV.followNamespaces,
+    parse: list('a namespace name', (n) => DNS_LABEL.test(n)),
+    fallback: () => '',
+  },
+  /** Port of the follow webhook; empty = no webhook, 0 = a free port (logged). */
+  webhookPort: { env: OPERATOR_ENV.webhookPort, parse: optional(int(0, 65535)), fallback: () => '' },
+  webhookHost: { env: OPERATOR_ENV.webhookHost, parse: nonEmpty, fallback: () => '0.0.0.0' },
+  /** File holding the webhook's shared secret (the chart mounts the Secret there); required with a port. */
+  webhookSecretFile: { env: OPERATOR_ENV.webhookSecretFile, parse: optional(nonEmpty), fallback: () => '' },
+  webhookRatePerSecond: { env: OPERATOR_ENV.webhookRatePerSecond, parse: int(1), fallback: () => '5' },
+  webhookBurst: { env: OPERATOR_ENV.webhookBurst, parse: int(1), fallback: () => '20' },
+  webhookMaxBodyBytes: {
+    env: OPERATOR_ENV.webhookMaxBodyBytes,
+    parse: int(1024, 16 * 1024 * 1024),
+    fallback: () => '262144',
+  },
 } as const satisfies Record<string, { env: string; parse: Parser<unknown>; fallback: () => string }>;
 
 type Settings = typeof SETTINGS;
@@ -126,8 +144,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig
       `${OPERATOR_ENV.informerWatchdogSeconds} must exceed ${OPERATOR_ENV.watchTimeoutSeconds}, or quiet healthy watches get restarted`,
     );
   }
+  if (!problems.length && c.webhookPort !== undefined && !c.webhookSecretFile) {
+    problems.push(
+      `${OPERATOR_ENV.webhookPort} is set but ${OPERATOR_ENV.webhookSecretFile} is not: the webhook never runs without its shared secret`,
+    );
+  }
   if (problems.length) throw new ConfigError(`invalid operator configuration:\n  ${problems.join('\n  ')}`);
   return c;
+}
+
+/** The empty string is "not set". */
+function optional<T>(parse: Parser<T>): Parser<T | undefined> {
+  return (raw) => (raw === '' ? undefined : parse(raw));
 }
 
 const REGISTRY_HOST = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)(:\d{1,5})?$/;

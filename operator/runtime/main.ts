@@ -14,6 +14,7 @@ import { createLogger } from './log.js';
 import { Manager } from './manager.js';
 import { OperatorMetrics } from './metrics.js';
 import { startProbeServer, type ProbeServer } from './server.js';
+import { wireFollow } from './follow-wiring.js';
 
 function configOrExit(): OperatorConfig {
   try {
@@ -95,6 +96,7 @@ async function main(): Promise<void> {
     informers: () => cache.size,
   });
 
+  const follow = wireFollow(config, client, leadership, log);
   const staleMs = config.staleAfterSeconds * 1000;
   let server: ProbeServer | undefined;
   let resync: NodeJS.Timeout | undefined;
@@ -112,7 +114,9 @@ async function main(): Promise<void> {
     })
     // Not awaited: the Promotion informers' first list enqueues every Promotion anyway, and
     // SIGTERM must work even while the apiserver is unreachable.
-    .add({ name: 'cache', start: () => void cache.start(), stop: () => cache.stop() })
+    .add({ name: 'cache', start: () => void cache.start(), stop: () => cache.stop() });
+  follow?.runnables.forEach((r) => manager.add(r));
+  manager
     .add({ name: 'leader-election', start: () => leadership.start(), stop: () => leadership.stop() })
     .add({
       name: 'resync',

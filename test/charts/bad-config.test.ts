@@ -136,7 +136,7 @@ const CASES: [string, Mutation, string][] = [
       c.Web = c.web;
       delete c.web;
     },
-    'Web: found an unknown field (did you mean "web"?), expected one of app, namespace, domain, image, django, settings, env, celery, broker, database, web, worker, beat, migrations, promotion, features',
+    'Web: found an unknown field (did you mean "web"?), expected one of app, namespace, domain, image, django, settings, env, celery, broker, database, web, worker, beat, migrations, promotion, follow, features',
   ],
   [
     'probe for probes',
@@ -409,7 +409,7 @@ describe('operator.yaml (the operator chart settings)', () => {
     [
       'a misspelt field',
       { namespce: 'ops' },
-      'namespce: found an unknown field (did you mean "namespace"?), expected one of namespace, image, replicas, apiServer, metrics',
+      'namespce: found an unknown field (did you mean "namespace"?), expected one of namespace, image, replicas, apiServer, metrics, webhook',
     ],
     [
       'an API server CIDR typo',
