@@ -83,7 +83,7 @@ const SETTINGS = {
   concurrency: { env: OPERATOR_ENV.concurrency, parse: int(1, 64), fallback: () => '16' },
   smokeTimeoutSeconds: { env: OPERATOR_ENV.smokeTimeoutSeconds, parse: int(1), fallback: () => '5' },
   /** Status changes with no action and no event are written at most this often per Promotion; 0 = always. */
-  statusMinIntervalSeconds: { env: OPERATOR_ENV.statusMinIntervalSeconds, parse: int(0), fallback: () => '10' },
+  statusMinIntervalSeconds: { env: OPERATOR_ENV.statusMinIntervalSeconds, parse: int(0), fallback: () => '30' },
   /** Grace period for in-flight reconciles on SIGTERM. */
   shutdownGraceSeconds: { env: OPERATOR_ENV.shutdownGraceSeconds, parse: int(0), fallback: () => '10' },
   /** Resolve a staging tag that pods report no digest for to its registry digest (anonymous pulls) before promoting. */
