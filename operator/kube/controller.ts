@@ -83,7 +83,12 @@ export class PromotionController implements Reconciler {
     // Pure observation churn (staging rolling, rollout counters) is coalesced: written once status has
     // been behind the cluster for statusMinInterval, so states shorter than that cost no write (the next
     // reconcile recomputes them anyway). Steps, phase changes and Events are written at once.
-    const observationOnly = plan.statusChanged && plan.actions.length === 0 && plan.events.length === 0;
+    // A spec edit (new generation) is answered at once too: kstatus readers wait for observedGeneration.
+    const observationOnly =
+      plan.statusChanged &&
+      plan.actions.length === 0 &&
+      plan.events.length === 0 &&
+      plan.status.observedGeneration === promotion.status?.observedGeneration;
     if (!plan.statusChanged) this.behindSinceMs.delete(key);
     if (observationOnly && this.statusMinIntervalMs > 0) {
       const since = this.behindSinceMs.get(key) ?? this.clock.now();
