@@ -26,6 +26,10 @@ const CONCURRENCY = arg('concurrency', 50);
 const NODE_OPTIONS = process.argv.find((a) => a.startsWith('--node-options='))?.slice('--node-options='.length);
 const MiB = 1024 * 1024;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const started = Date.now();
+/** Progress on stderr (a run at 500 takes a while); the numbers go to stdout at the end. */
+const progress = (what: string) =>
+  process.stderr.write(`[bench +${((Date.now() - started) / 1000).toFixed(0)} s] ${what}\n`);
 const B = ':b2';
 
 async function main(): Promise<void> {
@@ -109,8 +113,10 @@ const pct = (xs: number[], p: number) => {
 async function run(): Promise<void> {
   const fleet = new Fleet('bench', PIPELINES, CONCURRENCY);
   let t = Date.now();
+  progress(`setting up ${PIPELINES} pipelines`);
   await fleet.setUpApps('a1');
   const setUpMs = Date.now() - t;
+  progress(`set up in ${(setUpMs / 1000).toFixed(0)} s; starting the operator`);
 
   // Production lease settings (15 s / 2 s) and watch timeouts, as a real install runs.
   const op = await fleet.startOperator(
@@ -138,10 +144,12 @@ async function run(): Promise<void> {
   const rssIdle = await rss();
 
   // --- N Promotions appear at once: time until each has a status -----------------------------
+  progress(`RSS idle ${rssIdle.toFixed(1)} MiB; creating ${PIPELINES} Promotions`);
   t = Date.now();
   await fleet.createPromotions({ soakSeconds: 0 });
   await fleet.waitAll('production recorded as a1', (x) => x.status?.production?.tag === 'a1', 1_800_000);
   const reconcileAllMs = Date.now() - t;
+  progress(`all reconciled in ${(reconcileAllMs / 1000).toFixed(1)} s`);
   await sleep(5000);
   const rssReconciled = await rss();
 
@@ -212,6 +220,7 @@ async function run(): Promise<void> {
       ),
     1000,
   );
+  progress('releasing b2 to every staging');
   t = Date.now();
   // Staging releases land at once (the migration Job first, then the workloads, per app).
   await Promise.all(fleet.pipelines.map((p) => p.releaseToStaging('b2')));
@@ -221,6 +230,7 @@ async function run(): Promise<void> {
     3_600_000,
   );
   const promoteAllMs = Date.now() - t;
+  progress(`all promoted in ${(promoteAllMs / 1000).toFixed(1)} s`);
   await sleep(3000);
   clearInterval(sampler);
   stop.abort();
