@@ -149,7 +149,13 @@ async function run(): Promise<void> {
   await fleet.createPromotions({ soakSeconds: 0 });
   await fleet.waitAll('production recorded as a1', (x) => x.status?.production?.tag === 'a1', 1_800_000);
   const reconcileAllMs = Date.now() - t;
-  progress(`all reconciled in ${(reconcileAllMs / 1000).toFixed(1)} s`);
+  progress(
+    `all reconciled in ${(reconcileAllMs / 1000).toFixed(1)} s; RSS ${(await rss()).toFixed(1)} MiB; ` +
+      `loop delay max ${((await metric('ponyexpress_event_loop_delay_max_seconds')) * 1000).toFixed(0)} ms, ` +
+      `CPU burst max ${((await metric('ponyexpress_event_loop_block_cpu_max_seconds')) * 1000).toFixed(0)} ms; ` +
+      `writes ${await writes()}, connections ${await metric('ponyexpress_apiserver_connections')}, ` +
+      `informers ${await metric('ponyexpress_informers')}`,
+  );
   await sleep(5000);
   const rssReconciled = await rss();
 

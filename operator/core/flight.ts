@@ -178,7 +178,11 @@ function rollWaves(observed: Observed, settings: Settings, start: InFlightStatus
         actions: [],
         events,
         requeueAfterSeconds: secondsUntil(nowMs, deadline),
-        message: `${label}: waiting for ${pending.map((m) => m.split(':')[0]).join(', ')}`,
+        // A rollout's progress alone is no reason for a status write: the same words as when the wave
+        // started, unless a workload is missing (a problem a human must see).
+        message: missing.length
+          ? `${label}: waiting for ${missing.map((m) => m.split(':')[0]).join(', ')}`
+          : `${label}: rolling out ${flight.image}`,
       };
     }
   }
