@@ -107,8 +107,9 @@ function podSpec(props: OperatorWorkloadProps, serviceAccountName: string): k8s.
           { name: OPERATOR_ENV.leaderElection, value: 'true' },
           { name: OPERATOR_ENV.leaseName, value: props.leaseName },
           { name: OPERATOR_ENV.metricsPort, value: String(METRICS_PORT) },
-          // Keep the V8 heap inside the memory limit, so pressure shows as GC, not an OOM kill.
-          { name: 'NODE_OPTIONS', value: '--max-old-space-size=160' },
+          // Keep the V8 heap inside the memory limit, so pressure shows as GC, not an OOM kill. A 2 MiB
+          // young generation: RSS at 50 pipelines 97.6 instead of 118.4 MiB, peak 125 instead of 191 (bench/operator.ts).
+          { name: 'NODE_OPTIONS', value: '--max-old-space-size=160 --max-semi-space-size=2' },
         ],
         ports: [{ name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' }],
         livenessProbe: probe('/healthz', 3),
