@@ -136,6 +136,21 @@ describe('PromotionController with the executor', () => {
     expect(world.violations).toEqual([]);
   });
 
+  it('writes an observation-only change once status has been behind for the interval, not before', async () => {
+    const world = new World({ staging: 'A', production: 'A' });
+    world.settle();
+    const { clock, api, controller } = setUp({ world, statusMinIntervalMs: 30_000 });
+    world.setStaging('B', { readySince: world.seconds, pods: { ready: false } }); // staging rolling: no event
+    expect(await controller.reconcile(KEY)).toEqual({ requeueAfterMs: 30_000 });
+    await clock.advance(20_000);
+    expect(await controller.reconcile(KEY)).toEqual({ requeueAfterMs: 10_000 });
+    expect(api.calls).toEqual([]);
+    await clock.advance(10_000);
+    await controller.reconcile(KEY);
+    expect(api.calls).toEqual(['update promotions/status']);
+    expect(world.promotion.status?.staging).toMatchObject({ tag: 'B', verified: false });
+  });
+
   it('waits for its caches without writing, and without polling fast', async () => {
     const { api, cache, controller } = setUp();
     cache.syncing = true;
