@@ -50,6 +50,17 @@ export default {
     },
     {
       ...common,
+      // A real promotion on a kind cluster built offline (scripts/kind: node image, Debian PostgreSQL and
+      // Redis stand-ins, a local registry so pods report digests, the operator in-cluster). globalSetup
+      // brings it up with the cached build scripts; globalTeardown deletes it unless PONYEXPRESS_KEEP_KIND=1.
+      // Fails, never skips, when Docker cannot start. See docs/containers.md.
+      displayName: 'kind',
+      testMatch: ['<rootDir>/test/kind/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/kind/global-setup.ts',
+      globalTeardown: '<rootDir>/test/kind/global-teardown.ts',
+    },
+    {
+      ...common,
       // `npm run publish:gitops` against a real `git daemon` on loopback (needs only git).
       displayName: 'gitops',
       testMatch: ['<rootDir>/test/gitops/**/*.test.ts'],

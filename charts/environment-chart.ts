@@ -13,6 +13,7 @@ import { peerFromConfig } from './network-peers.js';
 import { postgresBinding } from './postgres/binding.js';
 import { PostgresExternalSecret } from './postgres/external-secret.js';
 import { Promotion } from './promotion.js';
+import { ImageFollow } from './follow.js';
 import type { PromotionSource } from './promotion-config.js';
 import { Web } from './web.js';
 import { HEARTBEAT_FILE, Worker } from './worker.js';
@@ -81,6 +82,15 @@ export class EnvironmentChart extends Chart {
         target: { env: props.env, namespace: c.namespace },
         migrationJobSpec: migrations.plainSpec,
         config: c.promotion,
+      });
+    }
+    if (c.follow) {
+      new ImageFollow(this, 'follow', {
+        app: c.app,
+        env: props.env,
+        namespace: c.namespace,
+        repository: c.image.repository,
+        config: c.follow,
       });
     }
     const argo = c.features.argocd;

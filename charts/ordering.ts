@@ -33,6 +33,8 @@ const PLACEMENT: Record<string, Placement> = {
   Application: { prefix: 'application', subdir: 'argocd' },
   // Needs the operator's CRD (dist/operator/); Argo CD syncs this subfolder, a plain apply of the top folder does not.
   Promotion: { prefix: 'promotion', subdir: 'promotion', wave: 1 },
+  // Same: needs the ImageFollow CRD from dist/operator/.
+  ImageFollow: { prefix: 'imagefollow', subdir: 'follow', wave: 1 },
 };
 
 export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';

@@ -73,5 +73,7 @@ export function operatorPipelines(pipelines: readonly Pipeline[]): OperatorPipel
     stagingNamespace: p.source.config.namespace,
     productionNamespace: p.target.config.namespace,
     smokeUrl: p.promotion.smokeUrl,
+    ...(p.promotion.writeBack ? { gitSecret: p.promotion.writeBack.git.secretRef.name } : {}),
+    ...(p.source.config.follow ? { follow: { secretName: p.source.config.follow.credentials?.secretName } } : {}),
   }));
 }

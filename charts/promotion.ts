@@ -97,6 +97,7 @@ export class Promotion extends Construct {
           },
           suspend: config.suspend,
           historyLimit: config.historyLimit,
+          ...(config.writeBack ? { writeBack: config.writeBack } : {}),
         },
       },
       props.migrationJobSpec,

@@ -4,3 +4,4 @@ export * from './canonical-json.js';
 export * from './labels.js';
 export * from './operator-env.js';
 export * from './promotion.js';
+export * from './yaml.js';

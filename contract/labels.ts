@@ -8,6 +8,8 @@ export const LABEL = {
   managedBy: 'app.kubernetes.io/managed-by',
   /** On the prod migration Job: the Promotion that created it. */
   promotion: 'ponyexpress.dev/promotion',
+  /** On a staging migration Job the registry follower created: its ImageFollow. */
+  follow: 'ponyexpress.dev/follow',
 } as const;
 
 export const ANNOTATION = {

@@ -25,4 +25,11 @@ export const OPERATOR_ENV = {
   resolveDigests: 'PONYEXPRESS_RESOLVE_DIGESTS',
   insecureRegistries: 'PONYEXPRESS_INSECURE_REGISTRIES',
   registryTimeoutSeconds: 'PONYEXPRESS_REGISTRY_TIMEOUT_SECONDS',
+  followNamespaces: 'PONYEXPRESS_FOLLOW_NAMESPACES',
+  webhookPort: 'PONYEXPRESS_WEBHOOK_PORT',
+  webhookHost: 'PONYEXPRESS_WEBHOOK_HOST',
+  webhookSecretFile: 'PONYEXPRESS_WEBHOOK_SECRET_FILE',
+  webhookRatePerSecond: 'PONYEXPRESS_WEBHOOK_RATE_PER_SECOND',
+  webhookBurst: 'PONYEXPRESS_WEBHOOK_BURST',
+  webhookMaxBodyBytes: 'PONYEXPRESS_WEBHOOK_MAX_BODY_BYTES',
 } as const;

@@ -120,6 +120,13 @@ export interface PromotionSpec {
   readonly policy?: PromotionSpecPolicy;
 
   /**
+   * Opt-in Git write-back. Each promotion and rollback becomes one commit to the GitOps repository (after the migration Job succeeded); without it the operator patches the cluster only.
+   *
+   * @schema PromotionSpec#writeBack
+   */
+  readonly writeBack?: PromotionSpecWriteBack;
+
+  /**
    * Stops all reconciliation, including an in-flight promotion.
    *
    * @schema PromotionSpec#suspend
@@ -143,6 +150,7 @@ export function toJson_PromotionSpec(obj: PromotionSpec | undefined): Record<str
     'source': toJson_PromotionSpecSource(obj.source),
     'target': toJson_PromotionSpecTarget(obj.target),
     'policy': toJson_PromotionSpecPolicy(obj.policy),
+    'writeBack': toJson_PromotionSpecWriteBack(obj.writeBack),
     'suspend': obj.suspend,
     'historyLimit': obj.historyLimit,
   };
@@ -301,6 +309,32 @@ export function toJson_PromotionSpecPolicy(obj: PromotionSpecPolicy | undefined)
     'tags': toJson_PromotionSpecPolicyTags(obj.tags),
     'approval': obj.approval,
     'drift': obj.drift,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Opt-in Git write-back. Each promotion and rollback becomes one commit to the GitOps repository (after the migration Job succeeded); without it the operator patches the cluster only.
+ *
+ * @schema PromotionSpecWriteBack
+ */
+export interface PromotionSpecWriteBack {
+  /**
+   * @schema PromotionSpecWriteBack#git
+   */
+  readonly git?: PromotionSpecWriteBackGit;
+}
+
+/**
+ * Converts an object of type 'PromotionSpecWriteBack' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_PromotionSpecWriteBack(obj: PromotionSpecWriteBack | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'git': toJson_PromotionSpecWriteBackGit(obj.git),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -498,6 +532,60 @@ export enum PromotionSpecPolicyDrift {
 }
 
 /**
+ * @schema PromotionSpecWriteBackGit
+ */
+export interface PromotionSpecWriteBackGit {
+  /**
+   * The GitOps repository (https://… or ssh://… / git@…).
+   *
+   * @schema PromotionSpecWriteBackGit#url
+   */
+  readonly url: string;
+
+  /**
+   * @schema PromotionSpecWriteBackGit#branch
+   */
+  readonly branch?: string;
+
+  /**
+   * Folder holding this environment's rendered manifests, as npm run publish:gitops writes them (e.g. clusters/shop/production).
+   *
+   * @schema PromotionSpecWriteBackGit#path
+   */
+  readonly path: string;
+
+  /**
+   * Secret in the Promotion's namespace with username+password (HTTPS) or identity+known_hosts (SSH).
+   *
+   * @schema PromotionSpecWriteBackGit#secretRef
+   */
+  readonly secretRef: PromotionSpecWriteBackGitSecretRef;
+
+  /**
+   * @schema PromotionSpecWriteBackGit#author
+   */
+  readonly author?: PromotionSpecWriteBackGitAuthor;
+}
+
+/**
+ * Converts an object of type 'PromotionSpecWriteBackGit' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_PromotionSpecWriteBackGit(obj: PromotionSpecWriteBackGit | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'url': obj.url,
+    'branch': obj.branch,
+    'path': obj.path,
+    'secretRef': toJson_PromotionSpecWriteBackGitSecretRef(obj.secretRef),
+    'author': toJson_PromotionSpecWriteBackGitAuthor(obj.author),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * @schema PromotionSpecSourceSelectorMatchExpressions
  */
 export interface PromotionSpecSourceSelectorMatchExpressions {
@@ -623,6 +711,62 @@ export function toJson_PromotionSpecTargetMigrationJobTemplateTemplate(obj: Prom
   if (obj === undefined) { return undefined; }
   const result = {
     'spec': toJson_PromotionSpecTargetMigrationJobTemplateTemplateSpec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Secret in the Promotion's namespace with username+password (HTTPS) or identity+known_hosts (SSH).
+ *
+ * @schema PromotionSpecWriteBackGitSecretRef
+ */
+export interface PromotionSpecWriteBackGitSecretRef {
+  /**
+   * @schema PromotionSpecWriteBackGitSecretRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'PromotionSpecWriteBackGitSecretRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_PromotionSpecWriteBackGitSecretRef(obj: PromotionSpecWriteBackGitSecretRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema PromotionSpecWriteBackGitAuthor
+ */
+export interface PromotionSpecWriteBackGitAuthor {
+  /**
+   * @schema PromotionSpecWriteBackGitAuthor#name
+   */
+  readonly name?: string;
+
+  /**
+   * @schema PromotionSpecWriteBackGitAuthor#email
+   */
+  readonly email?: string;
+}
+
+/**
+ * Converts an object of type 'PromotionSpecWriteBackGitAuthor' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_PromotionSpecWriteBackGitAuthor(obj: PromotionSpecWriteBackGitAuthor | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'email': obj.email,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});

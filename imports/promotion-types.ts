@@ -9,6 +9,7 @@ export interface PromotionSpec {
   source: PromotionSource;
   target: PromotionTarget;
   policy?: PromotionPolicy;
+  writeBack?: WriteBack;
   /**
    * Stops all reconciliation, including an in-flight promotion.
    */
@@ -97,6 +98,33 @@ export interface TagPolicy {
    */
   regex?: string;
 }
+/**
+ * Opt-in Git write-back. Each promotion and rollback becomes one commit to the GitOps repository (after the migration Job succeeded); without it the operator patches the cluster only.
+ */
+export interface WriteBack {
+  git?: GitWriteBack;
+}
+export interface GitWriteBack {
+  /**
+   * The GitOps repository (https://… or ssh://… / git@…).
+   */
+  url: string;
+  branch?: string;
+  /**
+   * Folder holding this environment's rendered manifests, as npm run publish:gitops writes them (e.g. clusters/shop/production).
+   */
+  path: string;
+  /**
+   * Secret in the Promotion's namespace with username+password (HTTPS) or identity+known_hosts (SSH).
+   */
+  secretRef: {
+    name: string;
+  };
+  author?: {
+    name?: string;
+    email?: string;
+  };
+}
 
 export interface PromotionStatus {
   observedGeneration?: number;
@@ -109,6 +137,7 @@ export interface PromotionStatus {
    * @maxItems 100
    */
   history?: HistoryEntry[];
+  git?: GitStatus;
   hold?: HoldStatus;
 }
 export interface PromotionCondition {
@@ -145,6 +174,7 @@ export interface InFlightStatus {
   waveStartedAt?: string;
   rollbackTo?: string;
   drift?: boolean;
+  commit?: string;
   waves?: string[][];
   rolloutTimeoutSeconds?: number;
   migrationJobTemplate?: {
@@ -167,6 +197,21 @@ export interface HistoryEntry {
   startedAt: string;
   finishedAt: string;
   reason: string;
+  commit?: string;
+}
+/**
+ * Git write-back - the branch head last read, the operator's last commit and the image it set, and a human change that holds automation.
+ */
+export interface GitStatus {
+  head?: string;
+  commit?: string;
+  image?: string;
+  drift?: GitDrift;
+}
+export interface GitDrift {
+  component?: string;
+  found?: string;
+  commit?: string;
 }
 export interface HoldStatus {
   since: string;

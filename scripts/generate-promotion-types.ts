@@ -31,6 +31,10 @@ const NAMES: Record<string, string> = {
   'status/inFlight/policy': 'InFlightPolicy',
   'status/history/items': 'HistoryEntry',
   'status/hold': 'HoldStatus',
+  'spec/writeBack': 'WriteBack',
+  'spec/writeBack/git': 'GitWriteBack',
+  'status/git': 'GitStatus',
+  'status/git/drift': 'GitDrift',
 };
 
 interface CrdVersion {

@@ -16,6 +16,7 @@ import {
   secretKeyRef,
 } from './common-schema.js';
 import { promotionConfigSchema } from './promotion-schema.js';
+import { followConfigSchema } from './follow-schema.js';
 import { databaseSchema } from './database-schema.js';
 
 const pythonModule = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, 'a Python module path');
@@ -141,6 +142,8 @@ export const environmentSchema = z.strictObject({
   migrations,
   /** Makes this environment the target of a pipeline: the operator promotes `from`'s verified image here. @default none */
   promotion: promotionConfigSchema.optional(),
+  /** This environment follows its image registry (the operator moves it to the newest allowed tag). @default off */
+  follow: followConfigSchema,
   features: z
     .strictObject({
       /** Deny-by-default NetworkPolicies. @default true */

@@ -1,7 +1,16 @@
 // Settings of the operator's own chart (dist/operator/), from the optional environments/operator.yaml.
 // Every field has a default, so the file is needed only to change one.
 import { z } from 'zod';
-import { cidr, dnsLabel, imageDigest, imageRepository, imageTag, integer, networkPeer } from './common-schema.js';
+import {
+  cidr,
+  dnsLabel,
+  dnsSubdomain,
+  imageDigest,
+  imageRepository,
+  imageTag,
+  integer,
+  networkPeer,
+} from './common-schema.js';
 
 export const operatorSettingsSchema = z.strictObject({
   /** The operator's own namespace (Lease, Events, its pods). @default ponyexpress-system */
@@ -33,6 +42,24 @@ export const operatorSettingsSchema = z.strictObject({
     .strictObject({
       /** Who may scrape the metrics port (Prometheus). Nothing else may connect; kubelet probes always can. @default no one */
       scrapeFrom: z.array(networkPeer).default([]),
+    })
+    .prefault({}),
+  /**
+   * The follow webhook (docs/registry-follow.md): registry notifications and CI's "tag pushed" make a
+   * following staging environment look at its registry at once. Off by default; polling alone is correct.
+   */
+  webhook: z
+    .strictObject({
+      /** @default false */
+      enabled: z.boolean().default(false),
+      /** Secret (in the operator's namespace) whose key `secret` is the shared secret (Bearer / HMAC). Required when enabled. */
+      secretName: dnsSubdomain.optional(),
+      /** Who may connect (the registry's pods, CI runners). @default anyone: the shared secret guards it */
+      from: z.array(networkPeer).default([]),
+    })
+    .refine((w) => !w.enabled || w.secretName !== undefined, {
+      message: 'webhook.secretName is required when webhook.enabled is true (a Secret with key "secret")',
+      path: ['secretName'],
     })
     .prefault({}),
 });

@@ -27,6 +27,21 @@ export const promotionConfigSchema = z.strictObject({
   historyLimit: z.number().int().min(1).max(100).default(PROMOTION_DEFAULTS.historyLimit),
   /** Stops the operator for this pipeline. @default false */
   suspend: z.boolean().default(PROMOTION_DEFAULTS.suspend),
+  /**
+   * Git write-back (docs/gitops.md): each promotion is one commit to the rendered folder `path` of `url`, with
+   * credentials from the Secret `secretRef` in this environment's namespace. @default none (direct apply)
+   */
+  writeBack: z
+    .strictObject({
+      git: z.strictObject({
+        url: z.string().min(1),
+        branch: z.string().min(1).default('main'),
+        path: z.string(),
+        secretRef: z.strictObject({ name: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'a Secret name') }),
+        author: z.strictObject({ name: z.string().min(1), email: z.string().min(1) }).optional(),
+      }),
+    })
+    .optional(),
 });
 
 export type PromotionConfig = z.infer<typeof promotionConfigSchema>;

@@ -9,6 +9,7 @@ import {
   operatorLabels,
   operatorSelector,
   smokeNamespace,
+  WEBHOOK_PORT,
   type OperatorChartProps,
 } from './props.js';
 
@@ -19,13 +20,21 @@ export class OperatorNetworkPolicy extends Construct {
     super(scope, id);
     const { settings } = props;
     const scrapeFrom = settings.metrics.scrapeFrom.map(peerFromConfig);
+    const webhookFrom = settings.webhook.from.map(peerFromConfig);
+    const ingress = [
+      ...(scrapeFrom.length ? [{ from: scrapeFrom, ports: [tcp(METRICS_PORT)] }] : []),
+      // No `from` = any source: the webhook checks its shared secret on every request.
+      ...(settings.webhook.enabled
+        ? [{ ...(webhookFrom.length ? { from: webhookFrom } : {}), ports: [tcp(WEBHOOK_PORT)] }]
+        : []),
+    ];
     new k8s.KubeNetworkPolicy(this, 'policy', {
       metadata: { name: OPERATOR_NAME, namespace: settings.namespace, labels: operatorLabels() },
       spec: {
         podSelector: { matchLabels: operatorSelector() },
         policyTypes: ['Ingress', 'Egress'],
         // Kubelet probes come from the node, which NetworkPolicy does not restrict; no rule means no one else.
-        ...(scrapeFrom.length ? { ingress: [{ from: scrapeFrom, ports: [tcp(METRICS_PORT)] }] } : {}),
+        ...(ingress.length ? { ingress } : {}),
         egress: [apiServerEgress(settings.apiServer), dnsEgressRule(), ...smokeEgress(props.pipelines)],
       },
     });

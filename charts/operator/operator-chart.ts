@@ -10,8 +10,17 @@ import { OperatorRbac } from './rbac.js';
 import { podSecurityLabels } from '../security.js';
 import { OperatorWorkload } from './workload.js';
 
-/** The Promotion CRD of record, shipped as it is. */
+/** The CRDs of record, shipped as they are (ImageFollow only when some staging follows its registry). */
 const CRD_FILE = new URL('../../operator/crd/promotions.ponyexpress.dev.yaml', import.meta.url);
+const FOLLOW_CRD_FILE = new URL('../../operator/crd/imagefollows.ponyexpress.dev.yaml', import.meta.url);
+
+function crdFrom(file: URL): ApiObjectProps {
+  const docs = parseAllDocuments(readFileSync(file, 'utf8')).map((doc) => doc.toJS() as ApiObjectProps | null);
+  if (docs.length !== 1 || docs[0]?.kind !== 'CustomResourceDefinition') {
+    throw new Error(`${file.pathname}: expected exactly one CustomResourceDefinition`);
+  }
+  return docs[0];
+}
 
 export class OperatorChart extends Chart {
   constructor(scope: Construct, id: string, props: OperatorChartProps) {
@@ -30,11 +39,8 @@ export class OperatorChart extends Chart {
         labels: { ...operatorLabels(), ...podSecurityLabels() },
       },
     });
-    const crds = parseAllDocuments(readFileSync(CRD_FILE, 'utf8')).map((doc) => doc.toJS() as ApiObjectProps | null);
-    if (crds.length !== 1 || crds[0]?.kind !== 'CustomResourceDefinition') {
-      throw new Error(`${CRD_FILE.pathname}: expected exactly one CustomResourceDefinition`);
-    }
-    new ApiObject(this, 'crd', crds[0]);
+    new ApiObject(this, 'crd', crdFrom(CRD_FILE));
+    if (props.pipelines.some((p) => p.follow)) new ApiObject(this, 'follow-crd', crdFrom(FOLLOW_CRD_FILE));
 
     const workload = new OperatorWorkload(this, 'workload', { ...props, leaseName });
     new OperatorRbac(this, 'rbac', {

@@ -12,6 +12,13 @@ export interface OperatorPipeline {
   readonly productionNamespace: string;
   /** When set, the operator's NetworkPolicy lets it reach this URL. @default no smoke check */
   readonly smokeUrl?: string;
+  /** Git write-back's credentials: the operator may `get` this one Secret in the production namespace. @default none */
+  readonly gitSecret?: string;
+  /**
+   * Staging follows its registry (an ImageFollow in the staging namespace): the operator may also patch
+   * staging's workloads, create its migration Job and get the named credentials Secret. @default off
+   */
+  readonly follow?: { readonly secretName?: string };
 }
 
 export interface OperatorChartProps {
@@ -23,6 +30,9 @@ export interface OperatorChartProps {
 
 export const OPERATOR_NAME = 'ponyexpress-operator';
 export const METRICS_PORT = 8080;
+export const WEBHOOK_PORT = 8081;
+/** Where the webhook's shared secret is mounted (the Secret's key `secret`). */
+export const WEBHOOK_SECRET_DIR = '/etc/ponyexpress/webhook';
 
 /** `repository@digest` when a digest is set, else `repository:tag`. */
 export function operatorImageRef(image: OperatorSettings['image']): string {

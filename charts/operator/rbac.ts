@@ -1,5 +1,6 @@
 // Least-privilege, namespaced RBAC for the operator: one Role + RoleBinding per namespace and purpose.
-// No ClusterRole at all, and no rule anywhere names Secrets (or uses a wildcard that would include them).
+// No ClusterRole at all, and no wildcard; the only Secret rules are `get` on one named Secret (resourceNames):
+// the registry credentials a following staging environment names, and a production Git write-back's credentials.
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { OPERATOR_NAME, operatorLabels, type OperatorPipeline } from './props.js';
@@ -24,6 +25,22 @@ export const PRODUCTION_RULES: readonly Rule[] = [
   { apiGroups: ['ponyexpress.dev'], resources: ['promotions/status'], verbs: ['update', 'patch'] },
   { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
 ];
+
+/**
+ * A staging namespace that follows its registry (ImageFollow): read the follows and write their status,
+ * patch the workloads' images, create the migration Job, and get exactly the one credentials Secret the
+ * environment names (resourceNames; no list or watch, which resourceNames cannot narrow).
+ */
+export function followRules(secretName: string | undefined): Rule[] {
+  return [
+    { apiGroups: ['ponyexpress.dev'], resources: ['imagefollows'], verbs: READ },
+    { apiGroups: ['ponyexpress.dev'], resources: ['imagefollows/status'], verbs: ['update', 'patch'] },
+    { apiGroups: ['apps'], resources: ['deployments', 'statefulsets'], verbs: ['patch'] },
+    { apiGroups: ['batch'], resources: ['jobs'], verbs: ['create'] },
+    { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+    ...(secretName ? [{ apiGroups: [''], resources: ['secrets'], resourceNames: [secretName], verbs: ['get'] }] : []),
+  ];
+}
 
 /** Its own namespace: the leader-election Lease and Events about itself. */
 export function ownNamespaceRules(leaseName: string): Rule[] {
@@ -59,7 +76,16 @@ export class OperatorRbac extends Construct {
     };
     grant(props.namespace, 'leader-election', ownNamespaceRules(props.leaseName));
     for (const ns of unique(props.pipelines.map((p) => p.stagingNamespace))) grant(ns, 'staging', STAGING_RULES);
-    for (const ns of unique(props.pipelines.map((p) => p.productionNamespace)))
-      grant(ns, 'production', PRODUCTION_RULES);
+    for (const ns of unique(props.pipelines.map((p) => p.productionNamespace))) {
+      const secrets = unique(
+        props.pipelines.flatMap((p) => (p.productionNamespace === ns && p.gitSecret ? [p.gitSecret] : [])),
+      );
+      const git: Rule[] = secrets.length
+        ? [{ apiGroups: [''], resources: ['secrets'], resourceNames: secrets, verbs: ['get'] }]
+        : [];
+      grant(ns, 'production', [...PRODUCTION_RULES, ...git]);
+    }
+    for (const p of props.pipelines)
+      if (p.follow) grant(p.stagingNamespace, 'follow', followRules(p.follow.secretName));
   }
 }

@@ -10,6 +10,8 @@ import {
 } from '../security.js';
 import {
   METRICS_PORT,
+  WEBHOOK_PORT,
+  WEBHOOK_SECRET_DIR,
   OPERATOR_NAME,
   operatorImageRef,
   operatorLabels,
@@ -60,6 +62,16 @@ export class OperatorWorkload extends Construct {
       spec: { minAvailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: operatorSelector() } },
     });
 
+    if (props.settings.webhook.enabled) {
+      new k8s.KubeService(this, 'webhook', {
+        metadata: { ...metadata, name: `${OPERATOR_NAME}-webhook` },
+        spec: {
+          selector: operatorSelector(),
+          ports: [{ name: 'webhook', port: WEBHOOK_PORT, targetPort: k8s.IntOrString.fromString('webhook') }],
+        },
+      });
+    }
+
     new k8s.KubeService(this, 'metrics', {
       metadata: { ...metadata, name: `${OPERATOR_NAME}-metrics` },
       spec: {
@@ -72,6 +84,8 @@ export class OperatorWorkload extends Construct {
 
 function podSpec(props: OperatorWorkloadProps, serviceAccountName: string): k8s.PodSpec {
   const watched = [...new Set(props.pipelines.map((p) => p.productionNamespace))].sort();
+  const following = [...new Set(props.pipelines.filter((p) => p.follow).map((p) => p.stagingNamespace))].sort();
+  const webhook = props.settings.webhook;
   const fieldRef = (fieldPath: string) => ({ valueFrom: { fieldRef: { fieldPath } } });
   const probe = (path: string, failureThreshold: number): k8s.Probe => ({
     httpGet: { path, port: k8s.IntOrString.fromString('metrics') },
@@ -107,11 +121,21 @@ function podSpec(props: OperatorWorkloadProps, serviceAccountName: string): k8s.
           { name: OPERATOR_ENV.leaderElection, value: 'true' },
           { name: OPERATOR_ENV.leaseName, value: props.leaseName },
           { name: OPERATOR_ENV.metricsPort, value: String(METRICS_PORT) },
+          ...(following.length ? [{ name: OPERATOR_ENV.followNamespaces, value: following.join(',') }] : []),
+          ...(webhook.enabled
+            ? [
+                { name: OPERATOR_ENV.webhookPort, value: String(WEBHOOK_PORT) },
+                { name: OPERATOR_ENV.webhookSecretFile, value: `${WEBHOOK_SECRET_DIR}/secret` },
+              ]
+            : []),
           // Keep the V8 heap inside the memory limit, so pressure shows as GC, not an OOM kill. A 2 MiB
           // young generation: RSS at 50 pipelines 97.6 instead of 118.4 MiB, peak 125 instead of 191 (bench/operator.ts).
           { name: 'NODE_OPTIONS', value: '--max-old-space-size=160 --max-semi-space-size=2' },
         ],
-        ports: [{ name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' }],
+        ports: [
+          { name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' },
+          ...(webhook.enabled ? [{ name: 'webhook', containerPort: WEBHOOK_PORT, protocol: 'TCP' }] : []),
+        ],
         livenessProbe: probe('/healthz', 3),
         readinessProbe: probe('/readyz', 1),
         resources: resourceRequirements(
@@ -119,9 +143,23 @@ function podSpec(props: OperatorWorkloadProps, serviceAccountName: string): k8s.
           tmp.storage,
         ),
         securityContext: restrictedContainerSecurityContext(OPERATOR_UID),
-        volumeMounts: [tmp.mount],
+        volumeMounts: [
+          tmp.mount,
+          ...(webhook.enabled ? [{ name: 'webhook-secret', mountPath: WEBHOOK_SECRET_DIR, readOnly: true }] : []),
+        ],
       },
     ],
-    volumes: [tmp.volume],
+    volumes: [
+      tmp.volume,
+      // The Secret is referenced, never written; only its `secret` key is projected.
+      ...(webhook.enabled
+        ? [
+            {
+              name: 'webhook-secret',
+              secret: { secretName: webhook.secretName!, items: [{ key: 'secret', path: 'secret' }] },
+            },
+          ]
+        : []),
+    ],
   };
 }

@@ -15,7 +15,11 @@ import type { ContainerLike, JobLike, JobManifest } from './types.js';
 export const MIN_JOB_TTL_SECONDS = 3600;
 
 /** The template with the image on every app container and in the pod's ponyexpress.dev/image annotation. */
-function jobSpecFor(template: Record<string, unknown>, image: string, repository: string): Record<string, unknown> {
+export function jobSpecFor(
+  template: Record<string, unknown>,
+  image: string,
+  repository: string,
+): Record<string, unknown> {
   const spec = structuredClone(template);
   const pod = templateContainers(spec);
   const setImage = (c: ContainerLike) => {

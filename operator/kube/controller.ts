@@ -8,6 +8,7 @@ import type { ControllerMetrics, Logger } from '../telemetry.js';
 import type { CacheReader } from './cache.js';
 import { realClock, type Clock } from './clock.js';
 import { executePlan, LostLeadership, type ExecuteContext } from './execute.js';
+import type { GitWriteBack } from './gitops.js';
 import { observe } from './observe.js';
 import type { ReconcileOutcome } from './queue.js';
 
@@ -27,6 +28,8 @@ export interface ControllerOptions {
   resolveDigests?: boolean;
   /** @default the real clock */
   clock?: Clock;
+  /** Git write-back for Promotions with spec.writeBack.git. @default none (such Promotions move nothing) */
+  gitWriteBack?: GitWriteBack;
 }
 
 export class PromotionController implements Reconciler {
@@ -46,12 +49,14 @@ export class PromotionController implements Reconciler {
   private readonly statusMinIntervalMs: number;
   private readonly resolveDigests: boolean;
   private readonly clock: Clock;
+  private readonly gitWriteBack?: GitWriteBack;
 
   constructor(o: ControllerOptions) {
     ({ cache: this.cache, exec: this.exec, metrics: this.metrics, log: this.log } = o);
     this.statusMinIntervalMs = o.statusMinIntervalMs ?? 0;
     this.resolveDigests = o.resolveDigests ?? false;
     this.clock = o.clock ?? realClock;
+    this.gitWriteBack = o.gitWriteBack;
   }
 
   async reconcile(key: string): Promise<ReconcileOutcome | void> {
@@ -77,9 +82,12 @@ export class PromotionController implements Reconciler {
       ...(unreadable.length ? { unreadable } : {}),
     };
     const resolution = this.resolution.get(key);
-    const plan = reconcile(
-      this.resolveDigests ? { ...observed, resolveDigests: true, ...(resolution ? { resolution } : {}) } : observed,
-    );
+    const input = this.resolveDigests
+      ? { ...observed, resolveDigests: true, ...(resolution ? { resolution } : {}) }
+      : observed;
+    const planned = reconcile(input);
+    // Git mode (spec.writeBack.git): the images move by one commit first (core/gitmode.ts).
+    const plan = this.gitWriteBack ? await this.gitWriteBack.adjust(key, input, planned) : planned;
     // Pure observation churn (staging rolling, rollout counters) is coalesced: written once status has
     // been behind the cluster for statusMinInterval, so states shorter than that cost no write (the next
     // reconcile recomputes them anyway). Steps, phase changes and Events are written at once.
@@ -152,6 +160,7 @@ export class PromotionController implements Reconciler {
     this.failures.delete(key);
     this.phaseSince.delete(key);
     this.behindSinceMs.delete(key);
+    this.gitWriteBack?.forget(key);
   }
 
   /** The newer of the cached Promotion and the one our last status write returned. */

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { OPERATOR_ENV } from '../../contract/index.js';
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const SA_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 
@@ -42,60 +43,208 @@ const oneOf =
  * string, parsed like any other value). The OperatorConfig type is derived from this table.
  */
 const SETTINGS = {
-  /** Namespace the operator runs in; holds its Lease. Default: the SA token mount's, else `ponyexpress-system`. */
-  namespace: { env: OPERATOR_ENV.namespace, parse: dnsLabel, fallback: defaultNamespace },
-  /** This replica's identity in the Lease. */
-  identity: { env: OPERATOR_ENV.identity, parse: nonEmpty, fallback: () => `${hostname()}-${process.pid}` },
-  /** Namespaces whose Promotions are watched (staging/production follow from their specs); empty = all (needs a ClusterRole). */
+  namespace: {
+    help: 'Namespace the operator runs in; holds its Lease.',
+    shownDefault: "the ServiceAccount token mount's namespace, else ponyexpress-system",
+    env: OPERATOR_ENV.namespace,
+    parse: dnsLabel,
+    fallback: defaultNamespace,
+  },
+  identity: {
+    help: "This replica's identity in the Lease (the chart sets the pod name).",
+    shownDefault: '<hostname>-<pid>',
+    env: OPERATOR_ENV.identity,
+    parse: nonEmpty,
+    fallback: () => `${hostname()}-${process.pid}`,
+  },
   watchNamespaces: {
+    help: 'Namespaces whose Promotions are watched (staging/production follow from their specs); empty = all (needs a ClusterRole).',
     env: OPERATOR_ENV.watchNamespaces,
     parse: list('a namespace name', (n) => DNS_LABEL.test(n)),
     fallback: () => '',
   },
-  leaderElection: { env: OPERATOR_ENV.leaderElection, parse: bool, fallback: () => 'true' },
-  leaseName: { env: OPERATOR_ENV.leaseName, parse: dnsLabel, fallback: () => 'ponyexpress-operator' },
-  /** How long a Lease stays valid without renewal. */
-  leaseDurationSeconds: { env: OPERATOR_ENV.leaseDurationSeconds, parse: int(2), fallback: () => '15' },
-  /** How often the leader renews, and followers retry. */
-  leaseRetrySeconds: { env: OPERATOR_ENV.leaseRetrySeconds, parse: int(1), fallback: () => '2' },
-  /** Port of /healthz, /readyz and /metrics; 0 picks a free port. */
-  metricsPort: { env: OPERATOR_ENV.metricsPort, parse: int(0, 65535), fallback: () => '8080' },
-  metricsHost: { env: OPERATOR_ENV.metricsHost, parse: nonEmpty, fallback: () => '0.0.0.0' },
+  leaderElection: {
+    help: 'Elect one leader through a Lease; false runs every replica as leader (one replica only).',
+    env: OPERATOR_ENV.leaderElection,
+    parse: bool,
+    fallback: () => 'true',
+  },
+  leaseName: {
+    help: 'Name of the Lease in the operator namespace.',
+    env: OPERATOR_ENV.leaseName,
+    parse: dnsLabel,
+    fallback: () => 'ponyexpress-operator',
+  },
+  leaseDurationSeconds: {
+    help: 'How long a Lease stays valid without renewal.',
+    env: OPERATOR_ENV.leaseDurationSeconds,
+    parse: int(2),
+    fallback: () => '15',
+  },
+  leaseRetrySeconds: {
+    help: 'How often the leader renews, and followers retry.',
+    env: OPERATOR_ENV.leaseRetrySeconds,
+    parse: int(1),
+    fallback: () => '2',
+  },
+  metricsPort: {
+    help: 'Port of /healthz, /readyz and /metrics; 0 picks a free port.',
+    env: OPERATOR_ENV.metricsPort,
+    parse: int(0, 65535),
+    fallback: () => '8080',
+  },
+  metricsHost: {
+    help: 'Address the probe and metrics server listens on.',
+    env: OPERATOR_ENV.metricsHost,
+    parse: nonEmpty,
+    fallback: () => '0.0.0.0',
+  },
   logLevel: {
+    help: 'Least severe level logged (JSON lines on stdout).',
     env: OPERATOR_ENV.logLevel,
-    parse: oneOf<LogLevel>('debug', 'info', 'warn', 'error'),
+    parse: oneOf<LogLevel>(...LOG_LEVELS),
+    values: LOG_LEVELS,
     fallback: () => 'info',
   },
-  /** Every Promotion is re-queued this often even with no event (a safety net that writes nothing when nothing changed). */
-  resyncSeconds: { env: OPERATOR_ENV.resyncSeconds, parse: int(1), fallback: () => '300' },
-  /** An informer with no event, bookmark or reconnect for this long is restarted. */
-  informerWatchdogSeconds: { env: OPERATOR_ENV.informerWatchdogSeconds, parse: int(5), fallback: () => '420' },
-  /** The apiserver ends each watch after this long and the operator resumes it. */
-  watchTimeoutSeconds: { env: OPERATOR_ENV.watchTimeoutSeconds, parse: int(1), fallback: () => '300' },
-  /** /readyz fails when the Promotion caches have been disconnected, or the apiserver unreachable, this long. */
-  staleAfterSeconds: { env: OPERATOR_ENV.staleAfterSeconds, parse: int(1), fallback: () => '30' },
-  /** Deadline of each apiserver request, time waiting for a connection included. */
-  requestTimeoutSeconds: { env: OPERATOR_ENV.requestTimeoutSeconds, parse: int(1), fallback: () => '30' },
-  /** Client-side rate limit of apiserver requests and watch opens (Lease traffic exempt), and its burst. */
-  apiQps: { env: OPERATOR_ENV.apiQps, parse: int(1), fallback: () => '50' },
-  apiBurst: { env: OPERATOR_ENV.apiBurst, parse: int(1), fallback: () => '100' },
-  /** Reconciles running at once (different Promotions). Reconciles mostly wait on the apiserver, so this is I/O parallelism. */
-  concurrency: { env: OPERATOR_ENV.concurrency, parse: int(1, 64), fallback: () => '16' },
-  smokeTimeoutSeconds: { env: OPERATOR_ENV.smokeTimeoutSeconds, parse: int(1), fallback: () => '5' },
-  /** Status changes with no action and no event are written at most this often per Promotion; 0 = always. */
-  statusMinIntervalSeconds: { env: OPERATOR_ENV.statusMinIntervalSeconds, parse: int(0), fallback: () => '30' },
-  /** Grace period for in-flight reconciles on SIGTERM. */
-  shutdownGraceSeconds: { env: OPERATOR_ENV.shutdownGraceSeconds, parse: int(0), fallback: () => '10' },
-  /** Resolve a staging tag that pods report no digest for to its registry digest (anonymous pulls) before promoting. */
-  resolveDigests: { env: OPERATOR_ENV.resolveDigests, parse: bool, fallback: () => 'false' },
-  /** host[:port] of registries reached over plain HTTP (loopback always is). */
+  resyncSeconds: {
+    help: 'Every Promotion is re-queued this often even with no event (a safety net that writes nothing when nothing changed).',
+    env: OPERATOR_ENV.resyncSeconds,
+    parse: int(1),
+    fallback: () => '300',
+  },
+  informerWatchdogSeconds: {
+    help: 'An informer with no event, bookmark or reconnect for this long is restarted.',
+    env: OPERATOR_ENV.informerWatchdogSeconds,
+    parse: int(5),
+    fallback: () => '420',
+  },
+  watchTimeoutSeconds: {
+    help: 'The apiserver ends each watch after this long and the operator resumes it.',
+    env: OPERATOR_ENV.watchTimeoutSeconds,
+    parse: int(1),
+    fallback: () => '300',
+  },
+  staleAfterSeconds: {
+    help: '/readyz fails when the Promotion caches have been disconnected, or the apiserver unreachable, this long.',
+    env: OPERATOR_ENV.staleAfterSeconds,
+    parse: int(1),
+    fallback: () => '30',
+  },
+  requestTimeoutSeconds: {
+    help: 'Deadline of each apiserver request, time waiting for a connection included.',
+    env: OPERATOR_ENV.requestTimeoutSeconds,
+    parse: int(1),
+    fallback: () => '30',
+  },
+  apiQps: {
+    help: 'Client-side rate limit of apiserver requests and watch opens, per second (Lease traffic exempt).',
+    env: OPERATOR_ENV.apiQps,
+    parse: int(1),
+    fallback: () => '50',
+  },
+  apiBurst: {
+    help: 'Burst of the client-side rate limit above.',
+    env: OPERATOR_ENV.apiBurst,
+    parse: int(1),
+    fallback: () => '100',
+  },
+  concurrency: {
+    help: 'Reconciles running at once (different Promotions). Reconciles mostly wait on the apiserver, so this is I/O parallelism.',
+    env: OPERATOR_ENV.concurrency,
+    parse: int(1, 64),
+    fallback: () => '16',
+  },
+  smokeTimeoutSeconds: {
+    help: 'Deadline of one smoke-URL check against staging.',
+    env: OPERATOR_ENV.smokeTimeoutSeconds,
+    parse: int(1),
+    fallback: () => '5',
+  },
+  statusMinIntervalSeconds: {
+    help: 'Status changes with no action and no event are written once status has been behind this long; 0 = always.',
+    env: OPERATOR_ENV.statusMinIntervalSeconds,
+    parse: int(0),
+    fallback: () => '30',
+  },
+  shutdownGraceSeconds: {
+    help: 'Grace period for in-flight reconciles on SIGTERM.',
+    env: OPERATOR_ENV.shutdownGraceSeconds,
+    parse: int(0),
+    fallback: () => '10',
+  },
+  resolveDigests: {
+    help: 'Resolve a staging tag that pods report no digest for to its registry digest (anonymous pulls) before promoting.',
+    env: OPERATOR_ENV.resolveDigests,
+    parse: bool,
+    fallback: () => 'false',
+  },
   insecureRegistries: {
+    help: 'host[:port] of registries reached over plain HTTP (loopback always is).',
     env: OPERATOR_ENV.insecureRegistries,
     parse: list('host[:port]', (h) => REGISTRY_HOST.test(h)),
     fallback: () => '',
   },
-  registryTimeoutSeconds: { env: OPERATOR_ENV.registryTimeoutSeconds, parse: int(1), fallback: () => '10' },
-} as const satisfies Record<string, { env: string; parse: Parser<unknown>; fallback: () => string }>;
+  registryTimeoutSeconds: {
+    help: 'Deadline of one registry request while resolving a digest.',
+    env: OPERATOR_ENV.registryTimeoutSeconds,
+    parse: int(1),
+    fallback: () => '10',
+  },
+  followNamespaces: {
+    help: 'Staging namespaces whose ImageFollows are served (docs/registry-follow.md); empty = following is off.',
+    env: OPERATOR_ENV.followNamespaces,
+    parse: list('a namespace name', (n) => DNS_LABEL.test(n)),
+    fallback: () => '',
+  },
+  webhookPort: {
+    help: 'Port of the follow webhook; empty = no webhook, 0 = a free port (logged).',
+    env: OPERATOR_ENV.webhookPort,
+    parse: optional(int(0, 65535)),
+    fallback: () => '',
+  },
+  webhookHost: {
+    help: 'Address the follow webhook listens on.',
+    env: OPERATOR_ENV.webhookHost,
+    parse: nonEmpty,
+    fallback: () => '0.0.0.0',
+  },
+  webhookSecretFile: {
+    help: "File holding the webhook's shared secret (the chart mounts the Secret there); required with a port.",
+    env: OPERATOR_ENV.webhookSecretFile,
+    parse: optional(nonEmpty),
+    fallback: () => '',
+  },
+  webhookRatePerSecond: {
+    help: 'Webhook requests accepted per second (a token bucket).',
+    env: OPERATOR_ENV.webhookRatePerSecond,
+    parse: int(1),
+    fallback: () => '5',
+  },
+  webhookBurst: {
+    help: 'Burst of the webhook rate limit above.',
+    env: OPERATOR_ENV.webhookBurst,
+    parse: int(1),
+    fallback: () => '20',
+  },
+  webhookMaxBodyBytes: {
+    help: 'Largest webhook request body accepted, in bytes.',
+    env: OPERATOR_ENV.webhookMaxBodyBytes,
+    parse: int(1024, 16 * 1024 * 1024),
+    fallback: () => '262144',
+  },
+} as const satisfies Record<
+  string,
+  {
+    env: string;
+    parse: Parser<unknown>;
+    fallback: () => string;
+    /** One line for --help. */
+    help: string;
+    /** --help's default when fallback() depends on the machine. */
+    shownDefault?: string;
+    values?: readonly string[];
+  }
+>;
 
 type Settings = typeof SETTINGS;
 export type OperatorConfig = {
@@ -126,8 +275,55 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig
       `${OPERATOR_ENV.informerWatchdogSeconds} must exceed ${OPERATOR_ENV.watchTimeoutSeconds}, or quiet healthy watches get restarted`,
     );
   }
+  if (!problems.length && c.webhookPort !== undefined && !c.webhookSecretFile) {
+    problems.push(
+      `${OPERATOR_ENV.webhookPort} is set but ${OPERATOR_ENV.webhookSecretFile} is not: the webhook never runs without its shared secret`,
+    );
+  }
   if (problems.length) throw new ConfigError(`invalid operator configuration:\n  ${problems.join('\n  ')}`);
   return c;
+}
+
+/** `ponyexpress-operator --help`: the settings table as text (every variable, its default, what it does). */
+export function configHelp(): string {
+  const rows = Object.values(SETTINGS).map((setting) => {
+    const s = setting as {
+      env: string;
+      fallback: () => string;
+      help: string;
+      shownDefault?: string;
+      values?: readonly string[];
+    };
+    const fallback = s.shownDefault ?? (s.fallback() === '' ? 'empty' : s.fallback());
+    const values = s.values ? `; one of ${s.values.join(', ')}` : '';
+    return `  ${s.env}  (default ${fallback}${values})\n      ${s.help}`;
+  });
+  return [
+    'ponyexpress-operator: promotes the image staging has proven to production (see docs/operator.md).',
+    '',
+    'Usage: ponyexpress-operator [--help]',
+    '  Runs in-cluster with its ServiceAccount token, or out of cluster with the current kubeconfig context.',
+    '  --help, -h  print this and exit 0',
+    '',
+    'Configured by environment variables only:',
+    ...rows,
+    '',
+  ].join('\n');
+}
+
+/** The operator takes no arguments but --help/-h: anything else is named and refused (exit 2). */
+export function readCommandLine(args: readonly string[]): { help: boolean } | { problem: string } {
+  const unknown = args.find((a) => a !== '--help' && a !== '-h');
+  if (unknown !== undefined)
+    return {
+      problem: `unknown argument ${JSON.stringify(unknown)}: the operator takes no arguments but --help; it is configured by environment variables (see --help)`,
+    };
+  return { help: args.length > 0 };
+}
+
+/** The empty string is "not set". */
+function optional<T>(parse: Parser<T>): Parser<T | undefined> {
+  return (raw) => (raw === '' ? undefined : parse(raw));
 }
 
 const REGISTRY_HOST = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)(:\d{1,5})?$/;

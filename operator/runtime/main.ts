@@ -9,13 +9,24 @@ import { PromotionController } from '../kube/controller.js';
 import { AlwaysLeader, LeaderElector, type Leadership } from '../kube/leader.js';
 import { WorkQueue } from '../kube/queue.js';
 import { Transport } from '../kube/transport.js';
-import { ConfigError, loadConfig, type OperatorConfig } from './config.js';
+import { ConfigError, configHelp, loadConfig, readCommandLine, type OperatorConfig } from './config.js';
 import { createLogger } from './log.js';
 import { Manager } from './manager.js';
 import { OperatorMetrics } from './metrics.js';
 import { startProbeServer, type ProbeServer } from './server.js';
+import { GitWriteBack, secretReader } from '../kube/gitops.js';
+import { wireFollow } from './follow-wiring.js';
 
 function configOrExit(): OperatorConfig {
+  const command = readCommandLine(process.argv.slice(2));
+  if ('problem' in command) {
+    process.stderr.write(`${command.problem}\n`);
+    process.exit(2);
+  }
+  if (command.help) {
+    process.stdout.write(configHelp());
+    process.exit(0);
+  }
   try {
     return loadConfig();
   } catch (err) {
@@ -72,6 +83,7 @@ async function main(): Promise<void> {
     log,
     statusMinIntervalMs: config.statusMinIntervalSeconds * 1000,
     resolveDigests: config.resolveDigests,
+    gitWriteBack: new GitWriteBack({ secrets: secretReader(client), log }),
   });
   const queue = new WorkQueue({
     concurrency: config.concurrency,
@@ -95,6 +107,7 @@ async function main(): Promise<void> {
     informers: () => cache.size,
   });
 
+  const follow = wireFollow(config, client, leadership, log);
   const staleMs = config.staleAfterSeconds * 1000;
   let server: ProbeServer | undefined;
   let resync: NodeJS.Timeout | undefined;
@@ -112,7 +125,9 @@ async function main(): Promise<void> {
     })
     // Not awaited: the Promotion informers' first list enqueues every Promotion anyway, and
     // SIGTERM must work even while the apiserver is unreachable.
-    .add({ name: 'cache', start: () => void cache.start(), stop: () => cache.stop() })
+    .add({ name: 'cache', start: () => void cache.start(), stop: () => cache.stop() });
+  follow?.runnables.forEach((r) => manager.add(r));
+  manager
     .add({ name: 'leader-election', start: () => leadership.start(), stop: () => leadership.stop() })
     .add({
       name: 'resync',

@@ -28,6 +28,12 @@ kubeadmConfigPatches:
   - |
     kind: KubeletConfiguration
     cgroupDriver: cgroupfs
+# Registry hosts from /etc/containerd/certs.d/<host>/hosts.toml (written by registry.sh): images are pulled
+# from the local registry, so pods report registry digests.
+containerdConfigPatches:
+  - |-
+    [plugins.'io.containerd.cri.v1.images'.registry]
+      config_path = '/etc/containerd/certs.d'
 YAML
   log "creating kind cluster $CLUSTER from $image (offline)"
   started=$SECONDS

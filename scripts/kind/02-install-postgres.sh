@@ -53,7 +53,10 @@ spec:
             - { name: APP_PASSWORD, valueFrom: { secretKeyRef: { name: $APP-db-app, key: password } } }
             - { name: APP_DATABASE, valueFrom: { secretKeyRef: { name: $APP-db-app, key: dbname } } }
           ports: [{ containerPort: 5432 }]
-          readinessProbe: { exec: { command: [sh, -c, "pg_isready -h 127.0.0.1 -p 5432 || /usr/lib/postgresql/*/bin/pg_isready -h 127.0.0.1"] }, periodSeconds: 5 }
+          # exec, no shell left behind: postgres is PID 1, and a probe child orphaned by a timed-out shell would be
+          # reaped by the postmaster as an unknown "server process exited with exit code 2", which makes it
+          # reset every connection and run crash recovery (seen here under load).
+          readinessProbe: { exec: { command: [sh, -c, "exec /usr/lib/postgresql/*/bin/pg_isready -h 127.0.0.1 -p 5432"] }, periodSeconds: 5, timeoutSeconds: 5 }
           securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: [ALL] } }
           volumeMounts: [{ name: data, mountPath: /var/lib/postgresql/data }, { name: tmp, mountPath: /tmp }, { name: run, mountPath: /var/run/postgresql }]
       volumes: [{ name: tmp, emptyDir: {} }, { name: run, emptyDir: {} }]

@@ -5,9 +5,7 @@
 # shellcheck source=scripts/kind/lib.sh
 source "$(dirname "$0")/lib.sh"
 need kubectl
-log "bumping staging to $NEXT_TAG"
-synth "$NEXT_TAG" "$FIRST_TAG"
-apply_env staging
+bash "$(dirname "$0")/stage.sh" "$NEXT_TAG"
 wait_env "$STAGING_NS"
 
 log "waiting for the operator to promote $NEXT_TAG to production (after staging's soak: production.yaml's soakSeconds, or 30 s)"

@@ -55,6 +55,10 @@ synth() {
   if ! grep -q '^promotion:' "$WORK/environments/production.yaml"; then
     printf '\npromotion:\n  from: staging\n  approval: Automatic\n  soakSeconds: 30\n' >>"$WORK/environments/production.yaml"
   fi
+  # SOAK_SECONDS (e.g. the kind test's 20) replaces production's soak in this scratch copy only.
+  if [[ -n "${SOAK_SECONDS:-}" ]]; then
+    sed -i -E "s/^  soakSeconds: .*/  soakSeconds: $SOAK_SECONDS/" "$WORK/environments/production.yaml"
+  fi
   # main.ts reads ./environments and writes ./dist relative to the working directory.
   (cd "$WORK" && ln -sfn "$REPO_ROOT/operator" operator && "$REPO_ROOT/node_modules/.bin/tsx" "$REPO_ROOT/main.ts")
 }

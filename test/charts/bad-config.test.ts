@@ -289,7 +289,7 @@ describe('operator.yaml (the operator chart settings)', () => {
     [
       'a misspelt field',
       { namespce: 'ops' },
-      'namespce: found an unknown field, expected one of namespace, image, replicas, apiServer, metrics',
+      'namespce: found an unknown field, expected one of namespace, image, replicas, apiServer, metrics, webhook',
     ],
     [
       'an API server CIDR typo',

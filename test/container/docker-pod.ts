@@ -237,12 +237,16 @@ export class DockerPod {
     return { env, command: command?.length ? command : undefined, args };
   }
 
-  /** `docker run` of one container, attached (its output is captured); returns once the CLI is started. */
-  start(name: string, overrideArgv?: string[]): RunningContainer {
+  /**
+   * `docker run` of one container, attached (its output is captured); returns once the CLI is started.
+   * `overrideArgv` replaces command and args; `overrideArgs` replaces args only (as a pod's `args` would).
+   */
+  start(name: string, overrideArgv?: string[], overrideArgs?: string[]): RunningContainer {
     const spec = this.spec(name);
     const image = this.options.image ?? spec.image;
     if (!image) throw new Error(`container ${name} has no image`);
-    const { env, command, args } = this.resolve(name);
+    const { env, command, args: specArgs } = this.resolve(name);
+    const args = overrideArgs ?? specArgs;
     const id = `ponyexpress-${process.pid}-${this.options.name}-${name}-${this.seq++}`;
     const mounts: string[] = [];
     for (const m of spec.volumeMounts ?? []) {
@@ -296,8 +300,12 @@ export class DockerPod {
   }
 
   /** Runs a container to completion (an init container, a Job's pod). */
-  async run(name: string, timeoutMs: number): Promise<{ code: number | null; output: string; timedOut: boolean }> {
-    const c = this.start(name);
+  async run(
+    name: string,
+    timeoutMs: number,
+    overrideArgs?: string[],
+  ): Promise<{ code: number | null; output: string; timedOut: boolean }> {
+    const c = this.start(name, undefined, overrideArgs);
     const exit = await c.waitForExit(timeoutMs);
     if (exit === undefined) this.kill(c);
     return { code: c.process.exitCode, output: c.output(), timedOut: exit === undefined };

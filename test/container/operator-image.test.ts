@@ -2,13 +2,15 @@
  * The operator image under `docker run`, as dist/operator's Deployment specifies its container (UID 65532,
  * read-only root, no capabilities, /tmp emptyDir, its env): without a cluster it must stop with a message
  * naming why; against the test control plane, with its own ServiceAccount token mounted as the kubelet
- * would, it must pass its readiness and liveness probes and take the leader Lease.
+ * would, it must pass its readiness and liveness probes and take the leader Lease. `--help` exits 0 listing
+ * every environment variable.
  */
 import { jest } from '@jest/globals';
 import { CoordinationV1Api, KubeConfig } from '@kubernetes/client-node';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { OPERATOR_ENV } from '../../contract/index.js';
 import type { Workload } from '../contract/kube/manifests.js';
 import { probeOnce, runStartupProbe } from '../contract/kube/prober.js';
 import type { KubeObject, Probe } from '../contract/kube/types.js';
@@ -50,6 +52,29 @@ const operatorWorkload = (): Workload => {
   };
 };
 const containerName = () => operatorWorkload().pod.containers[0].name;
+
+test('--help lists its environment variables and exits 0, without a cluster', async () => {
+  const pod = new DockerPod({
+    name: 'ponyexpress-operator-help',
+    workload: operatorWorkload(),
+    objects: operatorObjects,
+    secrets: {},
+  });
+  try {
+    const r = await pod.run(containerName(), 60_000, ['--help']);
+    expect({ code: r.code, timedOut: r.timedOut }).toEqual({ code: 0, timedOut: false });
+    expect(r.output).toContain('Usage: ponyexpress-operator [--help]');
+    for (const name of Object.values(OPERATOR_ENV)) expect(r.output).toContain(`  ${name}  (default `);
+    // An unknown argument is refused by name, with exit 2.
+    const bad = await pod.run(containerName(), 60_000, ['--namespace=x']);
+    expect({ code: bad.code, output: bad.output }).toMatchObject({
+      code: 2,
+      output: expect.stringContaining('unknown argument "--namespace=x"'),
+    });
+  } finally {
+    pod.destroy();
+  }
+});
 
 test('without a cluster it exits 1 and says that no kubeconfig and no in-cluster service account were found', async () => {
   const pod = new DockerPod({

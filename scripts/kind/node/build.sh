@@ -20,10 +20,13 @@ kube_version="$(awk '$1 == "k8s.io/kubernetes" {print $2; exit}' "$root/scripts/
 source <(grep -E '^(CONTAINERD|COREDNS|LOCAL_PATH|CRICTL)_VERSION=' "$here/binaries.sh")
 ETCD_TAG="$("${bin[etcd]}" --version | awk '/etcd Version/ {print $3}')-0"
 
-# image_from <tag> <dockerfile> <file>...: builds <tag> from a context holding the files, unless present.
+# image_from <tag> <dockerfile> <file>...: builds <tag> from a context holding the files, unless an image of
+# that tag was built from the same inputs (its dev.ponyexpress.inputs label: the Dockerfile and the files).
 image_from() {
   local tag="$1" dockerfile="$2"; shift 2
-  have_image "$tag" && return 0
+  local key; key="$(hash_of "$dockerfile" "$@")"
+  [[ "$(docker image inspect -f '{{index .Config.Labels "dev.ponyexpress.inputs"}}' "$tag" 2>/dev/null)" == "$key" ]] && return 0
+  dockerfile+=$'\n'"LABEL dev.ponyexpress.inputs=$key"
   local ctx; ctx="$(mktemp -d)"
   cp "$@" "$ctx/"
   printf '%s\n' "$dockerfile" >"$ctx/Dockerfile"
@@ -34,11 +37,9 @@ image_from() {
 # Static Go binaries need nothing but themselves.
 static_image() { # <tag> <binary path> [entrypoint args as JSON]
   local tag="$1" path="$2" name; name="$(basename "$2")"
-  local key; key="$(hash_of "$path")"
   image_from "$tag" "FROM scratch
 COPY $name /usr/local/bin/$name
 ENV PATH=/usr/local/bin
-LABEL dev.ponyexpress.inputs=$key
 ENTRYPOINT [\"/usr/local/bin/$name\"]" "$path"
 }
 

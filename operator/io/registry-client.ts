@@ -1,0 +1,222 @@
+// An authenticated registry reader (OCI distribution API v2) for following tags: list tags, read a
+// manifest, read an image's creation time from its config blob. Bearer tokens come from the realm of the
+// registry's challenge with the dockerconfigjson credentials (Basic on the token request, or an OAuth2
+// refresh token), and are cached until they expire. Every failure is a RegistryFailure whose `reason`
+// the follow status uses as is; 429 and 503 carry the registry's Retry-After.
+import type { RegistryCredentials } from './docker-config.js';
+import {
+  MANIFEST_MAX_BYTES,
+  MANIFEST_MEDIA_TYPES,
+  manifestDigest,
+  parseChallenges,
+  registryEndpoint,
+  tokenFromAnswer,
+  tokenUrl,
+  type RegistryEndpoint,
+} from './registry-protocol.js';
+
+export type FailureReason = 'RegistryUnavailable' | 'RateLimited' | 'Unauthorized' | 'NotFound' | 'RegistryError';
+
+export class RegistryFailure extends Error {
+  constructor(
+    readonly reason: FailureReason,
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'RegistryFailure';
+  }
+}
+
+export interface RegistryClientOptions {
+  credentials?: RegistryCredentials;
+  /** host[:port] reached over plain HTTP besides loopback. @default [] */
+  insecureRegistries?: readonly string[];
+  /** Per request. @default 10000 */
+  timeoutMs?: number;
+  now?: () => number;
+}
+
+export interface Manifest {
+  digest: string;
+  mediaType: string;
+  json: {
+    config?: { digest?: string };
+    manifests?: { digest: string; mediaType?: string; platform?: { os?: string; architecture?: string } }[];
+  };
+}
+
+/** `Retry-After`: delta-seconds or an HTTP date (RFC 9110). */
+export function retryAfterMs(header: string | null, now: number): number | undefined {
+  if (!header) return undefined;
+  const trimmed = header.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const at = Date.parse(trimmed);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+const TAGS_PAGE = 1000;
+const MAX_TAG_PAGES = 20;
+
+export class RegistryClient {
+  private readonly tokens = new Map<string, { token: string; expiresAt: number }>();
+  private readonly timeoutMs: number;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: RegistryClientOptions = {}) {
+    this.timeoutMs = opts.timeoutMs ?? 10_000;
+    this.now = opts.now ?? Date.now;
+  }
+
+  endpoint(repository: string): RegistryEndpoint {
+    return registryEndpoint(repository, this.opts.insecureRegistries);
+  }
+
+  /** Every tag of the repository (following `Link: <…>; rel="next"`); 404 = the repository does not exist. */
+  async listTags(repository: string): Promise<string[]> {
+    const ep = this.endpoint(repository);
+    const tags: string[] = [];
+    let next: string | undefined = `${ep.baseUrl}/v2/${ep.name}/tags/list?n=${TAGS_PAGE}`;
+    for (let page = 0; next && page < MAX_TAG_PAGES; page++) {
+      const res = await this.get(ep, next, 'application/json');
+      const body = (await res.json()) as { tags?: string[] | null };
+      tags.push(...(body.tags ?? []));
+      const link = /<([^>]+)>\s*;\s*rel="?next"?/.exec(res.headers.get('link') ?? '');
+      next = link ? new URL(link[1], ep.baseUrl).toString() : undefined;
+    }
+    return tags;
+  }
+
+  async manifest(repository: string, reference: string): Promise<Manifest> {
+    const ep = this.endpoint(repository);
+    const url = `${ep.baseUrl}/v2/${ep.name}/manifests/${reference}`;
+    const res = await this.get(ep, url, MANIFEST_MEDIA_TYPES.join(', '));
+    const body = new Uint8Array(await res.arrayBuffer());
+    if (body.byteLength > MANIFEST_MAX_BYTES)
+      throw new RegistryFailure('RegistryError', `GET ${url}: the manifest is larger than ${MANIFEST_MAX_BYTES} bytes`);
+    const checked = manifestDigest(body, res.headers.get('content-type'), res.headers.get('docker-content-digest'));
+    if ('problem' in checked) throw new RegistryFailure('RegistryError', `GET ${url}: ${checked.problem}`);
+    const mediaType = (res.headers.get('content-type') ?? '').split(';')[0].trim();
+    return { digest: checked.digest, mediaType, json: JSON.parse(new TextDecoder().decode(body)) as Manifest['json'] };
+  }
+
+  /** The image config's `created` (for an index: its linux/amd64 image, else the first). */
+  async createdAt(repository: string, manifest: Manifest): Promise<string | undefined> {
+    let m = manifest;
+    if (m.json.manifests) {
+      const pick =
+        m.json.manifests.find((d) => d.platform?.os === 'linux' && d.platform.architecture === 'amd64') ??
+        m.json.manifests[0];
+      if (!pick) return undefined;
+      m = await this.manifest(repository, pick.digest);
+    }
+    const config = m.json.config?.digest;
+    if (!config) return undefined;
+    const ep = this.endpoint(repository);
+    const res = await this.get(ep, `${ep.baseUrl}/v2/${ep.name}/blobs/${config}`, 'application/json, */*');
+    const text = await res.text();
+    if (text.length > MANIFEST_MAX_BYTES) return undefined;
+    const created = (JSON.parse(text) as { created?: unknown }).created;
+    return typeof created === 'string' && !Number.isNaN(Date.parse(created)) ? created : undefined;
+  }
+
+  /** GET with the cached token; on 401, authenticate as the challenge asks and retry once. */
+  private async get(ep: RegistryEndpoint, url: string, accept: string): Promise<Response> {
+    const headers: Record<string, string> = { accept };
+    const cached = this.tokens.get(ep.host + ' ' + ep.name);
+    if (cached && cached.expiresAt > this.now()) headers.authorization = `Bearer ${cached.token}`;
+    let res = await this.send(url, { headers });
+    if (res.status === 401) {
+      headers.authorization = await this.authorize(ep, res);
+      res = await this.send(url, { headers });
+    }
+    if (res.ok) return res;
+    return this.fail(url, res);
+  }
+
+  private async authorize(ep: RegistryEndpoint, res: Response): Promise<string> {
+    const header = res.headers.get('www-authenticate') ?? '';
+    await res.body?.cancel();
+    const challenges = parseChallenges(header);
+    const creds = this.opts.credentials;
+    const basic =
+      creds?.username !== undefined
+        ? Buffer.from(`${creds.username}:${creds.password ?? ''}`).toString('base64')
+        : undefined;
+    const bearer = challenges.find((c) => c.scheme === 'bearer');
+    if (!bearer) {
+      if (challenges.some((c) => c.scheme === 'basic') && basic) return `Basic ${basic}`;
+      throw new RegistryFailure(
+        'Unauthorized',
+        `${ep.host} asks for credentials (WWW-Authenticate: ${header || 'none'}) and ${creds ? 'the Secret has none that fit' : 'spec.credentials names no Secret'}`,
+      );
+    }
+    const url = tokenUrl(bearer, ep);
+    if ('problem' in url) throw new RegistryFailure('RegistryError', url.problem);
+    let answer: Response;
+    if (creds?.identityToken) {
+      const form = new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: creds.identityToken,
+        client_id: 'ponyexpress',
+        service: url.searchParams.get('service') ?? '',
+        scope: url.searchParams.get('scope') ?? '',
+      });
+      answer = await this.send(`${url.origin}${url.pathname}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: form.toString(),
+      });
+    } else {
+      answer = await this.send(url.toString(), { headers: basic ? { authorization: `Basic ${basic}` } : {} });
+    }
+    if (answer.status === 401 || answer.status === 403) {
+      await answer.body?.cancel();
+      throw new RegistryFailure(
+        'Unauthorized',
+        `the token service ${url.origin}${url.pathname} refused ${creds ? 'the credentials from the Secret' : 'an anonymous request'} (HTTP ${answer.status}); check spec.credentials`,
+      );
+    }
+    if (!answer.ok) await this.fail(`${url.origin}${url.pathname}`, answer);
+    const body = (await answer.json()) as { expires_in?: number };
+    const token = tokenFromAnswer(body);
+    if (!token)
+      throw new RegistryFailure('RegistryError', `the token service ${url.origin}${url.pathname} answered no token`);
+    // Refresh a little early; the distribution spec's default lifetime is 60 s.
+    const lifetime = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 60;
+    this.tokens.set(ep.host + ' ' + ep.name, { token, expiresAt: this.now() + Math.max(0, lifetime - 10) * 1000 });
+    return `Bearer ${token}`;
+  }
+
+  private async send(url: string, init: RequestInit): Promise<Response> {
+    try {
+      return await fetch(url, { ...init, redirect: 'follow', signal: AbortSignal.timeout(this.timeoutMs) });
+    } catch (err) {
+      const e = err as Error & { cause?: { code?: string; message?: string } };
+      const why =
+        e.name === 'TimeoutError'
+          ? `no answer within ${this.timeoutMs} ms`
+          : (e.cause?.code ?? e.cause?.message ?? e.message);
+      throw new RegistryFailure('RegistryUnavailable', `${init.method ?? 'GET'} ${url} failed: ${why}`);
+    }
+  }
+
+  private async fail(url: string, res: Response): Promise<never> {
+    let detail = '';
+    try {
+      const errors = ((await res.json()) as { errors?: { code?: string; message?: string }[] }).errors ?? [];
+      detail = errors.map((e) => [e.code, e.message].filter(Boolean).join(': ')).join('; ');
+    } catch {
+      /* not a registry error document */
+    }
+    const said = `GET ${url} answered HTTP ${res.status}${detail ? ` (${detail})` : ''}`;
+    const wait = retryAfterMs(res.headers.get('retry-after'), this.now());
+    if (res.status === 429)
+      throw new RegistryFailure('RateLimited', `${said}; waiting ${Math.round((wait ?? 0) / 1000)} s as asked`, wait);
+    if (res.status >= 500) throw new RegistryFailure('RegistryUnavailable', said, wait);
+    if (res.status === 404) throw new RegistryFailure('NotFound', said);
+    if (res.status === 401 || res.status === 403)
+      throw new RegistryFailure('Unauthorized', `${said}; the credentials may lack pull access`);
+    throw new RegistryFailure('RegistryError', said);
+  }
+}

@@ -1,0 +1,108 @@
+// The follow webhook: POST /hooks/registry (docker-registry notifications) and POST /hooks/tag (CI's
+// "tag pushed"). It only makes the affected follows reconcile now; the poll stays the source of truth, so
+// a lost or refused notification delays a move by at most one interval. Order of checks: method and path
+// (405/404), rate limit (429), size (413), shared secret (401), payload (400); nothing is enqueued unless
+// all pass.
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { authProblem, parseRegistryEnvelope, parseTagPushed, type Push } from '../io/webhook-payload.js';
+
+export interface WebhookOptions {
+  host: string;
+  port: number;
+  secret: string;
+  /** Request bodies above this are refused. */
+  maxBodyBytes: number;
+  /** Token bucket: refill per second, and its size. */
+  ratePerSecond: number;
+  burst: number;
+  /** Enqueues the follows of these pushes; returns how many follows were enqueued. */
+  onPushes: (pushes: Push[], source: 'registry' | 'tag') => number;
+  /** Refusals, for logs and metrics. */
+  onRefused?: (status: number, why: string) => void;
+  now?: () => number;
+}
+
+export interface WebhookServer {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+class TooLarge extends Error {}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? '0');
+  if (declared > limit) return Promise.reject(new TooLarge());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new TooLarge());
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+export async function startWebhookServer(o: WebhookOptions): Promise<WebhookServer> {
+  const now = o.now ?? Date.now;
+  let tokens = o.burst;
+  let refilledAt = now();
+  const take = () => {
+    const t = now();
+    tokens = Math.min(o.burst, tokens + ((t - refilledAt) / 1000) * o.ratePerSecond);
+    refilledAt = t;
+    if (tokens < 1) return false;
+    tokens -= 1;
+    return true;
+  };
+
+  const server: Server = createServer((req, res) => {
+    const reply = (status: number, body: Record<string, unknown>, headers: Record<string, string> = {}) => {
+      if (status >= 400) o.onRefused?.(status, String(body.error));
+      res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });
+      res.end(`${JSON.stringify(body)}\n`);
+    };
+    const path = (req.url ?? '/').split('?')[0];
+    const source = path === '/hooks/registry' ? 'registry' : path === '/hooks/tag' ? 'tag' : undefined;
+    if (!source) return reply(404, { error: `no endpoint ${path}; POST /hooks/registry or /hooks/tag` });
+    if (req.method !== 'POST') return reply(405, { error: `${req.method} not allowed; use POST` }, { allow: 'POST' });
+    if (!take())
+      return reply(429, { error: `more than ${o.ratePerSecond} requests per second` }, { 'retry-after': '1' });
+    readBody(req, o.maxBodyBytes).then(
+      (body) => {
+        const denied = authProblem(req.headers, body, o.secret);
+        if (denied) return reply(401, { error: denied });
+        const parsed = source === 'registry' ? parseRegistryEnvelope(body) : parseTagPushed(body);
+        if ('problem' in parsed) return reply(400, { error: parsed.problem });
+        const enqueued = parsed.pushes.length ? o.onPushes(parsed.pushes, source) : 0;
+        reply(202, { pushes: parsed.pushes.length, enqueued });
+      },
+      (err: unknown) => {
+        if (err instanceof TooLarge) {
+          reply(413, { error: `body larger than ${o.maxBodyBytes} bytes` }, { connection: 'close' });
+          req.socket.destroySoon?.();
+          return;
+        }
+        reply(400, { error: `could not read the body: ${(err as Error).message}` });
+      },
+    );
+  });
+  server.requestTimeout = 10_000;
+  server.headersTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, o.host, () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}

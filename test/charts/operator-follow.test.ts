@@ -1,0 +1,150 @@
+// The operator chart when a staging environment follows its registry and the webhook is on: the follow Role
+// (get on exactly the named credentials Secret), the ImageFollow CRD, the webhook Service, port, Secret mount
+// and NetworkPolicy rule; and none of it when off.
+import { renderOperator } from '../../charts/synth.js';
+import type { OperatorPipeline } from '../../charts/operator/props.js';
+import { operatorSettingsSchema } from '../../charts/config/operator-schema.js';
+import { exampleConfig, render as renderEnv } from './support.js';
+
+type Obj = { kind: string; metadata: { name: string; namespace?: string; [k: string]: any }; [k: string]: any };
+
+const FOLLOWING: OperatorPipeline = {
+  app: 'ponyshop',
+  stagingNamespace: 'ponyshop-staging',
+  productionNamespace: 'ponyshop-production',
+  follow: { secretName: 'regcred' },
+};
+const render = (pipelines: OperatorPipeline[], raw: Record<string, unknown> = {}) =>
+  renderOperator({ pipelines, settings: operatorSettingsSchema.parse(raw) }).files.map((f) => f.object as Obj);
+
+describe('follow RBAC', () => {
+  const objects = render([FOLLOWING]);
+  const secretRules = objects
+    .filter((o) => o.kind === 'Role')
+    .flatMap((r) => r.rules.map((rule: any) => ({ role: `${r.metadata.namespace}/${r.metadata.name}`, ...rule })))
+    .filter((rule) => rule.resources.includes('secrets'));
+
+  it('grants get on the one named Secret, in the staging namespace, and nothing else on Secrets', () => {
+    expect(secretRules).toEqual([
+      {
+        role: 'ponyshop-staging/ponyexpress-operator-follow',
+        apiGroups: [''],
+        resources: ['secrets'],
+        resourceNames: ['regcred'],
+        verbs: ['get'],
+      },
+    ]);
+  });
+
+  it('lets the follower write staging images, Jobs and ImageFollow status there, and ships the CRD', () => {
+    const role = objects.find((o) => o.kind === 'Role' && o.metadata.name === 'ponyexpress-operator-follow')!;
+    expect(role.rules).toEqual(
+      expect.arrayContaining([
+        { apiGroups: ['apps'], resources: ['deployments', 'statefulsets'], verbs: ['patch'] },
+        { apiGroups: ['batch'], resources: ['jobs'], verbs: ['create'] },
+        { apiGroups: ['ponyexpress.dev'], resources: ['imagefollows/status'], verbs: ['update', 'patch'] },
+      ]),
+    );
+    expect(
+      objects
+        .filter((o) => o.kind === 'CustomResourceDefinition')
+        .map((o) => o.metadata.name)
+        .sort(),
+    ).toEqual(['imagefollows.ponyexpress.dev', 'promotions.ponyexpress.dev']);
+    const env = objects.find((o) => o.kind === 'Deployment')!.spec.template.spec.containers[0].env;
+    expect(env).toContainEqual({ name: 'PONYEXPRESS_FOLLOW_NAMESPACES', value: 'ponyshop-staging' });
+  });
+
+  it('without follow: no follow Role, no ImageFollow CRD, no Secret rule', () => {
+    const plain = render([{ ...FOLLOWING, follow: undefined }]);
+    expect(plain.filter((o) => o.metadata.name === 'ponyexpress-operator-follow')).toEqual([]);
+    expect(plain.filter((o) => o.metadata.name === 'imagefollows.ponyexpress.dev')).toEqual([]);
+  });
+});
+
+describe('webhook', () => {
+  const from = [{ namespaceSelector: { 'kubernetes.io/metadata.name': 'registry' }, podSelector: { app: 'registry' } }];
+  const on = render([FOLLOWING], { webhook: { enabled: true, secretName: 'px-webhook', from } });
+
+  it('adds its Service, container port, the Secret key mounted read-only, and env', () => {
+    expect(
+      on.find((o) => o.kind === 'Service' && o.metadata.name === 'ponyexpress-operator-webhook')?.spec.ports,
+    ).toEqual([{ name: 'webhook', port: 8081, targetPort: 'webhook' }]);
+    const pod = on.find((o) => o.kind === 'Deployment')!.spec.template.spec;
+    expect(pod.volumes).toContainEqual({
+      name: 'webhook-secret',
+      secret: { secretName: 'px-webhook', items: [{ key: 'secret', path: 'secret' }] },
+    });
+    expect(pod.containers[0].volumeMounts).toContainEqual({
+      name: 'webhook-secret',
+      mountPath: '/etc/ponyexpress/webhook',
+      readOnly: true,
+    });
+    expect(pod.containers[0].env).toEqual(
+      expect.arrayContaining([
+        { name: 'PONYEXPRESS_WEBHOOK_PORT', value: '8081' },
+        { name: 'PONYEXPRESS_WEBHOOK_SECRET_FILE', value: '/etc/ponyexpress/webhook/secret' },
+      ]),
+    );
+  });
+
+  it('opens only the webhook port, only to `from`, in the NetworkPolicy', () => {
+    const policy = on.find((o) => o.kind === 'NetworkPolicy')!;
+    expect(policy.spec.ingress).toEqual([
+      {
+        from: [
+          expect.objectContaining({
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'registry' } },
+          }),
+        ],
+        ports: [{ protocol: 'TCP', port: 8081 }],
+      },
+    ]);
+  });
+
+  it('is off by default, and enabled without a Secret is refused with the field named', () => {
+    const off = render([FOLLOWING]);
+    expect(off.filter((o) => o.metadata.name === 'ponyexpress-operator-webhook')).toEqual([]);
+    const parsed = operatorSettingsSchema.safeParse({ webhook: { enabled: true } });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
+      'webhook.secretName: webhook.secretName is required when webhook.enabled is true (a Secret with key "secret")',
+    ]);
+  });
+});
+
+describe('the environment file', () => {
+  it('follow: emits an ImageFollow for image.repository into follow/, selecting web/worker/beat and the migrate Jobs', () => {
+    const raw: Record<string, any> = {
+      ...exampleConfig('staging'),
+      follow: { tags: { regex: '^sha-[0-9a-f]{7,40}$' }, credentials: { secretName: 'regcred' } },
+    };
+    const out = renderEnv(raw);
+    const file = out.files.find((f) => (f.object as Obj).kind === 'ImageFollow')!;
+    expect(file.path).toBe('follow/imagefollow-ponyshop.yaml');
+    expect((file.object as Obj).spec).toEqual({
+      repository: raw.image.repository,
+      tags: { regex: '^sha-[0-9a-f]{7,40}$' },
+      credentials: { secretName: 'regcred' },
+      intervalSeconds: 300,
+      selector: {
+        matchLabels: { 'app.kubernetes.io/name': 'ponyshop', 'app.kubernetes.io/instance': 'ponyshop-staging' },
+        matchExpressions: [{ key: 'app.kubernetes.io/component', operator: 'In', values: ['web', 'worker', 'beat'] }],
+      },
+      migrationJobSelector: {
+        matchLabels: {
+          'app.kubernetes.io/name': 'ponyshop',
+          'app.kubernetes.io/instance': 'ponyshop-staging',
+          'app.kubernetes.io/component': 'migrate',
+        },
+      },
+      suspend: false,
+    });
+  });
+
+  it('two tag policies at once are refused', () => {
+    expect(() =>
+      renderEnv({ ...exampleConfig('staging'), follow: { tags: { semver: '>=1', tag: 'latest' } } }),
+    ).toThrow(/set exactly one of semver, regex or tag/);
+  });
+});
