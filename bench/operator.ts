@@ -1,7 +1,7 @@
 // Operator benchmark at fleet size: prints numbers, asserts nothing. ONE operator (compiled JS,
 // as in the container) manages N pipelines, each a staging + production namespace pair with the
 // chart's namespaced RBAC, on the test control plane (or the cluster in KUBECONFIG):
-//   npm run bench:operator -- [--pipelines 500] [--concurrency 10] [--node-options=<flags for the operator>]
+//   npm run bench:operator -- [--pipelines 500] [--concurrency 50] [--node-options=<flags for the operator>]
 // Measures: time until all N Promotions are reconciled at start; then all N staging
 // environments are released at once and every promotion is timed from watch events:
 // "staging verified -> production Job created" and the operator-side time per promotion (its
@@ -22,10 +22,14 @@ const arg = (name: string, fallback: number) => {
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 };
 const PIPELINES = arg('pipelines', 500);
-const CONCURRENCY = arg('concurrency', 10);
+const CONCURRENCY = arg('concurrency', 50);
 const NODE_OPTIONS = process.argv.find((a) => a.startsWith('--node-options='))?.slice('--node-options='.length);
 const MiB = 1024 * 1024;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const started = Date.now();
+/** Progress on stderr (a run at 500 takes a while); the numbers go to stdout at the end. */
+const progress = (what: string) =>
+  process.stderr.write(`[bench +${((Date.now() - started) / 1000).toFixed(0)} s] ${what}\n`);
 const B = ':b2';
 
 async function main(): Promise<void> {
@@ -109,8 +113,10 @@ const pct = (xs: number[], p: number) => {
 async function run(): Promise<void> {
   const fleet = new Fleet('bench', PIPELINES, CONCURRENCY);
   let t = Date.now();
+  progress(`setting up ${PIPELINES} pipelines`);
   await fleet.setUpApps('a1');
   const setUpMs = Date.now() - t;
+  progress(`set up in ${(setUpMs / 1000).toFixed(0)} s; starting the operator`);
 
   // Production lease settings (15 s / 2 s) and watch timeouts, as a real install runs.
   const op = await fleet.startOperator(
@@ -138,10 +144,18 @@ async function run(): Promise<void> {
   const rssIdle = await rss();
 
   // --- N Promotions appear at once: time until each has a status -----------------------------
+  progress(`RSS idle ${rssIdle.toFixed(1)} MiB; creating ${PIPELINES} Promotions`);
   t = Date.now();
   await fleet.createPromotions({ soakSeconds: 0 });
   await fleet.waitAll('production recorded as a1', (x) => x.status?.production?.tag === 'a1', 1_800_000);
   const reconcileAllMs = Date.now() - t;
+  progress(
+    `all reconciled in ${(reconcileAllMs / 1000).toFixed(1)} s; RSS ${(await rss()).toFixed(1)} MiB; ` +
+      `loop delay max ${((await metric('ponyexpress_event_loop_delay_max_seconds')) * 1000).toFixed(0)} ms, ` +
+      `CPU burst max ${((await metric('ponyexpress_event_loop_block_cpu_max_seconds')) * 1000).toFixed(0)} ms; ` +
+      `writes ${await writes()}, connections ${await metric('ponyexpress_apiserver_connections')}, ` +
+      `informers ${await metric('ponyexpress_informers')}`,
+  );
   await sleep(5000);
   const rssReconciled = await rss();
 
@@ -212,6 +226,7 @@ async function run(): Promise<void> {
       ),
     1000,
   );
+  progress('releasing b2 to every staging');
   t = Date.now();
   // Staging releases land at once (the migration Job first, then the workloads, per app).
   await Promise.all(fleet.pipelines.map((p) => p.releaseToStaging('b2')));
@@ -221,6 +236,7 @@ async function run(): Promise<void> {
     3_600_000,
   );
   const promoteAllMs = Date.now() - t;
+  progress(`all promoted in ${(promoteAllMs / 1000).toFixed(1)} s`);
   await sleep(3000);
   clearInterval(sampler);
   stop.abort();
@@ -233,6 +249,7 @@ async function run(): Promise<void> {
   const informers = await metric('ponyexpress_informers');
   const loopMaxMs = (await metric('ponyexpress_event_loop_delay_max_seconds')) * 1000;
   const loopP99Ms = (await metric('ponyexpress_event_loop_delay_p99_seconds')) * 1000;
+  const loopCpuMs = (await metric('ponyexpress_event_loop_block_cpu_max_seconds')) * 1000;
   const rssAfter = await rss();
   await op.stop();
 
@@ -289,6 +306,7 @@ async function run(): Promise<void> {
   );
   row('open apiserver connections (all lanes) / informers', `${connections} / ${informers}`);
   row('event-loop delay: longest (target <= 50) / p99', `${loopMaxMs.toFixed(1)} / ${loopP99Ms.toFixed(1)} ms`);
+  row('  longest main-thread CPU burst between 20 ms ticks (own blocking)', `${loopCpuMs.toFixed(1)} ms`);
   row('load average of this machine at the end (1 min)', (await import('node:os')).loadavg()[0].toFixed(1));
   admin.transport.close();
 }

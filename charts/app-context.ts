@@ -1,3 +1,4 @@
+import type { EnvMap } from './config/app-env-schema.js';
 import type { AppIdentity } from './labels.js';
 import type { PostgresBinding } from './postgres/binding.js';
 
@@ -21,7 +22,13 @@ export interface AppContext extends AppIdentity {
   readonly configChecksum: string;
   readonly postgres: PostgresBinding;
   readonly brokerUrl: SecretKeyRef;
+  /** More names for the broker URL, each a secretKeyRef to the same key. */
+  readonly brokerAliases: readonly string[];
   readonly djangoSecretKey: SecretKeyRef;
+  /** `celery --app` for worker and beat. */
+  readonly celeryApp: string;
+  /** The environment-wide `env:`, for every app container, before the component's own. */
+  readonly sharedEnv: EnvMap;
 }
 
 /** `repo:tag`, `repo@digest`, or both when both are configured (the digest is what runs). */

@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import type { AppContext } from './app-context.js';
+import type { EnvMap } from './config/app-env-schema.js';
 import { appPodTemplate, waitForMigrationsContainer } from './app-pod.js';
 import { HorizontalAutoscaler, type AutoscalingProps } from './autoscaler.js';
 import { metadataFor, selectorFor } from './labels.js';
@@ -10,6 +11,8 @@ export interface AppDeploymentProps {
   readonly component: 'web' | 'worker' | 'beat';
   /** The main container; `wait-for-migrations` is added in front of it. */
   readonly container: k8s.Container;
+  /** The component's own variables, also given to `wait-for-migrations`. @default {} */
+  readonly env?: EnvMap;
   readonly resources: ResourceSpec;
   /** Left out when an HPA owns the count. */
   readonly replicas?: number;
@@ -30,7 +33,7 @@ export function appDeployment(scope: Construct, ctx: AppContext, props: AppDeplo
       strategy: props.strategy,
       template: appPodTemplate(ctx, {
         component: props.component,
-        initContainers: [waitForMigrationsContainer(ctx, props.resources)],
+        initContainers: [waitForMigrationsContainer(ctx, props.resources, props.env)],
         containers: [props.container],
         terminationGracePeriodSeconds: props.terminationGracePeriodSeconds,
         spread: props.spread,

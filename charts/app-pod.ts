@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import type { AppContext } from './app-context.js';
-import { ANNOTATION, WAIT_FOR_MIGRATIONS_CONTAINER } from '../contract/index.js';
+import { ANNOTATION, APP_ENV, WAIT_FOR_MIGRATIONS_CONTAINER } from '../contract/index.js';
+import type { EnvMap, EnvValue } from './config/app-env-schema.js';
 import { labelsFor, selectorFor, type Component } from './labels.js';
 import {
   APP_TMP,
@@ -18,21 +19,42 @@ export const WAIT_FOR_MIGRATIONS_COMMAND = [
   'until python manage.py migrate --check >/dev/null; do sleep 2; done',
 ];
 
-/** Secret-backed variables every app container gets (database, broker, Django secret key). */
-export function appEnv(ctx: AppContext): k8s.EnvVar[] {
+/** One user variable as Kubernetes writes it. */
+function envVar(name: string, value: EnvValue): k8s.EnvVar {
+  if (typeof value === 'string') return { name, value };
+  return { name, valueFrom: value };
+}
+
+/**
+ * Every app container's env, in the order Kubernetes expands `$(VAR)` against: the charts' Secret-backed
+ * variables (database, broker and its aliases, Django secret key), then the environment-wide `env`, then the
+ * component's own (which wins: an environment-wide name it repeats is left out, since a list with one name
+ * twice breaks server-side apply).
+ */
+export function appEnv(ctx: AppContext, componentEnv: EnvMap = {}): k8s.EnvVar[] {
+  const broker = { secretKeyRef: { name: ctx.brokerUrl.name, key: ctx.brokerUrl.key } };
   return [
     ...ctx.postgres.env,
-    { name: 'CELERY_BROKER_URL', valueFrom: { secretKeyRef: { name: ctx.brokerUrl.name, key: ctx.brokerUrl.key } } },
+    { name: APP_ENV.brokerUrl, valueFrom: broker },
+    ...ctx.brokerAliases.map((name) => ({ name, valueFrom: broker })),
     {
-      name: 'DJANGO_SECRET_KEY',
+      name: APP_ENV.djangoSecretKey,
       valueFrom: { secretKeyRef: { name: ctx.djangoSecretKey.name, key: ctx.djangoSecretKey.key } },
     },
+    ...Object.entries(ctx.sharedEnv)
+      .filter(([name]) => !(name in componentEnv))
+      .map(([name, value]) => envVar(name, value)),
+    ...Object.entries(componentEnv).map(([name, value]) => envVar(name, value)),
   ];
 }
 
 export interface AppContainerProps {
   readonly name: string;
   readonly command: string[];
+  /** Kubernetes `args`, appended to the command. @default none */
+  readonly args?: string[];
+  /** The component's own variables, after the environment-wide ones. @default {} */
+  readonly env?: EnvMap;
   readonly resources: ResourceSpec;
   readonly ports?: k8s.ContainerPort[];
   readonly startupProbe?: k8s.Probe;
@@ -48,8 +70,9 @@ export function appContainer(ctx: AppContext, props: AppContainerProps): k8s.Con
     image: ctx.image,
     imagePullPolicy: 'IfNotPresent',
     command: props.command,
+    ...(props.args?.length ? { args: props.args } : {}),
     ...(props.ports ? { ports: props.ports } : {}),
-    env: appEnv(ctx),
+    env: appEnv(ctx, props.env),
     envFrom: [{ configMapRef: { name: ctx.configMapName } }],
     resources: resourceRequirements(props.resources, APP_TMP.storage),
     ...(props.startupProbe ? { startupProbe: props.startupProbe } : {}),
@@ -61,8 +84,14 @@ export function appContainer(ctx: AppContext, props: AppContainerProps): k8s.Con
   };
 }
 
-export function waitForMigrationsContainer(ctx: AppContext, resources: ResourceSpec): k8s.Container {
-  return appContainer(ctx, { name: WAIT_FOR_MIGRATIONS_CONTAINER, command: WAIT_FOR_MIGRATIONS_COMMAND, resources });
+/** Same env as the main container: importing the settings for `migrate --check` may need any of it. */
+export function waitForMigrationsContainer(ctx: AppContext, resources: ResourceSpec, env?: EnvMap): k8s.Container {
+  return appContainer(ctx, {
+    name: WAIT_FOR_MIGRATIONS_CONTAINER,
+    command: WAIT_FOR_MIGRATIONS_COMMAND,
+    resources,
+    env,
+  });
 }
 
 export interface AppPodProps {

@@ -16,7 +16,9 @@ import { Promotion } from './promotion.js';
 import { ImageFollow } from './follow.js';
 import type { PromotionSource } from './promotion-config.js';
 import { Web } from './web.js';
-import { HEARTBEAT_FILE, Worker } from './worker.js';
+import { Worker } from './worker.js';
+import { BEAT_TICK_FILE, HEARTBEAT_FILE } from './probes.js';
+import { APP_ENV } from '../contract/index.js';
 
 export interface EnvironmentChartProps {
   /** Environment name, e.g. `staging` (the file name). */
@@ -40,9 +42,13 @@ export class EnvironmentChart extends Chart {
       settings: {
         ...c.settings,
         ...postgres.configData,
-        DJANGO_SETTINGS_MODULE: c.django.settingsModule,
-        DJANGO_ALLOWED_HOSTS: [c.domain, ...c.django.allowedHosts.filter((h) => h !== c.domain)].join(','),
-        CELERY_WORKER_HEARTBEAT_FILE: HEARTBEAT_FILE,
+        [APP_ENV.djangoSettingsModule]: c.django.settingsModule,
+        [APP_ENV.djangoAllowedHosts]: [c.domain, ...c.django.allowedHosts.filter((h) => h !== c.domain)].join(','),
+        [APP_ENV.workerHeartbeatFile]: HEARTBEAT_FILE,
+        [APP_ENV.beatTickFile]: BEAT_TICK_FILE,
+        // The helper answers the probes on these paths, so app and probe agree by construction.
+        [APP_ENV.livenessPath]: c.web.probes.liveness.path!,
+        [APP_ENV.readinessPath]: c.web.probes.readiness.path!,
       },
       binding: postgres.bindingConfigMap,
     });
@@ -59,7 +65,10 @@ export class EnvironmentChart extends Chart {
       configChecksum: foundation.configChecksum,
       postgres,
       brokerUrl: c.broker.url,
+      brokerAliases: c.broker.aliases,
       djangoSecretKey: c.django.secretKey,
+      celeryApp: c.celery.app ?? c.django.module,
+      sharedEnv: c.env,
     };
     const migrations = new MigrationJob(this, 'migrations', { context, ...c.migrations });
     const enabled = <T extends { enabled: boolean }>(a?: T) => (a?.enabled ? a : undefined);

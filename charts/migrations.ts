@@ -6,6 +6,7 @@ import type { AppContext } from './app-context.js';
 import { appContainer, appPodTemplate } from './app-pod.js';
 import { metadataFor } from './labels.js';
 import type { ResourceSpec } from './security.js';
+import type { EnvMap } from './config/app-env-schema.js';
 
 /** Stable per-app key for pg_advisory_lock, below 2^60 so it fits Postgres' bigint. */
 export function advisoryLockKey(app: string): string {
@@ -46,6 +47,8 @@ export interface MigrationJobProps {
    * `null` keeps it until the next release prunes it.
    */
   readonly ttlSecondsAfterFinished: number | null;
+  /** The Job's own variables (part of its spec, so of its name). @default {} */
+  readonly env?: EnvMap;
 }
 
 /** The per-release migration Job, named `<app>-migrate-<hash of image and spec>`. */
@@ -61,6 +64,7 @@ export class MigrationJob extends Construct {
     const migrate = appContainer(ctx, {
       name: 'migrate',
       command: ['python', '-c', migrateScript(advisoryLockKey(ctx.app))],
+      env: props.env,
       resources: props.resources,
     });
     const spec: k8s.JobSpec = {

@@ -6,6 +6,9 @@ import { appContainer } from './app-pod.js';
 import type { AutoscalingProps } from './autoscaler.js';
 import { metadataFor, selectorFor } from './labels.js';
 import type { ResourceSpec } from './security.js';
+import type { EnvMap } from './config/app-env-schema.js';
+import type { WebProbesConfig } from './config/probe-schema.js';
+import { webProbes } from './probes.js';
 
 export const WEB_PORT = 8000;
 
@@ -17,79 +20,102 @@ export interface WebIngressProps {
   readonly annotations: Record<string, string>;
 }
 
-export interface WebProps {
+export type WebServer = 'gunicorn' | 'gunicorn-uvicorn' | 'uvicorn';
+
+export interface WebServerProps {
+  /** gunicorn (WSGI), gunicorn with uvicorn workers (ASGI), or uvicorn alone (ASGI). @default gunicorn */
+  readonly server?: WebServer;
+  /** The WSGI/ASGI callable. @default `<module>.wsgi:application` for gunicorn, `<module>.asgi:application` otherwise */
+  readonly application?: string;
+  /** `--workers`. */
+  readonly workers: number;
+  /** gunicorn `--timeout` (uvicorn has no such option). */
+  readonly timeoutSeconds: number;
+  /** gunicorn `--graceful-timeout`, uvicorn `--timeout-graceful-shutdown`. */
+  readonly gracefulTimeoutSeconds: number;
+}
+
+/** The server command for `web.server`, listening on every address at WEB_PORT, logging to stdout/stderr. */
+export function webCommand(module: string, props: WebServerProps): string[] {
+  const server = props.server ?? 'gunicorn';
+  const application = props.application ?? `${module}.${server === 'gunicorn' ? 'wsgi' : 'asgi'}:application`;
+  if (server === 'uvicorn') {
+    return [
+      'uvicorn',
+      application,
+      '--host',
+      '0.0.0.0',
+      '--port',
+      String(WEB_PORT),
+      '--workers',
+      String(props.workers),
+      '--timeout-graceful-shutdown',
+      String(props.gracefulTimeoutSeconds),
+    ];
+  }
+  return [
+    'gunicorn',
+    application,
+    '--bind',
+    `0.0.0.0:${WEB_PORT}`,
+    '--workers',
+    String(props.workers),
+    ...(server === 'gunicorn-uvicorn' ? ['--worker-class', 'uvicorn.workers.UvicornWorker'] : []),
+    '--worker-tmp-dir',
+    '/tmp',
+    '--access-logfile',
+    '-',
+    '--error-logfile',
+    '-',
+    '--graceful-timeout',
+    String(props.gracefulTimeoutSeconds),
+    '--timeout',
+    String(props.timeoutSeconds),
+  ];
+}
+
+export interface WebProps extends WebServerProps {
   readonly context: AppContext;
   readonly resources: ResourceSpec;
   /** Left out of the Deployment while an HPA owns it. */
   readonly replicas: number;
-  /** gunicorn `--workers`. */
-  readonly workers: number;
-  /** gunicorn `--timeout`. */
-  readonly timeoutSeconds: number;
-  /** gunicorn `--graceful-timeout`. */
-  readonly gracefulTimeoutSeconds: number;
   /** preStop sleep that lets endpoints and load balancers drop the pod before SIGTERM. */
   readonly preStopSleepSeconds: number;
   readonly terminationGracePeriodSeconds: number;
+  /** Paths, ports and timings of the startup, liveness and readiness probes. */
+  readonly probes: WebProbesConfig;
+  /** Replaces the server command entirely. @default webCommand(...) */
+  readonly command?: string[];
+  /** Appended to the command, e.g. extra server flags. @default none */
+  readonly args?: string[];
+  /** web's own variables. @default {} */
+  readonly env?: EnvMap;
   /** Unset: no HPA. */
   readonly autoscaling?: AutoscalingProps;
   /** Unset: no Ingress. */
   readonly ingress?: WebIngressProps;
 }
 
-/** gunicorn behind a Service, with a PDB, optional HPA and Ingress. */
+/** A WSGI or ASGI server behind a Service, with a PDB, optional HPA and Ingress. */
 export class Web extends Construct {
   constructor(scope: Construct, id: string, props: WebProps) {
     super(scope, id);
     const ctx = props.context;
     const name = `${ctx.app}-web`;
-    const command = [
-      'gunicorn',
-      `${ctx.module}.wsgi:application`,
-      '--bind',
-      `0.0.0.0:${WEB_PORT}`,
-      '--workers',
-      String(props.workers),
-      '--worker-tmp-dir',
-      '/tmp',
-      '--access-logfile',
-      '-',
-      '--error-logfile',
-      '-',
-      '--graceful-timeout',
-      String(props.gracefulTimeoutSeconds),
-      '--timeout',
-      String(props.timeoutSeconds),
-    ];
-    // Django's ALLOWED_HOSTS rejects the pod IP the kubelet would send, so probes carry the domain.
-    const httpGet = (path: string): k8s.HttpGetAction => ({
-      path,
-      port: k8s.IntOrString.fromString('http'),
-      scheme: 'HTTP',
-      httpHeaders: [{ name: 'Host', value: ctx.domain }],
-    });
     const web = appContainer(ctx, {
       name: 'web',
-      command,
+      command: props.command ?? webCommand(ctx.module, props),
+      args: props.args,
+      env: props.env,
       resources: props.resources,
       ports: [{ name: 'http', containerPort: WEB_PORT, protocol: 'TCP' }],
-      // Up to 5 minutes to boot; liveness only starts counting afterwards.
-      startupProbe: { httpGet: httpGet('/healthz'), periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 60 },
-      // Never touches the database: a slow DB must not restart healthy web pods.
-      livenessProbe: { httpGet: httpGet('/healthz'), periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
-      // The app bounds its own DB check below 5 s; three misses (about 30 s) before leaving the endpoints avoids flapping.
-      readinessProbe: {
-        httpGet: httpGet('/readiness'),
-        periodSeconds: 10,
-        timeoutSeconds: 5,
-        failureThreshold: 3,
-        successThreshold: 1,
-      },
+      ...webProbes(ctx.domain, props.probes),
       lifecycle: { preStop: { exec: { command: ['sleep', String(props.preStopSleepSeconds)] } } },
     });
     appDeployment(this, ctx, {
       component: 'web',
       container: web,
+      env: props.env,
       resources: props.resources,
       replicas: props.autoscaling ? undefined : props.replicas,
       strategy: surgeOnlyStrategy(k8s.IntOrString.fromString('25%')),

@@ -4,22 +4,12 @@ import type { AppContext } from './app-context.js';
 import { appDeployment, disruptionAndScaling, surgeOnlyStrategy } from './app-deployment.js';
 import { appContainer } from './app-pod.js';
 import type { AutoscalingProps } from './autoscaler.js';
+import type { EnvMap } from './config/app-env-schema.js';
+import type { WorkerLiveness } from './config/probe-schema.js';
+import { workerProbes } from './probes.js';
 import type { ResourceSpec } from './security.js';
 
-export const HEARTBEAT_FILE = '/tmp/celery-worker-heartbeat';
-
-/**
- * Exec probe: fails when the heartbeat file the worker touches (app contract) is missing or older than `maxAge`.
- * One short python start per period, instead of `celery inspect ping` through the broker.
- */
-export function heartbeatCheck(maxAgeSeconds: number): string[] {
-  return [
-    'python',
-    '-c',
-    'import os, sys, time; p = os.environ["CELERY_WORKER_HEARTBEAT_FILE"]; ' +
-      `sys.exit(0 if os.path.exists(p) and time.time() - os.path.getmtime(p) < ${maxAgeSeconds} else 1)`,
-  ];
-}
+export { HEARTBEAT_FILE, heartbeatCheck } from './probes.js';
 
 export interface WorkerProps {
   readonly context: AppContext;
@@ -30,39 +20,47 @@ export interface WorkerProps {
   readonly concurrency: number;
   /** Warm shutdown budget: celery finishes running tasks after SIGTERM. */
   readonly terminationGracePeriodSeconds: number;
-  /** Liveness fails when the heartbeat file is older than this. */
+  /** How liveness is checked. @default heartbeat */
+  readonly liveness?: WorkerLiveness;
+  /** Liveness fails when the heartbeat file is older than this (method `heartbeat`). */
   readonly heartbeatMaxAgeSeconds: number;
+  /** Replaces `celery --app <app> worker …` entirely. @default the charts' celery command */
+  readonly command?: string[];
+  /** Appended to the command, e.g. `--queues`, `--max-tasks-per-child`. @default none */
+  readonly args?: string[];
+  /** The worker's own variables. @default {} */
+  readonly env?: EnvMap;
   /** Unset: no HPA. */
   readonly autoscaling?: AutoscalingProps;
 }
 
-/** Celery worker: a Deployment with no Service, a heartbeat liveness probe, a PDB and an optional HPA. */
+/** Celery worker: a Deployment with no Service, a liveness probe of the chosen method, a PDB and an optional HPA. */
 export class Worker extends Construct {
   constructor(scope: Construct, id: string, props: WorkerProps) {
     super(scope, id);
     const ctx = props.context;
-    const check = heartbeatCheck(props.heartbeatMaxAgeSeconds);
     const worker = appContainer(ctx, {
       name: 'worker',
       // Never `-B`: beat runs in its own singleton pod.
-      command: [
+      command: props.command ?? [
         'celery',
         '--app',
-        ctx.module,
+        ctx.celeryApp,
         'worker',
         '--loglevel',
         'INFO',
         '--concurrency',
         String(props.concurrency),
       ],
+      args: props.args,
+      env: props.env,
       resources: props.resources,
-      // The file appears once the consumer runs; allow 5 minutes for that.
-      startupProbe: { exec: { command: check }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 30 },
-      livenessProbe: { exec: { command: check }, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 },
+      ...workerProbes(props.liveness ?? 'heartbeat', ctx.celeryApp, props.heartbeatMaxAgeSeconds),
     });
     appDeployment(this, ctx, {
       component: 'worker',
       container: worker,
+      env: props.env,
       resources: props.resources,
       replicas: props.autoscaling ? undefined : props.replicas,
       strategy: surgeOnlyStrategy(k8s.IntOrString.fromNumber(1)),

@@ -4,4 +4,5 @@ export * from './canonical-json.js';
 export * from './labels.js';
 export * from './operator-env.js';
 export * from './promotion.js';
+export * from './app-env.js';
 export * from './yaml.js';

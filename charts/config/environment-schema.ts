@@ -18,9 +18,27 @@ import {
 import { promotionConfigSchema } from './promotion-schema.js';
 import { followConfigSchema } from './follow-schema.js';
 import { databaseSchema } from './database-schema.js';
+import { envMap, envVarName } from './app-env-schema.js';
+import { envProblems } from './env-problems.js';
+import { beatLiveness, webProbes, workerLiveness } from './probe-schema.js';
 
 const pythonModule = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, 'a Python module path');
-const envVarName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name (A-Z, 0-9, _)');
+const CELERY_APP = 'a Celery app path: a module, optionally with ":<attribute>", e.g. "config.celery_app"';
+const celeryApp = z
+  .string(CELERY_APP)
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*(:[A-Za-z_][A-Za-z0-9_.]*)?$/, CELERY_APP);
+const ARGV = 'a list of non-empty strings, e.g. ["gunicorn", "config.asgi:application"]';
+const argv = z.array(z.string(ARGV).min(1, ARGV), ARGV);
+
+/** Per-component command overrides and extra variables. */
+const processFields = {
+  /** Replaces the charts' whole command (the image's ENTRYPOINT too). @default the charts' command for the component */
+  command: argv.min(1, ARGV).optional(),
+  /** Appended to the command (Kubernetes `args`), e.g. extra flags. @default none */
+  args: argv.optional(),
+  /** Variables for this component only; they win over the environment-wide `env`. @default {} */
+  env: envMap,
+};
 
 const image = z.strictObject({
   repository: imageRepository,
@@ -37,12 +55,18 @@ const INGRESS_FROM =
 const web = z.strictObject({
   /** Ignored while autoscaling is enabled (the HPA owns replicas). @default 2 */
   replicas: replicaCount.default(2),
-  /** gunicorn `--workers`. @default 2 */
+  /** gunicorn (WSGI), gunicorn with uvicorn workers (ASGI), or uvicorn alone (ASGI). @default gunicorn */
+  server: z.enum(['gunicorn', 'gunicorn-uvicorn', 'uvicorn']).default('gunicorn'),
+  /** The WSGI/ASGI callable. @default <django.module>.wsgi:application (gunicorn), <django.module>.asgi:application (the others) */
+  application: celeryApp.optional(),
+  /** gunicorn/uvicorn `--workers`. @default 2 */
   workers: integer(1, 64).default(2),
-  /** gunicorn `--timeout`. @default 30 */
+  /** gunicorn `--timeout` (uvicorn has none). @default 30 */
   timeoutSeconds: seconds.default(30),
-  /** gunicorn `--graceful-timeout`. @default 25 */
+  /** gunicorn `--graceful-timeout`, uvicorn `--timeout-graceful-shutdown`. @default 25 */
   gracefulTimeoutSeconds: seconds.default(25),
+  probes: webProbes,
+  ...processFields,
   /** Sleep before SIGTERM so endpoints and load balancers stop sending traffic. @default 5 */
   preStopSleepSeconds: integer(0, 120).default(5),
   /** Must cover preStop + graceful timeout. @default 45 */
@@ -69,10 +93,13 @@ const worker = z.strictObject({
   concurrency: integer(1, 256).default(2),
   /** Warm shutdown budget for running tasks. @default 120 */
   terminationGracePeriodSeconds: seconds.default(120),
+  /** heartbeat (needs the app's heartbeat step), inspect-ping (no app code, costlier) or none. @default heartbeat */
+  liveness: workerLiveness.default('heartbeat'),
   /** Liveness fails when the heartbeat file is older than this. @default 60 */
   heartbeatMaxAgeSeconds: integer(10, 3600).default(60),
   resources,
   autoscaling: autoscaling.optional(),
+  ...processFields,
 });
 
 /** Beat is always exactly one pod; `replicas` is accepted only as 1, to say so loudly. */
@@ -81,7 +108,12 @@ const beat = z.strictObject({
   replicas: z.number().optional(),
   /** @default 60 */
   terminationGracePeriodSeconds: seconds.default(60),
+  /** tick (`python -m ponyexpress_django.check beat`, needs the helper's beat hook) or none. @default tick */
+  liveness: beatLiveness.default('tick'),
+  /** Liveness fails when beat is this much later than the next tick it announced. @default 60 */
+  tickMaxAgeSeconds: integer(10, 3600).default(60),
   resources,
+  ...processFields,
 });
 
 const migrations = z.strictObject({
@@ -92,6 +124,8 @@ const migrations = z.strictObject({
   /** Long enough for the operator to read staging's result; `null` keeps finished Jobs. @default 604800 (7 days) */
   ttlSecondsAfterFinished: integer(3600, 31_536_000).nullable().default(604_800),
   resources,
+  /** Variables for the migration Job only (they are part of its spec, so changing them makes a new Job). @default {} */
+  env: envMap,
 });
 
 const argocd = z.strictObject({
@@ -129,9 +163,19 @@ export const environmentSchema = z.strictObject({
     .transform((d) => ({ ...d, settingsModule: d.settingsModule ?? `${d.module}.settings` })),
   /** Non-secret settings, delivered through the ConfigMap. @default {} */
   settings: z.record(envVarName, z.string()).default({}),
+  /** Variables for every app container (literal, secretKeyRef or configMapKeyRef), before each component's own. @default {} */
+  env: envMap,
+  celery: z
+    .strictObject({
+      /** `celery --app` for worker and beat, e.g. `config.celery_app`. @default django.module */
+      app: celeryApp.optional(),
+    })
+    .prefault({}),
   broker: z.strictObject({
     /** Secret key holding the Redis URL (CELERY_BROKER_URL). */
     url: secretKeyRef,
+    /** More names for the same Secret key, e.g. [REDIS_URL, CELERY_RESULT_BACKEND]. @default [] */
+    aliases: z.array(envVarName).default([]),
     /** @default any destination on port 6379 */
     egress: egress.default({ port: 6379, to: [] }),
   }),
@@ -155,24 +199,6 @@ export const environmentSchema = z.strictObject({
 });
 
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;
-
-/** Settings keys the charts set themselves; a user value would silently lose, so it is refused. */
-export const RESERVED_SETTINGS = [
-  'PGHOST',
-  'PGPORT',
-  'PGUSER',
-  'PGPASSWORD',
-  'PGDATABASE',
-  'PGSSLMODE',
-  'PGSSLROOTCERT',
-  'DATABASE_URL',
-  'CELERY_BROKER_URL',
-  'DJANGO_SECRET_KEY',
-  'DJANGO_SETTINGS_MODULE',
-  'DJANGO_ALLOWED_HOSTS',
-  'CELERY_WORKER_HEARTBEAT_FILE',
-  'SERVICE_BINDING_ROOT',
-];
 
 export interface Problem {
   path: (string | number)[];
@@ -221,9 +247,12 @@ export function crossFieldProblems(c: EnvironmentConfig): Problem[] {
       expected: `a CA Secret reference, because sslMode is ${c.database.sslMode}`,
     });
   }
-  for (const key of Object.keys(c.settings)) {
-    if (RESERVED_SETTINGS.includes(key))
-      out.push({ path: ['settings', key], expected: 'a key the charts do not set themselves' });
+  out.push(...envProblems(c));
+  if (c.web.probes.liveness.path === c.web.probes.readiness.path) {
+    out.push({
+      path: ['web', 'probes', 'readiness', 'path'],
+      expected: `a path other than the liveness path (${c.web.probes.liveness.path}): the helper answers each with a different check`,
+    });
   }
   const argo = c.features.argocd;
   if (argo?.enabled && !argo.repoURL)

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { describeValue, formatPath, type ConfigProblem } from './config-error.js';
+import { envNameFor } from './app-env-schema.js';
 
 type Issue = z.core.$ZodIssue;
 type AnySchema = z.core.$ZodType;
@@ -78,6 +79,51 @@ function bound(issue: Issue & { code: 'too_small' | 'too_big' }): string {
   }
 }
 
+/** Edit distance, to suggest the field a typo meant (case differences cost nothing). */
+function distance(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  let row = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= y.length; j++)
+      next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[y.length];
+}
+
+/** The known field closest to `key`, when it is close enough to be a typo of it. */
+export function didYouMean(key: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(1, Math.floor(key.length / 3)) + 1;
+  for (const candidate of known) {
+    const d = distance(key, candidate);
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return best;
+}
+
+/** A record key that fails its key schema (zod says only "Invalid key in record"). */
+function invalidKey(issue: Issue & { code: 'invalid_key' }): { found: string; expected: string } {
+  const key = String(issue.path.at(-1));
+  const rule = issue.issues.find((i) => !i.message.startsWith('Invalid'))?.message ?? 'a valid key';
+  const parent = formatPath(issue.path.slice(0, -1));
+  const meant = envNameFor(key);
+  return {
+    found: `the key ${JSON.stringify(key)}`,
+    expected: `${rule}, because ${parent} keys become environment variables${meant ? ` (did you mean ${JSON.stringify(meant)}?)` : ''}`,
+  };
+}
+
+/** The issues of the union member the input was meant for: the one whose failures all lie below its top level. */
+function closestUnionBranch(issue: Issue & { code: 'invalid_union' }): Issue[] | undefined {
+  const branches = 'errors' in issue ? issue.errors : [];
+  const meant = branches.filter((b) => b.every((i) => i.path.length > 0));
+  if (meant.length !== 1) return undefined;
+  return meant[0].map((i) => ({ ...i, path: [...issue.path, ...i.path] }));
+}
+
 /** Turns zod's issues into `found X, expected Y` problems, one per wrong field. */
 export function problemsFromIssues(
   file: string,
@@ -88,7 +134,16 @@ export function problemsFromIssues(
   const out: ConfigProblem[] = [];
   const push = (path: readonly PropertyKey[], found: string, expected: string) =>
     out.push({ file, path: formatPath(path), found, expected });
+  // `Web:` for `web:` is one mistake: the did-you-mean says it, so "web is required" would be noise.
+  const suggested = new Set<string>();
   for (const issue of issues) {
+    if (issue.code === 'invalid_union' && !issue.discriminator) {
+      const branch = closestUnionBranch(issue);
+      if (branch) {
+        out.push(...problemsFromIssues(file, schema, data, branch));
+        continue;
+      }
+    }
     const found = describeValue(valueAt(data, issue.path));
     switch (issue.code) {
       case 'invalid_type': {
@@ -108,8 +163,19 @@ export function problemsFromIssues(
       case 'unrecognized_keys': {
         const keys = knownKeys(schema, data, issue.path);
         for (const key of issue.keys) {
-          push([...issue.path, key], 'an unknown field', keys.length ? `one of ${keys.join(', ')}` : 'no such field');
+          const meant = didYouMean(key, keys);
+          if (meant) suggested.add(formatPath([...issue.path, meant]));
+          push(
+            [...issue.path, key],
+            meant ? `an unknown field (did you mean ${JSON.stringify(meant)}?)` : 'an unknown field',
+            keys.length ? `one of ${keys.join(', ')}` : 'no such field',
+          );
         }
+        break;
+      }
+      case 'invalid_key': {
+        const { found: what, expected } = invalidKey(issue);
+        push(issue.path, what, expected);
         break;
       }
       case 'invalid_union': {
@@ -128,5 +194,5 @@ export function problemsFromIssues(
         push(issue.path, found, issue.message);
     }
   }
-  return out;
+  return out.filter((p) => !(suggested.has(p.path) && p.found.startsWith('nothing')));
 }

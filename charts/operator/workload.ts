@@ -128,8 +128,9 @@ function podSpec(props: OperatorWorkloadProps, serviceAccountName: string): k8s.
                 { name: OPERATOR_ENV.webhookSecretFile, value: `${WEBHOOK_SECRET_DIR}/secret` },
               ]
             : []),
-          // Keep the V8 heap inside the memory limit, so pressure shows as GC, not an OOM kill.
-          { name: 'NODE_OPTIONS', value: '--max-old-space-size=160' },
+          // Keep the V8 heap inside the memory limit, so pressure shows as GC, not an OOM kill. A 2 MiB
+          // young generation: RSS at 50 pipelines 97.6 instead of 118.4 MiB, peak 125 instead of 191 (bench/operator.ts).
+          { name: 'NODE_OPTIONS', value: '--max-old-space-size=160 --max-semi-space-size=2' },
         ],
         ports: [
           { name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' },

@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { peerFromConfig, podsInNamespace } from '../network-peers.js';
 import { POSTGRES_PORT, type DatabaseConfig } from '../config/database-schema.js';
 import { providerSecret, type PgVariable } from './provider-secrets.js';
+import { APP_ENV } from '../../contract/index.js';
 
 export const CA_MOUNT_DIR = '/etc/postgres-ca';
 export const BINDINGS_ROOT = '/bindings';
@@ -31,6 +32,18 @@ export interface PostgresBinding {
   egressTo: k8s.NetworkPolicyPeer[];
 }
 
+/**
+ * Zalando's Secret has no URI, so DATABASE_URL is assembled by the kubelet's `$(VAR)` expansion from variables
+ * defined before it: PGUSER/PGPASSWORD (secretKeyRef, above) and PGHOST/PGPORT/PGDATABASE (the ConfigMap,
+ * which `envFrom` defines first). The expansion copies bytes and never percent-encodes: a password with
+ * `@ : / ? # %` gives a broken URL (docs/charts.md says what to do). The operator's generated passwords are
+ * alphanumeric.
+ */
+export function zalandoDatabaseUrl(sslMode?: string): string {
+  const url = 'postgresql://$(PGUSER):$(PGPASSWORD)@$(PGHOST):$(PGPORT)/$(PGDATABASE)';
+  return sslMode ? `${url}?sslmode=${sslMode}` : url;
+}
+
 export function postgresBinding(db: DatabaseConfig, app: string, namespace: string): PostgresBinding {
   const source = providerSecret(db, app);
   const env: k8s.EnvVar[] = [];
@@ -39,6 +52,7 @@ export function postgresBinding(db: DatabaseConfig, app: string, namespace: stri
     if (key) env.push({ name: variable, valueFrom: { secretKeyRef: { name: source.secretName, key } } });
   }
   if (db.sslMode) env.push({ name: 'PGSSLMODE', value: db.sslMode });
+  if (db.provider === 'zalando') env.push({ name: APP_ENV.databaseUrl, value: zalandoDatabaseUrl(db.sslMode) });
   const volumes: k8s.Volume[] = [];
   const mounts: k8s.VolumeMount[] = [];
   if (db.caSecret) {

@@ -136,7 +136,15 @@ function rollWaves(observed: Observed, settings: Settings, start: InFlightStatus
       if (nowMs >= deadline)
         return timeout(failure ?? `${stale.map(workloadName).join(', ')} not set to ${flight.image}`);
       const actions = stale.map((w) => setImages(w, flight, settings, i));
-      if (flight.waveStartedAt === now && !flight.drift) {
+      // One Event per transition: a promotion announces its start once (the migration Job's Event, or this
+      // one when no migration runs); later waves show in status (Promoting, inFlight.wave) and the logs.
+      if (
+        flight.waveStartedAt === now &&
+        i === 0 &&
+        !flight.migrationJob &&
+        flight.kind === 'Promotion' &&
+        !flight.drift
+      ) {
         events.push({
           type: 'Normal',
           reason: 'WaveStarted',
@@ -170,7 +178,11 @@ function rollWaves(observed: Observed, settings: Settings, start: InFlightStatus
         actions: [],
         events,
         requeueAfterSeconds: secondsUntil(nowMs, deadline),
-        message: `${label}: waiting for ${pending.map((m) => m.split(':')[0]).join(', ')}`,
+        // A rollout's progress alone is no reason for a status write: the same words as when the wave
+        // started, unless a workload is missing (a problem a human must see).
+        message: missing.length
+          ? `${label}: waiting for ${missing.map((m) => m.split(':')[0]).join(', ')}`
+          : `${label}: rolling out ${flight.image}`,
       };
     }
   }

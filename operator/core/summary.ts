@@ -162,6 +162,20 @@ function transitionEvents(d: Draft, status: PromotionStatus): PlanEvent[] {
   return events;
 }
 
+/** Staging verified and the promotion it starts are one transition: one Event, the start's, saying both. */
+function mergeStart(events: PlanEvent[]): PlanEvent[] {
+  const verified = events.find((e) => e.reason === 'StagingVerified');
+  const start = events.find((e) => e.reason === 'MigrationJobCreated' || e.reason === 'WaveStarted');
+  if (!verified || !start) return events;
+  return events
+    .filter((e) => e !== verified)
+    .map((e) =>
+      e === start
+        ? { ...e, message: `${e.message} (${verified.message.replace(/^\S+ verified/, 'staging verified')})` }
+        : e,
+    );
+}
+
 export function conclude(d: Draft, mode: 'suspended' | 'invalid' | 'active'): Plan {
   const frozen = mode !== 'active';
   const hold = frozen ? d.prev.hold : nextHold(d);
@@ -187,7 +201,7 @@ export function conclude(d: Draft, mode: 'suspended' | 'invalid' | 'active'): Pl
         history: d.history.length > 0 ? d.history : undefined,
         hold,
       };
-  const events = [...transitionEvents(d, status), ...d.events];
+  const events = mergeStart([...transitionEvents(d, status), ...d.events]);
   const plan: Plan = {
     actions: d.actions,
     status,

@@ -22,7 +22,7 @@ export interface ControllerOptions {
   exec: ExecuteContext;
   metrics: ControllerMetrics;
   log: Logger;
-  /** Observation-only status changes are written at most this often per Promotion. @default 0 */
+  /** Status may lag observations (no step, no transition) by at most this long per Promotion. @default 0 */
   statusMinIntervalMs?: number;
   /** Resolve tag-only candidates to registry digests (PONYEXPRESS_RESOLVE_DIGESTS). @default false */
   resolveDigests?: boolean;
@@ -39,7 +39,8 @@ export class PromotionController implements Reconciler {
   /** The last write the API refused per Promotion (Observed.failure), until one succeeds or the plan drops it. */
   private readonly failures = new Map<string, ActionFailure>();
   private readonly phaseSince = new Map<string, { phase: Phase; sinceMs: number }>();
-  private readonly lastStatusWriteMs = new Map<string, number>();
+  /** Since when status has differed from the cluster only by observations not yet written (see reconcile). */
+  private readonly behindSinceMs = new Map<string, number>();
 
   private readonly cache: CacheReader;
   private readonly exec: ExecuteContext;
@@ -87,14 +88,21 @@ export class PromotionController implements Reconciler {
     const planned = reconcile(input);
     // Git mode (spec.writeBack.git): the images move by one commit first (core/gitmode.ts).
     const plan = this.gitWriteBack ? await this.gitWriteBack.adjust(key, input, planned) : planned;
-    // Pure observation churn (staging rolling, rollout counters) is coalesced: the next reconcile
-    // recomputes it from the cluster anyway, so deferring it loses nothing.
-    const observationOnly = plan.statusChanged && plan.actions.length === 0 && plan.events.length === 0;
-    const sinceWrite = this.clock.now() - (this.lastStatusWriteMs.get(key) ?? 0);
-    if (observationOnly && sinceWrite < this.statusMinIntervalMs) {
-      return {
-        requeueAfterMs: Math.min(this.statusMinIntervalMs - sinceWrite, (plan.requeueAfterSeconds ?? Infinity) * 1000),
-      };
+    // Pure observation churn (staging rolling, rollout counters) is coalesced: written once status has
+    // been behind the cluster for statusMinInterval, so states shorter than that cost no write (the next
+    // reconcile recomputes them anyway). Steps, phase changes and Events are written at once.
+    // A spec edit (new generation) is answered at once too: kstatus readers wait for observedGeneration.
+    const observationOnly =
+      plan.statusChanged &&
+      plan.actions.length === 0 &&
+      plan.events.length === 0 &&
+      plan.status.observedGeneration === promotion.status?.observedGeneration;
+    if (!plan.statusChanged) this.behindSinceMs.delete(key);
+    if (observationOnly && this.statusMinIntervalMs > 0) {
+      const since = this.behindSinceMs.get(key) ?? this.clock.now();
+      this.behindSinceMs.set(key, since);
+      const wait = since + this.statusMinIntervalMs - this.clock.now();
+      if (wait > 0) return { requeueAfterMs: Math.min(wait, (plan.requeueAfterSeconds ?? Infinity) * 1000) };
     }
     if (plan.actions.length || plan.statusChanged || plan.events.length) {
       this.log.info('reconcile', {
@@ -123,7 +131,7 @@ export class PromotionController implements Reconciler {
       if (result.wrote || degraded?.reason !== 'ActionFailed') this.failures.delete(key);
       if (result.written) {
         this.written.set(key, result.written);
-        this.lastStatusWriteMs.set(key, this.clock.now());
+        this.behindSinceMs.delete(key);
       }
       this.recordTransitions(key, promotion, plan.status.phase, plan.status.history?.[0]);
       this.metrics.reconciles.inc({ outcome: 'ok' });
@@ -151,7 +159,7 @@ export class PromotionController implements Reconciler {
     this.written.delete(key);
     this.failures.delete(key);
     this.phaseSince.delete(key);
-    this.lastStatusWriteMs.delete(key);
+    this.behindSinceMs.delete(key);
     this.gitWriteBack?.forget(key);
   }
 

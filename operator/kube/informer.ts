@@ -41,6 +41,9 @@ export type ListWatcher = Pick<KubeClient, 'list' | 'watch'>;
 
 class Gone extends Error {}
 
+/** List items handled per turn of the event loop. */
+const RELIST_CHUNK = 25;
+
 const keyOf = (o: KubernetesObject) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
 
 /** Drops what the operator never reads (managedFields alone is often half an object). */
@@ -169,7 +172,13 @@ export class ResilientInformer<T extends KubernetesObject> {
     this.downSinceMs = undefined;
     this.lastError = undefined;
     this.firstSync?.();
-    for (const o of [...list.items, ...gone]) this.o.onEvent(o);
+    const events = [...list.items, ...gone];
+    for (let i = 0; i < events.length; i++) {
+      this.o.onEvent(events[i]);
+      // A fleet's Promotion list starts every informer its Promotions need: yield to the loop now
+      // and then, so lease renewals, probes and answers are not held up by one big list.
+      if (i % RELIST_CHUNK === RELIST_CHUNK - 1) await new Promise((r) => setImmediate(r));
+    }
     this.o.onSync?.();
     return list.metadata?.resourceVersion ?? '';
   }

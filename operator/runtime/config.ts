@@ -161,10 +161,10 @@ const SETTINGS = {
     fallback: () => '5',
   },
   statusMinIntervalSeconds: {
-    help: 'Status changes with no action and no event are written at most this often per Promotion; 0 = always.',
+    help: 'Status changes with no action and no event are written once status has been behind this long; 0 = always.',
     env: OPERATOR_ENV.statusMinIntervalSeconds,
     parse: int(0),
-    fallback: () => '10',
+    fallback: () => '30',
   },
   shutdownGraceSeconds: {
     help: 'Grace period for in-flight reconciles on SIGTERM.',

@@ -86,7 +86,7 @@ const CASES: [string, Mutation, string][] = [
     (c) => {
       c.web.replica = 2;
     },
-    'web.replica: found an unknown field, expected one of replicas, workers, timeoutSeconds, gracefulTimeoutSeconds, preStopSleepSeconds, terminationGracePeriodSeconds, resources, autoscaling, ingress',
+    'web.replica: found an unknown field (did you mean "replicas"?), expected one of replicas, server, application, workers, timeoutSeconds, gracefulTimeoutSeconds, probes, command, args, env, preStopSleepSeconds, terminationGracePeriodSeconds, resources, autoscaling, ingress',
   ],
   [
     'two beat replicas',
@@ -114,7 +114,127 @@ const CASES: [string, Mutation, string][] = [
     (c) => {
       c.settings.DATABASE_URL = 'postgres://x';
     },
-    'settings.DATABASE_URL: found "postgres://x", expected a key the charts do not set themselves',
+    'settings.DATABASE_URL: found "postgres://x", expected a name the charts do not set: DATABASE_URL is theirs (the charts set it from `database`; for a differently named Secret key use `database.provider: generic` with `keys.DATABASE_URL`)',
+  ],
+  [
+    'lower-case settings key',
+    (c) => {
+      c.settings.debug = 'true';
+    },
+    'settings.debug: found the key "debug", expected an UPPER_SNAKE_CASE environment variable name (A-Z, 0-9, _), because settings keys become environment variables (did you mean "DEBUG"?)',
+  ],
+  [
+    'kebab-case env key',
+    (c) => {
+      c.env = { 'redis-url': 'x' };
+    },
+    'env.redis-url: found the key "redis-url", expected an UPPER_SNAKE_CASE environment variable name (A-Z, 0-9, _), because env keys become environment variables (did you mean "REDIS_URL"?)',
+  ],
+  [
+    'capitalised top-level section',
+    (c) => {
+      c.Web = c.web;
+      delete c.web;
+    },
+    'Web: found an unknown field (did you mean "web"?), expected one of app, namespace, domain, image, django, settings, env, celery, broker, database, web, worker, beat, migrations, promotion, follow, features',
+  ],
+  [
+    'probe for probes',
+    (c) => {
+      c.web.probe = { liveness: { path: '/health/' } };
+    },
+    'web.probe: found an unknown field (did you mean "probes"?), expected one of replicas, server, application, workers, timeoutSeconds, gracefulTimeoutSeconds, probes, command, args, env, preStopSleepSeconds, terminationGracePeriodSeconds, resources, autoscaling, ingress',
+  ],
+  [
+    'unknown field far from every known one',
+    (c) => {
+      c.web.probes = { liveness: { tcpSocket: 8000 } };
+    },
+    'web.probes.liveness.tcpSocket: found an unknown field, expected one of path, port, initialDelaySeconds, periodSeconds, timeoutSeconds, failureThreshold',
+  ],
+  [
+    'probe path without a slash',
+    (c) => {
+      c.web.probes = { readiness: { path: 'ready' } };
+    },
+    'web.probes.readiness.path: found "ready", expected a URL path starting with "/" (no query, no spaces), e.g. "/healthz"',
+  ],
+  [
+    'liveness and readiness on one path',
+    (c) => {
+      c.web.probes = { readiness: { path: '/healthz/' }, liveness: { path: '/healthz/' } };
+    },
+    'web.probes.readiness.path: found "/healthz/", expected a path other than the liveness path (/healthz/): the helper answers each with a different check',
+  ],
+  [
+    'unknown worker liveness method',
+    (c) => {
+      c.worker.liveness = 'ping';
+    },
+    'worker.liveness: found "ping", expected one of "heartbeat", "inspect-ping", "none"',
+  ],
+  [
+    'env entry with a half-written Secret reference',
+    (c) => {
+      c.env = { REDIS_URL: { secretKeyRef: { name: 'ponyshop-redis' } } };
+    },
+    'env.REDIS_URL.secretKeyRef.key: found nothing (the field is required), expected a Secret key (letters, digits, "-", "_" and ".")',
+  ],
+  [
+    'env entry of an unknown shape',
+    (c) => {
+      c.web.env = { SENTRY_DSN: { secret: 'sentry' } };
+    },
+    'web.env.SENTRY_DSN: found a mapping, expected a string, {secretKeyRef: {name, key}} or {configMapKeyRef: {name, key}} (a Secret or ConfigMap in the app namespace)',
+  ],
+  [
+    'env name the charts set',
+    (c) => {
+      c.worker.env = { CELERY_BROKER_URL: 'redis://other' };
+    },
+    'worker.env.CELERY_BROKER_URL: found "redis://other", expected a name the charts do not set: CELERY_BROKER_URL is theirs (the charts set it from `broker.url`; to read it under another name add that name to `broker.aliases`)',
+  ],
+  [
+    'probe path set as a setting',
+    (c) => {
+      c.settings.PONYEXPRESS_LIVENESS_PATH = '/alive';
+    },
+    'settings.PONYEXPRESS_LIVENESS_PATH: found "/alive", expected a name the charts do not set: PONYEXPRESS_LIVENESS_PATH is theirs (set `web.probes.liveness.path`; the charts pass it on to the app)',
+  ],
+  [
+    'broker alias the charts own',
+    (c) => {
+      c.broker.aliases = ['REDIS_URL', 'DATABASE_URL'];
+    },
+    'broker.aliases[1]: found "DATABASE_URL", expected a name the charts do not set: DATABASE_URL is theirs (the charts set it from `database`; for a differently named Secret key use `database.provider: generic` with `keys.DATABASE_URL`)',
+  ],
+  [
+    'env name also in settings',
+    (c) => {
+      c.env = { DJANGO_DEBUG: 'true' };
+    },
+    'env.DJANGO_DEBUG: found "true", expected a name not also in settings (env would silently win over the ConfigMap); keep one of settings.DJANGO_DEBUG and env.DJANGO_DEBUG',
+  ],
+  [
+    'reference to a variable defined later',
+    (c) => {
+      c.env = { RESULT_BACKEND: '$(CACHE_URL)/1', CACHE_URL: 'redis://cache' };
+    },
+    'env.RESULT_BACKEND: found "$(CACHE_URL)/1", expected $(CACHE_URL) to name a variable defined before it (settings, the charts\' own, or earlier in env), or $$(CACHE_URL) for the literal text: Kubernetes leaves an unknown $(CACHE_URL) as it is',
+  ],
+  [
+    'Celery app path with a slash',
+    (c) => {
+      c.celery = { app: 'config/celery_app' };
+    },
+    'celery.app: found "config/celery_app", expected a Celery app path: a module, optionally with ":<attribute>", e.g. "config.celery_app"',
+  ],
+  [
+    'empty command',
+    (c) => {
+      c.beat.command = [];
+    },
+    'beat.command: found a list of 0, expected a list of non-empty strings, e.g. ["gunicorn", "config.asgi:application"]',
   ],
   [
     'Argo CD enabled without a repository',
@@ -289,7 +409,7 @@ describe('operator.yaml (the operator chart settings)', () => {
     [
       'a misspelt field',
       { namespce: 'ops' },
-      'namespce: found an unknown field, expected one of namespace, image, replicas, apiServer, metrics, webhook',
+      'namespce: found an unknown field (did you mean "namespace"?), expected one of namespace, image, replicas, apiServer, metrics, webhook',
     ],
     [
       'an API server CIDR typo',

@@ -46,6 +46,9 @@ test('settings and features defaults: derived settings only, NetworkPolicies on,
     CELERY_WORKER_HEARTBEAT_FILE: '/tmp/celery-worker-heartbeat',
     DJANGO_ALLOWED_HOSTS: 'dev.shop.example',
     DJANGO_SETTINGS_MODULE: 'shop.settings',
+    PONYEXPRESS_BEAT_TICK_FILE: '/tmp/celery-beat-ticks',
+    PONYEXPRESS_LIVENESS_PATH: '/healthz',
+    PONYEXPRESS_READINESS_PATH: '/readiness',
   });
   // Default deny and egress to DNS, database and broker; no Ingress, so no policy admits anyone to web.
   expect(

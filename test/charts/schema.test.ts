@@ -54,6 +54,32 @@ test('every provider and optional feature validates too', () => {
   }
 });
 
+test('the options for existing apps validate too (probes, liveness methods, env refs, aliases, commands)', () => {
+  const c = exampleConfig('production');
+  c.celery = { app: 'config.celery_app' };
+  c.env = {
+    SENTRY_DSN: { secretKeyRef: { name: 'sentry', key: 'dsn', optional: true } },
+    FLAGS: { configMapKeyRef: { name: 'flags', key: 'all' } },
+    CACHE_URL: '$(CELERY_BROKER_URL)/1',
+  };
+  c.broker.aliases = ['REDIS_URL'];
+  c.web = {
+    ...c.web,
+    server: 'uvicorn',
+    args: ['--proxy-headers'],
+    env: { A: 'b' },
+    probes: { readiness: { path: '/ht/', port: 8000, initialDelaySeconds: 3 } },
+  };
+  c.worker = { ...c.worker, liveness: 'inspect-ping', args: ['--queues', 'default'] };
+  c.beat = { ...c.beat, liveness: 'tick', command: ['celery', '--app', 'config.celery_app', 'beat'] };
+  c.migrations = { ...c.migrations, env: { B: 'c' } };
+  for (const obj of coreObjects(render(c).objects))
+    expect([`${obj.kind}/${obj.metadata.name}`, validator.validate(obj)]).toEqual([
+      `${obj.kind}/${obj.metadata.name}`,
+      [],
+    ]);
+});
+
 test('the validator rejects unknown fields and wrong types (it can fail)', () => {
   const deployment = synthesizeEnvironment('staging', { configDir: environmentsDir }).objects.find(
     (o) => o.metadata.name === 'ponyshop-web' && o.kind === 'Deployment',

@@ -27,8 +27,11 @@ test('runs gunicorn exactly as the app contract says', () => {
   expect(container.ports).toEqual([{ name: 'http', containerPort: 8000, protocol: 'TCP' }]);
 });
 
-test('liveness never depends on the database, readiness does, and both send the domain as Host', () => {
-  const host = [{ name: 'Host', value: 'staging.ponyshop.example.com' }];
+test('liveness never depends on the database, readiness does, and both send the domain as Host and HTTPS as the forwarded scheme', () => {
+  const host = [
+    { name: 'Host', value: 'staging.ponyshop.example.com' },
+    { name: 'X-Forwarded-Proto', value: 'https' },
+  ];
   expect(container.livenessProbe.httpGet).toEqual({
     path: '/healthz',
     port: 'http',

@@ -197,6 +197,26 @@ step('beat: the scheduled task runs in the worker about once per period', async 
   expect((Date.now() - heartbeat.mtimeMs) / 1000).toBeLessThan(10);
 });
 
+step('beat: its exec liveness probe passes while beat ticks and fails once it stops ticking', async () => {
+  const target = await pods.beat.probeTarget('beat', main.beat);
+  const liveness = probe(pods.beat, 'beat', 'livenessProbe');
+  const startup = await runStartupProbe(probe(pods.beat, 'beat', 'startupProbe'), target, () => !main.beat.running);
+  expect({ ...startup.result, log: startup.result.ok ? '' : logOf(main.beat) }).toMatchObject({ ok: true });
+  expect(await probeOnce(liveness, target)).toMatchObject({ ok: true, status: 0 });
+  // Hung, not gone: the process stays, the scheduler stops (SIGSTOP from outside reaches PID 1).
+  main.beat.signal('SIGSTOP');
+  const maxAge = Number(liveness.exec!.command!.at(-1));
+  await sleep((maxAge + TICK_SECONDS + 3) * 1000);
+  expect(await probeOnce(liveness, target)).toMatchObject({ ok: false, status: 1 });
+  main.beat.signal('SIGCONT');
+  let again = await probeOnce(liveness, target);
+  for (let i = 0; i < 10 && !again.ok; i++) {
+    await sleep(2_000);
+    again = await probeOnce(liveness, target);
+  }
+  expect({ ...again, log: again.ok ? '' : logOf(main.beat) }).toMatchObject({ ok: true, status: 0 });
+});
+
 step('SIGTERM: beat, worker and web exit 0 within their grace periods', async () => {
   for (const component of ['beat', 'worker', 'web'] as const) {
     const c = main[component];

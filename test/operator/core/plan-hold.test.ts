@@ -154,7 +154,7 @@ describe('rollback', () => {
       reason: expect.stringContaining('RollbackRequested'),
     });
     expect(plan.status.inFlight).toMatchObject({ kind: 'Rollback', tag: 'A' });
-    expect(plan.events.map((e) => e.reason)).toEqual(['PromotionAborted', 'RollbackStarted', 'WaveStarted']);
+    expect(plan.events.map((e) => e.reason)).toEqual(['PromotionAborted', 'RollbackStarted']);
     world.settle();
     for (const c of ['web', 'worker', 'beat'] as const) expect(world.prodImage(c)).toBe(`${REPO}:A`);
   });

@@ -127,15 +127,35 @@ test('a StatefulSet beat is rolled last and counted complete only at its new rev
   ]);
 });
 
-test('a promotion emits five events: verified, Job created, two waves started, promoted', () => {
+test('a promotion emits one Event per transition: started (verified + Job created), promoted', () => {
   const world = worldWithB({ soaked: 0 });
   world.tick(300);
-  const reasons: string[] = [];
+  const events: { reason: string; message: string }[] = [];
   for (let i = 0; i < 8; i++) {
-    reasons.push(...world.reconcile().events.map((e) => e.reason));
+    events.push(...world.reconcile().events);
     world.finishPending();
   }
-  expect(reasons).toEqual(['StagingVerified', 'MigrationJobCreated', 'WaveStarted', 'WaveStarted', 'Promoted']);
+  expect(events.map((e) => e.reason)).toEqual(['MigrationJobCreated', 'Promoted']);
+  expect(events[0].message).toMatch(
+    /^created Job \S+ to migrate production to \S+ \(staging verified: healthy since \S+\)$/,
+  );
+});
+
+test('a promotion that needs no migration announces its start with the first wave only', () => {
+  const world = worldWithB({ soaked: 0 });
+  world.tick(300);
+  world.settle();
+  // B promoted; roll back to A, then release the hold: B (already migrated) is promoted again
+  world.annotate('ponyexpress.dev/rollback-to', 'A');
+  world.settle();
+  world.annotate('ponyexpress.dev/rollback-to', undefined);
+  const events: string[] = [];
+  for (let i = 0; i < 8; i++) {
+    events.push(...world.reconcile().events.map((e) => e.reason));
+    world.finishPending();
+  }
+  expect(world.prodImage('beat')).toBe(`${REPO}@${digestOf('B')}`);
+  expect(events.filter((r) => r === 'WaveStarted')).toHaveLength(1);
 });
 
 describe('steady state', () => {

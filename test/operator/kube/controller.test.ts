@@ -5,15 +5,15 @@ import { PromotionController } from '../../../operator/kube/controller.js';
 import { KubeError } from '../../../operator/kube/client.js';
 import { Counter, Histogram } from '../../../operator/runtime/metrics.js';
 import { silentLogger } from '../../../operator/telemetry.js';
-import { digestOf, REPO } from '../core/fixtures.js';
-import { worldWithB, type World } from '../core/world.js';
+import { digestOf, job, REPO, STAGING } from '../core/fixtures.js';
+import { World, worldWithB } from '../core/world.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { FakeApi, FakeCache } from './fakes.js';
 
 const KEY = 'ponyshop-production/ponyshop';
 
-function setUp(o: { leader?: () => boolean } = {}) {
-  const world = worldWithB();
+function setUp(o: { leader?: () => boolean; statusMinIntervalMs?: number; world?: World } = {}) {
+  const world = o.world ?? worldWithB();
   const clock = new FakeClock(world.now.getTime());
   const api = new FakeApi(world);
   const cache = new FakeCache(world);
@@ -29,6 +29,7 @@ function setUp(o: { leader?: () => boolean } = {}) {
     metrics,
     log: silentLogger,
     clock,
+    statusMinIntervalMs: o.statusMinIntervalMs,
     exec: {
       client: api,
       isLeader: o.leader ?? (() => true),
@@ -74,6 +75,80 @@ describe('PromotionController with the executor', () => {
     const before = api.calls.length;
     await controller.reconcile(KEY);
     expect(api.calls.length).toBe(before);
+  });
+
+  it('a promotion as Kubernetes runs it (staging rolling out for a while, rollouts ending one by one) costs at most 10 writes, Events included', async () => {
+    // Production and staging settled on A; soak 0 so staging's own pace decides when B is verified.
+    const world = new World({
+      staging: 'A',
+      production: 'A',
+      spec: { source: { ...worldWithB().promotion.spec.source, soakSeconds: 0 } },
+    });
+    world.settle();
+    const { clock, api, controller } = setUp({ world, statusMinIntervalMs: 30_000 });
+    const B = `${REPO}:B`;
+    const sync = () => (world.seconds = (clock.now() - Date.parse('2026-11-22T00:00:00Z')) / 1000);
+    const staging = (component: string) =>
+      world.staging.workloads.find((w) => w.metadata.labels!['app.kubernetes.io/component'] === component)!;
+    const rolling = (w: { status?: { updatedReplicas?: number } }) => (w.status = { ...w.status, updatedReplicas: 0 });
+    // The release, as a GitOps tool and the Deployment controller run it on a busy cluster: seconds -> change.
+    const script: Record<number, () => void> = {
+      0: () => world.staging.migrationJobs.push(job('ponyshop-migrate-b', STAGING, B, 'Running')),
+      6: () => {
+        world.setStaging('B', { migration: 'Succeeded', readySince: world.seconds, pods: { ready: false } });
+        world.staging.workloads.forEach(rolling);
+      },
+      14: () => (staging('web').status = { ...staging('web').status, updatedReplicas: 2 }),
+      22: () => (staging('worker').status = { ...staging('worker').status, updatedReplicas: 1 }),
+      30: () => world.setStaging('B', { migration: 'Succeeded', readySince: world.seconds }),
+    };
+    const prodDone = new Map<string, number>();
+    const before = api.calls.length;
+    for (
+      let t = 0;
+      t < 200 && !(world.promotion.status?.phase === 'Succeeded' && world.promotion.status.production?.tag === 'B');
+      t++
+    ) {
+      sync();
+      script[t]?.();
+      // Production: the Job takes 12 s; web 8 s, worker 20 s, beat 6 s after their images were set.
+      const job = world.prodJob();
+      if (job?.status?.active && (prodDone.get('job') ?? (prodDone.set('job', t), t)) + 12 <= t) world.finishJob();
+      for (const w of world.production.workloads) {
+        const c = w.metadata.labels!['app.kubernetes.io/component'];
+        if ((w.status?.observedGeneration ?? 0) >= (w.metadata.generation ?? 0)) continue;
+        const since = prodDone.get(c) ?? (prodDone.set(c, t), t);
+        if (t - since >= ({ web: 8, worker: 20, beat: 6 } as Record<string, number>)[c])
+          world.finishRollouts([c as 'web']);
+      }
+      await controller.reconcile(KEY); // every second: watch events keep arriving while Kubernetes works
+      await clock.advance(1000);
+    }
+    expect(world.promotion.status?.production?.tag).toBe('B');
+    const calls = api.calls.slice(before);
+    // One Event per transition: started (verified + Job), promoted.
+    expect(calls.filter((c) => c.startsWith('create events')).map((c) => c.split(' ')[2])).toEqual([
+      'MigrationJobCreated',
+      'Promoted',
+    ]);
+    expect(calls.filter((c) => !c.startsWith('create events') && !c.startsWith('update'))).toHaveLength(4);
+    expect(calls.length).toBeLessThanOrEqual(10);
+    expect(world.violations).toEqual([]);
+  });
+
+  it('writes an observation-only change once status has been behind for the interval, not before', async () => {
+    const world = new World({ staging: 'A', production: 'A' });
+    world.settle();
+    const { clock, api, controller } = setUp({ world, statusMinIntervalMs: 30_000 });
+    world.setStaging('B', { readySince: world.seconds, pods: { ready: false } }); // staging rolling: no event
+    expect(await controller.reconcile(KEY)).toEqual({ requeueAfterMs: 30_000 });
+    await clock.advance(20_000);
+    expect(await controller.reconcile(KEY)).toEqual({ requeueAfterMs: 10_000 });
+    expect(api.calls).toEqual([]);
+    await clock.advance(10_000);
+    await controller.reconcile(KEY);
+    expect(api.calls).toEqual(['update promotions/status']);
+    expect(world.promotion.status?.staging).toMatchObject({ tag: 'B', verified: false });
   });
 
   it('waits for its caches without writing, and without polling fast', async () => {

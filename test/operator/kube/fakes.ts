@@ -38,7 +38,7 @@ export class FakeApi implements ApiWriter {
   async create<T>(collectionPath: string, body: unknown): Promise<T> {
     const b = body as Body;
     const resource = collectionPath.split('/').at(-1)!;
-    this.check(`create ${resource}`);
+    this.check(resource === 'events' ? `create events ${(body as { reason: string }).reason}` : `create ${resource}`);
     if (resource === 'jobs') {
       if (this.world.production.migrationJobs.some((j) => j.metadata.name === b.metadata.name))
         throw new KubeError(409, 'AlreadyExists', 'exists');

@@ -1,9 +1,10 @@
 // Many pipelines under ONE operator, as a platform team runs it: a staging + production
 // namespace pair per app, the chart's namespaced RBAC for all of them, and the operator
 // process acting as its ServiceAccount. Shared by the fleet test and bench/operator.ts.
-import { createTestNamespace } from '../../harness/index.js';
+import { createTestNamespace, rolloutComplete, waitUntil } from '../../harness/index.js';
 import { OperatorProcess } from './operator-process.js';
 import { Pipeline, type SetUpOptions } from './pipeline.js';
+import type { PromotionObject } from '../../../../operator/core/types.js';
 
 /** Runs `fn` over `items`, at most `limit` at a time. */
 export async function eachLimited<T>(
@@ -43,7 +44,33 @@ export class Fleet {
     // Apply everything first, then wait: kwok and the controllers work through the backlog at
     // their own pace on a shared 2-core machine.
     await eachLimited(pipelines, concurrency, (p) => p.applyApp(tag));
-    await eachLimited(pipelines, concurrency, (p) => p.waitApp(tag, 900_000));
+    await this.waitApps(tag, 1_800_000);
+  }
+
+  /**
+   * Every pipeline's staging and production rolled out on `tag`: one cluster-wide list every
+   * 2 s instead of a poll per namespace (500 pipelines would be 1,000 pollers).
+   */
+  async waitApps(tag: string, timeoutMs: number): Promise<void> {
+    const mine = new Set(this.pipelines.flatMap((p) => [p.staging, p.prod]));
+    let pending = mine.size;
+    await waitUntil(
+      async () => {
+        const list = await this.system.apps.listDeploymentForAllNamespaces({});
+        const done = new Map<string, number>();
+        for (const d of list.items) {
+          const ns = d.metadata!.namespace!;
+          if (!mine.has(ns)) continue;
+          const runs = d.spec!.template.spec!.containers.every((c) => c.image?.endsWith(`:${tag}`));
+          if (runs && rolloutComplete(d)) done.set(ns, (done.get(ns) ?? 0) + 1);
+        }
+        pending = [...mine].filter((ns) => (done.get(ns) ?? 0) < 3).length;
+        return pending === 0;
+      },
+      { what: `every fleet namespace rolled out on ${tag}`, timeoutMs, intervalMs: 2000 },
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}: ${pending} namespaces not rolled out`);
+    });
   }
 
   async createPromotions(opts: SetUpOptions = {}): Promise<void> {
@@ -68,10 +95,26 @@ export class Fleet {
     return op;
   }
 
-  /** Waits until every Promotion satisfies `check` (polled per pipeline). */
+  /** Waits until every Promotion satisfies `check`: one cluster-wide list a second, not a poller per pipeline. */
   async waitAll(what: string, check: Parameters<Pipeline['waitForPromotion']>[1], timeoutMs: number): Promise<void> {
-    await eachLimited(this.pipelines, this.concurrency, (p) =>
-      p.waitForPromotion(`${p.prod}: ${what}`, check, timeoutMs),
-    );
+    const mine = new Set(this.pipelines.map((p) => p.prod));
+    let pending: string[] = [];
+    await waitUntil(
+      async () => {
+        const list = (await this.system.custom.listCustomObjectForAllNamespaces({
+          group: 'ponyexpress.dev',
+          version: 'v1alpha1',
+          resourcePlural: 'promotions',
+        })) as { items: PromotionObject[] };
+        const ok = new Set(
+          list.items.filter((x) => mine.has(x.metadata.namespace) && check(x)).map((x) => x.metadata.namespace),
+        );
+        pending = [...mine].filter((ns) => !ok.has(ns));
+        return pending.length === 0;
+      },
+      { what: `every Promotion: ${what}`, timeoutMs, intervalMs: 1000 },
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}: ${pending.length} pending, e.g. ${pending.slice(0, 3).join(', ')}`);
+    });
   }
 }
