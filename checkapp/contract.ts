@@ -462,7 +462,13 @@ export async function checkApp(options: CheckOptions): Promise<StepResult[]> {
     const webPorts = containerNamed(workloadByComponent(manifests.objects, 'web').pod, 'web').ports ?? [];
     const portMap = new Map<number, number>();
     for (const p of webPorts) portMap.set(p.containerPort, await freePort());
-    const extraEnv = options.extraEnv ?? { beat: { CELERY_BEAT_MAX_INTERVAL: String(BEAT_MAX_INTERVAL_SECONDS) } };
+    // Here the probes come from 127.0.0.1, which gunicorn trusts for X-Forwarded-Proto by default; in a
+    // cluster the kubelet's address is not trusted, so Django sees plain HTTP. Mirror that (TEST-NET-1).
+    const untrustedProbes = { FORWARDED_ALLOW_IPS: '192.0.2.1' };
+    const extraEnv = {
+      ...(options.extraEnv ?? { beat: { CELERY_BEAT_MAX_INTERVAL: String(BEAT_MAX_INTERVAL_SECONDS) } }),
+    };
+    extraEnv.web = { ...untrustedProbes, ...extraEnv.web };
     for (const component of ['migrate', 'web', 'worker', 'beat'] as const) {
       pods[component] = new LocalPod({
         objects: manifests.objects,
