@@ -295,7 +295,8 @@ export function classify(stderr: string): GitFailure {
   return 'other';
 }
 
-function lastLines(text: string, count = 3): string {
+/** The last few non-empty lines of git's stderr: the part that says what went wrong. */
+export function lastLines(text: string, count = 3): string {
   return text
     .split('\n')
     .map((line) => line.trim())

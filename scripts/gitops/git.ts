@@ -1,6 +1,10 @@
 // The one place that runs the system `git`. Never prompts (a CI job would hang on a credential prompt) and
 // keeps stderr, so callers can tell "unreachable" from "rejected" and show git's own words.
 import { execFile } from 'node:child_process';
+// One home for both: the operator image ships operator/ only, and scripts may import lower layers.
+import { lastLines, redactUrl } from '../../operator/io/git.js';
+
+export { lastLines, redactUrl };
 
 export class GitError extends Error {
   constructor(
@@ -30,19 +34,4 @@ export function git(cwd: string, args: readonly string[]): Promise<string> {
       },
     );
   });
-}
-
-/** The last few non-empty lines of git's stderr: the part that says what went wrong. */
-export function lastLines(text: string, count = 3): string {
-  return text
-    .split('\n')
-    .map((line) => line.trim())
-    .filter(Boolean)
-    .slice(-count)
-    .join(' | ');
-}
-
-/** Hides `user:token@` in every URL of `text`, so messages never print a credential. */
-export function redactUrl(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s'"]*@/gi, '$1***@');
 }
