@@ -7,7 +7,7 @@ import { ANNOTATION, LABEL } from './resource.js';
 import { isAppContainer } from './naming.js';
 import { templateContainers } from './spec.js';
 import type { ContainerLike, JobLike, JobManifest } from './types.js';
-import { MIN_JOB_TTL_SECONDS } from './migration.js';
+import { raiseJobTtl } from './migration.js';
 
 /** Labels the Job controller adds to a live Job; a new Job must not carry them (its selector would not match). */
 const CONTROLLER_LABELS = [
@@ -52,8 +52,7 @@ export function stagingMigrationJob(
   const containers = templateContainers(source);
   containers?.containers.forEach(setImage);
   containers?.initContainers.forEach(setImage);
-  const ttl = source.ttlSecondsAfterFinished;
-  if (typeof ttl === 'number' && ttl < MIN_JOB_TTL_SECONDS) source.ttlSecondsAfterFinished = MIN_JOB_TTL_SECONDS;
+  raiseJobTtl(source);
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',

@@ -14,6 +14,12 @@ import type { ContainerLike, JobLike, JobManifest } from './types.js';
  */
 export const MIN_JOB_TTL_SECONDS = 3600;
 
+/** Raises a Job spec's shorter ttlSecondsAfterFinished to MIN_JOB_TTL_SECONDS, in place. */
+export function raiseJobTtl(spec: Record<string, unknown>): void {
+  const ttl = spec.ttlSecondsAfterFinished;
+  if (typeof ttl === 'number' && ttl < MIN_JOB_TTL_SECONDS) spec.ttlSecondsAfterFinished = MIN_JOB_TTL_SECONDS;
+}
+
 /** The template with the image on every app container and in the pod's ponyexpress.dev/image annotation. */
 export function jobSpecFor(
   template: Record<string, unknown>,
@@ -51,8 +57,7 @@ export function migrationJob(promotion: PromotionObject, settings: Settings, ima
   const { target } = promotion.spec;
   const spec = jobSpecFor(settings.migrationJobTemplate, image.image, settings.repository);
   const name = migrationJobName(settings.app, image.image, spec);
-  const ttl = spec.ttlSecondsAfterFinished;
-  if (typeof ttl === 'number' && ttl < MIN_JOB_TTL_SECONDS) spec.ttlSecondsAfterFinished = MIN_JOB_TTL_SECONDS;
+  raiseJobTtl(spec);
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
