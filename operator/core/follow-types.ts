@@ -1,6 +1,6 @@
 // The ImageFollow object (operator/crd/imagefollows.ponyexpress.dev.yaml is the schema of record; these
 // interfaces mirror it by hand: scripts/generate-promotion-types.ts knows only the Promotion so far).
-import type { LabelSelector } from './resource.js';
+import type { CustomObjectMeta, LabelSelector } from './resource.js';
 
 export const FOLLOW_API_VERSION = 'ponyexpress.dev/v1alpha1';
 export const FOLLOW_KIND = 'ImageFollow';
@@ -58,15 +58,7 @@ export interface ImageFollowStatus {
 export interface ImageFollowObject {
   apiVersion?: string;
   kind?: string;
-  metadata: {
-    name: string;
-    namespace: string;
-    uid?: string;
-    generation?: number;
-    resourceVersion?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-  };
+  metadata: CustomObjectMeta & { resourceVersion?: string };
   spec: ImageFollowSpec;
   status?: ImageFollowStatus;
 }

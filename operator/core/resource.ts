@@ -92,17 +92,20 @@ export interface PromotionStatus extends crd.PromotionStatus {
   inFlight?: InFlightStatus;
 }
 
+/** The metadata the core reads from its own custom resources: name and namespace are always set. */
+export interface CustomObjectMeta {
+  name: string;
+  namespace: string;
+  uid?: string;
+  generation?: number;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
 export interface PromotionObject {
   apiVersion?: string;
   kind?: string;
-  metadata: {
-    name: string;
-    namespace: string;
-    uid?: string;
-    generation?: number;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-  };
+  metadata: CustomObjectMeta;
   spec: crd.PromotionSpec;
   status?: PromotionStatus;
 }
