@@ -19,7 +19,8 @@ export interface RunningRegistry {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+/** A port the OS just handed out on loopback (closed again, for a child process to listen on). */
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -27,7 +28,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function exited(child: ChildProcess): Promise<void> {
+export function exited(child: ChildProcess): Promise<void> {
   return child.exitCode !== null || child.signalCode !== null
     ? Promise.resolve()
     : new Promise((resolve) => child.once('exit', () => resolve()));

@@ -7,21 +7,15 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createSign, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { createServer as netServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REGISTRY_BINARY } from './docker-registry.js';
+import { exited, freePort, REGISTRY_BINARY } from './docker-registry.js';
 
 export const SERVICE = 'px-follow-registry';
 const ISSUER = 'px-follow-token-issuer';
 
-export async function freePort(): Promise<number> {
-  const server = netServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+export { freePort };
 
 const b64url = (data: Buffer | string) => Buffer.from(data).toString('base64url');
 
@@ -182,10 +176,6 @@ export async function startTokenRegistry(opts: TokenRegistryOptions = {}): Promi
   );
   const logFile = join(dir, 'registry.log');
   let child: ChildProcess | undefined;
-  const exited = (c: ChildProcess) =>
-    c.exitCode !== null || c.signalCode !== null
-      ? Promise.resolve()
-      : new Promise<void>((r) => c.once('exit', () => r()));
   const start = async () => {
     const out = openSync(logFile, 'a');
     child = spawn(REGISTRY_BINARY, ['serve', config], { stdio: ['ignore', out, out] });
