@@ -3,7 +3,6 @@
 // carry its SHA; Git and the cluster agree at the end. Then a human commit that changes a managed image is
 // drift: the next promotion holds with GitDrift and the operator commits nothing over it.
 import { execFileSync } from 'node:child_process';
-import { setHeaderOptions, PatchStrategy } from '@kubernetes/client-node';
 import { App } from 'cdk8s';
 import { toYaml } from '../../../contract/index.js';
 import { operatorSettingsSchema } from '../../../charts/config/operator-schema.js';
@@ -54,28 +53,16 @@ describe('operator: Git write-back', () => {
       namespace: p.prod,
       body: { metadata: { name: 'fleet-git' }, stringData: { username: 'fleet-bot', password: 'fleet-token' } },
     });
-    await p.custom.patchNamespacedCustomObject(
-      {
-        group: 'ponyexpress.dev',
-        version: 'v1alpha1',
-        namespace: p.prod,
-        plural: 'promotions',
-        name: APP,
-        body: {
-          spec: {
-            writeBack: {
-              git: {
-                url,
-                path: FOLDER,
-                secretRef: { name: 'fleet-git' },
-                author: { name: 'Fleet Bot', email: 'bot@fleet.example' },
-              },
-            },
-          },
+    await p.patchSpec({
+      writeBack: {
+        git: {
+          url,
+          path: FOLDER,
+          secretRef: { name: 'fleet-git' },
+          author: { name: 'Fleet Bot', email: 'bot@fleet.example' },
         },
       },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-    );
+    });
     const writesBefore = await s.op.counter('ponyexpress_api_writes_total', '');
     await p.releaseToStaging('b2');
     const done = await p.waitForPromotion(

@@ -1,25 +1,13 @@
 // Issue 12 item 2 (failed on the old operator: each reconcile blocked the event loop ~7 s and /healthz timed
 // out): a hostile tag pattern and tag leave the operator responsive, and the tag is simply not allowed.
 import { operatorScenario } from './support/scenario.js';
-import { APP } from './support/pipeline.js';
 
 describe('operator: policy.tags.regex "([0-9]+\\.?)+" and a tag of thirty 1s + "-rc"', () => {
   const s = operatorScenario('op-redos');
 
   it('answers /healthz within the chart probe timeout (2 s) throughout and reports TagNotAllowed', async () => {
     const { p, op } = s;
-    const { setHeaderOptions, PatchStrategy } = await import('@kubernetes/client-node');
-    await p.custom.patchNamespacedCustomObject(
-      {
-        group: 'ponyexpress.dev',
-        version: 'v1alpha1',
-        namespace: p.prod,
-        plural: 'promotions',
-        name: APP,
-        body: { spec: { policy: { tags: { regex: '([0-9]+\\.?)+' } } } },
-      },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-    );
+    await p.patchSpec({ policy: { tags: { regex: '([0-9]+\\.?)+' } } });
     const tag = `${'1'.repeat(30)}-rc`;
     await p.releaseToStaging(tag);
     const failures: string[] = [];

@@ -10,18 +10,7 @@ describe('operator: a typo in spec.source.namespace', () => {
   it('reports SourceUnreadable once, writes nothing, and keeps /readyz ok', async () => {
     const { p, op } = s;
     const typo = `${p.staging}-tpyo`;
-    const { setHeaderOptions, PatchStrategy } = await import('@kubernetes/client-node');
-    await p.custom.patchNamespacedCustomObject(
-      {
-        group: 'ponyexpress.dev',
-        version: 'v1alpha1',
-        namespace: p.prod,
-        plural: 'promotions',
-        name: APP,
-        body: { spec: { source: { namespace: typo } } },
-      },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-    );
+    await p.patchSpec({ source: { namespace: typo } });
     const reported = await p.waitForPromotion(
       'SourceUnreadable',
       (x) => x.status?.conditions?.some((c) => c.type === 'Degraded' && c.reason === 'SourceUnreadable') ?? false,

@@ -334,6 +334,15 @@ export class Pipeline {
   }
 
   async annotate(annotations: Record<string, string | null>): Promise<void> {
+    await this.mergePatchPromotion({ metadata: { annotations } });
+  }
+
+  /** Merge-patches the Promotion's spec, as a human's `kubectl patch --type merge` would. */
+  async patchSpec(spec: Record<string, unknown>): Promise<void> {
+    await this.mergePatchPromotion({ spec });
+  }
+
+  private async mergePatchPromotion(body: object): Promise<void> {
     const { setHeaderOptions, PatchStrategy } = await import('@kubernetes/client-node');
     await this.custom.patchNamespacedCustomObject(
       {
@@ -342,7 +351,7 @@ export class Pipeline {
         namespace: this.prod,
         plural: 'promotions',
         name: APP,
-        body: { metadata: { annotations } },
+        body,
       },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
