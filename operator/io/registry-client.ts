@@ -14,6 +14,7 @@ import {
   tokenUrl,
   type RegistryEndpoint,
 } from './registry-protocol.js';
+import { fetchFailure } from './fetch-failure.js';
 
 export type FailureReason = 'RegistryUnavailable' | 'RateLimited' | 'Unauthorized' | 'NotFound' | 'RegistryError';
 
@@ -192,11 +193,7 @@ export class RegistryClient {
     try {
       return await fetch(url, { ...init, redirect: 'follow', signal: AbortSignal.timeout(this.timeoutMs) });
     } catch (err) {
-      const e = err as Error & { cause?: { code?: string; message?: string } };
-      const why =
-        e.name === 'TimeoutError'
-          ? `no answer within ${this.timeoutMs} ms`
-          : (e.cause?.code ?? e.cause?.message ?? e.message);
+      const why = fetchFailure(err, this.timeoutMs);
       throw new RegistryFailure('RegistryUnavailable', `${init.method ?? 'GET'} ${url} failed: ${why}`);
     }
   }

@@ -12,6 +12,7 @@ import {
   tokenFromAnswer,
   tokenUrl,
 } from './registry-protocol.js';
+import { fetchFailure } from './fetch-failure.js';
 
 export interface RegistryOptions {
   /** host[:port] of registries reached over plain HTTP besides loopback. @default [] */
@@ -28,10 +29,7 @@ async function send(url: string | URL, init: RequestInit, timeoutMs: number): Pr
   try {
     return await fetch(url, { ...init, redirect: 'follow', signal: AbortSignal.timeout(timeoutMs) });
   } catch (err) {
-    const e = err as Error & { cause?: { code?: string; message?: string } };
-    const why =
-      e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message);
-    throw new LookupFailed(`${init.method ?? 'GET'} ${String(url)} failed: ${why}`);
+    throw new LookupFailed(`${init.method ?? 'GET'} ${String(url)} failed: ${fetchFailure(err, timeoutMs)}`);
   }
 }
 

@@ -1,6 +1,7 @@
 // The optional smoke check: one GET with a timeout, no redirects followed (a redirect to a
 // login page is not a healthy app), the result remembered for the next reconcile.
 import type { CheckSmoke, SmokeResult } from '../core/types.js';
+import { fetchFailure } from './fetch-failure.js';
 
 export async function checkSmoke(
   action: CheckSmoke,
@@ -12,9 +13,6 @@ export async function checkSmoke(
     await res.body?.cancel();
     return { url: action.url, image: action.image, statusCode: res.status, checkedAt: now() };
   } catch (err) {
-    const e = err as Error & { cause?: { code?: string; message?: string } };
-    const error =
-      e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message);
-    return { url: action.url, image: action.image, error, checkedAt: now() };
+    return { url: action.url, image: action.image, error: fetchFailure(err, timeoutMs), checkedAt: now() };
   }
 }
