@@ -114,7 +114,7 @@ async function run(): Promise<void> {
   const fleet = new Fleet('bench', PIPELINES, CONCURRENCY);
   let t = Date.now();
   progress(`setting up ${PIPELINES} pipelines`);
-  await fleet.setUpApps('a1');
+  await fleet.setUpApps('a1', progress);
   const setUpMs = Date.now() - t;
   progress(`set up in ${(setUpMs / 1000).toFixed(0)} s; starting the operator`);
 

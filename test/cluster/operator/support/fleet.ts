@@ -3,22 +3,10 @@
 // process acting as its ServiceAccount. Shared by the fleet test and bench/operator.ts.
 import { createTestNamespace, rolloutComplete, waitUntil } from '../../harness/index.js';
 import { OperatorProcess } from './operator-process.js';
-import { Pipeline, type SetUpOptions } from './pipeline.js';
+import { eachLimited, Pipeline, type SetUpOptions } from './pipeline.js';
 import type { PromotionObject } from '../../../../operator/core/types.js';
 
-/** Runs `fn` over `items`, at most `limit` at a time. */
-export async function eachLimited<T>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<unknown>,
-): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) await fn(items[next++]);
-    }),
-  );
-}
+export { eachLimited };
 
 export class Fleet {
   /** Holds the operator's namespace, ServiceAccount and Lease (its own app namespaces are unused). */
@@ -34,26 +22,39 @@ export class Fleet {
     this.pipelines = Array.from({ length: size }, (_, i) => new Pipeline(`${prefix}${i}`));
   }
 
-  /** Namespaces, the operator's API objects, and every app rolled out on `tag` (no Promotions yet). */
-  async setUpApps(tag: string): Promise<void> {
+  /**
+   * Namespaces, the operator's API objects, and every app rolled out on `tag` (no Promotions yet).
+   * `log` hears each phase's duration (a fleet of 500 takes minutes).
+   */
+  async setUpApps(tag: string, log: (line: string) => void = () => {}): Promise<void> {
     const { pipelines, concurrency } = this;
+    let t = Date.now();
+    const phase = (what: string) => {
+      log(`${what} in ${((Date.now() - t) / 1000).toFixed(0)} s`);
+      t = Date.now();
+    };
     await eachLimited(pipelines, concurrency, (p) =>
       Promise.all([createTestNamespace(p.kc, p.staging), createTestNamespace(p.kc, p.prod)]),
     );
-    await this.system.installOperatorApi(pipelines);
+    phase(`${pipelines.length * 2} namespaces`);
+    await this.system.installOperatorApi(pipelines, concurrency);
+    phase("the operator's CRD, ServiceAccount and RBAC");
     // Apply everything first, then wait: kwok and the controllers work through the backlog at
     // their own pace on a shared 2-core machine.
     await eachLimited(pipelines, concurrency, (p) => p.applyApp(tag));
-    await this.waitApps(tag, 1_800_000);
+    phase('apps applied');
+    await this.waitApps(tag, 1_800_000, log);
+    phase('apps rolled out');
   }
 
   /**
    * Every pipeline's staging and production rolled out on `tag`: one cluster-wide list every
    * 2 s instead of a poll per namespace (500 pipelines would be 1,000 pollers).
    */
-  async waitApps(tag: string, timeoutMs: number): Promise<void> {
+  async waitApps(tag: string, timeoutMs: number, log: (line: string) => void = () => {}): Promise<void> {
     const mine = new Set(this.pipelines.flatMap((p) => [p.staging, p.prod]));
     let pending = mine.size;
+    let logged = Date.now();
     await waitUntil(
       async () => {
         const list = await this.system.apps.listDeploymentForAllNamespaces({});
@@ -65,6 +66,10 @@ export class Fleet {
           if (runs && rolloutComplete(d)) done.set(ns, (done.get(ns) ?? 0) + 1);
         }
         pending = [...mine].filter((ns) => (done.get(ns) ?? 0) < 3).length;
+        if (Date.now() - logged > 30_000) {
+          log(`${pending} of ${mine.size} namespaces not rolled out yet`);
+          logged = Date.now();
+        }
         return pending === 0;
       },
       { what: `every fleet namespace rolled out on ${tag}`, timeoutMs, intervalMs: 2000 },
