@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { constants, type ClientHttp2Stream } from 'node:http2';
 import { once } from 'node:events';
 import type { ClusterAccess } from './access.js';
+import { readLines } from './lines.js';
 import { Pool, reasonOf, type Conn, type Lane, type PoolHost } from './h2-pool.js';
 import { TokenBucket } from './rate-limit.js';
 
@@ -146,9 +147,7 @@ export class Transport implements PoolHost {
   ): Promise<void> {
     const idle = new AbortController();
     const signal = AbortSignal.any([opts.signal, idle.signal]);
-    const arm = () =>
-      setTimeout(() => idle.abort(new Error(`watch silent for ${opts.idleMs} ms`)), opts.idleMs).unref();
-    let timer = arm();
+    const timer = setTimeout(() => idle.abort(new Error(`watch silent for ${opts.idleMs} ms`)), opts.idleMs).unref();
     try {
       await this.exchange(
         'watch',
@@ -159,19 +158,7 @@ export class Transport implements PoolHost {
         opts.signal,
         undefined,
         async (stream) => {
-          let buffered = '';
-          stream.setEncoding('utf8');
-          for await (const chunk of stream) {
-            clearTimeout(timer);
-            timer = arm();
-            buffered += chunk;
-            let nl: number;
-            while ((nl = buffered.indexOf('\n')) >= 0) {
-              const line = buffered.slice(0, nl);
-              buffered = buffered.slice(nl + 1);
-              if (line.trim()) onLine(line);
-            }
-          }
+          await readLines(stream, onLine, () => timer.refresh());
           return '';
         },
         true,

@@ -49,7 +49,9 @@ export class Fleet {
 
   /**
    * Every pipeline's staging and production rolled out on `tag`: one cluster-wide list every
-   * 2 s instead of a poll per namespace (500 pipelines would be 1,000 pollers).
+   * 10 s instead of a poll per namespace (500 pipelines would be 1,000 pollers). Not more often:
+   * at 500 pipelines each list is 3,000 Deployments (~15 MB of JSON) that the apiserver encodes
+   * and this process decodes, CPU the shared machine's control plane then lacks.
    */
   async waitApps(tag: string, timeoutMs: number, log: (line: string) => void = () => {}): Promise<void> {
     const mine = new Set(this.pipelines.flatMap((p) => [p.staging, p.prod]));
@@ -72,7 +74,7 @@ export class Fleet {
         }
         return pending === 0;
       },
-      { what: `every fleet namespace rolled out on ${tag}`, timeoutMs, intervalMs: 2000 },
+      { what: `every fleet namespace rolled out on ${tag}`, timeoutMs, intervalMs: 10_000 },
     ).catch((err: Error) => {
       throw new Error(`${err.message}: ${pending} namespaces not rolled out`);
     });
