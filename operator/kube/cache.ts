@@ -11,6 +11,7 @@ import type { JobLike, PodLike, PromotionObject, WorkloadLike } from '../core/ty
 import type { Logger } from '../telemetry.js';
 import { paths, type KubernetesObject } from './client.js';
 import { ResilientInformer, type InformerHealth, type ListWatcher } from './informer.js';
+import { PROJECT } from './project.js';
 
 /** What each kind's cache holds (list items carry no `kind`). */
 export interface Objects {
@@ -244,6 +245,7 @@ export class Cache {
           changed,
           changed,
           changed,
+          PROJECT[s.kind] as unknown as (o: KubernetesObject) => KubernetesObject,
         );
         byKey.set(k, (entry = { informer, users: new Set() }));
         void informer.start();
@@ -279,9 +281,11 @@ export class Cache {
     onEvent: (obj: T) => void,
     onSync?: () => void,
     onFail?: () => void,
+    transform?: (o: T) => T,
   ): ResilientInformer<T> {
     return new ResilientInformer<T>(this.client, path, {
       labelSelector,
+      transform,
       onSync,
       onFail,
       watchTimeoutMs: this.o.watchTimeoutMs,

@@ -6,6 +6,7 @@
 // Reads keep using the last good cache meanwhile; `health()` says how fresh it is.
 import type { Logger } from '../telemetry.js';
 import { KubeError, type KubeClient, type KubernetesObject } from './client.js';
+import { slim } from './project.js';
 
 export interface InformerOptions<T> {
   /** Only objects matching this label selector (server-side). @default everything */
@@ -14,6 +15,11 @@ export interface InformerOptions<T> {
   watchTimeoutMs: number;
   /** Restart when no event, bookmark or reconnect was seen for this long. */
   watchdogMs: number;
+  /**
+   * What the cache keeps of each object (client-go's SetTransform): e.g. only the fields the
+   * core reads. @default drops managedFields and kubectl's last-applied annotation
+   */
+  transform?(obj: T): T;
   /** @default 500 */
   restartBaseMs?: number;
   /** @default 15000 */
@@ -45,15 +51,6 @@ class Gone extends Error {}
 const RELIST_CHUNK = 25;
 
 const keyOf = (o: KubernetesObject) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
-
-/** Drops what the operator never reads (managedFields alone is often half an object). */
-function slim<T extends KubernetesObject>(o: T): T {
-  if (o.metadata?.managedFields) delete o.metadata.managedFields;
-  const ann = o.metadata?.annotations;
-  if (ann?.['kubectl.kubernetes.io/last-applied-configuration'])
-    delete ann['kubectl.kubernetes.io/last-applied-configuration'];
-  return o;
-}
 
 export class ResilientInformer<T extends KubernetesObject> {
   private cache = new Map<string, T>();
@@ -165,7 +162,7 @@ export class ResilientInformer<T extends KubernetesObject> {
   /** Lists, replaces the cache and reports every object (and every vanished one) as an event. */
   private async relist(): Promise<string> {
     const list = await this.client.list<T>(this.path, this.o.labelSelector);
-    const fresh = new Map(list.items.map((o) => [keyOf(o), slim(o)]));
+    const fresh = new Map(list.items.map((o) => [keyOf(o), this.keep(o)]));
     const gone = [...this.cache.values()].filter((o) => !fresh.has(keyOf(o)));
     this.cache = fresh;
     this.synced = true;
@@ -190,10 +187,14 @@ export class ResilientInformer<T extends KubernetesObject> {
       if (status.code === 410) throw new Gone(status.message);
       throw new Error(`watch error: ${status.message ?? JSON.stringify(obj)}`);
     }
-    if (type === 'ADDED' || type === 'MODIFIED') this.cache.set(keyOf(obj), slim(obj));
+    if (type === 'ADDED' || type === 'MODIFIED') this.cache.set(keyOf(obj), this.keep(obj));
     else if (type === 'DELETED') this.cache.delete(keyOf(obj));
     if (type !== 'BOOKMARK') this.o.onEvent(obj);
     return obj.metadata?.resourceVersion;
+  }
+
+  private keep(obj: T): T {
+    return this.o.transform ? this.o.transform(obj) : slim(obj);
   }
 
   private checkWatchdog(): void {

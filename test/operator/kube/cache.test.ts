@@ -101,6 +101,27 @@ describe('Cache', () => {
     await cache.stop();
   });
 
+  it('caches of each object only what the core reads, from the list and from the watch alike', async () => {
+    const api = new FakeListWatch();
+    api.objects.set(PROMOTIONS, [promotion('a', 'shop')]);
+    const pod = (name: string) => ({
+      metadata: { name, namespace: 'stg', labels: { app: 'shop' }, managedFields: [{ manager: 'kubelet' }] },
+      spec: { nodeName: 'n1', containers: [{ name: 'web', image: 'r/app:b2', env: [{ name: 'A', value: 'x' }] }] },
+      status: { phase: 'Running', podIP: '10.0.0.1', containerStatuses: [{ name: 'web', ready: true, containerID: 'c' }] },
+    });
+    api.objects.set('/api/v1/namespaces/stg/pods?app=shop', [pod('listed')]);
+    const { cache } = await started(api);
+    api.watching.get('/api/v1/namespaces/stg/pods?app=shop')!('ADDED', pod('watched'));
+    const kept = (name: string) => ({
+      metadata: { name, namespace: 'stg', labels: { app: 'shop' } },
+      spec: { containers: [{ name: 'web', image: 'r/app:b2' }] },
+      status: { phase: 'Running', containerStatuses: [{ name: 'web', ready: true }] },
+    });
+    const cached = cache.list({ kind: 'pods', namespace: 'stg', selector: 'app=shop' });
+    expect(JSON.parse(JSON.stringify(cached))).toEqual([kept('listed'), kept('watched')]);
+    await cache.stop();
+  });
+
   it('stops the informers of a deleted Promotion that no other Promotion uses', async () => {
     const api = new FakeListWatch();
     const c = promotion('c', 'blog');
