@@ -11,6 +11,7 @@ import type { JobLike, PodLike, PromotionObject, WorkloadLike } from '../core/ty
 import type { Logger } from '../telemetry.js';
 import { paths, type KubernetesObject } from './client.js';
 import { ResilientInformer, type InformerHealth, type ListWatcher } from './informer.js';
+import { Gate } from './gate.js';
 import { PROJECT } from './project.js';
 
 /** What each kind's cache holds (list items carry no `kind`). */
@@ -97,6 +98,12 @@ export interface CacheOptions {
   watchTimeoutMs: number;
   watchdogMs: number;
   onRestart?: (resource: string, why: string) => void;
+  /**
+   * Informers listing at once. Each start costs a list and a watch open, both behind the client's
+   * rate limit: keep the queue there short (main.ts: half the QPS, about a second of requests)
+   * so no list waits out its deadline and writes never wait behind a fleet's start-up. @default 25
+   */
+  listsAtOnce?: number;
   log: Logger;
 }
 
@@ -123,11 +130,13 @@ export class Cache {
   /** Promotion key -> the source keys it uses. */
   private readonly uses = new Map<string, string[]>();
   private readonly handlers: ((promotionKey: string) => void)[] = [];
+  private readonly listGate: Gate;
 
   constructor(
     private readonly client: ListWatcher,
     private readonly o: CacheOptions,
   ) {
+    this.listGate = new Gate(o.listsAtOnce ?? 25);
     const nss = o.watchNamespaces.length ? o.watchNamespaces : [undefined];
     this.promotions = nss.map((ns) =>
       this.make<PromotionObject>(paths.promotions(ns), '', 'promotions', (p) => this.promotionChanged(p)),
@@ -286,6 +295,7 @@ export class Cache {
     return new ResilientInformer<T>(this.client, path, {
       labelSelector,
       transform,
+      listGate: this.listGate,
       onSync,
       onFail,
       watchTimeoutMs: this.o.watchTimeoutMs,

@@ -5,7 +5,8 @@
 // loop with backoff, and a watchdog aborts a loop that has shown no sign of life for too long.
 // Reads keep using the last good cache meanwhile; `health()` says how fresh it is.
 import type { Logger } from '../telemetry.js';
-import { KubeError, type KubeClient, type KubernetesObject } from './client.js';
+import { KubeError, type KubeClient, type KubeList, type KubernetesObject } from './client.js';
+import type { Gate } from './gate.js';
 import { slim } from './project.js';
 
 export interface InformerOptions<T> {
@@ -20,6 +21,8 @@ export interface InformerOptions<T> {
    * core reads. @default drops managedFields and kubectl's last-applied annotation
    */
   transform?(obj: T): T;
+  /** Shared by the informers of one cache: only so many list at once (see gate.ts). @default no limit */
+  listGate?: Gate;
   /** @default 500 */
   restartBaseMs?: number;
   /** @default 15000 */
@@ -161,7 +164,13 @@ export class ResilientInformer<T extends KubernetesObject> {
 
   /** Lists, replaces the cache and reports every object (and every vanished one) as an event. */
   private async relist(): Promise<string> {
-    const list = await this.client.list<T>(this.path, this.o.labelSelector);
+    const release = await this.o.listGate?.acquire(this.abort?.signal);
+    let list: KubeList<T>;
+    try {
+      list = await this.client.list<T>(this.path, this.o.labelSelector);
+    } finally {
+      release?.();
+    }
     const fresh = new Map(list.items.map((o) => [keyOf(o), this.keep(o)]));
     const gone = [...this.cache.values()].filter((o) => !fresh.has(keyOf(o)));
     this.cache = fresh;

@@ -57,6 +57,7 @@ async function main(): Promise<void> {
     watchTimeoutMs: config.watchTimeoutSeconds * 1000,
     watchdogMs: config.informerWatchdogSeconds * 1000,
     onRestart: (resource, why) => metrics.informerRestarts.inc({ resource, why }),
+    listsAtOnce: Math.max(1, Math.floor(config.apiQps / 2)),
     log,
   });
   const leadership: Leadership = config.leaderElection

@@ -122,6 +122,37 @@ describe('Cache', () => {
     await cache.stop();
   });
 
+  it('lets only listsAtOnce informers list at a time, so a fleet start-up never queues lists past their deadline', async () => {
+    const api = new FakeListWatch();
+    api.objects.set(
+      PROMOTIONS,
+      Array.from({ length: 20 }, (_, i) => promotion(`p${i}`, `app${i}`, `stg${i}`, 'prod')),
+    );
+    let listing = 0;
+    let most = 0;
+    const list = api.list.bind(api);
+    api.list = async <T extends KubernetesObject>(path: string, selector?: string): Promise<KubeList<T>> => {
+      most = Math.max(most, ++listing);
+      await new Promise((r) => setTimeout(r, 2));
+      listing--;
+      return list<T>(path, selector);
+    };
+    const cache = new Cache(api, {
+      watchNamespaces: ['prod'],
+      watchTimeoutMs: 60_000,
+      watchdogMs: 120_000,
+      listsAtOnce: 3,
+      log: silentLogger,
+    });
+    await cache.start();
+    // 20 Promotions: 4 staging informers each, plus the shared production ones.
+    const all = Array.from({ length: 20 }, (_, i) => promotion(`p${i}`, `app${i}`, `stg${i}`, 'prod'));
+    for (let i = 0; i < 200 && all.some((p) => cache.notSyncedFor(p)); i++) await new Promise((r) => setTimeout(r, 5));
+    expect(all.filter((p) => cache.notSyncedFor(p))).toEqual([]);
+    expect(most).toBe(3);
+    await cache.stop();
+  });
+
   it('stops the informers of a deleted Promotion that no other Promotion uses', async () => {
     const api = new FakeListWatch();
     const c = promotion('c', 'blog');
