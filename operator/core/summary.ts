@@ -2,7 +2,7 @@
 // and the statusChanged bit. Nothing here reads the clock except through d.now, which only lands in
 // fields that change on transitions.
 import { findCondition, nextConditions, type DesiredCondition } from './conditions.js';
-import { canonicalJson } from '../../contract/index.js';
+import { sameJson } from '../../contract/index.js';
 import { sameImage } from './naming.js';
 import {
   ANNOTATION,
@@ -205,7 +205,7 @@ export function conclude(d: Draft, mode: 'suspended' | 'invalid' | 'active'): Pl
   const plan: Plan = {
     actions: d.actions,
     status,
-    statusChanged: canonicalJson(d.prev) !== canonicalJson(status),
+    statusChanged: !sameJson(d.prev, status),
     events,
   };
   if (d.requeue.length > 0) plan.requeueAfterSeconds = Math.min(...d.requeue);

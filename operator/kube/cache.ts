@@ -49,7 +49,16 @@ const safeSelector = (s: Parameters<typeof selectorToString>[0] | undefined) => 
   }
 };
 
+/** Per Promotion object (a new object arrives with every change): selectors are turned into strings once. */
+const sourcesMemo = new WeakMap<PromotionObject, Sources>();
+
 export function sourcesOf(p: PromotionObject): Sources {
+  let s = sourcesMemo.get(p);
+  if (!s) sourcesMemo.set(p, (s = computeSources(p)));
+  return s;
+}
+
+function computeSources(p: PromotionObject): Sources {
   const src = p.spec?.source ?? ({} as PromotionObject['spec']['source']);
   const dst = p.spec?.target ?? ({} as PromotionObject['spec']['target']);
   const at = <K extends Kind>(kind: K, namespace: string, selector: string): Source<K> => ({
@@ -120,6 +129,10 @@ export type CacheReader = Pick<Cache, 'getPromotion' | 'notSyncedFor' | 'unreada
 
 export class Cache {
   private readonly promotions: ResilientInformer<PromotionObject>[];
+  /** The Promotion informer of each watched namespace (none when watching all namespaces: one informer). */
+  private readonly promotionsByNamespace = new Map<string, ResilientInformer<PromotionObject>>();
+  /** Object informers running (kept, not counted: /metrics asks often and there are thousands). */
+  private objectInformerCount = 0;
   /** Object informers by kind, then by source key, with the Promotions using each. */
   private readonly informers: { [K in Kind]: Map<string, Entry<Objects[K]>> } = {
     deployments: new Map(),
@@ -138,9 +151,11 @@ export class Cache {
   ) {
     this.listGate = new Gate(o.listsAtOnce ?? 25);
     const nss = o.watchNamespaces.length ? o.watchNamespaces : [undefined];
-    this.promotions = nss.map((ns) =>
-      this.make<PromotionObject>(paths.promotions(ns), '', 'promotions', (p) => this.promotionChanged(p)),
-    );
+    this.promotions = nss.map((ns) => {
+      const i = this.make<PromotionObject>(paths.promotions(ns), '', 'promotions', (p) => this.promotionChanged(p));
+      if (ns !== undefined) this.promotionsByNamespace.set(ns, i);
+      return i;
+    });
   }
 
   /** Registers a handler that receives the key of every Promotion whose inputs changed. */
@@ -162,6 +177,7 @@ export class Cache {
   }
 
   getPromotion(namespace: string, name: string): PromotionObject | undefined {
+    if (this.promotionsByNamespace.size) return this.promotionsByNamespace.get(namespace)?.get(name, namespace);
     for (const i of this.promotions) {
       const p = i.get(name, namespace);
       if (p) return p;
@@ -222,7 +238,7 @@ export class Cache {
 
   /** Informers running (Promotion ones included). */
   get size(): number {
-    return this.promotions.length + this.objectInformers().length;
+    return this.promotions.length + this.objectInformerCount;
   }
 
   private objectInformers(): ResilientInformer<KubernetesObject>[] {
@@ -257,6 +273,7 @@ export class Cache {
           PROJECT[s.kind] as unknown as (o: KubernetesObject) => KubernetesObject,
         );
         byKey.set(k, (entry = { informer, users: new Set() }));
+        this.objectInformerCount++;
         void informer.start();
       }
       entry.users.add(key);
@@ -267,6 +284,7 @@ export class Cache {
       entry?.users.delete(key);
       if (entry && entry.users.size === 0) {
         byKey.delete(k);
+        this.objectInformerCount--;
         void entry.informer.stop();
       }
     }

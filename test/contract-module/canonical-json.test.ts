@@ -1,5 +1,5 @@
 // The hash rule both the charts (the Job they write) and the operator (the Job it creates) name migration Jobs by.
-import { canonicalJson, compareCodeUnits, migrationJobName } from '../../contract/index.js';
+import { canonicalJson, compareCodeUnits, migrationJobName, sameJson } from '../../contract/index.js';
 
 describe('migrationJobName', () => {
   const template = { backoffLimit: 1, template: { spec: { containers: [{ name: 'migrate' }] } } };
@@ -28,4 +28,38 @@ test('canonicalJson sorts keys at every level and drops undefined', () => {
 test('compareCodeUnits orders like sort() without a comparator, whatever the locale', () => {
   const words = ['b', 'B', 'a', 'é', 'A', '_', '10', '9'];
   expect([...words].sort(compareCodeUnits)).toEqual([...words].sort());
+});
+
+test('sameJson agrees with comparing canonicalJson strings', () => {
+  const values: unknown[] = [
+    null,
+    undefined,
+    0,
+    1,
+    '1',
+    true,
+    false,
+    [],
+    {},
+    [1, 2],
+    [2, 1],
+    [1, undefined],
+    [1, null],
+    { a: 1 },
+    { a: 1, b: undefined },
+    { b: undefined, a: 1 },
+    { a: '1' },
+    { a: [1, { x: 1, y: 2 }] },
+    { a: [1, { y: 2, x: 1 }] },
+    { a: [1, { y: 2, x: 1, z: undefined }] },
+    { a: [1, { y: 3, x: 1 }] },
+    { a: { b: { c: null } } },
+    { a: { b: {} } },
+    { a: { b: [] } },
+    { status: { phase: 'Succeeded', history: [{ tag: 'b2', result: 'Succeeded' }] } },
+    { status: { history: [{ result: 'Succeeded', tag: 'b2' }], phase: 'Succeeded' } },
+    { status: { phase: 'Succeeded', history: [{ tag: 'b2', result: 'Failed' }] } },
+  ];
+  for (const a of values)
+    for (const b of values) expect([a, b, sameJson(a, b)]).toEqual([a, b, canonicalJson(a) === canonicalJson(b)]);
 });

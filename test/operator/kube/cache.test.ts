@@ -83,6 +83,8 @@ describe('Cache', () => {
     expect([...api.watching.keys()]).toContain('/api/v1/namespaces/stg/pods?app=shop');
     expect([...api.watching.keys()]).toContain('/apis/batch/v1/namespaces/stg/jobs?app=shop,component=migrate');
     expect(cache.notSyncedFor(promotion('a', 'shop'))).toBeUndefined();
+    expect(cache.getPromotion('prod', 'b')?.metadata.name).toBe('b');
+    expect(cache.getPromotion('stg', 'b')).toBeUndefined(); // not a watched namespace
     await cache.stop();
   });
 

@@ -86,6 +86,8 @@ export interface SetUpOptions {
   approval?: 'Automatic' | 'Manual';
   soakSeconds?: number;
   prodMigrationFails?: boolean;
+  /** @default 120 */
+  rolloutTimeoutSeconds?: number;
 }
 
 export class Pipeline {
@@ -220,7 +222,7 @@ export class Pipeline {
         namespace: this.prod,
         selector: appSelector('production'),
         migrationJobTemplate: this.jobSpec('production', `${this.repo}:placeholder`, opts.prodMigrationFails ?? false),
-        rolloutTimeoutSeconds: 120,
+        rolloutTimeoutSeconds: opts.rolloutTimeoutSeconds ?? 120,
       },
       policy: { approval: opts.approval ?? 'Automatic' },
     };
