@@ -3,6 +3,7 @@
 // key is never reconciled twice at once (an add during its reconcile re-runs it afterwards),
 // and a failing key backs off exponentially while other keys keep flowing.
 
+import { performance } from 'node:perf_hooks';
 import { realClock, type Clock, type TimerHandle } from './clock.js';
 
 export interface ReconcileOutcome {
@@ -21,6 +22,12 @@ export interface WorkQueueOptions {
   onError?: (key: string, err: unknown, retryInMs: number) => void;
   /** @default the real clock */
   clock?: Clock;
+  /**
+   * Synchronous handler work started per turn of the event loop (a reconcile runs its plan before
+   * its first await). Keys beyond it start in a later turn, so timers, lease renewals and watch
+   * data get the loop in between. @default 10
+   */
+  sliceMs?: number;
 }
 
 export class WorkQueue {
@@ -34,6 +41,7 @@ export class WorkQueue {
   private readonly idleWaiters: (() => void)[] = [];
   private running = false;
   private closed = false;
+  private pumpScheduled = false;
 
   private readonly clock: Clock;
 
@@ -125,9 +133,25 @@ export class WorkQueue {
     return this.drain(timeoutMs);
   }
 
+  /**
+   * Starts handlers on a later turn, never inside add(): an informer event (or a whole watch chunk
+   * of them) only queues keys, several events for one key make one reconcile, and the reconciles'
+   * synchronous work does not extend the callback that delivered the event.
+   */
   private pump(): void {
+    if (this.pumpScheduled || !this.running) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.startSome();
+    });
+  }
+
+  private startSome(): void {
     const limit = this.opts.concurrency ?? 2;
+    const start = performance.now();
     while (this.running && this.processing.size < limit && this.queue.length > 0) {
+      if (performance.now() - start >= (this.opts.sliceMs ?? 10)) return this.pump();
       const key = this.queue.shift()!;
       this.queued.delete(key);
       this.processing.add(key);

@@ -55,6 +55,47 @@ describe('WorkQueue', () => {
     expect(maxRunning).toBe(1);
   });
 
+  it('makes one reconcile of several events for one key delivered together', async () => {
+    let calls = 0;
+    const q = queue({ concurrency: 4, handler: async () => void calls++ });
+    q.start();
+    // One watch chunk can carry several events of one Promotion's objects.
+    q.add('ns/a');
+    q.add('ns/a');
+    q.add('ns/a');
+    await tick(10);
+    expect(calls).toBe(1);
+  });
+
+  it('starts at most sliceMs of synchronous handler work per turn of the event loop', async () => {
+    let turn = 0;
+    let spinning = true;
+    const spin = () => {
+      turn++;
+      if (spinning) setImmediate(spin);
+    };
+    setImmediate(spin);
+    const startedIn: number[] = [];
+    const q = queue({
+      concurrency: 16,
+      sliceMs: 10,
+      handler: async () => {
+        startedIn.push(turn);
+        const until = performance.now() + 4; // a plan computed before the first await
+        while (performance.now() < until);
+        await Promise.resolve();
+      },
+    });
+    for (let i = 0; i < 12; i++) q.add(`ns/k${i}`);
+    q.start();
+    await tick(50);
+    spinning = false;
+    expect(startedIn).toHaveLength(12);
+    const perTurn = [...startedIn.reduce((m, t) => m.set(t, (m.get(t) ?? 0) + 1), new Map<number, number>()).values()];
+    // 10 ms of budget, 4 ms each: three start in a turn (the third crosses the budget), never all twelve.
+    expect(Math.max(...perTurn)).toBeLessThanOrEqual(3);
+  });
+
   it('runs different keys concurrently up to the limit', async () => {
     let running = 0;
     let maxRunning = 0;
