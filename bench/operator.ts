@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import globalSetup from '../test/cluster/global-setup.js';
 import globalTeardown from '../test/cluster/global-teardown.js';
 import { readState } from '../test/cluster/harness/index.js';
-import { Fleet } from '../test/cluster/operator/support/fleet.js';
+import { eachLimited, Fleet } from '../test/cluster/operator/support/fleet.js';
 import { loadClusterAccess } from '../operator/kube/access.js';
 import { KubeClient, type KubernetesObject } from '../operator/kube/client.js';
 import { Transport } from '../operator/kube/transport.js';
@@ -231,8 +231,19 @@ async function run(): Promise<void> {
   );
   progress('releasing b2 to every staging');
   t = Date.now();
-  // Staging releases land at once (the migration Job first, then the workloads, per app).
-  await Promise.all(fleet.pipelines.map((p) => p.releaseToStaging('b2')));
+  // Staging releases land together (the migration Job first, then the workloads, per app),
+  // CONCURRENCY apps at a time: 500 at once through client-node failed with "fetch failed" on the
+  // loaded machine. A release that fails on the way is retried (apply is idempotent).
+  await eachLimited(fleet.pipelines, CONCURRENCY, async (p) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await p.releaseToStaging('b2');
+      } catch (err) {
+        if (attempt >= 5) throw err;
+        await sleep(1000 * attempt);
+      }
+    }
+  });
   await fleet.waitAll(
     'b2 promoted',
     (x) => x.status?.production?.tag === 'b2' && x.status?.phase === 'Succeeded',
