@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { constants, type ClientHttp2Stream } from 'node:http2';
 import { once } from 'node:events';
 import type { ClusterAccess } from './access.js';
-import { readLines } from './lines.js';
+import { readLines, TurnBudget } from './lines.js';
 import { Pool, reasonOf, type Conn, type Lane, type PoolHost } from './h2-pool.js';
 import { TokenBucket } from './rate-limit.js';
 
@@ -62,6 +62,8 @@ export class Transport implements PoolHost {
   readonly pingTimeoutMs: number;
   private readonly pools: Record<Lane, Pool>;
   private readonly limiter: TokenBucket;
+  /** Watch events handled per turn of the event loop, across all watches (lines.ts). */
+  private readonly watchBudget = new TurnBudget(10);
   private tokenCache?: { value: string; readAt: number };
   /** Since when the apiserver has not answered anything (connection-level failures only). */
   private failingSinceMs?: number;
@@ -158,7 +160,7 @@ export class Transport implements PoolHost {
         opts.signal,
         undefined,
         async (stream) => {
-          await readLines(stream, onLine, () => timer.refresh());
+          await readLines(stream, onLine, () => timer.refresh(), this.watchBudget);
           return '';
         },
         true,

@@ -1,6 +1,6 @@
 // readLines: the watch body reader (newline-delimited JSON) on plain stream listeners.
 import { PassThrough } from 'node:stream';
-import { readLines } from '../../../operator/kube/lines.js';
+import { readLines, TurnBudget } from '../../../operator/kube/lines.js';
 
 describe('readLines', () => {
   it('hands over whole lines however the chunks cut them, multi-byte characters included', async () => {
@@ -58,5 +58,44 @@ describe('readLines', () => {
     s.write('ok\nbad\nnever\n');
     await expect(done).rejects.toThrow('not JSON');
     expect(seen).toEqual(['ok', 'bad']);
+  });
+
+  it('handles at most a turn budget of lines per turn across streams, in order, and still ends', async () => {
+    let turn = 0;
+    let spinning = true;
+    const spin = () => {
+      turn++;
+      if (spinning) setImmediate(spin);
+    };
+    setImmediate(spin);
+    const budget = new TurnBudget(10);
+    const handled: { stream: number; line: string; turn: number }[] = [];
+    const streams = [new PassThrough(), new PassThrough()];
+    const done = streams.map((s, i) =>
+      readLines(
+        s,
+        (line) => {
+          handled.push({ stream: i, line, turn });
+          const until = performance.now() + 3; // parsing and caching one watch event
+          while (performance.now() < until);
+        },
+        undefined,
+        budget,
+      ),
+    );
+    // A flood: each stream gets 8 events in 8 chunks at once, then ends.
+    for (const [i, s] of streams.entries()) {
+      for (let n = 0; n < 8; n++) s.write(`{"s":${i},"n":${n}}\n`);
+      s.end();
+    }
+    await Promise.all(done);
+    spinning = false;
+    expect(handled.filter((h) => h.stream === 0).map((h) => h.line)).toEqual(
+      Array.from({ length: 8 }, (_, n) => `{"s":0,"n":${n}}`),
+    );
+    expect(handled.filter((h) => h.stream === 1)).toHaveLength(8);
+    const perTurn = [...handled.reduce((m, h) => m.set(h.turn, (m.get(h.turn) ?? 0) + 1), new Map<number, number>()).values()];
+    // 10 ms per turn at 3 ms a line: four lines (the fourth crosses the budget), never all sixteen.
+    expect(Math.max(...perTurn)).toBeLessThanOrEqual(4);
   });
 });
