@@ -6,6 +6,8 @@ import type { Pki } from './pki.js';
 export const SERVICE_CIDR = '10.0.0.0/24';
 export const KUBERNETES_SERVICE_IP = '10.0.0.1';
 export const NODE_NAME = 'kwok-node-0';
+/** The label kwok manages nodes by (registerNode sets it). */
+export const KWOK_NODE_LABEL = 'type=kwok';
 
 export interface ComponentPaths {
   workDir: string;
@@ -104,7 +106,12 @@ export function kwokArgs(paths: ComponentPaths, ports: Ports): string[] {
   return [
     `--kubeconfig=${paths.kubeconfigs.admin}`,
     `--config=${paths.kwokStages}`,
-    `--manage-single-node=${NODE_NAME}`,
+    // The node by its label, not --manage-single-node: that watches pods with
+    // spec.nodeName=<node>, which the apiserver serves from its node index with a 10-event buffer
+    // (a kubelet's pods are few) and closes as unresponsive whenever a burst of pods on the node
+    // outruns kwok (hundreds of times while a 500-pipeline fleet rolls out on this one node).
+    // Managed by label, kwok watches spec.nodeName!= and gets a buffer of up to 1,000 events.
+    `--manage-nodes-with-label-selector=${KWOK_NODE_LABEL}`,
     `--server-address=127.0.0.1:${ports.kwok}`,
     '--cidr=10.244.0.0/16',
     '--node-ip=10.240.0.10',

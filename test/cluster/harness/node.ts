@@ -1,5 +1,6 @@
 // The single fake Node (kwok plays its kubelet) and start-up checks that need the API.
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { KWOK_NODE_LABEL } from './components.js';
 import { waitUntil } from './readiness.js';
 
 function core(kubeconfigPath: string): CoreV1Api {
@@ -18,7 +19,7 @@ export async function registerNode(kubeconfigPath: string, name: string): Promis
           'kubernetes.io/hostname': name,
           'kubernetes.io/os': 'linux',
           'kubernetes.io/arch': 'amd64',
-          type: 'kwok',
+          [KWOK_NODE_LABEL.split('=')[0]]: KWOK_NODE_LABEL.split('=')[1],
         },
         annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
       },
