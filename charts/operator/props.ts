@@ -18,7 +18,7 @@ export interface OperatorPipeline {
    * Staging follows its registry (an ImageFollow in the staging namespace): the operator may also patch
    * staging's workloads, create its migration Job and get the named credentials Secret. @default off
    */
-  readonly follow?: { readonly secretName?: string };
+  readonly follow?: { readonly secretName?: string; readonly gitSecret?: string };
 }
 
 export interface OperatorChartProps {

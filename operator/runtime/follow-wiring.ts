@@ -7,6 +7,8 @@ import type { StagingMover } from '../core/staging-mover.js';
 import type { KubeClient } from '../kube/client.js';
 import { FollowController, followPath } from '../kube/follow-controller.js';
 import { DirectApplyMover } from '../kube/follow-apply.js';
+import { GitStagingMover } from '../kube/follow-git.js';
+import { secretReader } from '../kube/gitops.js';
 import { ResilientInformer } from '../kube/informer.js';
 import type { Leadership } from '../kube/leader.js';
 import { WorkQueue } from '../kube/queue.js';
@@ -28,6 +30,7 @@ export function wireFollow(
   leadership: Leadership,
   log: Logger,
   mover: StagingMover = new DirectApplyMover(client),
+  gitMover: StagingMover = new GitStagingMover({ client, secrets: secretReader(client) }),
 ): FollowWiring | undefined {
   if (config.followNamespaces.length === 0) {
     if (config.webhookPort !== undefined)
@@ -63,11 +66,13 @@ export function wireFollow(
     client,
     lookup,
     mover,
+    gitMover,
     registry: { insecureRegistries: config.insecureRegistries, timeoutMs: config.registryTimeoutSeconds * 1000 },
     isLeader: () => leadership.isLeader(),
     identity: config.identity,
     log,
-    onMoved: (key, t) => log.info('staging moved', { follow: key, image: t.image, tag: t.tag, mode: mover.mode }),
+    onMoved: (key, t) =>
+      log.info('staging moved', { follow: key, image: t.image, tag: t.tag, mode: t.git ? gitMover.mode : mover.mode }),
   });
   const followQueue = new WorkQueue({
     concurrency: 4,

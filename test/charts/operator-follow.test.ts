@@ -148,3 +148,47 @@ describe('the environment file', () => {
     ).toThrow(/set exactly one of semver, regex or tag/);
   });
 });
+
+describe('Git mode (follow.writeBack.git): the same settings as a Promotion', () => {
+  const git = {
+    url: 'https://git.example.com/acme/fleet.git',
+    path: 'clusters/shop/staging',
+    secretRef: { name: 'fleet-git' },
+  };
+
+  it('the ImageFollow CRD carries the Promotion CRD spec.writeBack schema (one definition, grafted)', () => {
+    const crds = render([FOLLOWING]).filter((o) => o.kind === 'CustomResourceDefinition');
+    const writeBackOf = (name: string) =>
+      crds.find((o) => o.metadata.name === name)!.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties
+        .writeBack;
+    const { description: _f, ...follow } = writeBackOf('imagefollows.ponyexpress.dev');
+    const { description: _p, ...promotion } = writeBackOf('promotions.ponyexpress.dev');
+    expect(follow).toEqual(promotion);
+    expect(follow.properties.git.required).toEqual(['url', 'path', 'secretRef']);
+    expect(follow.properties.git.properties.branch.default).toBe('main');
+  });
+
+  it('emits spec.writeBack and lets the operator get that Secret by name (and the registry one)', () => {
+    const out = renderEnv({
+      ...exampleConfig('staging'),
+      follow: { tags: { regex: '^sha-[0-9a-f]{7,40}$' }, credentials: { secretName: 'regcred' }, writeBack: { git } },
+    });
+    const follow = out.files.find((f) => (f.object as Obj).kind === 'ImageFollow')!.object as Obj;
+    expect(follow.spec.writeBack).toEqual({ git: { ...git, branch: 'main' } });
+    const role = render([{ ...FOLLOWING, follow: { secretName: 'regcred', gitSecret: 'fleet-git' } }]).find(
+      (o) => o.kind === 'Role' && o.metadata.name === 'ponyexpress-operator-follow',
+    )!;
+    expect(role.rules.filter((r: any) => r.resources.includes('secrets'))).toEqual([
+      { apiGroups: [''], resources: ['secrets'], resourceNames: ['fleet-git', 'regcred'], verbs: ['get'] },
+    ]);
+  });
+
+  it("a bad writeBack is refused with the field named, by the Promotion's own rules", () => {
+    expect(() =>
+      renderEnv({
+        ...exampleConfig('staging'),
+        follow: { tags: { tag: 'latest' }, writeBack: { git: { ...git, secretRef: { name: 'Fleet_Git' } } } },
+      }),
+    ).toThrow(/"writeBack",\s*"git",\s*"secretRef",\s*"name"[\s\S]*a Secret name/);
+  });
+});
