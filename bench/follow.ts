@@ -9,7 +9,7 @@
 //    resource (ponyexpress_api_writes_total; Lease renewals listed apart) and the git commits on the branch.
 import globalSetup from '../test/cluster/global-setup.js';
 import globalTeardown from '../test/cluster/global-teardown.js';
-import { cloneRepo, git, remoteHead, removeTempDirs } from '../test/gitops/support.js';
+import { cloneRepo, git, remoteHead, removeTempDirs } from '../test/gitops/git-commands.js';
 import { waitUntil } from '../test/cluster/harness/index.js';
 import { startLoop, type Loop } from '../test/cluster/operator/support/delivery-loop.js';
 import type { OperatorProcess } from '../test/cluster/operator/support/operator-process.js';

@@ -14,7 +14,7 @@ import type { ImageFollowObject } from '../../../../operator/core/follow-types.j
 import { managedImages } from '../../../../operator/core/gitops-files.js';
 import { jobSpecFor } from '../../../../operator/core/migration.js';
 import { GitHttpServer } from '../../../gitops/git-http-server.js';
-import { cloneRepo, pushCommit, remoteHead } from '../../../gitops/support.js';
+import { cloneRepo, pushCommit, remoteHead } from '../../../gitops/git-commands.js';
 import { freePort, startTokenRegistry, type TokenRegistry } from '../../../operator/io/token-registry.js';
 import { type ManifestObject, waitUntil } from '../../harness/index.js';
 import { GitOpsApplier } from './gitops-applier.js';
