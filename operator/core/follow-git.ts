@@ -54,3 +54,22 @@ export function planStagingCommit(
     job,
   };
 }
+
+/**
+ * The commit's edit, re-run by the git client on every head it lands on (a rejected push is fetched and decided
+ * again): a human's image meanwhile is drift and a Job that would differ from the one that ran (`jobName`) is not
+ * committed under its name; both give nothing to commit.
+ */
+export function stagingCommitEdit(
+  target: Parameters<typeof planStagingCommit>[1],
+  expected: string | undefined,
+  folder: string,
+  jobName: string,
+): (head: { files: Files }) => { changes: Record<string, string | null>; message: string } | undefined {
+  return (head) => {
+    const again = planStagingCommit(head.files, target, expected, folder);
+    return again.kind === 'commit' && again.job.metadata.name === jobName
+      ? { changes: again.changes, message: again.message }
+      : undefined;
+  };
+}

@@ -3,7 +3,7 @@
 // (the same rule as a production promotion in Git mode, docs/gitops.md); Argo CD or Flux then applies it and
 // finds that Job done. Every call re-derives progress from Git (the folder at the branch head) and the cluster
 // (the Job by its deterministic name), so a crash or a repeated reconcile never commits twice.
-import { planStagingCommit, STAGING_COMPONENTS } from '../core/follow-git.js';
+import { planStagingCommit, STAGING_COMPONENTS, stagingCommitEdit } from '../core/follow-git.js';
 import { FOLLOW_MOVE_RECHECK_MS, type GitWriteBackSpec } from '../core/follow-types.js';
 import { managedImages } from '../core/gitops-files.js';
 import { parseImageRef } from '../core/naming.js';
@@ -116,14 +116,12 @@ export class GitStagingMover implements StagingMover {
           retryAfterMs: FOLLOW_MOVE_RECHECK_MS,
         };
 
-      const result = await this.git.commit(at, creds, { ...DEFAULT_AUTHOR, ...config.author }, (head) => {
-        // Re-decided on the head it lands on (a rebase): a human's image meanwhile is drift, not overwritten;
-        // a Job that would differ from the one that ran is not committed under its name.
-        const again = planStagingCommit(head.files, t, t.expected, where(config));
-        return again.kind === 'commit' && again.job.metadata.name === name
-          ? { changes: again.changes, message: again.message }
-          : undefined;
-      });
+      const result = await this.git.commit(
+        at,
+        creds,
+        { ...DEFAULT_AUTHOR, ...config.author },
+        stagingCommitEdit(t, t.expected, where(config), name),
+      );
       if (!result.committed)
         return {
           state: 'InProgress',

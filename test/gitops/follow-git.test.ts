@@ -5,11 +5,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
-import { planStagingCommit } from '../../operator/core/follow-git.js';
+import { planStagingCommit, stagingCommitEdit } from '../../operator/core/follow-git.js';
 import { managedImages, type Files } from '../../operator/core/gitops-files.js';
-import { readTree, removeTempDirs, Workspace } from './support.js';
+import { GitClient } from '../../operator/io/git.js';
+import { cloneRepo, git, gitServerForThisFile, pushCommit, readTree, remoteHead, Workspace } from './support.js';
 
-afterAll(removeTempDirs);
+const daemon = gitServerForThisFile();
 
 const REPOSITORY = 'ghcr.io/ponyexpress/ponyshop';
 const DIGEST = `sha256:${'cd34'.repeat(16)}`;
@@ -89,4 +90,57 @@ test('a folder without a migration Job commits nothing and says what is missing'
   const decision = planStagingCommit(noJob, target, was, 'clusters/shop/staging');
   expect(decision.kind).toBe('noJob');
   expect(decision.kind === 'noJob' && decision.message).toContain('clusters/shop/staging has no migration Job');
+});
+
+describe('against a real git server (git daemon): the push races a human', () => {
+  const AUTHOR = { name: 'ponyexpress', email: 'ponyexpress@localhost' };
+  let n = 0;
+  const seeded = () => {
+    const url = daemon.createRepo(`staging-${++n}`);
+    pushCommit(url, Object.fromEntries(Object.entries(before).map(([p, c]) => [`staging/${p}`, c])), 'Publish staging');
+    return { url, at: { url, branch: 'main', path: 'staging' } };
+  };
+  const jobName = () => {
+    const d = planStagingCommit(before, target, was, 'staging');
+    if (d.kind !== 'commit') throw new Error('expected a commit');
+    return d.job.metadata.name;
+  };
+
+  test('a human commit to another file meanwhile: re-decided on the new head, one commit on top, both kept', async () => {
+    const { url, at } = seeded();
+    const edit = stagingCommitEdit(target, was, 'staging', jobName());
+    let raced = false;
+    const result = await new GitClient().commit(at, { kind: 'none' }, AUTHOR, (head) => {
+      if (!raced) {
+        raced = true;
+        pushCommit(url, { 'README.md': 'edited by a human\n' }, 'Human edits the README');
+      }
+      return edit(head);
+    });
+    expect(result).toMatchObject({ committed: true, attempts: 2 });
+    const subjects = git(cloneRepo(url), ['log', '--format=%s']).trim().split('\n');
+    expect(subjects).toEqual([
+      `Follow ponyshop to sha-0a1b2c3 ${DIGEST.slice(0, 19)}`,
+      'Human edits the README',
+      'Publish staging',
+    ]);
+  });
+
+  test("a human's managed image meanwhile: nothing is committed over it (the head stays the human's)", async () => {
+    const { url, at } = seeded();
+    const edit = stagingCommitEdit(target, was, 'staging', jobName());
+    const web = '50-deployment-ponyshop-web.yaml';
+    let raced = false;
+    const result = await new GitClient().commit(at, { kind: 'none' }, AUTHOR, (head) => {
+      if (!raced) {
+        raced = true;
+        pushCommit(url, { [`staging/${web}`]: before[web].split(was).join(`${REPOSITORY}:hotfix`) }, 'Hotfix web');
+      }
+      return edit(head);
+    });
+    expect(result.committed).toBe(false);
+    const human = remoteHead(url);
+    expect(result.sha).toBe(human);
+    expect(git(cloneRepo(url), ['log', '-1', '--format=%s']).trim()).toBe('Hotfix web');
+  });
 });

@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { V1Deployment, V1Job } from '@kubernetes/client-node';
 import { cloneRepo, git, pushCommit, remoteHead, removeTempDirs } from '../../gitops/support.js';
-import { WatchRecorder } from '../harness/index.js';
+import { TEST_OUTCOME_LABEL, WatchRecorder } from '../harness/index.js';
 import { FOLDERS, startLoop, type Loop } from './support/delivery-loop.js';
 import { APP } from './support/pipeline.js';
 import { jobSucceeded, rv } from './support/scenario.js';
@@ -132,5 +132,49 @@ describe('the delivery loop, GitOps-native (docker push -> webhook -> Git -> app
     expect(remoteHead(authedUrl)).toBe(human);
     const jobs = await p.batch.listNamespacedJob({ namespace: p.staging });
     expect(jobs.items.some((j) => JSON.stringify(j.spec).includes(c.digest))).toBe(false);
+  });
+
+  it('drift set back by a human, then a staging migration that fails: nothing is committed, the digest is not retried', async () => {
+    const { p, registry, authedUrl } = loop;
+    const clone = cloneRepo(authedUrl);
+    const files = readdirSync(join(clone, 'staging'));
+    const web = files.find((f) => f.includes('-web'))!;
+    const job = files.find((f) => f.startsWith('40-job-'))!;
+    const followed = (await loop.getFollow()).status!.current!.image!;
+    // The human sets web back to what the follow recorded, and breaks the migration (kwok fails this Job).
+    const breakJob = readFileSync(join(clone, 'staging', job), 'utf8').replace(
+      // spec.template.metadata.labels (6 spaces deep; the Job's own labels are at 2)
+      /(\n {6}labels:\n)( +)/,
+      `$1$2${TEST_OUTCOME_LABEL}: fail\n$2`,
+    );
+    expect(breakJob).toContain(`${TEST_OUTCOME_LABEL}: fail`);
+    pushCommit(
+      authedUrl,
+      {
+        [`staging/${web}`]: readFileSync(join(clone, 'staging', web), 'utf8').replaceAll(
+          `${registry.host}/ponyshop:hotfix`,
+          followed,
+        ),
+        [`staging/${job}`]: breakJob,
+      },
+      'Set web back; the migration now fails',
+    );
+    const human = remoteHead(authedUrl);
+    const d = await registry.push('ponyshop', 'sha-000000d');
+    const failed = await loop.waitFollow(
+      'MigrationFailed',
+      (f) => f.status?.failedDigests?.includes(d.digest) ?? false,
+    );
+    expect(failed.status?.conditions?.find((x) => x.type === 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'MigrationFailed',
+    });
+    const jobs = (await p.batch.listNamespacedJob({ namespace: p.staging })).items.filter((j) =>
+      JSON.stringify(j.spec).includes(d.digest),
+    );
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0].status?.failed).toBeGreaterThan(0);
+    expect(remoteHead(authedUrl)).toBe(human);
+    expect(loop.gitImages('staging').web).toBe(followed);
   });
 });
