@@ -8,6 +8,7 @@ import { parseDocument } from 'yaml';
 import { planStagingCommit, stagingCommitEdit } from '../../operator/core/follow-git.js';
 import { managedImages, type Files } from '../../operator/core/gitops-files.js';
 import { GitClient } from '../../operator/io/git.js';
+import { GitStagingMover } from '../../operator/kube/follow-git.js';
 import { cloneRepo, git, gitServerForThisFile, pushCommit, readTree, remoteHead, Workspace } from './support.js';
 
 const daemon = gitServerForThisFile();
@@ -142,5 +143,42 @@ describe('against a real git server (git daemon): the push races a human', () =>
     const human = remoteHead(url);
     expect(result.sha).toBe(human);
     expect(git(cloneRepo(url), ['log', '-1', '--format=%s']).trim()).toBe('Hotfix web');
+  });
+});
+
+describe('the Git mover refuses cleanly: nothing is created in the cluster, the message names what to fix', () => {
+  // The cluster must not be touched when Git cannot be read: a client that fails the test if it is.
+  const untouched = {
+    list: () => Promise.reject(new Error('the cluster was read although Git could not be')),
+    create: () => Promise.reject(new Error('a Job was created although Git could not be read')),
+  };
+  const moveTarget = (url: string) => ({
+    ...target,
+    selector: { matchLabels: { a: 'b' } },
+    migrationJobSelector: { matchLabels: { a: 'b' } },
+    digest: DIGEST,
+    git: { url, path: 'staging', secretRef: { name: 'fleet-git' } },
+  });
+
+  test('a Secret without usable keys: GitWriteFailed naming the Secret and the keys expected', async () => {
+    const mover = new GitStagingMover({ client: untouched, secrets: async () => ({ token: 'x' }) });
+    const result = await mover.move(moveTarget(daemon.createRepo('no-creds')));
+    expect(result).toMatchObject({ state: 'Failed', reason: 'GitWriteFailed', permanent: false });
+    expect(result.state === 'Failed' && result.message).toContain(
+      'Secret ponyshop-staging/fleet-git has keys [token]; expected username and password (HTTPS) or identity and known_hosts (SSH)',
+    );
+  });
+
+  test('an unreachable repository: GitWriteFailed (unreachable), retried later, nothing moves', async () => {
+    const mover = new GitStagingMover({
+      client: untouched,
+      secrets: async () => ({ username: 'u', password: 'p' }),
+    });
+    const result = await mover.move(moveTarget('http://127.0.0.1:9/nowhere.git'));
+    expect(result).toMatchObject({ state: 'Failed', reason: 'GitWriteFailed', permanent: false });
+    expect(result.state === 'Failed' && result.message).toMatch(
+      /^Git write-back to http:\/\/127\.0\.0\.1:9\/nowhere\.git \(main, staging\) failed: unreachable/,
+    );
+    expect(await mover.current(moveTarget('http://127.0.0.1:9/nowhere.git'))).toEqual({});
   });
 });

@@ -177,4 +177,39 @@ describe('the delivery loop, GitOps-native (docker push -> webhook -> Git -> app
     expect(remoteHead(authedUrl)).toBe(human);
     expect(loop.gitImages('staging').web).toBe(followed);
   });
+
+  it("the ImageFollow CRD validates writeBack by the Promotion's rules (the grafted schema), naming the field", async () => {
+    const { p } = loop;
+    const attempt = async (writeBack: unknown) => {
+      try {
+        await p.custom.createNamespacedCustomObject({
+          group: 'ponyexpress.dev',
+          version: 'v1alpha1',
+          namespace: p.staging,
+          plural: 'imagefollows',
+          body: {
+            apiVersion: 'ponyexpress.dev/v1alpha1',
+            kind: 'ImageFollow',
+            metadata: { name: 'bad-writeback' },
+            spec: {
+              repository: 'registry.example.com/shop',
+              tags: { tag: 'latest' },
+              selector: { matchLabels: { a: 'b' } },
+              migrationJobSelector: { matchLabels: { a: 'b' } },
+              writeBack,
+            },
+          },
+        });
+        return 'accepted';
+      } catch (err) {
+        return String((err as { body?: string }).body ?? err);
+      }
+    };
+    const missing = await attempt({ git: { url: 'https://git.example.com/fleet.git' } });
+    expect(missing).toContain('spec.writeBack.git.path: Required value');
+    expect(missing).toContain('spec.writeBack.git.secretRef: Required value');
+    expect(await attempt({ git: { url: '', path: 'staging', secretRef: { name: 'x' } } })).toContain(
+      'spec.writeBack.git.url: Invalid value',
+    );
+  });
 });
