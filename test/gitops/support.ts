@@ -11,7 +11,6 @@ import { REPO_ROOT, removeTempDirs, tempDir } from './git-commands.js';
 // Plain git commands and temp folders live in git-commands.ts (no jest there: benches use them too).
 export { cloneRepo, git, pushCommit, remoteHead, removeTempDirs, REPO_ROOT, tempDir } from './git-commands.js';
 
-
 /** A git daemon for the calling test file: started before its tests, stopped (with its temp dirs) after. */
 export function gitServerForThisFile(): GitDaemon {
   jest.setTimeout(60_000);

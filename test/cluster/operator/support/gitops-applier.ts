@@ -37,8 +37,7 @@ export interface GitOpsApplierOptions {
   healthTimeoutMs?: number;
 }
 
-const waveOf = (o: ManifestObject) =>
-  Number((o.metadata?.annotations)?.[SYNC_WAVE_ANNOTATION] ?? 0);
+const waveOf = (o: ManifestObject) => Number(o.metadata?.annotations?.[SYNC_WAVE_ANNOTATION] ?? 0);
 
 export class GitOpsApplier {
   readonly syncs: SyncRecord[] = [];
