@@ -2,9 +2,14 @@
 // "tag pushed"). It only makes the affected follows reconcile now; the poll stays the source of truth, so
 // a lost or refused notification delays a move by at most one interval. Order of checks: method and path
 // (405/404), rate limit (429), size (413), shared secret (401), payload (400); nothing is enqueued unless
-// all pass.
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+// all pass. With a certificate (webhookTls*) it serves HTTPS itself; without, plain HTTP behind the user's
+// Ingress or mesh, which usually terminates TLS.
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { OPERATOR_ENV } from '../../contract/index.js';
 import { authProblem, parseRegistryEnvelope, parseTagPushed, type Push } from '../io/webhook-payload.js';
 
 export interface WebhookOptions {
@@ -21,6 +26,57 @@ export interface WebhookOptions {
   /** Refusals, for logs and metrics. */
   onRefused?: (status: number, why: string) => void;
   now?: () => number;
+  /** PEM certificate (chain) and key: HTTPS. Absent: plain HTTP. */
+  tls?: WebhookTls;
+}
+
+export interface WebhookTls {
+  cert: string;
+  key: string;
+}
+
+/**
+ * Reads and checks the webhook's certificate and key at start-up, so a wrong mount fails the start with the
+ * file and what was expected rather than every handshake later: readable, PEM, the key belongs to the
+ * certificate, and the certificate is not expired.
+ */
+export function loadWebhookTls(certFile: string, keyFile: string, now = new Date()): WebhookTls {
+  const read = (env: string, file: string, what: string) => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      throw new Error(
+        `${env}=${file}: cannot read it (${code}); expected the ${what} of a kubernetes.io/tls Secret (the chart mounts webhook.tls.secretName there)`,
+        { cause: err },
+      );
+    }
+  };
+  const cert = read(OPERATOR_ENV.webhookTlsCertFile, certFile, 'tls.crt');
+  const key = read(OPERATOR_ENV.webhookTlsKeyFile, keyFile, 'tls.key');
+  let x509: X509Certificate;
+  try {
+    x509 = new X509Certificate(cert);
+  } catch {
+    throw new Error(
+      `${OPERATOR_ENV.webhookTlsCertFile}=${certFile}: not a PEM certificate (expected tls.crt of a kubernetes.io/tls Secret: "-----BEGIN CERTIFICATE-----" …)`,
+    );
+  }
+  let privateKey;
+  try {
+    privateKey = createPrivateKey(key);
+  } catch {
+    throw new Error(
+      `${OPERATOR_ENV.webhookTlsKeyFile}=${keyFile}: not a PEM private key (expected tls.key of a kubernetes.io/tls Secret, unencrypted: "-----BEGIN PRIVATE KEY-----" …)`,
+    );
+  }
+  if (!x509.checkPrivateKey(privateKey))
+    throw new Error(
+      `the private key ${keyFile} does not match the certificate ${certFile} (${x509.subject.replace(/\n/g, ', ')}): use the tls.key issued with that tls.crt`,
+    );
+  if (new Date(x509.validTo) < now)
+    throw new Error(`the certificate ${certFile} expired on ${x509.validTo}: renew it (the Secret) and restart`);
+  return { cert, key };
 }
 
 export interface WebhookServer {
@@ -64,7 +120,7 @@ export async function startWebhookServer(o: WebhookOptions): Promise<WebhookServ
     return true;
   };
 
-  const server: Server = createServer((req, res) => {
+  const handler: RequestListener = (req, res) => {
     const reply = (status: number, body: Record<string, unknown>, headers: Record<string, string> = {}) => {
       if (status >= 400) o.onRefused?.(status, String(body.error));
       res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });
@@ -94,7 +150,10 @@ export async function startWebhookServer(o: WebhookOptions): Promise<WebhookServ
         reply(400, { error: `could not read the body: ${(err as Error).message}` });
       },
     );
-  });
+  };
+  const server: Server = o.tls
+    ? createHttpsServer({ cert: o.tls.cert, key: o.tls.key, minVersion: 'TLSv1.2' }, handler)
+    : createServer(handler);
   server.requestTimeout = 10_000;
   server.headersTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {

@@ -1,0 +1,173 @@
+// The follow webhook over HTTPS, served by the operator itself: a real self-signed certificate (made by
+// openssl here), a real TLS handshake and request that trusts only that certificate, plain HTTP refused on
+// the same port, and clear start-up errors for missing, garbled or mismatched certificate files.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TLSSocket } from 'node:tls';
+import { ConfigError, loadConfig } from '../../../operator/runtime/config.js';
+import { loadWebhookTls, startWebhookServer, type WebhookServer } from '../../../operator/runtime/webhook-server.js';
+
+const SECRET = 'a-shared-secret-of-some-length';
+const dir = mkdtempSync(join(tmpdir(), 'ponyexpress-webhook-tls-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A self-signed certificate for 127.0.0.1 and localhost; returns the cert and key file paths. */
+function selfSigned(name: string): { cert: string; key: string } {
+  const cert = join(dir, `${name}.crt`);
+  const key = join(dir, `${name}.key`);
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+      '-subj',
+      `/CN=${name}`,
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    ],
+    { stdio: 'ignore' },
+  );
+  return { cert, key };
+}
+
+function post(port: number, ca: string, body: string): Promise<{ status: number; body: string; protocol: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/hooks/tag',
+        method: 'POST',
+        ca,
+        headers: { authorization: `Bearer ${SECRET}`, 'content-type': 'application/json' },
+      },
+      (res) => {
+        const protocol = (res.socket as TLSSocket).getProtocol() ?? '';
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, protocol }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('HTTPS', () => {
+  const files = selfSigned('webhook');
+  let server: WebhookServer;
+  const pushes: unknown[] = [];
+  beforeAll(async () => {
+    server = await startWebhookServer({
+      host: '127.0.0.1',
+      port: 0,
+      secret: SECRET,
+      maxBodyBytes: 4096,
+      ratePerSecond: 100,
+      burst: 100,
+      onPushes: (p) => (pushes.push(...p), p.length),
+      tls: loadWebhookTls(files.cert, files.key),
+    });
+  });
+  afterAll(() => server.close());
+
+  it('serves the webhook over TLS with the configured certificate', async () => {
+    const res = await post(
+      server.port,
+      readFileSync(files.cert, 'utf8'),
+      JSON.stringify({ repository: 'acme/ponyshop', tag: '1.5.0' }),
+    );
+    expect(res.status).toBe(202);
+    expect(JSON.parse(res.body)).toEqual({ pushes: 1, enqueued: 1 });
+    expect(res.protocol).toMatch(/^TLSv1\.[23]$/);
+    expect(pushes).toEqual([{ name: 'acme/ponyshop', tag: '1.5.0' }]);
+  });
+
+  it('a client that does not trust the certificate fails the handshake; plain HTTP gets no webhook answer', async () => {
+    const other = selfSigned('other');
+    await expect(post(server.port, readFileSync(other.cert, 'utf8'), '{}')).rejects.toThrow(
+      /self[- ]signed|unable to verify/i,
+    );
+    const plain = await fetch(`http://127.0.0.1:${server.port}/hooks/tag`, { method: 'POST', body: '{}' }).then(
+      (r) => r.status,
+      (e: Error) => e.message,
+    );
+    expect(plain).not.toBe(202);
+    expect(plain).not.toBe(401);
+  });
+});
+
+describe('certificate files at start-up', () => {
+  const good = selfSigned('good');
+  const other = selfSigned('mismatch');
+  const junk = join(dir, 'junk.pem');
+  writeFileSync(junk, 'not a certificate\n');
+
+  it('a missing file names the file and where the chart mounts it', () => {
+    expect(() => loadWebhookTls(join(dir, 'absent.crt'), good.key)).toThrow(
+      new RegExp(`PONYEXPRESS_WEBHOOK_TLS_CERT_FILE=${join(dir, 'absent.crt')}: cannot read it \\(ENOENT\\)`),
+    );
+    expect(() => loadWebhookTls(good.cert, join(dir, 'absent.key'))).toThrow(
+      /PONYEXPRESS_WEBHOOK_TLS_KEY_FILE=.*absent\.key: cannot read it/,
+    );
+  });
+
+  it('a file that is not a PEM certificate or key says what it expected', () => {
+    expect(() => loadWebhookTls(junk, good.key)).toThrow(
+      /junk\.pem: not a PEM certificate \(expected tls\.crt of a kubernetes\.io\/tls Secret/,
+    );
+    expect(() => loadWebhookTls(good.cert, junk)).toThrow(/junk\.pem: not a PEM private key/);
+  });
+
+  it('a key that does not belong to the certificate is refused', () => {
+    expect(() => loadWebhookTls(good.cert, other.key)).toThrow(
+      /private key .*mismatch\.key does not match the certificate .*good\.crt/,
+    );
+  });
+
+  it('an expired certificate is refused with its end date', () => {
+    expect(() => loadWebhookTls(good.cert, good.key, new Date(Date.now() + 3 * 86_400_000))).toThrow(
+      /good\.crt expired on .* GMT: renew it/,
+    );
+    expect(loadWebhookTls(good.cert, good.key).cert).toContain('BEGIN CERTIFICATE');
+  });
+
+  it('the config wants both files or neither', () => {
+    expect(() =>
+      loadConfig({
+        PONYEXPRESS_WEBHOOK_PORT: '8081',
+        PONYEXPRESS_WEBHOOK_SECRET_FILE: '/s',
+        PONYEXPRESS_WEBHOOK_TLS_CERT_FILE: '/c',
+      }),
+    ).toThrow(ConfigError);
+    expect(() =>
+      loadConfig({
+        PONYEXPRESS_WEBHOOK_PORT: '8081',
+        PONYEXPRESS_WEBHOOK_SECRET_FILE: '/s',
+        PONYEXPRESS_WEBHOOK_TLS_KEY_FILE: '/k',
+      }),
+    ).toThrow('PONYEXPRESS_WEBHOOK_TLS_KEY_FILE is set but PONYEXPRESS_WEBHOOK_TLS_CERT_FILE is not: HTTPS needs both');
+    expect(
+      loadConfig({
+        PONYEXPRESS_WEBHOOK_PORT: '8081',
+        PONYEXPRESS_WEBHOOK_SECRET_FILE: '/s',
+        PONYEXPRESS_WEBHOOK_TLS_CERT_FILE: '/c',
+        PONYEXPRESS_WEBHOOK_TLS_KEY_FILE: '/k',
+      }),
+    ).toMatchObject({ webhookTlsCertFile: '/c', webhookTlsKeyFile: '/k' });
+  });
+});
