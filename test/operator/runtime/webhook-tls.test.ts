@@ -1,11 +1,12 @@
 // The follow webhook over HTTPS, served by the operator itself: a real self-signed certificate (made by
 // openssl here), a real TLS handshake and request that trusts only that certificate, plain HTTP refused on
 // the same port, and clear start-up errors for missing, garbled or mismatched certificate files.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import type { TLSSocket } from 'node:tls';
 import { ConfigError, loadConfig } from '../../../operator/runtime/config.js';
 import { loadWebhookTls, startWebhookServer, type WebhookServer } from '../../../operator/runtime/webhook-server.js';
@@ -170,4 +171,82 @@ describe('certificate files at start-up', () => {
       }),
     ).toMatchObject({ webhookTlsCertFile: '/c', webhookTlsKeyFile: '/k' });
   });
+});
+
+describe('the operator process', () => {
+  // The operator as it runs (node + tsx, main.ts), pointed at an apiserver that is not there: the webhook is
+  // wired from the environment alone, so this shows config -> wiring -> HTTPS without a cluster.
+  const REPO = resolve(import.meta.dirname, '../../..');
+  const kubeconfig = join(dir, 'kubeconfig');
+  writeFileSync(
+    kubeconfig,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'c', cluster: { server: 'https://127.0.0.1:1', 'insecure-skip-tls-verify': true } }],
+      users: [{ name: 'u', user: { token: 'none' } }],
+      contexts: [{ name: 'c', context: { cluster: 'c', user: 'u' } }],
+      'current-context': 'c',
+    }),
+  );
+  const secretFile = join(dir, 'webhook-secret');
+  writeFileSync(secretFile, SECRET);
+  const files = selfSigned('operator');
+
+  function operator(tls: { cert: string; key: string }) {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'operator/runtime/main.ts'], {
+      cwd: REPO,
+      env: {
+        PATH: process.env.PATH,
+        KUBECONFIG: kubeconfig,
+        PONYEXPRESS_LEADER_ELECTION: 'false',
+        PONYEXPRESS_METRICS_PORT: '0',
+        PONYEXPRESS_METRICS_HOST: '127.0.0.1',
+        PONYEXPRESS_FOLLOW_NAMESPACES: 'ponyshop-staging',
+        PONYEXPRESS_WEBHOOK_PORT: '0',
+        PONYEXPRESS_WEBHOOK_HOST: '127.0.0.1',
+        PONYEXPRESS_WEBHOOK_SECRET_FILE: secretFile,
+        PONYEXPRESS_WEBHOOK_TLS_CERT_FILE: tls.cert,
+        PONYEXPRESS_WEBHOOK_TLS_KEY_FILE: tls.key,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (c) => (stderr += c));
+    const exited = new Promise<number | null>((r) => child.once('exit', r));
+    const listening = new Promise<{ port: number; scheme: string }>((resolveListening, reject) => {
+      createInterface(child.stdout).on('line', (line) => {
+        if (line.includes('"webhook listening"'))
+          resolveListening(JSON.parse(line) as { port: number; scheme: string });
+      });
+      void exited.then((code) => reject(new Error(`operator exited ${code}: ${stderr}`)));
+    });
+    listening.catch(() => {}); // awaited (or not) by the test
+    return { child, exited, listening, stderr: () => stderr };
+  }
+
+  it('serves HTTPS with the files the environment names', async () => {
+    const op = operator(files);
+    try {
+      const { port, scheme } = await op.listening;
+      expect(scheme).toBe('https');
+      const res = await post(
+        port,
+        readFileSync(files.cert, 'utf8'),
+        JSON.stringify({ repository: 'acme/ponyshop', tag: '2.0.0' }),
+      );
+      expect(res.status).toBe(202);
+    } finally {
+      op.child.kill('SIGTERM');
+      await op.exited;
+    }
+  }, 30_000);
+
+  it('a missing key file stops the start (exit 1) with the variable, the file and what was expected', async () => {
+    const op = operator({ cert: files.cert, key: join(dir, 'no-such.key') });
+    expect(await op.exited).toBe(1);
+    expect(op.stderr()).toContain(
+      `PONYEXPRESS_WEBHOOK_TLS_KEY_FILE=${join(dir, 'no-such.key')}: cannot read it (ENOENT); expected the tls.key of a kubernetes.io/tls Secret`,
+    );
+  }, 30_000);
 });
