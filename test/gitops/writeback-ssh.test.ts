@@ -171,6 +171,18 @@ test('an identity that is not a private key: a clear "auth" error before connect
   expect(err.message).not.toContain('bm90IGEga2V5');
 });
 
+test('a passphrase-protected identity: refused before connecting, saying an unencrypted key is expected', async () => {
+  const { at } = seededRepo();
+  const dir = mkdtempSync(join(tmpdir(), 'ponyexpress-key-'));
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'a passphrase', '-f', join(dir, 'k')]);
+  const locked = readFileSync(join(dir, 'k'), 'utf8');
+  rmSync(dir, { recursive: true, force: true });
+  const creds = gitCredentials(SECRET, at.url, { identity: locked, known_hosts: sshd.knownHosts });
+  const err = await failure(new GitClient().read(at, creds));
+  expect(err.failure).toBe('auth');
+  expect(err.message).toMatch(/not a usable SSH private key \(ssh-keygen: .*passphrase.*\); expected an unencrypted/);
+});
+
 test('a valid key the server does not know: "auth", naming the key fingerprint to authorize', async () => {
   const { path, at } = seededRepo();
   const stranger = freshKey();
@@ -189,7 +201,10 @@ test('a valid key the server does not know: "auth", naming the key fingerprint t
   expect(remoteHead(path)).toBe(before);
 });
 
-test('a Secret with neither identity nor username/password names the keys it expects', () => {
+test('a Secret without identity (or username/password) names the keys it has and expects', () => {
+  expect(() => gitCredentials(SECRET, 'ssh://git@127.0.0.1/x.git', { known_hosts: sshd.knownHosts })).toThrow(
+    'Secret ponyshop-production/fleet-git has keys [known_hosts]; expected username and password (HTTPS) or identity and known_hosts (SSH)',
+  );
   expect(() => gitCredentials(SECRET, 'ssh://git@127.0.0.1/x.git', { token: 'x' })).toThrow(
     'Secret ponyshop-production/fleet-git has keys [token]; expected username and password (HTTPS) or identity and known_hosts (SSH)',
   );
