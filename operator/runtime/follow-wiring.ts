@@ -15,7 +15,7 @@ import type { Push } from '../io/webhook-payload.js';
 import type { Logger } from '../telemetry.js';
 import type { OperatorConfig } from './config.js';
 import type { Runnable } from './manager.js';
-import { loadWebhookTls, startWebhookServer, type WebhookServer } from './webhook-server.js';
+import { loadWebhookTls, startWebhookServer, webhookTlsReloader, type WebhookServer } from './webhook-server.js';
 
 export interface FollowWiring {
   runnables: Runnable[];
@@ -95,6 +95,7 @@ export function wireFollow(
   };
 
   let webhook: WebhookServer | undefined;
+  let reloader: { stop(): void } | undefined;
   const runnables: Runnable[] = [
     {
       name: 'follow-cache',
@@ -132,8 +133,19 @@ export function wireFollow(
           ...(tls ? { tls } : {}),
         });
         log.info('webhook listening', { port: webhook.port, scheme: tls ? 'https' : 'http' });
+        if (tls)
+          reloader = webhookTlsReloader(
+            config.webhookTlsCertFile!,
+            config.webhookTlsKeyFile!,
+            tls,
+            webhook,
+            (level, msg) => log[level](msg),
+          );
       },
-      stop: () => webhook?.close(),
+      stop: () => {
+        reloader?.stop();
+        return webhook?.close();
+      },
     });
   }
   return {

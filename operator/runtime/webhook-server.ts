@@ -7,7 +7,7 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { OPERATOR_ENV } from '../../contract/index.js';
 import { authProblem, parseRegistryEnvelope, parseTagPushed, type Push } from '../io/webhook-payload.js';
@@ -82,6 +82,46 @@ export function loadWebhookTls(certFile: string, keyFile: string, now = new Date
 export interface WebhookServer {
   readonly port: number;
   close(): Promise<void>;
+  /** New certificate and key for the next handshakes (HTTPS servers only). */
+  setTls(tls: WebhookTls): void;
+}
+
+/**
+ * Re-reads the certificate files every `intervalMs` (cert-manager renews the Secret in place, and the kubelet
+ * updates the mounted files) and hands a changed, valid pair to the server; an invalid one (a half-written
+ * renewal) keeps the pair being served, and `say` tells why. `check()` is one such look: true when it reloaded.
+ */
+export function webhookTlsReloader(
+  certFile: string,
+  keyFile: string,
+  initial: WebhookTls,
+  server: Pick<WebhookServer, 'setTls'>,
+  say: (level: 'info' | 'warn', msg: string) => void,
+  intervalMs = 60_000,
+): { check(): boolean; stop(): void } {
+  let current = initial;
+  let lastProblem = '';
+  const check = () => {
+    let next: WebhookTls;
+    try {
+      next = loadWebhookTls(certFile, keyFile);
+    } catch (err) {
+      const problem = (err as Error).message;
+      if (problem !== lastProblem)
+        say('warn', `webhook certificate not reloaded, still serving the previous one: ${problem}`);
+      lastProblem = problem;
+      return false;
+    }
+    lastProblem = '';
+    if (next.cert === current.cert && next.key === current.key) return false;
+    server.setTls(next);
+    current = next;
+    say('info', `webhook certificate reloaded from ${certFile}`);
+    return true;
+  };
+  const timer = setInterval(check, intervalMs);
+  timer.unref();
+  return { check, stop: () => clearInterval(timer) };
 }
 
 class TooLarge extends Error {}
@@ -163,5 +203,9 @@ export async function startWebhookServer(o: WebhookOptions): Promise<WebhookServ
   return {
     port: (server.address() as AddressInfo).port,
     close: () => new Promise((resolve) => server.close(() => resolve())),
+    setTls: (tls) => {
+      if (!('setSecureContext' in server)) throw new Error('the webhook serves plain HTTP: no certificate to replace');
+      (server as HttpsServer).setSecureContext({ cert: tls.cert, key: tls.key });
+    },
   };
 }

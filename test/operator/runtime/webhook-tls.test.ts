@@ -9,7 +9,13 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { TLSSocket } from 'node:tls';
 import { ConfigError, loadConfig } from '../../../operator/runtime/config.js';
-import { loadWebhookTls, startWebhookServer, type WebhookServer } from '../../../operator/runtime/webhook-server.js';
+import {
+  loadWebhookTls,
+  startWebhookServer,
+  webhookTlsReloader,
+  type WebhookServer,
+} from '../../../operator/runtime/webhook-server.js';
+import { copyFileSync } from 'node:fs';
 
 const SECRET = 'a-shared-secret-of-some-length';
 const dir = mkdtempSync(join(tmpdir(), 'ponyexpress-webhook-tls-'));
@@ -54,6 +60,7 @@ function post(port: number, ca: string, body: string): Promise<{ status: number;
         path: '/hooks/tag',
         method: 'POST',
         ca,
+        agent: false, // a fresh handshake per request (a kept-alive connection would keep the old certificate)
         headers: { authorization: `Bearer ${SECRET}`, 'content-type': 'application/json' },
       },
       (res) => {
@@ -109,6 +116,54 @@ describe('HTTPS', () => {
     );
     expect(plain).not.toBe(202);
     expect(plain).not.toBe(401);
+  });
+});
+
+describe('a renewed certificate (cert-manager rewrites the Secret) is served without a restart', () => {
+  it('check() loads changed files into the running server; a broken renewal keeps the old pair and says why', async () => {
+    const first = selfSigned('first');
+    const second = selfSigned('second');
+    const mounted = { cert: join(dir, 'mounted.crt'), key: join(dir, 'mounted.key') };
+    copyFileSync(first.cert, mounted.cert);
+    copyFileSync(first.key, mounted.key);
+    const initial = loadWebhookTls(mounted.cert, mounted.key);
+    const server = await startWebhookServer({
+      host: '127.0.0.1',
+      port: 0,
+      secret: SECRET,
+      maxBodyBytes: 4096,
+      ratePerSecond: 100,
+      burst: 100,
+      onPushes: (p) => p.length,
+      tls: initial,
+    });
+    const said: string[] = [];
+    const reloader = webhookTlsReloader(mounted.cert, mounted.key, initial, server, (level, msg) =>
+      said.push(`${level}: ${msg}`),
+    );
+    const body = JSON.stringify({ repository: 'acme/ponyshop', tag: '1' });
+    const trusts = (ca: string) =>
+      post(server.port, readFileSync(ca, 'utf8'), body).then(
+        (r) => r.status,
+        (e: Error) => e.message,
+      );
+    try {
+      expect(await trusts(first.cert)).toBe(202);
+      expect(reloader.check()).toBe(false); // unchanged: nothing to do
+      copyFileSync(second.cert, mounted.cert);
+      copyFileSync(second.key, mounted.key);
+      expect(reloader.check()).toBe(true);
+      expect(await trusts(second.cert)).toBe(202);
+      expect(await trusts(first.cert)).not.toBe(202);
+      // Half-written renewal (the key of another certificate): the served pair stays, the log says why.
+      copyFileSync(first.key, mounted.key);
+      expect(reloader.check()).toBe(false);
+      expect(await trusts(second.cert)).toBe(202);
+      expect(said.join('\n')).toMatch(/warn: .*does not match the certificate/);
+    } finally {
+      reloader.stop();
+      await server.close();
+    }
   });
 });
 
