@@ -12,7 +12,7 @@ import type { MoveResult, StagingMover, StagingState, StagingTarget } from '../c
 import type { JobLike } from '../core/types.js';
 import { jobFailure, jobState } from '../core/verify.js';
 import { GitClient, GitWriteError } from '../io/git.js';
-import { DEFAULT_AUTHOR, gitCredentials, gitLocation, type SecretReader } from './gitops.js';
+import { DEFAULT_AUTHOR, gitLocation, readGitCredentials, type SecretReader } from './gitops.js';
 import { KubeError, paths, type KubeClient } from './client.js';
 
 export interface GitStagingMoverOptions {
@@ -35,7 +35,7 @@ export class GitStagingMover implements StagingMover {
   async current(t: Pick<StagingTarget, 'follow' | 'repository' | 'selector' | 'git'>): Promise<StagingState> {
     if (!t.git) return {};
     try {
-      const creds = await gitCredentials(this.o.secrets, t.follow.namespace, t.git);
+      const creds = await readGitCredentials(this.o.secrets, t.follow.namespace, t.git);
       const { files } = await this.git.read(gitLocation(t.git), creds);
       const images = managedImages(files, STAGING_COMPONENTS);
       const found = new Set(STAGING_COMPONENTS.flatMap((c) => (images[c] ? [images[c]] : [])));
@@ -58,7 +58,7 @@ export class GitStagingMover implements StagingMover {
       };
     const ns = t.follow.namespace;
     try {
-      const creds = await gitCredentials(this.o.secrets, ns, config);
+      const creds = await readGitCredentials(this.o.secrets, ns, config);
       const at = gitLocation(config);
       const snapshot = await this.git.read(at, creds);
       const decision = planStagingCommit(snapshot.files, t, t.expected, where(config));

@@ -8,6 +8,7 @@ import { managedImages } from '../core/gitops-files.js';
 import { settingsOf, waveComponents } from '../core/spec.js';
 import type { Observed, Plan, PromotionObject } from '../core/types.js';
 import { GitClient, GitWriteError, type GitCredentials, type GitLocation } from '../io/git.js';
+import { knownHostsHint } from '../io/git-ssh.js';
 import type { Logger } from '../telemetry.js';
 import type { KubeClient } from './client.js';
 
@@ -136,12 +137,16 @@ export class GitWriteBack {
   }
 
   private credentials(p: PromotionObject, config: GitConfig): Promise<GitCredentials> {
-    return gitCredentials(this.o.secrets, p.metadata.namespace ?? '', config);
+    return readGitCredentials(this.o.secrets, p.metadata.namespace ?? '', config);
   }
 }
 
-/** The credentials in the one Secret `config.secretRef` names (shared by production and staging write-back). */
-export async function gitCredentials(secrets: SecretReader, ns: string, config: GitConfig): Promise<GitCredentials> {
+/** Reads the one Secret `config.secretRef` names in `ns` (production's or staging's write-back). */
+export async function readGitCredentials(
+  secrets: SecretReader,
+  ns: string,
+  config: GitConfig,
+): Promise<GitCredentials> {
   const name = config.secretRef.name;
   let data: Record<string, string>;
   try {
@@ -149,8 +154,21 @@ export async function gitCredentials(secrets: SecretReader, ns: string, config: 
   } catch (err) {
     throw new GitWriteError('auth', `cannot read Secret ${ns}/${name}: ${(err as Error).message}`);
   }
-  if (data.identity)
-    return { kind: 'ssh', identity: data.identity, ...(data.known_hosts ? { knownHosts: data.known_hosts } : {}) };
+  return gitCredentials({ namespace: ns, name }, config.url, data);
+}
+
+/** The credentials a write-back Secret holds (its data, decoded), or what is wrong with it. */
+export function gitCredentials(
+  secret: { namespace: string; name: string },
+  url: string,
+  data: Record<string, string>,
+): GitCredentials {
+  const { namespace: ns, name } = secret;
+  if (data.identity) {
+    if (!data.known_hosts?.trim())
+      throw new GitWriteError('auth', `Secret ${ns}/${name} has identity but no known_hosts: ${knownHostsHint(url)}`);
+    return { kind: 'ssh', identity: data.identity, knownHosts: data.known_hosts };
+  }
   if (data.username !== undefined && data.password !== undefined)
     return { kind: 'basic', username: data.username, password: data.password };
   throw new GitWriteError(
