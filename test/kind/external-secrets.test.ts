@@ -22,7 +22,9 @@ const decode = (data: Record<string, string> | undefined) =>
 const pgSecretNames = (spec: V1PodSpec | undefined) =>
   new Set(
     [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])].flatMap((c) =>
-      (c.env ?? []).filter((e) => e.name.startsWith('PG') && e.valueFrom?.secretKeyRef).map((e) => e.valueFrom!.secretKeyRef!.name),
+      (c.env ?? [])
+        .filter((e) => e.name.startsWith('PG') && e.valueFrom?.secretKeyRef)
+        .map((e) => e.valueFrom!.secretKeyRef!.name),
     ),
   );
 
@@ -51,7 +53,8 @@ describe('kind: the database Secret comes from External Secrets Operator', () =>
       );
       const source = decode((await core.readNamespacedSecret({ name: DB_SOURCE_SECRET, namespace })).data);
       const values = decode(made.data);
-      for (const key of ['host', 'port', 'username', 'password', 'dbname']) expect([key, values[key]]).toEqual([key, source[key]]);
+      for (const key of ['host', 'port', 'username', 'password', 'dbname'])
+        expect([key, values[key]]).toEqual([key, source[key]]);
       const q = encodeURIComponent;
       expect(values.uri).toBe(
         `postgresql://${q(source.username)}:${q(source.password)}@${source.host}:${source.port}/${source.dbname}`,
@@ -63,13 +66,22 @@ describe('kind: the database Secret comes from External Secrets Operator', () =>
       });
       const migrated = jobs.items.filter((j) => (j.status?.succeeded ?? 0) > 0);
       expect(migrated.length).toBeGreaterThan(0);
-      for (const job of migrated) expect([job.metadata?.name, [...pgSecretNames(job.spec?.template.spec)]]).toEqual([job.metadata?.name, [TARGET]]);
+      for (const job of migrated)
+        expect([job.metadata?.name, [...pgSecretNames(job.spec?.template.spec)]]).toEqual([
+          job.metadata?.name,
+          [TARGET],
+        ]);
 
       // web's readiness checks the database, so a Ready pod has connected with these credentials.
-      const web = (await core.listNamespacedPod({ namespace, labelSelector: `app.kubernetes.io/name=${APP},app.kubernetes.io/component=web` }))
-        .items.filter(isReady);
+      const web = (
+        await core.listNamespacedPod({
+          namespace,
+          labelSelector: `app.kubernetes.io/name=${APP},app.kubernetes.io/component=web`,
+        })
+      ).items.filter(isReady);
       expect(web.length).toBeGreaterThan(0);
-      for (const pod of web) expect([pod.metadata?.name, [...pgSecretNames(pod.spec)]]).toEqual([pod.metadata?.name, [TARGET]]);
+      for (const pod of web)
+        expect([pod.metadata?.name, [...pgSecretNames(pod.spec)]]).toEqual([pod.metadata?.name, [TARGET]]);
     },
     30_000,
   );
