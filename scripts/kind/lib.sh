@@ -41,6 +41,9 @@ if [[ "$OFFLINE" == 1 ]]; then
     case "$name" in kind | kubectl) mkdir -p "$WORK/bin" && ln -sfn "$path" "$WORK/bin/$name" ;; esac
   done < <(bash "$REPO_ROOT/scripts/kind/node/binaries.sh")
   PATH="$WORK/bin:$PATH"
+elif [[ -d "$WORK/bin" ]]; then
+  # The links an offline run left: down.sh (and any step) then works without OFFLINE=1 on a machine without kind.
+  PATH="$PATH:$WORK/bin"
 fi
 
 # Synthesises dist/ into $WORK/dist from a copy of environments/ in which both
