@@ -21,10 +21,14 @@ image="${eso[image]}"
 MIRRORED="ghcr.io ponyexpress.local" bash "$(dirname "$0")/registry.sh" "$image" >/dev/null
 
 log "External Secrets Operator ${eso[version]} ($image)"
-for crd in secretstores externalsecrets; do
-  "${KUBECTL[@]}" apply --server-side -f "${eso[crds]}/external-secrets.io_$crd.yaml"
+# GeneratorState too: ESO's ExternalSecret reconciler lists them on every sync, generators or not (without the
+# CRD: `no matches for kind "GeneratorStateList" in version "generators.external-secrets.io/v1alpha1"`).
+crds=(external-secrets.io_secretstores external-secrets.io_externalsecrets generators.external-secrets.io_generatorstates)
+for crd in "${crds[@]}"; do
+  "${KUBECTL[@]}" apply --server-side -f "${eso[crds]}/$crd.yaml"
 done
-"${KUBECTL[@]}" wait --for=condition=Established crd/secretstores.external-secrets.io crd/externalsecrets.external-secrets.io --timeout=2m
+"${KUBECTL[@]}" wait --for=condition=Established crd/secretstores.external-secrets.io crd/externalsecrets.external-secrets.io \
+  crd/generatorstates.generators.external-secrets.io --timeout=2m
 
 namespaces=("$STAGING_NS" "$PRODUCTION_NS")
 {
@@ -50,10 +54,19 @@ metadata: { name: external-secrets-controller, namespace: $ns }
 rules:
   - apiGroups: [external-secrets.io]
     resources: [secretstores, externalsecrets]
-    verbs: [get, list, watch, update, patch]
+    verbs: [get, list, watch]
   - apiGroups: [external-secrets.io]
-    resources: [secretstores/status, externalsecrets/status, externalsecrets/finalizers]
-    verbs: [get, update, patch]
+    resources: [secretstores/status, externalsecrets/status]
+    verbs: [update, patch]
+  # Listed on every sync; written only when a generator is used (none here).
+  - apiGroups: [generators.external-secrets.io]
+    resources: [generatorstates]
+    verbs: [get, list, watch]
+  # The Secret's ownerReference blocks the ExternalSecret's deletion, which needs this where the
+  # OwnerReferencesPermissionEnforcement admission plugin is on.
+  - apiGroups: [external-secrets.io]
+    resources: [externalsecrets/finalizers]
+    verbs: [update]
   - apiGroups: [""]
     resources: [secrets]
     verbs: [get, list, watch, create, update, patch, delete]
@@ -138,3 +151,4 @@ for ns in "${namespaces[@]}"; do
   "${KUBECTL[@]}" -n "$ns" wait --for=condition=Ready "secretstore/$APP-db" --timeout=3m \
     || { "${KUBECTL[@]}" -n "$ns" describe "secretstore/$APP-db" >&2; exit 1; }
 done
+log "External Secrets Operator ready ($SECONDS s for this step)"
