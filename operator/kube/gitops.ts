@@ -8,6 +8,7 @@ import { managedImages } from '../core/gitops-files.js';
 import { settingsOf, waveComponents } from '../core/spec.js';
 import type { Observed, Plan, PromotionObject } from '../core/types.js';
 import { GitClient, GitWriteError, type GitCredentials, type GitLocation } from '../io/git.js';
+import { knownHostsHint } from '../io/git-ssh.js';
 import type { Logger } from '../telemetry.js';
 import type { KubeClient } from './client.js';
 
@@ -144,15 +145,28 @@ export class GitWriteBack {
     } catch (err) {
       throw new GitWriteError('auth', `cannot read Secret ${ns}/${name}: ${(err as Error).message}`);
     }
-    if (data.identity)
-      return { kind: 'ssh', identity: data.identity, ...(data.known_hosts ? { knownHosts: data.known_hosts } : {}) };
-    if (data.username !== undefined && data.password !== undefined)
-      return { kind: 'basic', username: data.username, password: data.password };
-    throw new GitWriteError(
-      'auth',
-      `Secret ${ns}/${name} has keys [${Object.keys(data).sort().join(', ')}]; expected username and password (HTTPS) or identity and known_hosts (SSH)`,
-    );
+    return gitCredentials({ namespace: ns, name }, config.url, data);
   }
+}
+
+/** The credentials a write-back Secret holds (its data, decoded), or what is wrong with it. */
+export function gitCredentials(
+  secret: { namespace: string; name: string },
+  url: string,
+  data: Record<string, string>,
+): GitCredentials {
+  const { namespace: ns, name } = secret;
+  if (data.identity) {
+    if (!data.known_hosts?.trim())
+      throw new GitWriteError('auth', `Secret ${ns}/${name} has identity but no known_hosts: ${knownHostsHint(url)}`);
+    return { kind: 'ssh', identity: data.identity, knownHosts: data.known_hosts };
+  }
+  if (data.username !== undefined && data.password !== undefined)
+    return { kind: 'basic', username: data.username, password: data.password };
+  throw new GitWriteError(
+    'auth',
+    `Secret ${ns}/${name} has keys [${Object.keys(data).sort().join(', ')}]; expected username and password (HTTPS) or identity and known_hosts (SSH)`,
+  );
 }
 
 function location(config: GitConfig): GitLocation {

@@ -15,7 +15,7 @@ import type { Push } from '../io/webhook-payload.js';
 import type { Logger } from '../telemetry.js';
 import type { OperatorConfig } from './config.js';
 import type { Runnable } from './manager.js';
-import { startWebhookServer, type WebhookServer } from './webhook-server.js';
+import { loadWebhookTls, startWebhookServer, webhookTlsReloader, type WebhookServer } from './webhook-server.js';
 
 export interface FollowWiring {
   runnables: Runnable[];
@@ -95,6 +95,7 @@ export function wireFollow(
   };
 
   let webhook: WebhookServer | undefined;
+  let reloader: { stop(): void } | undefined;
   const runnables: Runnable[] = [
     {
       name: 'follow-cache',
@@ -113,6 +114,10 @@ export function wireFollow(
       throw new Error(
         `${config.webhookSecretFile}: the webhook secret must be at least 16 characters (it is ${secret.length})`,
       );
+    // Read and checked now, so a bad mount fails the start, not each handshake.
+    const tls = config.webhookTlsCertFile
+      ? loadWebhookTls(config.webhookTlsCertFile, config.webhookTlsKeyFile!)
+      : undefined;
     runnables.push({
       name: 'follow-webhook',
       start: async () => {
@@ -125,10 +130,22 @@ export function wireFollow(
           burst: config.webhookBurst,
           onPushes,
           onRefused: (status, why) => log.warn('webhook refused', { status, why }),
+          ...(tls ? { tls } : {}),
         });
-        log.info('webhook listening', { port: webhook.port });
+        log.info('webhook listening', { port: webhook.port, scheme: tls ? 'https' : 'http' });
+        if (tls)
+          reloader = webhookTlsReloader(
+            config.webhookTlsCertFile!,
+            config.webhookTlsKeyFile!,
+            tls,
+            webhook,
+            (level, msg) => log[level](msg),
+          );
       },
-      stop: () => webhook?.close(),
+      stop: () => {
+        reloader?.stop();
+        return webhook?.close();
+      },
     });
   }
   return {

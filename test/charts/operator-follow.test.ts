@@ -113,6 +113,56 @@ describe('webhook', () => {
   });
 });
 
+describe('webhook over HTTPS (webhook.tls.secretName)', () => {
+  const tls = render([FOLLOWING], {
+    webhook: { enabled: true, secretName: 'px-webhook', tls: { secretName: 'px-webhook-tls' } },
+  });
+  const pod = tls.find((o) => o.kind === 'Deployment')!.spec.template.spec;
+
+  it('mounts the kubernetes.io/tls Secret read-only (tls.crt, tls.key only) and points the operator at both files', () => {
+    expect(pod.volumes).toContainEqual({
+      name: 'webhook-tls',
+      secret: {
+        secretName: 'px-webhook-tls',
+        items: [
+          { key: 'tls.crt', path: 'tls.crt' },
+          { key: 'tls.key', path: 'tls.key' },
+        ],
+      },
+    });
+    expect(pod.containers[0].volumeMounts).toContainEqual({
+      name: 'webhook-tls',
+      mountPath: '/etc/ponyexpress/webhook-tls',
+      readOnly: true,
+    });
+    expect(pod.containers[0].env).toEqual(
+      expect.arrayContaining([
+        { name: 'PONYEXPRESS_WEBHOOK_TLS_CERT_FILE', value: '/etc/ponyexpress/webhook-tls/tls.crt' },
+        { name: 'PONYEXPRESS_WEBHOOK_TLS_KEY_FILE', value: '/etc/ponyexpress/webhook-tls/tls.key' },
+      ]),
+    );
+    expect(
+      tls.find((o) => o.kind === 'Service' && o.metadata.name === 'ponyexpress-operator-webhook')?.spec.ports,
+    ).toEqual([{ name: 'webhook', port: 8081, targetPort: 'webhook', appProtocol: 'https' }]);
+    expect({
+      service: tls.find((o) => o.metadata.name === 'ponyexpress-operator-webhook'),
+      container: pod.containers[0],
+      volumes: pod.volumes,
+    }).toMatchSnapshot();
+  });
+
+  it('without tls: plain HTTP, no TLS volume or env; tls without the webhook is refused', () => {
+    const plain = render([FOLLOWING], { webhook: { enabled: true, secretName: 'px-webhook' } });
+    const text = JSON.stringify(plain);
+    expect(text).not.toContain('webhook-tls');
+    expect(text).not.toContain('PONYEXPRESS_WEBHOOK_TLS');
+    const parsed = operatorSettingsSchema.safeParse({ webhook: { tls: { secretName: 'px-webhook-tls' } } });
+    expect(parsed.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
+      'webhook.tls: webhook.tls.secretName serves the webhook over HTTPS; set webhook.enabled: true (and webhook.secretName) too',
+    ]);
+  });
+});
+
 describe('the environment file', () => {
   it('follow: emits an ImageFollow for image.repository into follow/, selecting web/worker/beat and the migrate Jobs', () => {
     const raw: Record<string, any> = {
