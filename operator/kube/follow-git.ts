@@ -10,10 +10,10 @@ import { parseImageRef } from '../core/naming.js';
 import { selectorToString } from '../core/selector.js';
 import type { MoveResult, StagingMover, StagingState, StagingTarget } from '../core/staging-mover.js';
 import type { JobLike } from '../core/types.js';
-import { jobFailure, jobState } from '../core/verify.js';
+import { migrationGate } from '../core/follow-job.js';
 import { GitClient, GitWriteError } from '../io/git.js';
 import { DEFAULT_AUTHOR, gitLocation, readGitCredentials, type SecretReader } from './gitops.js';
-import { KubeError, paths, type KubeClient } from './client.js';
+import { createIfAbsent, KubeError, paths, type KubeClient } from './client.js';
 
 export interface GitStagingMoverOptions {
   client: Pick<KubeClient, 'list' | 'create'>;
@@ -87,34 +87,12 @@ export class GitStagingMover implements StagingMover {
         )
       ).items;
       const job = jobs.find((j) => j.metadata.name === name);
-      if (!job) {
-        try {
-          await this.o.client.create(paths.jobs(ns), decision.job);
-        } catch (err) {
-          if (!(err instanceof KubeError && err.code === 409)) throw err;
-        }
-        return {
-          state: 'InProgress',
-          reason: 'Migrating',
-          message: `migration Job ${name} (as committed next) created; Git is written once it succeeded`,
-          retryAfterMs: FOLLOW_MOVE_RECHECK_MS,
-        };
-      }
-      const state = jobState(job);
-      if (state === 'Failed')
-        return {
-          state: 'Failed',
-          reason: 'MigrationFailed',
-          message: `migration Job ${name} failed: ${jobFailure(job)}; nothing was committed`,
-          permanent: true,
-        };
-      if (state === 'Running')
-        return {
-          state: 'InProgress',
-          reason: 'Migrating',
-          message: `migration Job ${name} is running`,
-          retryAfterMs: FOLLOW_MOVE_RECHECK_MS,
-        };
+      if (!job) await createIfAbsent(this.o.client, paths.jobs(ns), decision.job);
+      const gate = migrationGate(job, name, {
+        created: ' (as committed next); Git is written once it succeeded',
+        failed: '; nothing was committed',
+      });
+      if (gate) return gate;
 
       const result = await this.git.commit(
         at,
