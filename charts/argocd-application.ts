@@ -14,10 +14,17 @@ export interface ArgoApplicationProps {
   readonly argoNamespace: string;
   /** Automated sync with prune and self-heal. */
   readonly automated: boolean;
+  /**
+   * The operator patches this environment's images in the cluster (a Promotion or ImageFollow without
+   * writeBack.git): Argo CD must ignore the fields it owns. In Git mode the operator commits instead, Git says
+   * the images, and nothing is ignored.
+   */
+  readonly operatorPatches: boolean;
 }
 
 /**
- * An Argo CD Application that syncs dist/<env> and its subfolders except argocd/, where it lives itself. Fields the operator owns are ignored, so Argo CD does not revert a promotion.
+ * An Argo CD Application that syncs dist/<env> and its subfolders except argocd/, where it lives itself. In direct
+ * mode the fields the operator owns are ignored, so Argo CD does not revert a promotion; in Git mode none are.
  */
 export class ArgoApplication extends Construct {
   constructor(scope: Construct, id: string, props: ArgoApplicationProps) {
@@ -50,13 +57,21 @@ export class ArgoApplication extends Construct {
         destination: { server: 'https://kubernetes.default.svc', namespace: idn.namespace },
         syncPolicy: {
           ...(props.automated ? { automated: { prune: true, selfHeal: true } } : {}),
-          syncOptions: ['ServerSideApply=true', 'RespectIgnoreDifferences=true', 'PruneLast=true'],
+          syncOptions: [
+            'ServerSideApply=true',
+            ...(props.operatorPatches ? ['RespectIgnoreDifferences=true'] : []),
+            'PruneLast=true',
+          ],
         },
-        ignoreDifferences: [
-          ignoreOperator('apps', 'Deployment'),
-          ignoreOperator('apps', 'StatefulSet'),
-          ignoreOperator('batch', 'Job'),
-        ],
+        ...(props.operatorPatches
+          ? {
+              ignoreDifferences: [
+                ignoreOperator('apps', 'Deployment'),
+                ignoreOperator('apps', 'StatefulSet'),
+                ignoreOperator('batch', 'Job'),
+              ],
+            }
+          : {}),
       },
     });
   }

@@ -113,6 +113,10 @@ export class EnvironmentChart extends Chart {
         project: argo.project,
         argoNamespace: argo.namespace,
         automated: argo.automated,
+        // Direct apply only: a promotion target or a following staging without Git write-back.
+        operatorPatches:
+          (c.promotion !== undefined && props.promotionFrom !== undefined && !c.promotion.writeBack) ||
+          (c.follow !== undefined && !c.follow.writeBack),
       });
     }
   }

@@ -34,6 +34,7 @@ export class ImageFollow extends Construct {
         },
         migrationJobSelector: { matchLabels: { ...selector, [LABEL.component]: 'migrate' } },
         suspend: props.config.suspend,
+        ...(props.config.writeBack ? { writeBack: props.config.writeBack } : {}),
       },
     });
   }

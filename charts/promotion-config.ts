@@ -74,6 +74,13 @@ export function operatorPipelines(pipelines: readonly Pipeline[]): OperatorPipel
     productionNamespace: p.target.config.namespace,
     smokeUrl: p.promotion.smokeUrl,
     ...(p.promotion.writeBack ? { gitSecret: p.promotion.writeBack.git.secretRef.name } : {}),
-    ...(p.source.config.follow ? { follow: { secretName: p.source.config.follow.credentials?.secretName } } : {}),
+    ...(p.source.config.follow
+      ? {
+          follow: {
+            secretName: p.source.config.follow.credentials?.secretName,
+            gitSecret: p.source.config.follow.writeBack?.git.secretRef.name,
+          },
+        }
+      : {}),
   }));
 }

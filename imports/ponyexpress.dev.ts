@@ -555,7 +555,7 @@ export interface PromotionSpecWriteBackGit {
   readonly path: string;
 
   /**
-   * Secret in the Promotion's namespace with username+password (HTTPS) or identity+known_hosts (SSH).
+   * Secret in this object's namespace with username+password (HTTPS) or identity+known_hosts (SSH).
    *
    * @schema PromotionSpecWriteBackGit#secretRef
    */
@@ -718,7 +718,7 @@ export function toJson_PromotionSpecTargetMigrationJobTemplateTemplate(obj: Prom
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Secret in the Promotion's namespace with username+password (HTTPS) or identity+known_hosts (SSH).
+ * Secret in this object's namespace with username+password (HTTPS) or identity+known_hosts (SSH).
  *
  * @schema PromotionSpecWriteBackGitSecretRef
  */

@@ -115,7 +115,7 @@ export interface GitWriteBack {
    */
   path: string;
   /**
-   * Secret in the Promotion's namespace with username+password (HTTPS) or identity+known_hosts (SSH).
+   * Secret in this object's namespace with username+password (HTTPS) or identity+known_hosts (SSH).
    */
   secretRef: {
     name: string;

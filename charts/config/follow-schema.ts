@@ -2,6 +2,7 @@
 // reconciles; docs/registry-follow.md). The repository is the environment's image.repository.
 import { z } from 'zod';
 import { dnsSubdomain, integer } from './common-schema.js';
+import { gitWriteBackSchema } from './writeback-schema.js';
 
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
@@ -25,6 +26,8 @@ export const followConfigSchema = z
     /** @default 300 */
     intervalSeconds: integer(10, 86_400).default(300),
     suspend: z.boolean().default(false),
+    /** Staging moves by one commit to the rendered folder (docs/gitops.md), not by patching. @default none (direct apply) */
+    writeBack: gitWriteBackSchema,
   })
   .optional();
 

@@ -56,10 +56,20 @@ export const operatorSettingsSchema = z.strictObject({
       secretName: dnsSubdomain.optional(),
       /** Who may connect (the registry's pods, CI runners). @default anyone: the shared secret guards it */
       from: z.array(networkPeer).default([]),
+      /**
+       * HTTPS served by the operator itself: a kubernetes.io/tls Secret (keys tls.crt, tls.key) in the operator's
+       * namespace, e.g. from cert-manager. @default plain HTTP (terminate TLS at your Ingress)
+       */
+      tls: z.strictObject({ secretName: dnsSubdomain }).optional(),
     })
     .refine((w) => !w.enabled || w.secretName !== undefined, {
       message: 'webhook.secretName is required when webhook.enabled is true (a Secret with key "secret")',
       path: ['secretName'],
+    })
+    .refine((w) => w.enabled || w.tls === undefined, {
+      message:
+        'webhook.tls.secretName serves the webhook over HTTPS; set webhook.enabled: true (and webhook.secretName) too',
+      path: ['tls'],
     })
     .prefault({}),
 });

@@ -6,6 +6,7 @@
 //     tags: { semver: ">=1.0.0 <2" }
 import { PROMOTION_DEFAULTS } from '../../contract/index.js';
 import { z } from 'zod';
+import { gitWriteBackSchema } from './writeback-schema.js';
 
 export const promotionConfigSchema = z.strictObject({
   /** The environment (file name) whose verified image is promoted into this one, e.g. `staging`. */
@@ -31,17 +32,7 @@ export const promotionConfigSchema = z.strictObject({
    * Git write-back (docs/gitops.md): each promotion is one commit to the rendered folder `path` of `url`, with
    * credentials from the Secret `secretRef` in this environment's namespace. @default none (direct apply)
    */
-  writeBack: z
-    .strictObject({
-      git: z.strictObject({
-        url: z.string().min(1),
-        branch: z.string().min(1).default('main'),
-        path: z.string(),
-        secretRef: z.strictObject({ name: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'a Secret name') }),
-        author: z.strictObject({ name: z.string().min(1), email: z.string().min(1) }).optional(),
-      }),
-    })
-    .optional(),
+  writeBack: gitWriteBackSchema,
 });
 
 export type PromotionConfig = z.infer<typeof promotionConfigSchema>;

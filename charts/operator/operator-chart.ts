@@ -1,26 +1,13 @@
 // The operator's own chart, synthesised to dist/operator/: CRD, namespace, pods, RBAC, PDB, NetworkPolicy.
-import { readFileSync } from 'node:fs';
-import { ApiObject, Chart, type ApiObjectProps } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { parseAllDocuments } from 'yaml';
 import { k8s } from 'cdk8s-plus-27';
+import { imageFollowCrd, promotionCrd } from './crds.js';
 import { OperatorNetworkPolicy } from './network-policy.js';
 import { OPERATOR_NAME, operatorLabels, type OperatorChartProps } from './props.js';
 import { OperatorRbac } from './rbac.js';
 import { podSecurityLabels } from '../security.js';
 import { OperatorWorkload } from './workload.js';
-
-/** The CRDs of record, shipped as they are (ImageFollow only when some staging follows its registry). */
-const CRD_FILE = new URL('../../operator/crd/promotions.ponyexpress.dev.yaml', import.meta.url);
-const FOLLOW_CRD_FILE = new URL('../../operator/crd/imagefollows.ponyexpress.dev.yaml', import.meta.url);
-
-function crdFrom(file: URL): ApiObjectProps {
-  const docs = parseAllDocuments(readFileSync(file, 'utf8')).map((doc) => doc.toJS() as ApiObjectProps | null);
-  if (docs.length !== 1 || docs[0]?.kind !== 'CustomResourceDefinition') {
-    throw new Error(`${file.pathname}: expected exactly one CustomResourceDefinition`);
-  }
-  return docs[0];
-}
 
 export class OperatorChart extends Chart {
   constructor(scope: Construct, id: string, props: OperatorChartProps) {
@@ -39,8 +26,8 @@ export class OperatorChart extends Chart {
         labels: { ...operatorLabels(), ...podSecurityLabels() },
       },
     });
-    new ApiObject(this, 'crd', crdFrom(CRD_FILE));
-    if (props.pipelines.some((p) => p.follow)) new ApiObject(this, 'follow-crd', crdFrom(FOLLOW_CRD_FILE));
+    new ApiObject(this, 'crd', promotionCrd());
+    if (props.pipelines.some((p) => p.follow)) new ApiObject(this, 'follow-crd', imageFollowCrd());
 
     const workload = new OperatorWorkload(this, 'workload', { ...props, leaseName });
     new OperatorRbac(this, 'rbac', {

@@ -18,7 +18,7 @@ export interface OperatorPipeline {
    * Staging follows its registry (an ImageFollow in the staging namespace): the operator may also patch
    * staging's workloads, create its migration Job and get the named credentials Secret. @default off
    */
-  readonly follow?: { readonly secretName?: string };
+  readonly follow?: { readonly secretName?: string; readonly gitSecret?: string };
 }
 
 export interface OperatorChartProps {
@@ -33,6 +33,8 @@ export const METRICS_PORT = 8080;
 export const WEBHOOK_PORT = 8081;
 /** Where the webhook's shared secret is mounted (the Secret's key `secret`). */
 export const WEBHOOK_SECRET_DIR = '/etc/ponyexpress/webhook';
+/** Where webhook.tls.secretName (a kubernetes.io/tls Secret: tls.crt, tls.key) is mounted. */
+export const WEBHOOK_TLS_DIR = '/etc/ponyexpress/webhook-tls';
 
 /** `repository@digest` when a digest is set, else `repository:tag`. */
 export function operatorImageRef(image: OperatorSettings['image']): string {

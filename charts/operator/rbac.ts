@@ -31,14 +31,16 @@ export const PRODUCTION_RULES: readonly Rule[] = [
  * patch the workloads' images, create the migration Job, and get exactly the one credentials Secret the
  * environment names (resourceNames; no list or watch, which resourceNames cannot narrow).
  */
-export function followRules(secretName: string | undefined): Rule[] {
+export function followRules(secretName: string | undefined, gitSecret?: string): Rule[] {
+  const secrets = [...new Set([secretName, gitSecret].filter((x): x is string => Boolean(x)))].sort();
   return [
     { apiGroups: ['ponyexpress.dev'], resources: ['imagefollows'], verbs: READ },
     { apiGroups: ['ponyexpress.dev'], resources: ['imagefollows/status'], verbs: ['update', 'patch'] },
     { apiGroups: ['apps'], resources: ['deployments', 'statefulsets'], verbs: ['patch'] },
     { apiGroups: ['batch'], resources: ['jobs'], verbs: ['create'] },
     { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
-    ...(secretName ? [{ apiGroups: [''], resources: ['secrets'], resourceNames: [secretName], verbs: ['get'] }] : []),
+    // Git mode adds the write-back credentials Secret, by name too.
+    ...(secrets.length ? [{ apiGroups: [''], resources: ['secrets'], resourceNames: secrets, verbs: ['get'] }] : []),
   ];
 }
 
@@ -86,6 +88,6 @@ export class OperatorRbac extends Construct {
       grant(ns, 'production', [...PRODUCTION_RULES, ...git]);
     }
     for (const p of props.pipelines)
-      if (p.follow) grant(p.stagingNamespace, 'follow', followRules(p.follow.secretName));
+      if (p.follow) grant(p.stagingNamespace, 'follow', followRules(p.follow.secretName, p.follow.gitSecret));
   }
 }

@@ -8,6 +8,9 @@ import { isAppContainer } from './naming.js';
 import { templateContainers } from './spec.js';
 import type { ContainerLike, JobLike, JobManifest } from './types.js';
 import { raiseJobTtl } from './migration.js';
+import { FOLLOW_MOVE_RECHECK_MS } from './follow-types.js';
+import type { MoveResult } from './staging-mover.js';
+import { jobFailure, jobState } from './verify.js';
 
 /** Labels the Job controller adds to a live Job; a new Job must not carry them (its selector would not match). */
 const CONTROLLER_LABELS = [
@@ -64,4 +67,32 @@ export function stagingMigrationJob(
     },
     spec: source,
   };
+}
+
+/**
+ * Staging's migration gate, the same for both movers: what to answer while the Job `name` is created,
+ * running or failed, and undefined once it succeeded (then the mover writes the workloads or Git).
+ */
+export function migrationGate(
+  job: JobLike | undefined,
+  name: string,
+  notes: { created?: string; failed?: string } = {},
+): MoveResult | undefined {
+  const inProgress = (message: string): MoveResult => ({
+    state: 'InProgress',
+    reason: 'Migrating',
+    message,
+    retryAfterMs: FOLLOW_MOVE_RECHECK_MS,
+  });
+  if (!job) return inProgress(`migration Job ${name} created${notes.created ?? ''}`);
+  const state = jobState(job);
+  if (state === 'Failed')
+    return {
+      state: 'Failed',
+      reason: 'MigrationFailed',
+      message: `migration Job ${name} failed: ${jobFailure(job)}${notes.failed ?? ''}`,
+      permanent: true,
+    };
+  if (state === 'Running') return inProgress(`migration Job ${name} is running`);
+  return undefined;
 }

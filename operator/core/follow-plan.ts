@@ -156,6 +156,7 @@ export function followStatus(follow: ImageFollowObject, now: Date, outcome: Foll
           image: `${follow.spec.repository}@${t.digest}`,
           createdAt: t.createdAt,
           movedAt: now.toISOString(),
+          ...(move.revision ? { commit: move.revision } : {}),
         };
         want.Ready = { status: 'True', reason: 'UpToDate', message: `staging runs ${t.tag} (${t.digest})` };
         want.Moving = { status: 'False', reason: 'Idle', message: 'no move under way' };

@@ -1,5 +1,6 @@
 // The ImageFollow object (operator/crd/imagefollows.ponyexpress.dev.yaml is the schema of record; these
 // interfaces mirror it by hand: scripts/generate-promotion-types.ts knows only the Promotion so far).
+import type { WriteBack } from '../../imports/promotion-types.js';
 import type { CustomObjectMeta, LabelSelector } from './resource.js';
 
 export const FOLLOW_API_VERSION = 'ponyexpress.dev/v1alpha1';
@@ -25,7 +26,11 @@ export interface ImageFollowSpec {
   migrationJobSelector: LabelSelector;
   /** @default false */
   suspend?: boolean;
+  /** Git mode: the Promotion's write-back settings (one schema, grafted into this CRD by the operator chart). */
+  writeBack?: WriteBack;
 }
+
+export type GitWriteBackSpec = NonNullable<WriteBack['git']>;
 
 export type FollowConditionType = 'Ready' | 'RegistryReachable' | 'Moving';
 
@@ -45,6 +50,8 @@ export interface FollowImage {
   /** The image config's `created` (RFC 3339), when known. */
   createdAt?: string;
   movedAt?: string;
+  /** Git mode: the commit that moved staging. */
+  commit?: string;
 }
 
 export interface ImageFollowStatus {

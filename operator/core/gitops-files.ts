@@ -43,7 +43,8 @@ function splitHeader(content: string): { header: string; body: string } {
   return { header: content.slice(0, i), body: content.slice(i) };
 }
 
-function readManifest(content: string): { header: string; object: Manifest } | undefined {
+/** One rendered file's YAML object (after synth's `#` header), or undefined when it is not one. */
+export function readManifest(content: string): { header: string; object: Manifest } | undefined {
   const { header, body } = splitHeader(content);
   try {
     const object = parse(body, { version: '1.1' }) as unknown;

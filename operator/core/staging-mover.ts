@@ -3,6 +3,7 @@
 // workloads' images) and Git write-back (a commit to the GitOps repository). The follow controller calls
 // `move` on every reconcile until it answers Done, so an implementation must be idempotent and must
 // re-derive its progress from the world (cluster or Git), never from memory.
+import type { GitWriteBackSpec } from './follow-types.js';
 import type { LabelSelector } from './resource.js';
 
 /** What staging should run: one image, pinned by digest, chosen from one tag. */
@@ -23,6 +24,10 @@ export interface StagingTarget {
   selector: LabelSelector;
   /** Staging's migration Jobs (the newest one is the template of the next). */
   migrationJobSelector: LabelSelector;
+  /** Git mode: where staging's rendered folder lives (spec.writeBack.git). */
+  git?: GitWriteBackSpec;
+  /** What the follow last recorded staging on (status.current.image): in Git, anything else is a human's edit. */
+  expected?: string;
 }
 
 /** Where staging is now, as the mover sees it (cluster templates, or the file in Git). */
@@ -49,7 +54,7 @@ export interface StagingMover {
   /** Shown in status and Events, e.g. `DirectApply` or `Git`. */
   readonly mode: string;
   /** What staging runs now. */
-  current(target: Pick<StagingTarget, 'follow' | 'repository' | 'selector'>): Promise<StagingState>;
+  current(target: Pick<StagingTarget, 'follow' | 'repository' | 'selector' | 'git'>): Promise<StagingState>;
   /** Idempotent: called again until it answers Done or a permanent failure. */
   move(target: StagingTarget): Promise<MoveResult>;
 }

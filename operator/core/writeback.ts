@@ -6,15 +6,15 @@ import { managedImages, rewriteImages, type Files } from './gitops-files.js';
 import { parseImageRef } from './naming.js';
 
 export interface WriteBackInput {
-  /** `<namespace>/<name>` of the Promotion. */
-  promotion: string;
+  /** Who commits: the Promotion (production) or the ImageFollow (staging), `<namespace>/<name>`. */
+  by: { kind: 'Promotion' | 'ImageFollow'; name: string };
   app: string;
   repository: string;
   components: readonly string[];
   /** The reference to commit (`repo@sha256:…`) and the tag it was verified under. */
   image: string;
   tag?: string;
-  purpose: 'Promotion' | 'Rollback';
+  purpose: 'Promotion' | 'Rollback' | 'Follow';
   /** The image the operator last committed or saw committed (status.production.image); Git may say only this. */
   expected?: string;
   /** The migration Job that already succeeded for `image` (the gate; absent for a rollback). */
@@ -57,10 +57,10 @@ export function decideWriteBack(files: Files, input: WriteBackInput): WriteBackD
 /** First line names app, tag and digest; trailers (git interpret-trailers format) say what and why. */
 export function commitMessage(input: WriteBackInput, jobName?: string): string {
   const digest = parseImageRef(input.image)?.digest;
-  const verb = input.purpose === 'Rollback' ? 'Roll back' : 'Promote';
+  const verb = { Promotion: 'Promote', Rollback: 'Roll back', Follow: 'Follow' }[input.purpose];
   const what = [input.tag, digest?.slice(0, 19)].filter(Boolean).join(' ') || input.image;
   const trailers = [
-    `Promotion: ${input.promotion}`,
+    `${input.by.kind}: ${input.by.name}`,
     `Image: ${input.image}`,
     ...(digest ? [`Digest: ${digest}`] : []),
     ...(input.tag ? [`Tag: ${input.tag}`] : []),

@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
+import { explainSshRefusal, prepareSsh, SshSetupError } from './git-ssh.js';
 
 /** HTTPS basic auth (`username`/`password` keys of the Secret) or an SSH key (`identity`, `known_hosts`). */
 export type GitCredentials =
@@ -32,12 +33,16 @@ export interface GitAuthor {
 export type GitFailure = 'auth' | 'rejected' | 'unreachable' | 'other';
 
 export class GitWriteError extends Error {
+  /** git's whole stderr (redacted), for callers that explain a failure better than its last lines. */
+  readonly detail: string;
   constructor(
     readonly failure: GitFailure,
     message: string,
+    detail = '',
   ) {
     super(redactUrl(message));
     this.name = 'GitWriteError';
+    this.detail = redactUrl(detail);
   }
 }
 
@@ -120,11 +125,20 @@ export class GitClient {
 
   private async withClone<T>(at: GitLocation, creds: GitCredentials, run: (s: Session) => Promise<T>): Promise<T> {
     const dir = await mkdtemp(join(tmpdir(), 'ponyexpress-git-'));
+    let publicKey = '';
     try {
-      const env = await credentialEnv(creds, dir);
+      const { env, sshPublicKey } = await credentialEnv(creds, at.url, dir);
+      publicKey = sshPublicKey;
       const session = new Session(this, at, join(dir, 'repo'), env);
       await session.init();
       return await run(session);
+    } catch (err) {
+      if (err instanceof SshSetupError) throw new GitWriteError('auth', err.message);
+      if (creds.kind === 'ssh' && err instanceof GitWriteError && err.failure === 'auth') {
+        const explained = await explainSshRefusal(err.detail, at.url, publicKey);
+        if (explained) throw new GitWriteError('auth', `${at.url}: ${explained}`, err.detail);
+      }
+      throw err;
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -234,7 +248,7 @@ class Session {
     } catch (err) {
       if (!(err instanceof GitCommandError)) throw err;
       const failure = classify(err.stderr);
-      if (failure === 'auth' || failure === 'unreachable') throw new GitWriteError(failure, err.message);
+      if (failure === 'auth' || failure === 'unreachable') throw new GitWriteError(failure, err.message, err.stderr);
       return lastLines(err.stderr);
     }
   }
@@ -244,13 +258,18 @@ class Session {
       return await run();
     } catch (err) {
       if (!(err instanceof GitCommandError)) throw err;
-      throw new GitWriteError(classify(err.stderr), `${this.at.url}: ${err.message}`);
+      throw new GitWriteError(classify(err.stderr), `${this.at.url}: ${err.message}`, err.stderr);
     }
   }
 }
 
 /** Environment for git: never prompt, C locale (stable messages), and the credentials. */
-async function credentialEnv(creds: GitCredentials, dir: string): Promise<NodeJS.ProcessEnv> {
+async function credentialEnv(
+  creds: GitCredentials,
+  url: string,
+  dir: string,
+): Promise<{ env: NodeJS.ProcessEnv; sshPublicKey: string }> {
+  let sshPublicKey = '';
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: dir,
@@ -264,19 +283,16 @@ async function credentialEnv(creds: GitCredentials, dir: string): Promise<NodeJS
     const token = Buffer.from(`${creds.username}:${creds.password}`).toString('base64');
     config.push(['http.extraHeader', `Authorization: Basic ${token}`]);
   } else if (creds.kind === 'ssh') {
-    const key = join(dir, 'identity');
-    await writeFile(key, creds.identity.endsWith('\n') ? creds.identity : `${creds.identity}\n`, { mode: 0o600 });
-    const knownHosts = join(dir, 'known_hosts');
-    await writeFile(knownHosts, creds.knownHosts ?? '', { mode: 0o600 });
-    // Host keys must be known: a Secret without known_hosts fails with ssh's own "Host key verification failed".
-    env.GIT_SSH_COMMAND = `ssh -o BatchMode=yes -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=${knownHosts} -i ${key}`;
+    const ssh = await prepareSsh(creds, url, dir);
+    env.GIT_SSH_COMMAND = ssh.command;
+    sshPublicKey = ssh.publicKey;
   }
   env.GIT_CONFIG_COUNT = String(config.length);
   config.forEach(([key, value], i) => {
     env[`GIT_CONFIG_KEY_${i}`] = key;
     env[`GIT_CONFIG_VALUE_${i}`] = value;
   });
-  return env;
+  return { env, sshPublicKey };
 }
 
 export function classify(stderr: string): GitFailure {

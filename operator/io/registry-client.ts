@@ -1,8 +1,10 @@
 // An authenticated registry reader (OCI distribution API v2) for following tags: list tags, read a
 // manifest, read an image's creation time from its config blob. Bearer tokens come from the realm of the
 // registry's challenge with the dockerconfigjson credentials (Basic on the token request, or an OAuth2
-// refresh token), and are cached until they expire. Every failure is a RegistryFailure whose `reason`
-// the follow status uses as is; 429 and 503 carry the registry's Retry-After.
+// refresh token), or anonymously without credentials (the promotion's digest lookup, registry.ts), and are
+// cached until they expire. Every failure is a RegistryFailure whose `reason` the follow status uses as is;
+// 429 and 503 carry the registry's Retry-After; `answer` says what came back, for callers that word it
+// their own way.
 import type { RegistryCredentials } from './docker-config.js';
 import {
   MANIFEST_MAX_BYTES,
@@ -18,11 +20,18 @@ import { fetchFailure } from './fetch-failure.js';
 
 export type FailureReason = 'RegistryUnavailable' | 'RateLimited' | 'Unauthorized' | 'NotFound' | 'RegistryError';
 
+/** What came back: an error status (with the registry's error codes), a challenge we hold no credentials for, or a token answer without a token. */
+export type FailureAnswer =
+  | { from: 'registry' | 'token-service'; url: string; status: number; errors: string }
+  | { from: 'challenge'; header: string }
+  | { from: 'no-token'; url: string };
+
 export class RegistryFailure extends Error {
   constructor(
     readonly reason: FailureReason,
     message: string,
     readonly retryAfterMs?: number,
+    readonly answer?: FailureAnswer,
   ) {
     super(message);
     this.name = 'RegistryFailure';
@@ -92,9 +101,15 @@ export class RegistryClient {
     const ep = this.endpoint(repository);
     const url = `${ep.baseUrl}/v2/${ep.name}/manifests/${reference}`;
     const res = await this.get(ep, url, MANIFEST_MEDIA_TYPES.join(', '));
+    const tooLarge = () =>
+      new RegistryFailure('RegistryError', `GET ${url}: the manifest is larger than ${MANIFEST_MAX_BYTES} bytes`);
+    // A declared size over the limit is refused before reading the body.
+    if (Number(res.headers.get('content-length') ?? '0') > MANIFEST_MAX_BYTES) {
+      await res.body?.cancel();
+      throw tooLarge();
+    }
     const body = new Uint8Array(await res.arrayBuffer());
-    if (body.byteLength > MANIFEST_MAX_BYTES)
-      throw new RegistryFailure('RegistryError', `GET ${url}: the manifest is larger than ${MANIFEST_MAX_BYTES} bytes`);
+    if (body.byteLength > MANIFEST_MAX_BYTES) throw tooLarge();
     const checked = manifestDigest(body, res.headers.get('content-type'), res.headers.get('docker-content-digest'));
     if ('problem' in checked) throw new RegistryFailure('RegistryError', `GET ${url}: ${checked.problem}`);
     const mediaType = (res.headers.get('content-type') ?? '').split(';')[0].trim();
@@ -150,6 +165,8 @@ export class RegistryClient {
       throw new RegistryFailure(
         'Unauthorized',
         `${ep.host} asks for credentials (WWW-Authenticate: ${header || 'none'}) and ${creds ? 'the Secret has none that fit' : 'spec.credentials names no Secret'}`,
+        undefined,
+        { from: 'challenge', header },
       );
     }
     const url = tokenUrl(bearer, ep);
@@ -171,18 +188,28 @@ export class RegistryClient {
     } else {
       answer = await this.send(url.toString(), { headers: basic ? { authorization: `Basic ${basic}` } : {} });
     }
+    const service = `${url.origin}${url.pathname}`;
     if (answer.status === 401 || answer.status === 403) {
-      await answer.body?.cancel();
       throw new RegistryFailure(
         'Unauthorized',
-        `the token service ${url.origin}${url.pathname} refused ${creds ? 'the credentials from the Secret' : 'an anonymous request'} (HTTP ${answer.status}); check spec.credentials`,
+        `the token service ${service} refused ${creds ? 'the credentials from the Secret' : 'an anonymous request'} (HTTP ${answer.status}); check spec.credentials`,
+        undefined,
+        { from: 'token-service', url: service, status: answer.status, errors: await registryErrors(answer) },
       );
     }
-    if (!answer.ok) await this.fail(`${url.origin}${url.pathname}`, answer);
-    const body = (await answer.json()) as { expires_in?: number };
+    if (!answer.ok) await this.fail(service, answer, 'token-service');
+    let body: { expires_in?: number } = {};
+    try {
+      body = (await answer.json()) as { expires_in?: number };
+    } catch {
+      /* not JSON: no token, below */
+    }
     const token = tokenFromAnswer(body);
     if (!token)
-      throw new RegistryFailure('RegistryError', `the token service ${url.origin}${url.pathname} answered no token`);
+      throw new RegistryFailure('RegistryError', `the token service ${service} answered no token`, undefined, {
+        from: 'no-token',
+        url: service,
+      });
     // Refresh a little early; the distribution spec's default lifetime is 60 s.
     const lifetime = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 60;
     this.tokens.set(ep.host + ' ' + ep.name, { token, expiresAt: this.now() + Math.max(0, lifetime - 10) * 1000 });
@@ -198,22 +225,34 @@ export class RegistryClient {
     }
   }
 
-  private async fail(url: string, res: Response): Promise<never> {
-    let detail = '';
-    try {
-      const errors = ((await res.json()) as { errors?: { code?: string; message?: string }[] }).errors ?? [];
-      detail = errors.map((e) => [e.code, e.message].filter(Boolean).join(': ')).join('; ');
-    } catch {
-      /* not a registry error document */
-    }
-    const said = `GET ${url} answered HTTP ${res.status}${detail ? ` (${detail})` : ''}`;
+  private async fail(url: string, res: Response, from: 'registry' | 'token-service' = 'registry'): Promise<never> {
+    const errors = await registryErrors(res);
+    const answer: FailureAnswer = { from, url, status: res.status, errors };
+    const said = `GET ${url} answered HTTP ${res.status}${errors ? ` (${errors})` : ''}`;
     const wait = retryAfterMs(res.headers.get('retry-after'), this.now());
     if (res.status === 429)
-      throw new RegistryFailure('RateLimited', `${said}; waiting ${Math.round((wait ?? 0) / 1000)} s as asked`, wait);
-    if (res.status >= 500) throw new RegistryFailure('RegistryUnavailable', said, wait);
-    if (res.status === 404) throw new RegistryFailure('NotFound', said);
+      throw new RegistryFailure(
+        'RateLimited',
+        `${said}; waiting ${Math.round((wait ?? 0) / 1000)} s as asked`,
+        wait,
+        answer,
+      );
+    if (res.status >= 500) throw new RegistryFailure('RegistryUnavailable', said, wait, answer);
+    if (res.status === 404) throw new RegistryFailure('NotFound', said, undefined, answer);
     if (res.status === 401 || res.status === 403)
-      throw new RegistryFailure('Unauthorized', `${said}; the credentials may lack pull access`);
-    throw new RegistryFailure('RegistryError', said);
+      throw new RegistryFailure('Unauthorized', `${said}; the credentials may lack pull access`, undefined, answer);
+    throw new RegistryFailure('RegistryError', said, undefined, answer);
+  }
+}
+
+/** The registry's error codes in an error answer (`MANIFEST_UNKNOWN: manifest unknown`), '' when none. */
+async function registryErrors(res: Response): Promise<string> {
+  try {
+    const text = await res.text();
+    if (text.length > 64 * 1024) return '';
+    const errors = (JSON.parse(text) as { errors?: { code?: string; message?: string }[] }).errors ?? [];
+    return errors.map((e) => [e.code, e.message].filter(Boolean).join(': ')).join('; ');
+  } catch {
+    return ''; // not a registry error document
   }
 }

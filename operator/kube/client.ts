@@ -185,3 +185,19 @@ export const paths = {
   pods: (ns: string) => `/api/v1/namespaces/${ns}/pods`,
   jobs: (ns: string) => `/apis/batch/v1/namespaces/${ns}/jobs`,
 };
+
+/**
+ * POST that treats 409 AlreadyExists as done: for objects whose name is derived from their content (the
+ * migration Jobs), an existing one is this very create, made by an earlier reconcile.
+ */
+export async function createIfAbsent(
+  client: Pick<KubeClient, 'create'>,
+  collection: string,
+  body: unknown,
+): Promise<void> {
+  try {
+    await client.create(collection, body);
+  } catch (err) {
+    if (!(err instanceof KubeError && err.code === 409)) throw err;
+  }
+}

@@ -3,15 +3,13 @@
 // when it has succeeded the images of web, worker and beat, by server-side apply of the image fields
 // under the operator's field manager. Every step is re-derived from the cluster on each call.
 import { applyConfiguration } from '../core/actions.js';
-import { stagingMigrationJob, newestJob } from '../core/follow-job.js';
+import { migrationGate, newestJob, stagingMigrationJob } from '../core/follow-job.js';
 import { isAppContainer, parseImageRef } from '../core/naming.js';
 import { ANNOTATION } from '../core/resource.js';
 import { selectorToString } from '../core/selector.js';
 import type { MoveResult, StagingMover, StagingState, StagingTarget } from '../core/staging-mover.js';
 import type { ContainerLike, JobLike, SetImages, WorkloadLike } from '../core/types.js';
-import { jobFailure, jobState } from '../core/verify.js';
-import { FOLLOW_MOVE_RECHECK_MS } from '../core/follow-types.js';
-import { KubeError, paths, type KubeClient } from './client.js';
+import { createIfAbsent, KubeError, paths, type KubeClient } from './client.js';
 
 type Client = Pick<KubeClient, 'list' | 'create' | 'apply'>;
 
@@ -85,33 +83,11 @@ export class DirectApplyMover implements StagingMover {
           namespace: ns,
           follow: t.follow.name,
         });
-        try {
-          await this.client.create(paths.jobs(ns), job);
-        } catch (err) {
-          if (!(err instanceof KubeError && err.code === 409)) throw err;
-        }
-        return {
-          state: 'InProgress',
-          reason: 'Migrating',
-          message: `migration Job ${job.metadata.name} created`,
-          retryAfterMs: FOLLOW_MOVE_RECHECK_MS,
-        };
+        await createIfAbsent(this.client, paths.jobs(ns), job);
+        return migrationGate(undefined, job.metadata.name)!;
       }
-      const state = jobState(ours);
-      if (state === 'Failed')
-        return {
-          state: 'Failed',
-          reason: 'MigrationFailed',
-          message: `migration Job ${ours.metadata.name} failed: ${jobFailure(ours)}`,
-          permanent: true,
-        };
-      if (state === 'Running')
-        return {
-          state: 'InProgress',
-          reason: 'Migrating',
-          message: `migration Job ${ours.metadata.name} is running`,
-          retryAfterMs: FOLLOW_MOVE_RECHECK_MS,
-        };
+      const gate = migrationGate(ours, ours.metadata.name);
+      if (gate) return gate;
 
       for (const w of stale) {
         const assign = (cs: ContainerLike[] | undefined) =>

@@ -35,6 +35,8 @@ export interface FollowControllerOptions {
   /** The cached object for "namespace/name" (informer), undefined once deleted. */
   lookup: (key: string) => ImageFollowObject | undefined;
   mover: StagingMover;
+  /** Moves follows with spec.writeBack.git (a commit, operator/kube/follow-git.ts). @default none: they are refused */
+  gitMover?: StagingMover;
   registry: { insecureRegistries: readonly string[]; timeoutMs: number };
   isLeader: () => boolean;
   identity: string;
@@ -73,7 +75,9 @@ export class FollowController {
     this.state.set(key, st);
     const now = new Date(this.clock.now());
     const intervalMs = (follow.spec.intervalSeconds ?? FOLLOW_DEFAULT_INTERVAL_SECONDS) * 1000;
-    const mode = this.o.mover.mode;
+    const git = follow.spec.writeBack?.git;
+    const mover = git ? this.o.gitMover : this.o.mover;
+    const mode = mover?.mode ?? 'Git';
 
     if (follow.spec.suspend) {
       await this.write(
@@ -85,7 +89,8 @@ export class FollowController {
       );
       return {};
     }
-    const problem = followProblem(follow);
+    const problem =
+      followProblem(follow) ?? (mover ? undefined : 'spec.writeBack.git is set but this operator has no Git mover');
     if (problem) {
       await this.write(
         follow,
@@ -103,8 +108,9 @@ export class FollowController {
       follow: { namespace: follow.metadata.namespace, name: follow.metadata.name, uid: follow.metadata.uid },
       repository: follow.spec.repository,
       selector: follow.spec.selector,
+      ...(git ? { git } : {}),
     };
-    const staging = await this.o.mover.current(base);
+    const staging = await mover!.current(base);
     const choice = chooseMove(follow, poll, staging);
     let move: MoveResult | undefined;
     let target: StagingTarget | undefined;
@@ -116,8 +122,9 @@ export class FollowController {
         digest: choice.target.digest,
         image: `${follow.spec.repository}@${choice.target.digest}`,
         migrationJobSelector: follow.spec.migrationJobSelector,
+        ...(follow.status?.current?.image ? { expected: follow.status.current.image } : {}),
       };
-      move = await this.o.mover.move(target);
+      move = await mover!.move(target);
       this.o.log.info('follow move', { follow: key, image: target.image, tag: target.tag, state: move.state, mode });
     }
     await this.write(follow, followStatus(follow, now, { poll, choice, move, mode, staging }));

@@ -8,13 +8,14 @@ import { managedImages } from '../core/gitops-files.js';
 import { settingsOf, waveComponents } from '../core/spec.js';
 import type { Observed, Plan, PromotionObject } from '../core/types.js';
 import { GitClient, GitWriteError, type GitCredentials, type GitLocation } from '../io/git.js';
+import { knownHostsHint } from '../io/git-ssh.js';
 import type { Logger } from '../telemetry.js';
 import type { KubeClient } from './client.js';
 
 /** Reads one Secret's data (base64-decoded); throws with the API's words when it cannot. */
 export type SecretReader = (namespace: string, name: string) => Promise<Record<string, string>>;
 
-type GitConfig = NonNullable<NonNullable<PromotionObject['spec']['writeBack']>['git']>;
+export type GitConfig = NonNullable<NonNullable<PromotionObject['spec']['writeBack']>['git']>;
 
 export const DEFAULT_AUTHOR = { name: 'ponyexpress', email: 'ponyexpress@localhost' };
 
@@ -71,10 +72,10 @@ export class GitWriteBack {
     let git: GitObserved;
     try {
       const creds = await this.credentials(p, config);
-      const snapshot = await this.client.read(location(config), creds);
+      const snapshot = await this.client.read(gitLocation(config), creds);
       git = { head: snapshot.head, images: managedImages(snapshot.files, waveComponents(settingsOf(p))) };
     } catch (err) {
-      git = { head: cached?.git.head ?? '', images: cached?.git.images ?? {}, error: describe(err) };
+      git = { head: cached?.git.head ?? '', images: cached?.git.images ?? {}, error: describeGitError(err) };
     }
     return this.remember(key, git);
   }
@@ -93,13 +94,13 @@ export class GitWriteBack {
       const creds = await this.credentials(p, config);
       let images = before.images;
       const result = await this.client.commit(
-        location(config),
+        gitLocation(config),
         creds,
         { ...DEFAULT_AUTHOR, ...config.author },
         (snapshot) => {
           images = managedImages(snapshot.files, components);
           const decision = decideWriteBack(snapshot.files, {
-            promotion: `${p.metadata.namespace}/${p.metadata.name}`,
+            by: { kind: 'Promotion', name: `${p.metadata.namespace}/${p.metadata.name}` },
             app: settings.app,
             repository: settings.repository,
             components,
@@ -124,7 +125,7 @@ export class GitWriteBack {
       }
       return this.remember(key, { head: result.sha, images });
     } catch (err) {
-      return this.remember(key, { ...before, error: describe(err) });
+      return this.remember(key, { ...before, error: describeGitError(err) });
     }
   }
 
@@ -135,31 +136,52 @@ export class GitWriteBack {
     return withCommit;
   }
 
-  private async credentials(p: PromotionObject, config: GitConfig): Promise<GitCredentials> {
-    const ns = p.metadata.namespace ?? '';
-    const name = config.secretRef.name;
-    let data: Record<string, string>;
-    try {
-      data = await this.o.secrets(ns, name);
-    } catch (err) {
-      throw new GitWriteError('auth', `cannot read Secret ${ns}/${name}: ${(err as Error).message}`);
-    }
-    if (data.identity)
-      return { kind: 'ssh', identity: data.identity, ...(data.known_hosts ? { knownHosts: data.known_hosts } : {}) };
-    if (data.username !== undefined && data.password !== undefined)
-      return { kind: 'basic', username: data.username, password: data.password };
-    throw new GitWriteError(
-      'auth',
-      `Secret ${ns}/${name} has keys [${Object.keys(data).sort().join(', ')}]; expected username and password (HTTPS) or identity and known_hosts (SSH)`,
-    );
+  private credentials(p: PromotionObject, config: GitConfig): Promise<GitCredentials> {
+    return readGitCredentials(this.o.secrets, p.metadata.namespace ?? '', config);
   }
 }
 
-function location(config: GitConfig): GitLocation {
+/** Reads the one Secret `config.secretRef` names in `ns` (production's or staging's write-back). */
+export async function readGitCredentials(
+  secrets: SecretReader,
+  ns: string,
+  config: GitConfig,
+): Promise<GitCredentials> {
+  const name = config.secretRef.name;
+  let data: Record<string, string>;
+  try {
+    data = await secrets(ns, name);
+  } catch (err) {
+    throw new GitWriteError('auth', `cannot read Secret ${ns}/${name}: ${(err as Error).message}`);
+  }
+  return gitCredentials({ namespace: ns, name }, config.url, data);
+}
+
+/** The credentials a write-back Secret holds (its data, decoded), or what is wrong with it. */
+export function gitCredentials(
+  secret: { namespace: string; name: string },
+  url: string,
+  data: Record<string, string>,
+): GitCredentials {
+  const { namespace: ns, name } = secret;
+  if (data.identity) {
+    if (!data.known_hosts?.trim())
+      throw new GitWriteError('auth', `Secret ${ns}/${name} has identity but no known_hosts: ${knownHostsHint(url)}`);
+    return { kind: 'ssh', identity: data.identity, knownHosts: data.known_hosts };
+  }
+  if (data.username !== undefined && data.password !== undefined)
+    return { kind: 'basic', username: data.username, password: data.password };
+  throw new GitWriteError(
+    'auth',
+    `Secret ${ns}/${name} has keys [${Object.keys(data).sort().join(', ')}]; expected username and password (HTTPS) or identity and known_hosts (SSH)`,
+  );
+}
+
+export function gitLocation(config: GitConfig): GitLocation {
   return { url: config.url, branch: config.branch ?? 'main', path: config.path ?? '' };
 }
 
-function describe(err: unknown): NonNullable<GitObserved['error']> {
+export function describeGitError(err: unknown): NonNullable<GitObserved['error']> {
   if (err instanceof GitWriteError) return { failure: err.failure, message: err.message };
   return { failure: 'other', message: err instanceof Error ? err.message : String(err) };
 }

@@ -214,6 +214,18 @@ const SETTINGS = {
     parse: optional(nonEmpty),
     fallback: () => '',
   },
+  webhookTlsCertFile: {
+    help: 'PEM certificate (chain) the webhook serves HTTPS with (the chart mounts tls.crt of a kubernetes.io/tls Secret); empty = plain HTTP.',
+    env: OPERATOR_ENV.webhookTlsCertFile,
+    parse: optional(nonEmpty),
+    fallback: () => '',
+  },
+  webhookTlsKeyFile: {
+    help: "PEM private key of that certificate (the Secret's tls.key); set with the certificate or not at all.",
+    env: OPERATOR_ENV.webhookTlsKeyFile,
+    parse: optional(nonEmpty),
+    fallback: () => '',
+  },
   webhookRatePerSecond: {
     help: 'Webhook requests accepted per second (a token bucket).',
     env: OPERATOR_ENV.webhookRatePerSecond,
@@ -279,6 +291,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig
     problems.push(
       `${OPERATOR_ENV.webhookPort} is set but ${OPERATOR_ENV.webhookSecretFile} is not: the webhook never runs without its shared secret`,
     );
+  }
+  const [cert, key] = [OPERATOR_ENV.webhookTlsCertFile, OPERATOR_ENV.webhookTlsKeyFile];
+  if (!problems.length && !c.webhookTlsCertFile !== !c.webhookTlsKeyFile) {
+    const [set, unset] = c.webhookTlsCertFile ? [cert, key] : [key, cert];
+    problems.push(`${set} is set but ${unset} is not: HTTPS needs both`);
   }
   if (problems.length) throw new ConfigError(`invalid operator configuration:\n  ${problems.join('\n  ')}`);
   return c;

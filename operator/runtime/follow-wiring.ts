@@ -7,6 +7,8 @@ import type { StagingMover } from '../core/staging-mover.js';
 import type { KubeClient } from '../kube/client.js';
 import { FollowController, followPath } from '../kube/follow-controller.js';
 import { DirectApplyMover } from '../kube/follow-apply.js';
+import { GitStagingMover } from '../kube/follow-git.js';
+import { secretReader } from '../kube/gitops.js';
 import { ResilientInformer } from '../kube/informer.js';
 import type { Leadership } from '../kube/leader.js';
 import { WorkQueue } from '../kube/queue.js';
@@ -15,7 +17,7 @@ import type { Push } from '../io/webhook-payload.js';
 import type { Logger } from '../telemetry.js';
 import type { OperatorConfig } from './config.js';
 import type { Runnable } from './manager.js';
-import { startWebhookServer, type WebhookServer } from './webhook-server.js';
+import { loadWebhookTls, startWebhookServer, webhookTlsReloader, type WebhookServer } from './webhook-server.js';
 
 export interface FollowWiring {
   runnables: Runnable[];
@@ -28,6 +30,7 @@ export function wireFollow(
   leadership: Leadership,
   log: Logger,
   mover: StagingMover = new DirectApplyMover(client),
+  gitMover: StagingMover = new GitStagingMover({ client, secrets: secretReader(client) }),
 ): FollowWiring | undefined {
   if (config.followNamespaces.length === 0) {
     if (config.webhookPort !== undefined)
@@ -63,11 +66,13 @@ export function wireFollow(
     client,
     lookup,
     mover,
+    gitMover,
     registry: { insecureRegistries: config.insecureRegistries, timeoutMs: config.registryTimeoutSeconds * 1000 },
     isLeader: () => leadership.isLeader(),
     identity: config.identity,
     log,
-    onMoved: (key, t) => log.info('staging moved', { follow: key, image: t.image, tag: t.tag, mode: mover.mode }),
+    onMoved: (key, t) =>
+      log.info('staging moved', { follow: key, image: t.image, tag: t.tag, mode: t.git ? gitMover.mode : mover.mode }),
   });
   const followQueue = new WorkQueue({
     concurrency: 4,
@@ -95,6 +100,7 @@ export function wireFollow(
   };
 
   let webhook: WebhookServer | undefined;
+  let reloader: { stop(): void } | undefined;
   const runnables: Runnable[] = [
     {
       name: 'follow-cache',
@@ -113,6 +119,10 @@ export function wireFollow(
       throw new Error(
         `${config.webhookSecretFile}: the webhook secret must be at least 16 characters (it is ${secret.length})`,
       );
+    // Read and checked now, so a bad mount fails the start, not each handshake.
+    const tls = config.webhookTlsCertFile
+      ? loadWebhookTls(config.webhookTlsCertFile, config.webhookTlsKeyFile!)
+      : undefined;
     runnables.push({
       name: 'follow-webhook',
       start: async () => {
@@ -125,10 +135,22 @@ export function wireFollow(
           burst: config.webhookBurst,
           onPushes,
           onRefused: (status, why) => log.warn('webhook refused', { status, why }),
+          ...(tls ? { tls } : {}),
         });
-        log.info('webhook listening', { port: webhook.port });
+        log.info('webhook listening', { port: webhook.port, scheme: tls ? 'https' : 'http' });
+        if (tls)
+          reloader = webhookTlsReloader(
+            config.webhookTlsCertFile!,
+            config.webhookTlsKeyFile!,
+            tls,
+            webhook,
+            (level, msg) => log[level](msg),
+          );
       },
-      stop: () => webhook?.close(),
+      stop: () => {
+        reloader?.stop();
+        return webhook?.close();
+      },
     });
   }
   return {

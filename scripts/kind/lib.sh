@@ -18,6 +18,11 @@ CNPG_VERSION="${CNPG_VERSION:-1.29.1}"
 # (scripts/kind/node/), PostgreSQL and Redis come from Debian packages instead of CloudNativePG and the
 # Redis image, and the app and operator images are built by scripts/images/build.sh.
 OFFLINE="${OFFLINE:-0}"
+# ESO=1 (or `up.sh --offline --eso`): the External Secrets Operator runs in the cluster (eso.sh) and the scratch
+# copy's database block uses the charts' `external-secrets` provider: a SecretStore `$APP-db` (Kubernetes
+# provider) reads the PostgreSQL stand-in's `$APP-db-app` Secret and the charts' ExternalSecret makes the
+# Secret the pods bind. Offline only (it builds ESO from the Go module proxy).
+ESO="${ESO:-0}"
 # Scratch copy of the environment files (tags and the promotion section are set there, never in the repo).
 WORK="${WORK:-$REPO_ROOT/.cache/kind}"
 KUBECTL=(kubectl --context "kind-$CLUSTER")
@@ -36,6 +41,9 @@ if [[ "$OFFLINE" == 1 ]]; then
     case "$name" in kind | kubectl) mkdir -p "$WORK/bin" && ln -sfn "$path" "$WORK/bin/$name" ;; esac
   done < <(bash "$REPO_ROOT/scripts/kind/node/binaries.sh")
   PATH="$WORK/bin:$PATH"
+elif [[ -d "$WORK/bin" ]]; then
+  # The links an offline run left: down.sh (and any step) then works without OFFLINE=1 on a machine without kind.
+  PATH="$PATH:$WORK/bin"
 fi
 
 # Synthesises dist/ into $WORK/dist from a copy of environments/ in which both
@@ -54,6 +62,23 @@ synth() {
   fi
   if ! grep -q '^promotion:' "$WORK/environments/production.yaml"; then
     printf '\npromotion:\n  from: staging\n  approval: Automatic\n  soakSeconds: 30\n' >>"$WORK/environments/production.yaml"
+  fi
+  if [[ "$ESO" == 1 ]]; then
+    local env_file
+    for env_file in "$WORK/environments/staging.yaml" "$WORK/environments/production.yaml"; do
+      # The database block runs from `database:` to the next blank line.
+      awk -v app="$APP" '
+        /^database:/ { skip = 1
+          print "database:"
+          print "  provider: external-secrets"
+          print "  secretStoreRef: { name: " app "-db }"
+          print "  remoteKey: " app "-db-app"
+          print "  sslMode: require"
+          print "  egress: { port: 5432, to: [{ podSelector: { cnpg.io/cluster: " app "-db } }] }"
+          next }
+        skip && /^$/ { skip = 0 }
+        !skip' "$env_file" >"$env_file.tmp" && mv "$env_file.tmp" "$env_file"
+    done
   fi
   # SOAK_SECONDS (e.g. the kind test's 20) replaces production's soak in this scratch copy only.
   if [[ -n "${SOAK_SECONDS:-}" ]]; then

@@ -113,6 +113,56 @@ describe('webhook', () => {
   });
 });
 
+describe('webhook over HTTPS (webhook.tls.secretName)', () => {
+  const tls = render([FOLLOWING], {
+    webhook: { enabled: true, secretName: 'px-webhook', tls: { secretName: 'px-webhook-tls' } },
+  });
+  const pod = tls.find((o) => o.kind === 'Deployment')!.spec.template.spec;
+
+  it('mounts the kubernetes.io/tls Secret read-only (tls.crt, tls.key only) and points the operator at both files', () => {
+    expect(pod.volumes).toContainEqual({
+      name: 'webhook-tls',
+      secret: {
+        secretName: 'px-webhook-tls',
+        items: [
+          { key: 'tls.crt', path: 'tls.crt' },
+          { key: 'tls.key', path: 'tls.key' },
+        ],
+      },
+    });
+    expect(pod.containers[0].volumeMounts).toContainEqual({
+      name: 'webhook-tls',
+      mountPath: '/etc/ponyexpress/webhook-tls',
+      readOnly: true,
+    });
+    expect(pod.containers[0].env).toEqual(
+      expect.arrayContaining([
+        { name: 'PONYEXPRESS_WEBHOOK_TLS_CERT_FILE', value: '/etc/ponyexpress/webhook-tls/tls.crt' },
+        { name: 'PONYEXPRESS_WEBHOOK_TLS_KEY_FILE', value: '/etc/ponyexpress/webhook-tls/tls.key' },
+      ]),
+    );
+    expect(
+      tls.find((o) => o.kind === 'Service' && o.metadata.name === 'ponyexpress-operator-webhook')?.spec.ports,
+    ).toEqual([{ name: 'webhook', port: 8081, targetPort: 'webhook', appProtocol: 'https' }]);
+    expect({
+      service: tls.find((o) => o.metadata.name === 'ponyexpress-operator-webhook'),
+      container: pod.containers[0],
+      volumes: pod.volumes,
+    }).toMatchSnapshot();
+  });
+
+  it('without tls: plain HTTP, no TLS volume or env; tls without the webhook is refused', () => {
+    const plain = render([FOLLOWING], { webhook: { enabled: true, secretName: 'px-webhook' } });
+    const text = JSON.stringify(plain);
+    expect(text).not.toContain('webhook-tls');
+    expect(text).not.toContain('PONYEXPRESS_WEBHOOK_TLS');
+    const parsed = operatorSettingsSchema.safeParse({ webhook: { tls: { secretName: 'px-webhook-tls' } } });
+    expect(parsed.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
+      'webhook.tls: webhook.tls.secretName serves the webhook over HTTPS; set webhook.enabled: true (and webhook.secretName) too',
+    ]);
+  });
+});
+
 describe('the environment file', () => {
   it('follow: emits an ImageFollow for image.repository into follow/, selecting web/worker/beat and the migrate Jobs', () => {
     const raw: Record<string, any> = {
@@ -146,5 +196,49 @@ describe('the environment file', () => {
     expect(() =>
       renderEnv({ ...exampleConfig('staging'), follow: { tags: { semver: '>=1', tag: 'latest' } } }),
     ).toThrow(/set exactly one of semver, regex or tag/);
+  });
+});
+
+describe('Git mode (follow.writeBack.git): the same settings as a Promotion', () => {
+  const git = {
+    url: 'https://git.example.com/acme/fleet.git',
+    path: 'clusters/shop/staging',
+    secretRef: { name: 'fleet-git' },
+  };
+
+  it('the ImageFollow CRD carries the Promotion CRD spec.writeBack schema (one definition, grafted)', () => {
+    const crds = render([FOLLOWING]).filter((o) => o.kind === 'CustomResourceDefinition');
+    const writeBackOf = (name: string) =>
+      crds.find((o) => o.metadata.name === name)!.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties
+        .writeBack;
+    const { description: _f, ...follow } = writeBackOf('imagefollows.ponyexpress.dev');
+    const { description: _p, ...promotion } = writeBackOf('promotions.ponyexpress.dev');
+    expect(follow).toEqual(promotion);
+    expect(follow.properties.git.required).toEqual(['url', 'path', 'secretRef']);
+    expect(follow.properties.git.properties.branch.default).toBe('main');
+  });
+
+  it('emits spec.writeBack and lets the operator get that Secret by name (and the registry one)', () => {
+    const out = renderEnv({
+      ...exampleConfig('staging'),
+      follow: { tags: { regex: '^sha-[0-9a-f]{7,40}$' }, credentials: { secretName: 'regcred' }, writeBack: { git } },
+    });
+    const follow = out.files.find((f) => (f.object as Obj).kind === 'ImageFollow')!.object as Obj;
+    expect(follow.spec.writeBack).toEqual({ git: { ...git, branch: 'main' } });
+    const role = render([{ ...FOLLOWING, follow: { secretName: 'regcred', gitSecret: 'fleet-git' } }]).find(
+      (o) => o.kind === 'Role' && o.metadata.name === 'ponyexpress-operator-follow',
+    )!;
+    expect(role.rules.filter((r: any) => r.resources.includes('secrets'))).toEqual([
+      { apiGroups: [''], resources: ['secrets'], resourceNames: ['fleet-git', 'regcred'], verbs: ['get'] },
+    ]);
+  });
+
+  it("a bad writeBack is refused with the field named, by the Promotion's own rules", () => {
+    expect(() =>
+      renderEnv({
+        ...exampleConfig('staging'),
+        follow: { tags: { tag: 'latest' }, writeBack: { git: { ...git, secretRef: { name: 'Fleet_Git' } } } },
+      }),
+    ).toThrow(/"writeBack",\s*"git",\s*"secretRef",\s*"name"[\s\S]*a Secret name/);
   });
 });

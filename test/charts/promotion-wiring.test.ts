@@ -57,3 +57,47 @@ test('a promotion from an unknown environment is a config problem', () => {
     ]);
   }
 });
+
+describe('the Argo CD Application ignores image fields only where the operator patches the cluster', () => {
+  const git = { url: 'https://git.example.com/acme/fleet.git', path: 'production', secretRef: { name: 'fleet-git' } };
+  const appOf = (env: 'staging' | 'production', files: Record<string, Record<string, unknown>>) =>
+    synthesizeEnvironment(env, { configDir: configDirWith(files) }).objects.find(
+      (o) => o.kind === 'Application',
+    ) as any;
+  const follow = (writeBack?: object) => ({
+    ...exampleConfig('staging'),
+    follow: { tags: { regex: '^sha-[0-9a-f]{7}$' }, ...(writeBack ? { writeBack } : {}) },
+  });
+  const production = (writeBack?: object) => ({
+    ...exampleConfig('production'),
+    promotion: { from: 'staging', ...(writeBack ? { writeBack } : {}) },
+  });
+  const ignored = (app: any) => (app.spec.ignoreDifferences ?? []).map((d: any) => `${d.group}/${d.kind}`);
+
+  test('direct apply (a Promotion or ImageFollow without writeBack): Deployments, StatefulSets, Jobs by field manager', () => {
+    const files = { 'staging.yaml': follow(), 'production.yaml': production() };
+    for (const env of ['staging', 'production'] as const) {
+      const app = appOf(env, files);
+      expect(ignored(app)).toEqual(['apps/Deployment', 'apps/StatefulSet', 'batch/Job']);
+      expect(app.spec.ignoreDifferences[0].managedFieldsManagers).toEqual(['ponyexpress-operator']);
+      expect(app.spec.syncPolicy.syncOptions).toContain('RespectIgnoreDifferences=true');
+    }
+  });
+
+  test('Git mode (writeBack.git): Git says the images, so nothing is ignored', () => {
+    const files = {
+      'staging.yaml': follow({ git: { ...git, path: 'staging' } }),
+      'production.yaml': production({ git }),
+    };
+    for (const env of ['staging', 'production'] as const) {
+      const app = appOf(env, files);
+      expect(app.spec.ignoreDifferences).toBeUndefined();
+      expect(app.spec.syncPolicy.syncOptions).not.toContain('RespectIgnoreDifferences=true');
+    }
+  });
+
+  test('an environment the operator never writes (staging without follow) needs no ignoreDifferences', () => {
+    const app = appOf('staging', { 'staging.yaml': exampleConfig('staging'), 'production.yaml': production() });
+    expect(app.spec.ignoreDifferences).toBeUndefined();
+  });
+});

@@ -48,7 +48,7 @@ function pushAsHuman(url: string, files: Record<string, string>, message: string
 }
 
 const input = (over: Partial<WriteBackInput> = {}): WriteBackInput => ({
-  promotion: 'ponyshop-production/ponyshop',
+  by: { kind: 'Promotion', name: 'ponyshop-production/ponyshop' },
   app: 'ponyshop',
   repository: REPOSITORY,
   components: ['web', 'worker', 'beat'],

@@ -1,6 +1,7 @@
 // The kind project's cluster, through the same offline scripts as `bash scripts/kind/up.sh --offline`:
 // Docker, the kind cluster (created, or reused when a kept one exists), PostgreSQL and Redis stand-ins, the
-// images built and pushed to the cluster's local registry, the operator and both environments on FIRST_TAG.
+// images built and pushed to the cluster's local registry, External Secrets Operator (`up.sh --eso`), the
+// operator and both environments on FIRST_TAG.
 // Every step is cached by its inputs, so a warm run spends its time on the cluster, not on builds.
 import { mkdirSync } from 'node:fs';
 import { buildAndPushBadImages } from './bad-images.js';
@@ -40,6 +41,7 @@ export function bringUp(): void {
     run('kind/02-install-postgres.sh');
     run('kind/03-install-redis.sh');
     run('kind/04-build-images.sh');
+    run('kind/eso.sh');
     buildAndPushBadImages();
     run('kind/05-deploy.sh');
   } catch (error) {

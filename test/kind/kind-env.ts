@@ -22,12 +22,16 @@ export const BROKEN_MIGRATION_TAG = '1.6.0';
 export const CRASHING_TAG = '1.7.0';
 export const STAGING_NS = 'ponyshop-staging';
 export const PRODUCTION_NS = 'ponyshop-production';
+/** The PostgreSQL stand-in's Secret (CloudNativePG's `<cluster>-app`, scripts/kind/02-install-postgres.sh). */
+export const DB_SOURCE_SECRET = 'ponyshop-db-app';
 
 export function kindEnv(): NodeJS.ProcessEnv {
   return {
     ...process.env,
     CLUSTER,
     OFFLINE: '1',
+    // External Secrets Operator (scripts/kind/eso.sh) binds the database: external-secrets.test.ts.
+    ESO: '1',
     WORK,
     KUBECONFIG,
     SOAK_SECONDS: String(SOAK_SECONDS),

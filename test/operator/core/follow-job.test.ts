@@ -1,4 +1,4 @@
-import { stagingMigrationJob } from '../../../operator/core/follow-job.js';
+import { migrationGate, stagingMigrationJob } from '../../../operator/core/follow-job.js';
 import { MIN_JOB_TTL_SECONDS } from '../../../operator/core/migration.js';
 import type { JobLike } from '../../../operator/core/types.js';
 
@@ -29,4 +29,40 @@ test('the template itself is not modified', () => {
   const t = template(600);
   stagingMigrationJob(t, opts);
   expect(t.spec).toHaveProperty('ttlSecondsAfterFinished', 600);
+});
+
+describe('migrationGate (both staging movers)', () => {
+  const job = (conditions: { type: string; status: string; reason?: string; message?: string }[]) =>
+    ({ metadata: { name: 'shop-migrate-1' }, status: { conditions } }) as JobLike;
+
+  test('no Job yet: created, in progress, with the mover note', () => {
+    const r = migrationGate(undefined, 'shop-migrate-1', { created: '; Git next' });
+    expect(r).toMatchObject({
+      state: 'InProgress',
+      reason: 'Migrating',
+      message: 'migration Job shop-migrate-1 created; Git next',
+    });
+  });
+
+  test('running: in progress', () => {
+    expect(migrationGate(job([]), 'shop-migrate-1')).toMatchObject({ state: 'InProgress', reason: 'Migrating' });
+  });
+
+  test('failed: permanent, with the Job reason and the mover note', () => {
+    const r = migrationGate(
+      job([{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', message: 'too many' }]),
+      'shop-migrate-1',
+      { failed: '; nothing was committed' },
+    );
+    expect(r).toEqual({
+      state: 'Failed',
+      reason: 'MigrationFailed',
+      message: 'migration Job shop-migrate-1 failed: BackoffLimitExceeded: too many; nothing was committed',
+      permanent: true,
+    });
+  });
+
+  test('succeeded: the gate is open (undefined)', () => {
+    expect(migrationGate(job([{ type: 'Complete', status: 'True' }]), 'shop-migrate-1')).toBeUndefined();
+  });
 });

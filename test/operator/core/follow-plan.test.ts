@@ -136,3 +136,29 @@ it('an invalid spec or suspend: Ready=False with the reason, observedGeneration 
     { type: 'Warning', reason: 'InvalidSpec', message: 'spec.tags.semver: "x" is not a valid semver range' },
   ]);
 });
+
+it('Git mode: the commit SHA goes into status.current; drift in Git holds with GitDrift, nothing recorded as moved', () => {
+  const f = follow({ current: { tag: '1.0.0', digest: D('a'), image: `registry.example.com/ponyshop@${D('a')}` } });
+  const sha = 'c0ffee'.padEnd(40, '0');
+  const moved = step(f, polled('1.1.0', D('b')), { digest: D('a') }, later(5), {
+    state: 'Done',
+    message: `committed ${sha.slice(0, 12)}`,
+    revision: sha,
+  });
+  expect(moved.plan.status.current).toMatchObject({ tag: '1.1.0', digest: D('b'), commit: sha });
+  // Git (what current() reads in Git mode) says a human's image: the follow puts nothing over it.
+  const held = step(moved.next, polled('1.1.0', D('b')), { digest: undefined }, later(10), {
+    state: 'Failed',
+    reason: 'GitDrift',
+    message: 'Git says web runs registry.example.com/ponyshop:hotfix',
+    permanent: false,
+  });
+  expect(held.choice.target).toEqual({ tag: '1.1.0', digest: D('b') });
+  expect(held.plan.status.current).toEqual(moved.plan.status.current);
+  expect(held.plan.status.failedDigests).toBeUndefined();
+  expect(held.plan.status.conditions?.find((c) => c.type === 'Ready')).toMatchObject({
+    status: 'False',
+    reason: 'GitDrift',
+  });
+  expect(held.plan.events).toEqual([expect.objectContaining({ type: 'Warning', reason: 'GitDrift' })]);
+});

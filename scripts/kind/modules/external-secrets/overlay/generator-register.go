@@ -1,0 +1,2 @@
+// Replaces ESO's pkg/generator/register/register.go at build time (go build -overlay): no generators.
+package register
