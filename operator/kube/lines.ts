@@ -12,7 +12,8 @@ const NL = 0x0a;
  * How much line handling one turn of the event loop may do, shared by all the streams using it.
  * One socket read can carry watch events for hundreds of streams, and libuv reads a busy socket
  * many times per turn: at 500 pipelines a release flood held the loop for 261 ms of CPU. A stream
- * that finds the turn's budget spent pauses and continues in a later turn.
+ * that finds the turn's budget spent pauses and continues in a later turn. "Per turn" is approximate:
+ * the clock restarts in the turn's check phase, so a turn may run up to two slices.
  */
 export class TurnBudget {
   private startedAt?: number;
