@@ -109,7 +109,11 @@ describe('Cache', () => {
     const pod = (name: string) => ({
       metadata: { name, namespace: 'stg', labels: { app: 'shop' }, managedFields: [{ manager: 'kubelet' }] },
       spec: { nodeName: 'n1', containers: [{ name: 'web', image: 'r/app:b2', env: [{ name: 'A', value: 'x' }] }] },
-      status: { phase: 'Running', podIP: '10.0.0.1', containerStatuses: [{ name: 'web', ready: true, containerID: 'c' }] },
+      status: {
+        phase: 'Running',
+        podIP: '10.0.0.1',
+        containerStatuses: [{ name: 'web', ready: true, containerID: 'c' }],
+      },
     });
     api.objects.set('/api/v1/namespaces/stg/pods?app=shop', [pod('listed')]);
     const { cache } = await started(api);

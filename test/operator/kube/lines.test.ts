@@ -94,7 +94,9 @@ describe('readLines', () => {
       Array.from({ length: 8 }, (_, n) => `{"s":0,"n":${n}}`),
     );
     expect(handled.filter((h) => h.stream === 1)).toHaveLength(8);
-    const perTurn = [...handled.reduce((m, h) => m.set(h.turn, (m.get(h.turn) ?? 0) + 1), new Map<number, number>()).values()];
+    const perTurn = [
+      ...handled.reduce((m, h) => m.set(h.turn, (m.get(h.turn) ?? 0) + 1), new Map<number, number>()).values(),
+    ];
     // 10 ms per turn at 3 ms a line: about four lines a turn (the budget is per turn only roughly: a
     // turn's clock restarts in its check phase, so up to two slices), never all sixteen at once.
     expect(Math.max(...perTurn)).toBeLessThanOrEqual(8);
