@@ -7,8 +7,13 @@ export interface RolloutState {
   complete: boolean;
   /** Set when the rollout can no longer finish on its own (ProgressDeadlineExceeded). */
   stalled?: string;
-  /** Why it is not complete; stable while nothing changes (no clock in it). */
+  /** Why it is not complete, with the replica counts; stable while nothing changes (no clock in it). */
   message: string;
+  /**
+   * The same without counters, for status conditions: a rollout's progress alone is no reason for a status
+   * write (at 500 pipelines, counters made 2.7 extra writes per promotion while staging rolled out).
+   */
+  summary: string;
 }
 
 export function workloadName(w: WorkloadLike): string {
@@ -24,12 +29,13 @@ export function rolloutState(w: WorkloadLike): RolloutState {
   const generation = w.metadata.generation ?? 0;
   const status = w.status ?? {};
   if ((status.observedGeneration ?? -1) < generation) {
-    return { complete: false, message: `${name}: waiting for the controller to observe generation ${generation}` };
+    const message = `${name}: waiting for the controller to observe generation ${generation}`;
+    return { complete: false, message, summary: message };
   }
   const progressing = status.conditions?.find((c) => c.type === 'Progressing');
   if (w.kind === 'Deployment' && progressing?.status === 'False' && progressing.reason === 'ProgressDeadlineExceeded') {
     const stalled = `${name}: ProgressDeadlineExceeded${progressing.message ? `: ${progressing.message}` : ''}`;
-    return { complete: false, stalled, message: stalled };
+    return { complete: false, stalled, message: stalled, summary: stalled };
   }
   const desired = w.spec?.replicas ?? 1;
   const counts = {
@@ -47,13 +53,15 @@ export function rolloutState(w: WorkloadLike): RolloutState {
     return {
       complete: false,
       message: `${name}: ${counts.updated}/${desired} updated, ${counts.ready} ready, ${counts.available} available, ${counts.replicas} total`,
+      summary: `${name}: rolling out, not yet ${desired} updated and available`,
     };
   }
   const rolling = w.kind === 'StatefulSet' && (w.spec?.updateStrategy?.type ?? 'RollingUpdate') === 'RollingUpdate';
   if (rolling && status.updateRevision && status.currentRevision !== status.updateRevision) {
-    return { complete: false, message: `${name}: revision ${status.updateRevision} not yet current` };
+    const message = `${name}: revision ${status.updateRevision} not yet current`;
+    return { complete: false, message, summary: message };
   }
-  return { complete: true, message: `${name}: rollout complete` };
+  return { complete: true, message: `${name}: rollout complete`, summary: `${name}: rollout complete` };
 }
 
 /** Containers and init containers of a workload's pod template that run the app image. */

@@ -176,7 +176,7 @@ function checkCandidate(
   if (!policy.allowed) return not('TagNotAllowed', `ignoring ${candidate.image}: ${policy.message}`);
   for (const w of staging.workloads) {
     const rollout = rolloutState(w);
-    if (!rollout.complete) return not(rollout.stalled ? 'RolloutStalled' : 'RolloutIncomplete', rollout.message);
+    if (!rollout.complete) return not(rollout.stalled ? 'RolloutStalled' : 'RolloutIncomplete', rollout.summary);
   }
   const pods = checkPods(staging, candidate, settings, found.podDigests);
   if (typeof pods !== 'number') return pods;
