@@ -7,6 +7,10 @@
 # mirror and a recipe number, so a fresh Docker engine re-imports it in seconds.
 # shellcheck source=scripts/images/lib.sh
 source "$(dirname "$0")/lib.sh"
+# One run at a time per cache: CI builds the app images while the node image's binaries compile, and both
+# start here (two debootstraps would race on the same tarball).
+exec 8>"$CACHE/.base.lock"
+flock 8
 mirror="$(debian_mirror)"
 
 # --- debian minbase -------------------------------------------------------------------------

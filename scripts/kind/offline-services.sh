@@ -2,7 +2,8 @@
 # Offline stand-ins, built from Debian packages and loaded into kind:
 #   ponyexpress.local/postgresql:<key>  Debian's postgresql (uid 999), initdb on first start, scram, TLS
 #   ponyexpress.local/redis:<key>       Debian's redis-server (uid 999)
-# stdout: "postgresql <image>" and "redis <image>". Sourced by 02/03 when OFFLINE=1.
+# stdout: "postgresql <image>" and "redis <image>". Run by 02/03 when OFFLINE=1; `--build-only` builds (or
+# reuses) the images without loading them into a cluster (.ci/run builds them while Go compiles).
 # shellcheck source=scripts/kind/lib.sh
 source "$(dirname "$0")/lib.sh"
 # shellcheck source=scripts/images/lib.sh
@@ -49,6 +50,6 @@ if ! have_image "$redis_image"; then
   ctx="$(mktemp -d)"; printf '%s\n' "$redis_df" >"$ctx/Dockerfile"
   docker build -q -t "$redis_image" "$ctx" >/dev/null || die "building $redis_image failed"; rm -rf "$ctx"
 fi
-kind load docker-image --name "$CLUSTER" "$pg_image" "$redis_image" >&2
+[[ "${1:-}" == --build-only ]] || kind load docker-image --name "$CLUSTER" "$pg_image" "$redis_image" >&2
 echo "postgresql $pg_image"
 echo "redis $redis_image"
