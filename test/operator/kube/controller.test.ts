@@ -170,7 +170,7 @@ describe('PromotionController with the executor', () => {
     expect(steps).toHaveLength(10);
     expect(calls.slice(0, calls.indexOf('create jobs'))).toEqual(['update promotions/status']);
     expect(statuses[0]).toMatchObject({ phase: 'Waiting', staging: { tag: 'B', verified: false } });
-    expect(statuses[0].conditions.find((c) => c.type === 'StagingVerified')).toMatchObject({
+    expect(statuses.at(0)?.conditions?.find((c) => c.type === 'StagingVerified')).toMatchObject({
       reason: 'RolloutIncomplete',
       message: expect.stringMatching(/^deployment\/ponyshop-web: rolling out, not yet \d+ updated and available$/),
     });
