@@ -14,6 +14,8 @@ const common = {
 
 /** @type {import('jest').Config} */
 export default {
+  // The kind project's files last: its cluster comes up in the background while the others run.
+  testSequencer: '<rootDir>/test/sequencer.js',
   projects: [
     {
       ...common,
@@ -52,12 +54,14 @@ export default {
       ...common,
       // A real promotion on a kind cluster built offline (scripts/kind: node image, Debian PostgreSQL and
       // Redis stand-ins, a local registry so pods report digests, the operator in-cluster). globalSetup
-      // brings it up with the cached build scripts; globalTeardown deletes it unless PONYEXPRESS_KEEP_KIND=1.
+      // starts the bring-up in the background with the cached build scripts (test/kind/background.ts); the
+      // files run last and wait for it; globalTeardown deletes the cluster unless PONYEXPRESS_KEEP_KIND=1.
       // Fails, never skips, when Docker cannot start. See docs/containers.md.
       displayName: 'kind',
       testMatch: ['<rootDir>/test/kind/**/*.test.ts'],
       globalSetup: '<rootDir>/test/kind/global-setup.ts',
       globalTeardown: '<rootDir>/test/kind/global-teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/kind/setup-file.ts'],
     },
     {
       ...common,

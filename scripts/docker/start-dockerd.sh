@@ -59,8 +59,9 @@ if ! docker info >/dev/null 2>&1; then
     echo "start-dockerd: dockerd (pid $(cat /var/run/docker.pid)) is starting; waiting" >&2
   else
     echo "start-dockerd: starting dockerd (log: $LOG)" >&2
-    # setsid: dockerd outlives this script and the CI step that ran it.
-    setsid dockerd "${args[@]}" >>"$LOG" 2>&1 </dev/null &
+    # setsid: dockerd outlives this script and the CI step that ran it. It must hold no caller's lock fd (ours,
+    # images/build.sh's, base.sh's), or the next caller of that script would wait forever.
+    setsid dockerd "${args[@]}" >>"$LOG" 2>&1 </dev/null 7>&- 8>&- 9>&- &
   fi
   for _ in $(seq 1 120); do
     docker info >/dev/null 2>&1 && break

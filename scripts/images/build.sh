@@ -18,6 +18,10 @@ IMAGE_BASES="${IMAGE_BASES:-local}"
 LABEL=dev.ponyexpress.inputs
 
 bash "$REPO_ROOT/scripts/docker/start-dockerd.sh"
+# One build at a time per cache: the container project's globalSetup and the kind bring-up (which runs in the
+# background of `npm test`) may both ask; the second waits, then finds the images up to date.
+exec 7>"$CACHE/.build.lock"
+flock 7
 
 # build_image <image> <key> <docker build args...>: builds unless <image> already carries <key>.
 build_image() {
