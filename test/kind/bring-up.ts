@@ -31,7 +31,8 @@ export function bringUp(): void {
     );
   }
   mkdirSync(WORK, { recursive: true });
-  const clusters = withLib('kind get clusters', 'kind get clusters 2>/dev/null');
+  // Sourcing lib.sh offline builds the node image's Go binaries when they are missing (binaries.sh), hence the name.
+  const clusters = withLib('kind binaries (built if missing), kind get clusters', 'kind get clusters 2>/dev/null');
   const reused = clusters.split('\n').includes(CLUSTER);
   try {
     run('kind/01-create-cluster.sh');
