@@ -1,6 +1,7 @@
 // ESM + ts-jest: client-node 2.x is ESM-only, so the whole suite runs as ESM.
-// Four projects: fast unit tests, cluster tests (one real control plane per run), the contract
-// test (real PostgreSQL, Redis and the example Django app) and GitOps publishing (a real git daemon).
+// Six projects: fast unit tests, cluster tests (one real control plane per run), the contract
+// test (real PostgreSQL, Redis and the example Django app), the built images under Docker, a real
+// promotion on kind, and GitOps publishing (a real git daemon).
 const tsTransform = {
   '^.+\\.ts$': ['ts-jest', { useESM: true, diagnostics: { ignoreCodes: [151002] } }],
 };
@@ -20,7 +21,10 @@ export default {
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/test/{smoke,contract-module,charts,operator}/**/*.test.ts'],
+      testMatch: [
+        '<rootDir>/test/{smoke,contract-module,charts,operator}/**/*.test.ts',
+        '<rootDir>/test/kind/*.unit.test.ts',
+      ],
     },
     {
       ...common,
@@ -59,6 +63,7 @@ export default {
       // Fails, never skips, when Docker cannot start. See docs/containers.md.
       displayName: 'kind',
       testMatch: ['<rootDir>/test/kind/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '\\.unit\\.test\\.ts$'],
       globalSetup: '<rootDir>/test/kind/global-setup.ts',
       globalTeardown: '<rootDir>/test/kind/global-teardown.ts',
       setupFilesAfterEnv: ['<rootDir>/test/kind/setup-file.ts'],

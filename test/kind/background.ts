@@ -7,9 +7,13 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import { join } from 'node:path';
 import { REPO_ROOT, WORK } from './kind-env.js';
 
-const LOG = join(WORK, 'bring-up.log');
-const PID = join(WORK, 'bring-up.pid');
-const RESULT = join(WORK, 'bring-up.json');
+/** The bring-up's files in WORK: its output, its process id and its result. */
+export const FILES = {
+  log: join(WORK, 'bring-up.log'),
+  pid: join(WORK, 'bring-up.pid'),
+  result: join(WORK, 'bring-up.json'),
+};
+const { log: LOG, pid: PID, result: RESULT } = FILES;
 /** Written once the first kind file has shown the bring-up's timings (each file runs in its own module registry). */
 const SHOWN = join(WORK, 'bring-up.shown');
 
