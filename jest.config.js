@@ -2,6 +2,8 @@
 // Six projects: fast unit tests, cluster tests (one real control plane per run), the contract
 // test (real PostgreSQL, Redis and the example Django app), the built images under Docker, a real
 // promotion on kind, and GitOps publishing (a real git daemon).
+import { KIND_PROJECT } from './test/sequencer.js';
+
 const tsTransform = {
   '^.+\\.ts$': ['ts-jest', { useESM: true, diagnostics: { ignoreCodes: [151002] } }],
 };
@@ -61,7 +63,7 @@ export default {
       // starts the bring-up in the background with the cached build scripts (test/kind/background.ts); the
       // files run last and wait for it; globalTeardown deletes the cluster unless PONYEXPRESS_KEEP_KIND=1.
       // Fails, never skips, when Docker cannot start. See docs/containers.md.
-      displayName: 'kind',
+      displayName: KIND_PROJECT,
       testMatch: ['<rootDir>/test/kind/**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '\\.unit\\.test\\.ts$'],
       globalSetup: '<rootDir>/test/kind/global-setup.ts',

@@ -1,7 +1,8 @@
 // Operator benchmark at fleet size: prints numbers, asserts nothing. ONE operator (compiled JS,
 // as in the container) manages N pipelines, each a staging + production namespace pair with the
 // chart's namespaced RBAC, on the test control plane (or the cluster in KUBECONFIG):
-//   npm run bench:operator -- [--pipelines 500] [--concurrency 50] [--node-options=<flags for the operator>]
+//   npm run bench:operator -- [--pipelines 500] [--concurrency 50] [--watch-scope cluster] [--node-options=<flags for the operator>]
+//     [--operator-env=NAME=value ...] (e.g. MALLOC_ARENA_MAX=2, to try glibc's allocator settings)
 // Measures: time until all N Promotions are reconciled at start; then all N staging
 // environments are released at once and every promotion is timed from watch events:
 // "staging verified -> production Job created" and the operator-side time per promotion (its
@@ -14,6 +15,7 @@ import globalTeardown from '../test/cluster/global-teardown.js';
 import { readState } from '../test/cluster/harness/index.js';
 import { eachLimited, Fleet } from '../test/cluster/operator/support/fleet.js';
 import { loadClusterAccess } from '../operator/kube/access.js';
+import type { WatchScope } from '../operator/kube/cache.js';
 import { KubeClient, type KubernetesObject } from '../operator/kube/client.js';
 import { Transport } from '../operator/kube/transport.js';
 
@@ -23,7 +25,18 @@ const arg = (name: string, fallback: number) => {
 };
 const PIPELINES = arg('pipelines', 500);
 const CONCURRENCY = arg('concurrency', 50);
+const WATCH_SCOPE = process.argv.includes('--watch-scope')
+  ? (process.argv[process.argv.indexOf('--watch-scope') + 1] as WatchScope)
+  : 'namespaces';
 const NODE_OPTIONS = process.argv.find((a) => a.startsWith('--node-options='))?.slice('--node-options='.length);
+const EXTRA_ENV = Object.fromEntries(
+  process.argv
+    .filter((a) => a.startsWith('--operator-env='))
+    .map((a) => {
+      const [name, ...value] = a.slice('--operator-env='.length).split('=');
+      return [name, value.join('=')];
+    }),
+);
 const MiB = 1024 * 1024;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const started = Date.now();
@@ -111,7 +124,7 @@ const pct = (xs: number[], p: number) => {
 };
 
 async function run(): Promise<void> {
-  const fleet = new Fleet('bench', PIPELINES, CONCURRENCY);
+  const fleet = new Fleet('bench', PIPELINES, CONCURRENCY, WATCH_SCOPE);
   let t = Date.now();
   progress(`setting up ${PIPELINES} pipelines`);
   await fleet.setUpApps('a1', progress);
@@ -129,6 +142,7 @@ async function run(): Promise<void> {
       PONYEXPRESS_INFORMER_WATCHDOG_SECONDS: '420',
       // e.g. --node-options=--max-semi-space-size=2 to try V8 memory settings on the operator only
       ...(NODE_OPTIONS ? { NODE_OPTIONS } : {}),
+      ...EXTRA_ENV,
     },
     'js',
   );
@@ -161,6 +175,16 @@ async function run(): Promise<void> {
   );
   await sleep(5000);
   const rssReconciled = await rss();
+  const memory = async () =>
+    Object.fromEntries(
+      await Promise.all(
+        ['heap_used', 'heap_total', 'external', 'array_buffers'].map(
+          async (part) =>
+            [part, ((await metric('ponyexpress_process_memory_bytes', `part="${part}"`)) / MiB).toFixed(1)] as const,
+        ),
+      ),
+    );
+  const memoryReconciled = await memory();
 
   // --- all N released at once -------------------------------------------------------------
   const admin = new KubeClient(new Transport(await loadClusterAccess({ KUBECONFIG: readState().kubeconfig })));
@@ -270,6 +294,8 @@ async function run(): Promise<void> {
   // Per promotion: the operator's reactions, from the first time each fact was seen.
   const verifiedToJob: number[] = [];
   const operatorSide: number[] = [];
+  /** Each of the four reactions apart, to see which one costs the time. */
+  const reactions: number[][] = [[], [], [], []];
   let incomplete = 0;
   for (const p of fleet.pipelines) {
     const g = (k: string) => seen.get(k);
@@ -290,12 +316,13 @@ async function run(): Promise<void> {
       continue;
     }
     verifiedToJob.push(jobCreated - verified);
+    parts.forEach((x, i) => reactions[i].push(Math.max(0, x)));
     operatorSide.push(parts.reduce((a, b) => a + Math.max(0, b), 0));
   }
 
   const row = (k: string, v: string) => process.stdout.write(`${k.padEnd(62)} ${v}\n`);
   process.stdout.write(
-    `\nponyexpress operator benchmark: ${PIPELINES} pipelines (a staging + production namespace pair each), one operator${NODE_OPTIONS ? ` (NODE_OPTIONS=${NODE_OPTIONS})` : ''}\n`,
+    `\nponyexpress operator benchmark: ${PIPELINES} pipelines (a staging + production namespace pair each), one operator, watch scope ${WATCH_SCOPE}${NODE_OPTIONS ? ` (NODE_OPTIONS=${NODE_OPTIONS})` : ''}${Object.keys(EXTRA_ENV).length ? ` env ${JSON.stringify(EXTRA_ENV)}` : ''}\n`,
   );
   row('set-up of the apps (not the operator)', `${(setUpMs / 1000).toFixed(0)} s`);
   row(`time until all ${PIPELINES} Promotions reconciled (operator start)`, `${(reconcileAllMs / 1000).toFixed(1)} s`);
@@ -308,12 +335,15 @@ async function run(): Promise<void> {
     'operator-side time per promotion, p50 / p99 (target p99 <= 2000)',
     `${pct(operatorSide, 50)} / ${pct(operatorSide, 99)} ms`,
   );
+  const REACTIONS = ['verified -> Job', 'Job done -> wave 1 set', 'wave 1 done -> beat set', 'beat done -> Succeeded'];
+  REACTIONS.forEach((what, i) => row(`  ${what}, p50 / p99`, `${pct(reactions[i], 50)} / ${pct(reactions[i], 99)} ms`));
   if (incomplete) row('promotions with a fact missed by the bench watches', String(incomplete));
   row('writes per promotion, excl. Lease (target <= 10)', promotionWrites.toFixed(1));
   for (const l of writeLines) row(`  ${l.replace('ponyexpress_api_writes_total', '')}`, 'cumulative');
   row('requests per promotion, excl. Lease (incl. watch re-opens)', promotionRequests.toFixed(1));
   row('operator RSS idle (no Promotions yet)', `${rssIdle.toFixed(1)} MiB`);
   row(`operator RSS with ${PIPELINES} reconciled`, `${rssReconciled.toFixed(1)} MiB`);
+  row('  of which, MiB', JSON.stringify(memoryReconciled));
   row(
     `operator RSS peak while promoting / after (target <= 120)`,
     `${rssPeak.toFixed(1)} / ${rssAfter.toFixed(1)} MiB`,

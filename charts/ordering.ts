@@ -23,6 +23,8 @@ const PLACEMENT: Record<string, Placement> = {
   ConfigMap: { prefix: '20', wave: -2 },
   Role: { prefix: '20' },
   RoleBinding: { prefix: '21' },
+  ClusterRole: { prefix: '20' },
+  ClusterRoleBinding: { prefix: '21' },
   NetworkPolicy: { prefix: '25', wave: -2 },
   Service: { prefix: '30' },
   Job: { prefix: '40', wave: -1 },

@@ -4,6 +4,7 @@ export const OPERATOR_ENV = {
   namespace: 'POD_NAMESPACE',
   identity: 'POD_NAME',
   watchNamespaces: 'PONYEXPRESS_WATCH_NAMESPACES',
+  watchScope: 'PONYEXPRESS_WATCH_SCOPE',
   leaderElection: 'PONYEXPRESS_LEADER_ELECTION',
   leaseName: 'PONYEXPRESS_LEASE_NAME',
   leaseDurationSeconds: 'PONYEXPRESS_LEASE_DURATION_SECONDS',

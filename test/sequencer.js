@@ -2,7 +2,10 @@
 // its cluster comes up in the background (test/kind/background.ts) while every other file runs.
 import Sequencer from '@jest/test-sequencer';
 
-const isKind = (test) => test.context.config.displayName?.name === 'kind';
+/** The kind project's displayName (jest.config.js imports it). */
+export const KIND_PROJECT = 'kind';
+
+const isKind = (test) => test.context.config.displayName?.name === KIND_PROJECT;
 
 export default class KindLast extends Sequencer {
   async sort(tests) {

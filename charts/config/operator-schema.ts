@@ -25,6 +25,14 @@ export const operatorSettingsSchema = z.strictObject({
       digest: imageDigest.optional(),
     })
     .prefault({}),
+  /**
+   * How the operator watches workloads, pods and Jobs. `namespaces`: one watch per kind per namespace,
+   * with Roles only (least privilege). `cluster`: one watch per kind for all namespaces, which needs a
+   * read-only ClusterRole (get/list/watch on Deployments, StatefulSets, Pods, Jobs, Promotions and
+   * Namespaces; writes stay namespaced) and caches every such object in the cluster, trimmed: for
+   * fleets of hundreds of apps (docs/operator-runtime.md). @default namespaces
+   */
+  watchScope: z.enum(['namespaces', 'cluster']).default('namespaces'),
   /** Leader election makes extra replicas hot standbys. @default 2 */
   replicas: integer(1, 10).default(2),
   /**

@@ -35,6 +35,7 @@ export class OperatorChart extends Chart {
       namespace: settings.namespace,
       serviceAccountName: workload.serviceAccountName,
       leaseName,
+      watchScope: settings.watchScope,
     });
     new OperatorNetworkPolicy(this, 'network-policy', props);
   }

@@ -1,6 +1,7 @@
 // Least-privilege, namespaced RBAC for the operator: one Role + RoleBinding per namespace and purpose.
-// No ClusterRole at all, and no wildcard; the only Secret rules are `get` on one named Secret (resourceNames):
-// the registry credentials a following staging environment names, and a production Git write-back's credentials.
+// No ClusterRole unless `watchScope: cluster` asks for one, and then read-only (CLUSTER_READ_RULES); no
+// wildcard; the only Secret rules are `get` on one named Secret (resourceNames): the registry credentials
+// a following staging environment names, and a production Git write-back's credentials.
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { OPERATOR_NAME, operatorLabels, type OperatorPipeline } from './props.js';
@@ -24,6 +25,16 @@ export const PRODUCTION_RULES: readonly Rule[] = [
   { apiGroups: ['ponyexpress.dev'], resources: ['promotions'], verbs: READ },
   { apiGroups: ['ponyexpress.dev'], resources: ['promotions/status'], verbs: ['update', 'patch'] },
   { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+];
+
+/**
+ * `watchScope: cluster`: what the operator watches, in every namespace, read-only. Namespaces tell a
+ * typo in a Promotion's namespace from an empty one. Writes keep their namespaced Roles.
+ */
+export const CLUSTER_READ_RULES: readonly Rule[] = [
+  ...STAGING_RULES,
+  { apiGroups: ['ponyexpress.dev'], resources: ['promotions'], verbs: READ },
+  { apiGroups: [''], resources: ['namespaces'], verbs: READ },
 ];
 
 /**
@@ -59,6 +70,8 @@ export interface OperatorRbacProps {
   readonly namespace: string;
   readonly serviceAccountName: string;
   readonly leaseName: string;
+  /** `cluster` adds the read-only ClusterRole and drops the staging Roles it covers. @default 'namespaces' */
+  readonly watchScope?: 'namespaces' | 'cluster';
 }
 
 /** Grants, per namespace, exactly the rules its role in some pipeline needs. */
@@ -77,7 +90,18 @@ export class OperatorRbac extends Construct {
       });
     };
     grant(props.namespace, 'leader-election', ownNamespaceRules(props.leaseName));
-    for (const ns of unique(props.pipelines.map((p) => p.stagingNamespace))) grant(ns, 'staging', STAGING_RULES);
+    if (props.watchScope === 'cluster') {
+      // Cluster-scoped: the operator's namespace in the name keeps two installs apart.
+      const metadata = { name: `${OPERATOR_NAME}-read-${props.namespace}`, labels: operatorLabels() };
+      new k8s.KubeClusterRole(this, 'cluster-read', { metadata, rules: [...CLUSTER_READ_RULES] });
+      new k8s.KubeClusterRoleBinding(this, 'cluster-read-binding', {
+        metadata,
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: metadata.name },
+        subjects: [{ kind: 'ServiceAccount', name: props.serviceAccountName, namespace: props.namespace }],
+      });
+    } else {
+      for (const ns of unique(props.pipelines.map((p) => p.stagingNamespace))) grant(ns, 'staging', STAGING_RULES);
+    }
     for (const ns of unique(props.pipelines.map((p) => p.productionNamespace))) {
       const secrets = unique(
         props.pipelines.flatMap((p) => (p.productionNamespace === ns && p.gitSecret ? [p.gitSecret] : [])),

@@ -127,6 +127,7 @@ function podSpec(props: OperatorWorkloadProps, serviceAccountName: string): k8s.
           { name: OPERATOR_ENV.namespace, ...fieldRef('metadata.namespace') },
           // Only the namespaces RBAC grants: watching more would fail with 403.
           { name: OPERATOR_ENV.watchNamespaces, value: watched.join(',') },
+          ...(props.settings.watchScope === 'cluster' ? [{ name: OPERATOR_ENV.watchScope, value: 'cluster' }] : []),
           { name: OPERATOR_ENV.leaderElection, value: 'true' },
           { name: OPERATOR_ENV.leaseName, value: props.leaseName },
           { name: OPERATOR_ENV.metricsPort, value: String(METRICS_PORT) },

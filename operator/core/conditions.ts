@@ -1,6 +1,7 @@
 // kstatus-compatible conditions: every condition carries the generation it describes, and
 // lastTransitionTime moves only when the status flips (a new reason or message alone does not move it).
-import type { Condition, ConditionType } from './resource.js';
+import { sameJson } from '../../contract/index.js';
+import type { Condition, ConditionType, PromotionStatus } from './resource.js';
 
 export const CONDITION_ORDER: readonly ConditionType[] = [
   'Ready',
@@ -55,4 +56,35 @@ export function nextConditions(
     else if (before) out.push({ ...before, observedGeneration: generation });
   }
   return out;
+}
+
+/**
+ * Reasons of a staging candidate on its normal way to verified. Their words change every few seconds
+ * while pods start (rolling out, then pods not ready, then soaking), and nothing is wrong.
+ */
+export const PROGRESS_REASONS: ReadonlySet<string> = new Set([
+  'RolloutIncomplete',
+  'PodsNotReady',
+  'StagingMigrationPending',
+  'Soaking',
+  'SmokePending',
+  'DigestPending',
+]);
+
+/**
+ * True when, apart from staging's candidate progressing (StagingVerified False with a progress reason
+ * after the change), nothing differs: the staging block, the phase turning to Waiting, StagingVerified
+ * itself, and the reasons and messages of conditions that keep their status (they quote StagingVerified's
+ * message). A reader need not see progress at once: the promotion's start, a few minutes at most later,
+ * says it all. A problem reason, another condition's status, production, history or a hold are not this.
+ */
+export function onlyProgressDiffers(previous: PromotionStatus | undefined, next: PromotionStatus): boolean {
+  const verified = findCondition(next.conditions, 'StagingVerified');
+  if (!previous || verified?.status !== 'False' || !PROGRESS_REASONS.has(verified.reason)) return false;
+  if (next.phase !== previous.phase && next.phase !== 'Waiting') return false;
+  const conditions = next.conditions?.map((c) => {
+    const before = findCondition(previous.conditions, c.type);
+    return before && (before.status === c.status || c.type === 'StagingVerified') ? before : c;
+  });
+  return sameJson(previous, { ...next, phase: previous.phase, staging: previous.staging, conditions });
 }

@@ -124,7 +124,15 @@ export class KubeClient {
   }
 
   /** Lists every page (informers relist with this). */
-  async list<T extends KubernetesObject>(path: string, labelSelector?: string): Promise<KubeList<T>> {
+  /**
+   * All pages of a list. `keep` turns each item into what the caller keeps, page by page, so a
+   * cluster-wide list of thousands of pods never holds them all whole at once.
+   */
+  async list<T extends KubernetesObject>(
+    path: string,
+    labelSelector?: string,
+    keep: (item: T) => T = (item) => item,
+  ): Promise<KubeList<T>> {
     const items: T[] = [];
     let cont: string | undefined;
     let resourceVersion: string | undefined;
@@ -132,7 +140,7 @@ export class KubeClient {
       const page = await this.request<KubeList<T>>('GET', path, {
         query: { limit: '500', continue: cont, labelSelector: labelSelector || undefined },
       });
-      items.push(...page.items);
+      for (const item of page.items) items.push(keep(item));
       cont = page.metadata?.continue || undefined;
       resourceVersion = page.metadata?.resourceVersion;
     } while (cont);

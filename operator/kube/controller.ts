@@ -2,6 +2,7 @@
 // Keeps two small bits of memory the caches cannot: the last smoke result per Promotion and the
 // Promotion as our own status write returned it (the watch may deliver it a moment later, and
 // planning from the older status would repeat a step).
+import { onlyProgressDiffers } from '../core/conditions.js';
 import { reconcile } from '../core/plan.js';
 import type { ActionFailure, DigestResolution, Phase, PromotionObject, SmokeResult } from '../core/types.js';
 import type { ControllerMetrics, Logger } from '../telemetry.js';
@@ -11,6 +12,13 @@ import { executePlan, LostLeadership, type ExecuteContext } from './execute.js';
 import type { GitWriteBack } from './gitops.js';
 import { observe } from './observe.js';
 import type { ReconcileOutcome } from './queue.js';
+
+/**
+ * A staging candidate's progress in new words (core/conditions.ts PROGRESS_REASONS) is written once status
+ * has been behind this many statusMinIntervals (5 min by default): the first write already said
+ * "not verified yet, and why"; a problem reason is written at the normal interval.
+ */
+export const PROGRESS_INTERVALS = 10;
 
 /** What the work queue drives: one reconcile of one key (controller-runtime's Reconciler). */
 export interface Reconciler {
@@ -101,7 +109,10 @@ export class PromotionController implements Reconciler {
     if (observationOnly && this.statusMinIntervalMs > 0) {
       const since = this.behindSinceMs.get(key) ?? this.clock.now();
       this.behindSinceMs.set(key, since);
-      const wait = since + this.statusMinIntervalMs - this.clock.now();
+      // Progress in other words (rolling out -> pods not ready -> soaking) waits PROGRESS_INTERVALS times longer.
+      const interval =
+        this.statusMinIntervalMs * (onlyProgressDiffers(promotion.status, plan.status) ? PROGRESS_INTERVALS : 1);
+      const wait = since + interval - this.clock.now();
       if (wait > 0) return { requeueAfterMs: Math.min(wait, (plan.requeueAfterSeconds ?? Infinity) * 1000) };
     }
     if (plan.actions.length || plan.statusChanged || plan.events.length) {

@@ -21,6 +21,10 @@ export interface InformerOptions<T> {
    * core reads. @default drops managedFields and kubectl's last-applied annotation
    */
   transform?(obj: T): T;
+  /** Keep and report only the objects this accepts (e.g. Promotions in the watched namespaces). @default all */
+  accept?(obj: T): boolean;
+  /** Keep a per-namespace index for `listIn` (a cluster-wide informer). @default off */
+  indexByNamespace?: boolean;
   /** Shared by the informers of one cache: only so many list at once (see gate.ts). @default no limit */
   listGate?: Gate;
   /** @default 500 */
@@ -28,7 +32,8 @@ export interface InformerOptions<T> {
   /** @default 15000 */
   restartMaxMs?: number;
   // Method syntax on purpose: an informer of pods is usable where any object informer is.
-  onEvent(obj: T): void;
+  /** Every change, with the cached object it replaces (undefined when new): a label change can leave a selector. */
+  onEvent(obj: T, previous?: T): void;
   /** After each successful list (even an empty one). */
   onSync?(): void;
   /** At the first failure in a row (e.g. a 403: the Promotions using it re-plan with it). */
@@ -57,6 +62,8 @@ const keyOf = (o: KubernetesObject) => `${o.metadata?.namespace ?? ''}/${o.metad
 
 export class ResilientInformer<T extends KubernetesObject> {
   private cache = new Map<string, T>();
+  /** namespace -> key -> object, when indexByNamespace. */
+  private byNamespace = new Map<string, Map<string, T>>();
   private synced = false;
   private stopped = true;
   private failures = 0;
@@ -87,6 +94,12 @@ export class ResilientInformer<T extends KubernetesObject> {
 
   list(): readonly T[] {
     return [...this.cache.values()];
+  }
+
+  /** The objects of one namespace (needs indexByNamespace). */
+  listIn(namespace: string): readonly T[] {
+    const m = this.byNamespace.get(namespace);
+    return m ? [...m.values()] : [];
   }
 
   get(name: string, namespace?: string): T | undefined {
@@ -167,20 +180,26 @@ export class ResilientInformer<T extends KubernetesObject> {
     const release = await this.o.listGate?.acquire(this.abort?.signal);
     let list: KubeList<T>;
     try {
-      list = await this.client.list<T>(this.path, this.o.labelSelector);
+      list = await this.client.list<T>(this.path, this.o.labelSelector, (o) => this.keep(o));
     } finally {
       release?.();
     }
-    const fresh = new Map(list.items.map((o) => [keyOf(o), this.keep(o)]));
+    const accepted = this.o.accept ? list.items.filter((o) => this.o.accept!(o)) : list.items;
+    const fresh = new Map(accepted.map((o) => [keyOf(o), o]));
     const gone = [...this.cache.values()].filter((o) => !fresh.has(keyOf(o)));
+    const before = this.cache;
     this.cache = fresh;
+    if (this.o.indexByNamespace) {
+      this.byNamespace = new Map();
+      for (const [k, o] of fresh) this.index(k, o);
+    }
     this.synced = true;
     this.downSinceMs = undefined;
     this.lastError = undefined;
     this.firstSync?.();
-    const events = [...list.items, ...gone];
+    const events = [...accepted, ...gone];
     for (let i = 0; i < events.length; i++) {
-      this.o.onEvent(events[i]);
+      this.o.onEvent(events[i], before.get(keyOf(events[i])));
       // A fleet's Promotion list starts every informer its Promotions need: yield to the loop now
       // and then, so lease renewals, probes and answers are not held up by one big list.
       if (i % RELIST_CHUNK === RELIST_CHUNK - 1) await new Promise((r) => setImmediate(r));
@@ -196,10 +215,26 @@ export class ResilientInformer<T extends KubernetesObject> {
       if (status.code === 410) throw new Gone(status.message);
       throw new Error(`watch error: ${status.message ?? JSON.stringify(obj)}`);
     }
-    if (type === 'ADDED' || type === 'MODIFIED') this.cache.set(keyOf(obj), this.keep(obj));
-    else if (type === 'DELETED') this.cache.delete(keyOf(obj));
-    if (type !== 'BOOKMARK') this.o.onEvent(obj);
+    if (type === 'BOOKMARK' || (this.o.accept && !this.o.accept(obj))) return obj.metadata?.resourceVersion;
+    const key = keyOf(obj);
+    const previous = this.cache.get(key);
+    if (type === 'ADDED' || type === 'MODIFIED') {
+      const kept = this.keep(obj);
+      this.cache.set(key, kept);
+      if (this.o.indexByNamespace) this.index(key, kept);
+    } else if (type === 'DELETED') {
+      this.cache.delete(key);
+      this.byNamespace.get(obj.metadata?.namespace ?? '')?.delete(key);
+    }
+    this.o.onEvent(obj, previous);
     return obj.metadata?.resourceVersion;
+  }
+
+  private index(key: string, o: T): void {
+    const ns = o.metadata?.namespace ?? '';
+    let m = this.byNamespace.get(ns);
+    if (!m) this.byNamespace.set(ns, (m = new Map<string, T>()));
+    m.set(key, o);
   }
 
   private keep(obj: T): T {

@@ -2,7 +2,8 @@
 import { matchesSelector } from '../core/selector.js';
 import type { Observed, PromotionObject, SmokeResult, WorkloadLike } from '../core/types.js';
 import { LABEL } from '../core/types.js';
-import { sourcesOf, type CacheReader, type Objects } from './cache.js';
+import type { CacheReader } from './cache.js';
+import { sourcesOf, type Objects } from './sources.js';
 
 export function observe(
   cache: Pick<CacheReader, 'list'>,

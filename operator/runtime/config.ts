@@ -3,8 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { OPERATOR_ENV } from '../../contract/index.js';
+import type { WatchScope } from '../kube/cache.js';
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+const WATCH_SCOPES = ['namespaces', 'cluster'] as const satisfies readonly WatchScope[];
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const SA_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
@@ -62,6 +64,13 @@ const SETTINGS = {
     env: OPERATOR_ENV.watchNamespaces,
     parse: list('a namespace name', (n) => DNS_LABEL.test(n)),
     fallback: () => '',
+  },
+  watchScope: {
+    help: 'How workloads, pods and Jobs are watched: namespaces = one watch per kind per namespace (Roles only); cluster = one per kind for all namespaces (a read-only ClusterRole; for large fleets).',
+    env: OPERATOR_ENV.watchScope,
+    parse: oneOf<WatchScope>(...WATCH_SCOPES),
+    values: WATCH_SCOPES,
+    fallback: () => 'namespaces',
   },
   leaderElection: {
     help: 'Elect one leader through a Lease; false runs every replica as leader (one replica only).',

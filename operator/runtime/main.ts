@@ -54,6 +54,7 @@ async function main(): Promise<void> {
 
   const cache = new Cache(client, {
     watchNamespaces: config.watchNamespaces,
+    scope: config.watchScope,
     watchTimeoutMs: config.watchTimeoutSeconds * 1000,
     watchdogMs: config.informerWatchdogSeconds * 1000,
     onRestart: (resource, why) => metrics.informerRestarts.inc({ resource, why }),

@@ -146,6 +146,16 @@ export class OperatorMetrics implements ControllerMetrics {
     'Resident set size of the operator process.',
     () => process.memoryUsage.rss(),
   );
+  // Where the RSS goes: V8's heap (used, reserved), and memory outside it (Buffers: TLS, HTTP/2, bodies).
+  readonly memory = new LabelledGauge(
+    'ponyexpress_process_memory_bytes',
+    'process.memoryUsage() by part (heap_used, heap_total, external, array_buffers).',
+    'part',
+    () => {
+      const m = process.memoryUsage();
+      return { heap_used: m.heapUsed, heap_total: m.heapTotal, external: m.external, array_buffers: m.arrayBuffers };
+    },
+  );
   // The longest event-loop block since start (a reconcile must never hold the loop for long).
   private readonly loopDelay = monitorEventLoopDelay({ resolution: 10 });
   readonly loopDelayMax = new Gauge(
@@ -224,6 +234,7 @@ export class OperatorMetrics implements ControllerMetrics {
       this.informers,
       this.connections,
       this.rss,
+      this.memory,
       this.loopDelayMax,
       this.loopDelayP99,
       this.loopBlockCpuMax,

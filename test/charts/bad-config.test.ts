@@ -409,7 +409,7 @@ describe('operator.yaml (the operator chart settings)', () => {
     [
       'a misspelt field',
       { namespce: 'ops' },
-      'namespce: found an unknown field (did you mean "namespace"?), expected one of namespace, image, replicas, apiServer, metrics, webhook',
+      'namespce: found an unknown field (did you mean "namespace"?), expected one of namespace, image, watchScope, replicas, apiServer, metrics, webhook',
     ],
     [
       'an API server CIDR typo',

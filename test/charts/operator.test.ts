@@ -27,6 +27,33 @@ describe('RBAC', () => {
     expect(objects().filter((o) => o.kind.startsWith('Cluster'))).toEqual([]);
   });
 
+  test('watchScope cluster: one read-only ClusterRole for the watches, writes still per namespace, the env set', () => {
+    const all = renderOperator({ pipelines: PIPELINES, settings: settings({ watchScope: 'cluster' }) }).files.map(
+      (f) => f.object as Obj,
+    );
+    const [role] = ofKind('ClusterRole', all);
+    expect(role.metadata.name).toBe('ponyexpress-operator-read-ponyexpress-system');
+    for (const rule of role.rules) expect(rule.verbs).toEqual(['get', 'list', 'watch']);
+    expect(role.rules.flatMap((r: { resources: string[] }) => r.resources).sort()).toEqual(
+      ['deployments', 'jobs', 'namespaces', 'pods', 'promotions', 'statefulsets'].sort(),
+    );
+    const [binding] = ofKind('ClusterRoleBinding', all);
+    expect(binding.roleRef).toEqual({
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'ClusterRole',
+      name: role.metadata.name,
+    });
+    expect(binding.subjects).toEqual([
+      { kind: 'ServiceAccount', name: 'ponyexpress-operator', namespace: 'ponyexpress-system' },
+    ]);
+    // The staging Roles are covered by the ClusterRole; production keeps its write Role.
+    const roles = ofKind('Role', all).map((r) => `${r.metadata.namespace}/${r.metadata.name}`);
+    expect(roles).not.toContain('ponyshop-staging/ponyexpress-operator-staging');
+    expect(roles).toContain('ponyshop-production/ponyexpress-operator-production');
+    const env = ofKind('Deployment', all)[0].spec.template.spec.containers[0].env;
+    expect(env).toContainEqual({ name: 'PONYEXPRESS_WATCH_SCOPE', value: 'cluster' });
+  });
+
   test('never grants Secrets, wildcards or escalation verbs', () => {
     for (const rule of roles.flatMap((r) => r.rules)) {
       expect(rule.resources).not.toContain('secrets');

@@ -4,11 +4,9 @@
 // before any image changes, beat moves only after web and worker rolled out, never two beat
 // pods. The operator must stay ready and leader throughout, and no request may be starved by
 // the watches (issue 12: with one HTTPS agent of 16 sockets, two pipelines deadlocked).
-import type { KubernetesObject, V1Deployment, V1Job, V1Pod } from '@kubernetes/client-node';
-import { rolloutComplete, WatchRecorder } from '../harness/index.js';
 import type { OperatorProcess } from './support/operator-process.js';
 import { eachLimited, Fleet } from './support/fleet.js';
-import { component, imageOf, jobSucceeded, runsTag } from './support/scenario.js';
+import { orderViolations, recordFleet, type FleetTimeline } from './support/fleet-order.js';
 
 const PIPELINES = Number(process.env.PONYEXPRESS_FLEET_SIZE ?? 50);
 const CONCURRENCY = 10;
@@ -17,9 +15,7 @@ describe(`operator: a fleet of ${PIPELINES} pipelines promoted at once`, () => {
   const fleet = new Fleet('fleet', PIPELINES, CONCURRENCY);
   const { pipelines } = fleet;
   let op: OperatorProcess;
-  let deployments: WatchRecorder<V1Deployment>;
-  let jobs: WatchRecorder<V1Job>;
-  let beats: WatchRecorder<V1Pod>;
+  let timeline: FleetTimeline;
   const timings: Record<string, number> = {};
 
   beforeAll(async () => {
@@ -37,28 +33,11 @@ describe(`operator: a fleet of ${PIPELINES} pipelines promoted at once`, () => {
     });
     await fleet.waitAll('production recorded as a1', (x) => x.status?.production?.tag === 'a1', 240_000);
     timings.firstStatusMs = Date.now() - t;
-    const kc = fleet.system.kc;
-    [deployments, jobs, beats] = await Promise.all([
-      WatchRecorder.start<V1Deployment>(kc, {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        labelSelector: 'app.kubernetes.io/instance=ponyshop-production',
-      }),
-      WatchRecorder.start<V1Job>(kc, {
-        apiVersion: 'batch/v1',
-        kind: 'Job',
-        labelSelector: 'app.kubernetes.io/component=migrate',
-      }),
-      WatchRecorder.start<V1Pod>(kc, {
-        apiVersion: 'v1',
-        kind: 'Pod',
-        labelSelector: 'app.kubernetes.io/instance=ponyshop-production,app.kubernetes.io/component=beat',
-      }),
-    ]);
+    timeline = await recordFleet(fleet.system.kc);
   }, 1_800_000);
 
   afterAll(async () => {
-    await Promise.all([deployments?.stop(), jobs?.stop(), beats?.stop()]);
+    await timeline?.stop();
     await op?.stop();
     process.stdout.write(`fleet of ${PIPELINES}: ${JSON.stringify(timings)}\n`);
   });
@@ -79,50 +58,7 @@ describe(`operator: a fleet of ${PIPELINES} pipelines promoted at once`, () => {
     }
     timings.promoteAllMs = Date.now() - t;
 
-    const isB = runsTag('b2');
-    for (const p of pipelines) {
-      const inNs = <T extends { metadata?: { namespace?: string } }>(o: T) => o.metadata?.namespace === p.prod;
-      // Across recorders, events are ordered by resourceVersion (the etcd revision).
-      const firstRev = <T extends KubernetesObject>(
-        rec: WatchRecorder<T>,
-        pred: (o: T) => boolean,
-      ): bigint | undefined => {
-        const hit = rec.events.find((e) => e.type !== 'DELETED' && inNs(e.object) && pred(e.object));
-        return hit ? BigInt(hit.object.metadata!.resourceVersion!) : undefined;
-      };
-      const migrated = firstRev(
-        jobs,
-        (j: V1Job) => isB(j.spec?.template.spec?.containers[0]?.image ?? '') && jobSucceeded(j),
-      );
-      const firstChange = firstRev(deployments, (d: V1Deployment) => isB(imageOf(d)));
-      const changed = (c: string) => firstRev(deployments, (d: V1Deployment) => component(d) === c && isB(imageOf(d)));
-      const rolledOut = (c: string) =>
-        firstRev(deployments, (d: V1Deployment) => component(d) === c && isB(imageOf(d)) && rolloutComplete(d));
-      const story = {
-        ns: p.prod,
-        migrated,
-        firstChange,
-        web: changed('web'),
-        worker: changed('worker'),
-        beat: changed('beat'),
-        webDone: rolledOut('web'),
-        workerDone: rolledOut('worker'),
-      };
-      expect({
-        ...story,
-        jobBeforeImages: migrated !== undefined && firstChange !== undefined && migrated < firstChange,
-      }).toMatchObject({ jobBeforeImages: true });
-      expect({ ...story, beatLast: story.beat! > story.webDone! && story.beat! > story.workerDone! }).toMatchObject({
-        beatLast: true,
-      });
-      expect({ ns: p.prod, beats: beats.maxLive((pod: V1Pod) => inNs(pod) && component(pod) === 'beat') }).toEqual({
-        ns: p.prod,
-        beats: 1,
-      });
-      expect(
-        jobs.current().filter((j: V1Job) => inNs(j) && isB(j.spec?.template.spec?.containers[0]?.image ?? '')),
-      ).toHaveLength(1);
-    }
+    expect(pipelines.flatMap((p) => orderViolations(timeline, p.prod, 'b2'))).toEqual([]);
     // Ready all along (a 2 s sample), and still leader at the end.
     expect(probes.filter((r) => r !== 'ok')).toEqual([]);
     expect(await op.counter('ponyexpress_leader')).toBe(1);

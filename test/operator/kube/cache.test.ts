@@ -1,77 +1,14 @@
 // The cache over a fake list/watch client: informers shared per (kind, namespace, selector),
 // stopped with their last Promotion, events routed only to the Promotions that use them, and
 // one Promotion's unreadable namespace never making the operator unready.
-import type { PromotionObject } from '../../../operator/core/types.js';
 import { Cache } from '../../../operator/kube/cache.js';
-import { KubeError, type KubeList, type KubernetesObject } from '../../../operator/kube/client.js';
-import type { ListWatcher } from '../../../operator/kube/informer.js';
+import type { KubeList, KubernetesObject } from '../../../operator/kube/client.js';
 import { silentLogger } from '../../../operator/telemetry.js';
-
-const settle = async () => {
-  for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
-};
-
-class FakeListWatch implements ListWatcher {
-  readonly objects = new Map<string, KubernetesObject[]>();
-  /** Open watches by `path?selector`. */
-  readonly watching = new Map<string, (type: string, o: KubernetesObject) => void>();
-  forbidden = new Set<string>();
-
-  async list<T extends KubernetesObject>(path: string, labelSelector?: string): Promise<KubeList<T>> {
-    const ns = path.split('/namespaces/')[1]?.split('/')[0] ?? '';
-    if (this.forbidden.has(ns)) throw new KubeError(403, 'Forbidden', `GET ${path}: 403 forbidden`);
-    return {
-      metadata: { resourceVersion: '1' },
-      items: (this.objects.get(`${path}?${labelSelector ?? ''}`) ?? []) as T[],
-    };
-  }
-
-  async watch(
-    path: string,
-    _rv: string,
-    onEvent: (type: string, o: KubernetesObject) => void,
-    opts: { signal: AbortSignal; labelSelector?: string },
-  ): Promise<void> {
-    const key = `${path}?${opts.labelSelector ?? ''}`;
-    this.watching.set(key, onEvent);
-    await new Promise<void>((resolve) => opts.signal.addEventListener('abort', () => resolve(), { once: true }));
-    this.watching.delete(key);
-    throw new Error('aborted');
-  }
-}
-
-const promotion = (name: string, app: string, stg = 'stg', prod = 'prod'): PromotionObject => ({
-  metadata: { name, namespace: prod },
-  spec: {
-    imageRepository: 'r/app',
-    source: {
-      namespace: stg,
-      selector: { matchLabels: { app } },
-      migrationJobSelector: { matchLabels: { app, component: 'migrate' } },
-    },
-    target: {
-      namespace: prod,
-      selector: { matchLabels: { app } },
-      migrationJobTemplate: { template: { spec: { containers: [{ name: 'migrate' }] } } },
-    },
-  },
-});
+import { FakeListWatch, promotion, settle, startCache } from './list-watch-fake.js';
 
 const PROMOTIONS = '/apis/ponyexpress.dev/v1alpha1/namespaces/prod/promotions?';
 
-async function started(api: FakeListWatch) {
-  const cache = new Cache(api, {
-    watchNamespaces: ['prod'],
-    watchTimeoutMs: 60_000,
-    watchdogMs: 120_000,
-    log: silentLogger,
-  });
-  const keys: string[] = [];
-  cache.addHandler((k) => keys.push(k));
-  await cache.start();
-  await settle();
-  return { cache, keys };
-}
+const started = (api: FakeListWatch) => startCache(api, ['prod']);
 
 describe('Cache', () => {
   it('shares one informer per (kind, namespace, selector) and lists/watches with the selector', async () => {

@@ -1,6 +1,6 @@
 import { resourceOf } from '../../../operator/kube/client.js';
 import { eventBody } from '../../../operator/kube/events.js';
-import { sourcesOf } from '../../../operator/kube/cache.js';
+import { sourcesOf } from '../../../operator/kube/sources.js';
 import type { PromotionObject } from '../../../operator/core/types.js';
 
 describe('resourceOf (metrics labels)', () => {
@@ -38,10 +38,15 @@ describe('sourcesOf (what a Promotion makes the cache list and watch)', () => {
       kind: 'pods',
       namespace: 'stg',
       selector: 'app.kubernetes.io/instance=shop-staging',
+      match: { matchLabels: { 'app.kubernetes.io/instance': 'shop-staging' } },
     });
     expect(s.staging.deployments.selector).toBe('app.kubernetes.io/instance=shop-staging');
-    expect(s.staging.jobs).toEqual({ kind: 'jobs', namespace: 'stg', selector: 'app.kubernetes.io/component=migrate' });
-    expect(s.production.statefulsets).toEqual({
+    expect(s.staging.jobs).toMatchObject({
+      kind: 'jobs',
+      namespace: 'stg',
+      selector: 'app.kubernetes.io/component=migrate',
+    });
+    expect(s.production.statefulsets).toMatchObject({
       kind: 'statefulsets',
       namespace: 'prod',
       selector: 'app.kubernetes.io/instance=shop-production',

@@ -1,7 +1,7 @@
 // A fake API client and cache over the core tests' World: the executor's writes change the
 // World the way the apiserver and the Deployment controller would, and the cache reads from it.
 import type { PromotionObject } from '../../../operator/core/types.js';
-import type { Objects, Source, Unreadable } from '../../../operator/kube/cache.js';
+import type { Objects, Source, Unreadable } from '../../../operator/kube/sources.js';
 import { KubeError } from '../../../operator/kube/client.js';
 import type { ApiWriter } from '../../../operator/kube/execute.js';
 import { job, PRODUCTION, STAGING } from '../core/fixtures.js';

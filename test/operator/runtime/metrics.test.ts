@@ -32,6 +32,7 @@ describe('metrics exposition', () => {
     depth = 0;
     expect(m.render()).toContain('ponyexpress_queue_depth 0\n');
     expect(m.render()).toMatch(/ponyexpress_process_resident_memory_bytes \d+/);
+    expect(m.render()).toMatch(/ponyexpress_process_memory_bytes\{part="heap_used"\} \d+/);
   });
 });
 

@@ -5,6 +5,8 @@ import { createTestNamespace, rolloutComplete, waitUntil } from '../../harness/i
 import { OperatorProcess } from './operator-process.js';
 import { eachLimited, Pipeline, type SetUpOptions } from './pipeline.js';
 import type { PromotionObject } from '../../../../operator/core/types.js';
+import type { WatchScope } from '../../../../operator/kube/cache.js';
+import { OPERATOR_ENV } from '../../../../contract/index.js';
 
 export { eachLimited };
 
@@ -13,10 +15,12 @@ export class Fleet {
   readonly system: Pipeline;
   readonly pipelines: Pipeline[];
 
+  /** `watchScope`: as the chart's setting; `cluster` installs its read-only ClusterRole and sets the operator's env. */
   constructor(
     prefix: string,
     size: number,
     readonly concurrency = 10,
+    readonly watchScope: WatchScope = 'namespaces',
   ) {
     this.system = new Pipeline(prefix);
     this.pipelines = Array.from({ length: size }, (_, i) => new Pipeline(`${prefix}${i}`));
@@ -37,7 +41,7 @@ export class Fleet {
       Promise.all([createTestNamespace(p.kc, p.staging), createTestNamespace(p.kc, p.prod)]),
     );
     phase(`${pipelines.length * 2} namespaces`);
-    await this.system.installOperatorApi(pipelines, concurrency);
+    await this.system.installOperatorApi(pipelines, concurrency, this.watchScope);
     phase("the operator's CRD, ServiceAccount and RBAC");
     // Apply everything first, then wait: kwok and the controllers work through the backlog at
     // their own pace on a shared 2-core machine.
@@ -95,7 +99,7 @@ export class Fleet {
       namespace: this.system.system,
       watchNamespaces: this.pipelines.map((p) => p.prod),
       identity,
-      env,
+      env: { [OPERATOR_ENV.watchScope]: this.watchScope, ...env },
       entry,
     });
     await op.start();

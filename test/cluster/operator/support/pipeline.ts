@@ -18,6 +18,7 @@ import { App } from 'cdk8s';
 import { AppsV1Api, BatchV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { operatorSettingsSchema } from '../../../../charts/config/operator-schema.js';
 import { OperatorChart } from '../../../../charts/operator/operator-chart.js';
+import type { WatchScope } from '../../../../operator/kube/cache.js';
 import { KubeClient } from '../../../../operator/kube/client.js';
 import { loadClusterAccess } from '../../../../operator/kube/access.js';
 import { Transport } from '../../../../operator/kube/transport.js';
@@ -111,13 +112,21 @@ export class Pipeline {
   }
 
   /** The operator chart's CRD, Namespace, ServiceAccount and RBAC (not its Deployment: the test runs the process). */
-  operatorManifests(pipelines: readonly Pipeline[] = [this]): ManifestObject[] {
+  operatorManifests(pipelines: readonly Pipeline[] = [this], watchScope: WatchScope = 'namespaces'): ManifestObject[] {
     const app = new App();
     const chart = new OperatorChart(app, this.prefix, {
-      settings: operatorSettingsSchema.parse({ namespace: this.system }),
+      settings: operatorSettingsSchema.parse({ namespace: this.system, watchScope }),
       pipelines: pipelines.map((p) => ({ app: APP, stagingNamespace: p.staging, productionNamespace: p.prod })),
     });
-    const wanted = new Set(['CustomResourceDefinition', 'Namespace', 'ServiceAccount', 'Role', 'RoleBinding']);
+    const wanted = new Set([
+      'CustomResourceDefinition',
+      'Namespace',
+      'ServiceAccount',
+      'Role',
+      'RoleBinding',
+      'ClusterRole',
+      'ClusterRoleBinding',
+    ]);
     return (chart.toJson() as ManifestObject[]).filter((o) => wanted.has(o.kind!));
   }
 
@@ -131,15 +140,22 @@ export class Pipeline {
    * The CRD and the operator's namespace, ServiceAccount and RBAC for `pipelines` (their
    * staging and production namespaces must exist), as one operator managing them all.
    */
-  async installOperatorApi(pipelines: readonly Pipeline[] = [this], concurrency = 1): Promise<void> {
-    const manifests = this.operatorManifests(pipelines);
+  async installOperatorApi(
+    pipelines: readonly Pipeline[] = [this],
+    concurrency = 1,
+    watchScope: WatchScope = 'namespaces',
+  ): Promise<void> {
+    const manifests = this.operatorManifests(pipelines, watchScope);
     await applyCrds(manifests.filter((o) => o.kind === 'CustomResourceDefinition'));
     const rest = manifests.filter((o) => o.kind !== 'CustomResourceDefinition');
     // The operator's own namespace and ServiceAccount first; then each app namespace's Roles and
     // RoleBindings, `concurrency` namespaces at a time (a fleet of 500 has 4,000 of them).
     const byNamespace = new Map<string, ManifestObject[]>();
     for (const o of rest) {
-      const ns = o.kind === 'Namespace' || o.metadata?.namespace === this.system ? '' : (o.metadata?.namespace ?? '');
+      const ns =
+        o.kind === 'Namespace' || o.kind?.startsWith('Cluster') || o.metadata?.namespace === this.system
+          ? ''
+          : (o.metadata?.namespace ?? '');
       byNamespace.set(ns, [...(byNamespace.get(ns) ?? []), o]);
     }
     await applyObjects(this.kc, byNamespace.get('') ?? []);
