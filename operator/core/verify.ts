@@ -174,6 +174,8 @@ function checkCandidate(
   const not = (reason: string, message: string): Verification => ({ candidate, verified: false, reason, message });
   const policy = tagAllowed(candidate.tag, observed.promotion.spec.policy?.tags);
   if (!policy.allowed) return not('TagNotAllowed', `ignoring ${candidate.image}: ${policy.message}`);
+  // A failed migration is the root cause to show, not the rollout it holds back (pods wait on the migrations gate).
+  if (migration.reason === 'StagingMigrationFailed') return not(migration.reason, migration.message);
   for (const w of staging.workloads) {
     const rollout = rolloutState(w);
     if (!rollout.complete) return not(rollout.stalled ? 'RolloutStalled' : 'RolloutIncomplete', rollout.summary);

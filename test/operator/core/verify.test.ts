@@ -116,6 +116,13 @@ describe('each unmet check is reported', () => {
     expect(verify(world)).toMatchObject({ reason: 'PodsNotReady' });
   });
 
+  test('a failed staging migration is the reason shown, not the rollout it holds back', () => {
+    const world = stagingOnB();
+    world.staging.migrationJobs = [job('m', STAGING, B, 'Failed')];
+    world.staging.workloads[0].status = { ...world.staging.workloads[0].status, updatedReplicas: 0 };
+    expect(verify(world)).toMatchObject({ verified: false, reason: 'StagingMigrationFailed' });
+  });
+
   test.each([
     ['StagingMigrationMissing', () => []],
     ['StagingMigrationPending', () => [job('m', STAGING, B, 'Running')]],
