@@ -8,7 +8,7 @@
 import type { PromotionObject } from '../core/types.js';
 import type { Logger } from '../telemetry.js';
 import { paths, type KubernetesObject } from './client.js';
-import { ResilientInformer, type InformerHealth, type ListWatcher } from './informer.js';
+import { isStale, ResilientInformer, type ListWatcher } from './informer.js';
 import { Gate } from './gate.js';
 import { ClusterSources } from './sources-cluster.js';
 import { NamespacedSources } from './sources-namespaced.js';
@@ -132,10 +132,7 @@ export class Cache {
    * Promotion's status instead.
    */
   notReadyReason(staleAfterMs: number, now = Date.now()): string | undefined {
-    const bad = this.promotions.filter((i) => {
-      const h: InformerHealth = i.health();
-      return !h.synced || (h.downSinceMs !== undefined && now - h.downSinceMs > staleAfterMs);
-    });
+    const bad = this.promotions.filter((i) => isStale(i.health(), staleAfterMs, now));
     const shared = this.objects.notReadyReason(staleAfterMs, now);
     if (bad.length) return `Promotion caches not synced or stale: ${bad.map((i) => i.path).join(', ')}`;
     return shared;

@@ -188,10 +188,10 @@ export function kubeError(method: string, path: string, err: HttpError): KubeErr
 export const paths = {
   promotions: (ns?: string) =>
     ns ? `/apis/ponyexpress.dev/v1alpha1/namespaces/${ns}/promotions` : '/apis/ponyexpress.dev/v1alpha1/promotions',
-  deployments: (ns: string) => `/apis/apps/v1/namespaces/${ns}/deployments`,
-  statefulsets: (ns: string) => `/apis/apps/v1/namespaces/${ns}/statefulsets`,
-  pods: (ns: string) => `/api/v1/namespaces/${ns}/pods`,
-  jobs: (ns: string) => `/apis/batch/v1/namespaces/${ns}/jobs`,
+  deployments: (ns?: string) => (ns ? `/apis/apps/v1/namespaces/${ns}/deployments` : '/apis/apps/v1/deployments'),
+  statefulsets: (ns?: string) => (ns ? `/apis/apps/v1/namespaces/${ns}/statefulsets` : '/apis/apps/v1/statefulsets'),
+  pods: (ns?: string) => (ns ? `/api/v1/namespaces/${ns}/pods` : '/api/v1/pods'),
+  jobs: (ns?: string) => (ns ? `/apis/batch/v1/namespaces/${ns}/jobs` : '/apis/batch/v1/jobs'),
 };
 
 /**

@@ -42,6 +42,11 @@ export interface InformerOptions<T> {
   log: Logger;
 }
 
+/** Not listed yet, or down longer than `staleAfterMs`: a cache /readyz must not trust. */
+export function isStale(h: InformerHealth, staleAfterMs: number, now: number): boolean {
+  return !h.synced || (h.downSinceMs !== undefined && now - h.downSinceMs > staleAfterMs);
+}
+
 export interface InformerHealth {
   synced: boolean;
   /** Since when the watch has been down (undefined while watching). */

@@ -1,12 +1,12 @@
 // Cluster scope (opt-in, PONYEXPRESS_WATCH_SCOPE=cluster, a read-only ClusterRole): one informer per
 // kind for all namespaces, plus one of Namespaces, instead of one per kind per namespace. At 500 apps
-// with a namespace pair each that is 5 watches instead of 4,000 (each HTTP/2 watch stream costs
+// with a namespace pair each that is 5 object watches (6 with Promotions) instead of 4,000 (each HTTP/2 watch stream costs
 // ~12 KB in Node, and every watch is re-opened every watch timeout). The price: every Deployment,
 // StatefulSet, Pod and Job in the cluster is cached, trimmed to what the core reads (project.ts).
 import { matchesSelector } from '../core/selector.js';
 import type { LabelSelector } from '../core/resource.js';
 import type { KubernetesObject } from './client.js';
-import type { InformerHealth, ResilientInformer } from './informer.js';
+import { isStale, type ResilientInformer } from './informer.js';
 import { PROJECT } from './project.js';
 import {
   KINDS,
@@ -96,10 +96,9 @@ export class ClusterSources implements ObjectSources {
   /** These informers serve every Promotion: down or refused (the ClusterRole missing) is the operator's problem. */
   notReadyReason(staleAfterMs: number, now: number): string | undefined {
     if (!this.started) return undefined;
-    const bad = [...Object.values(this.byKind), this.namespaces].filter((i) => {
-      const h: InformerHealth = i.health();
-      return !h.synced || refused(h.lastError) || (h.downSinceMs !== undefined && now - h.downSinceMs > staleAfterMs);
-    });
+    const bad = [...Object.values(this.byKind), this.namespaces].filter(
+      (i) => isStale(i.health(), staleAfterMs, now) || refused(i.health().lastError),
+    );
     return bad.length
       ? `cluster-wide caches not synced, refused or stale: ${bad.map((i) => i.path).join(', ')}`
       : undefined;

@@ -87,13 +87,8 @@ function computeSources(p: PromotionObject): Sources {
 export const allSources = (s: Sources): Source[] => [...Object.values(s.staging), ...Object.values(s.production)];
 export const sourceKey = (s: Source) => `${s.kind}|${s.namespace}|${s.selector}`;
 
-/** Collection paths per kind; `undefined` = all namespaces. */
-export const PATHS: Record<Kind, (ns?: string) => string> = {
-  deployments: (ns) => (ns ? paths.deployments(ns) : '/apis/apps/v1/deployments'),
-  statefulsets: (ns) => (ns ? paths.statefulsets(ns) : '/apis/apps/v1/statefulsets'),
-  pods: (ns) => (ns ? paths.pods(ns) : '/api/v1/pods'),
-  jobs: (ns) => (ns ? paths.jobs(ns) : '/apis/batch/v1/jobs'),
-};
+/** Collection paths per kind (client.ts); `undefined` = all namespaces. */
+export const PATHS: Record<Kind, (ns?: string) => string> = paths;
 
 /** The API refuses this list for good (until RBAC or the namespace changes): not an outage. */
 export const refused = (err: { code?: number } | undefined) => err?.code === 403 || err?.code === 404;
