@@ -2,7 +2,8 @@
 // as in the container) manages N pipelines, each a staging + production namespace pair with the
 // chart's namespaced RBAC, on the test control plane (or the cluster in KUBECONFIG):
 //   npm run bench:operator -- [--pipelines 500] [--concurrency 50] [--watch-scope cluster] [--node-options=<flags for the operator>]
-//     [--operator-env=NAME=value ...] (e.g. MALLOC_ARENA_MAX=2, to try glibc's allocator settings)
+//     [--operator-env=NAME=value ...] (e.g. MALLOC_ARENA_MAX=2, to try glibc's allocator settings; both default
+//     to the chart's process settings, OPERATOR_PROCESS_ENV)
 // Measures: time until all N Promotions are reconciled at start; then all N staging
 // environments are released at once and every promotion is timed from watch events:
 // "staging verified -> production Job created" and the operator-side time per promotion (its
@@ -18,6 +19,7 @@ import { loadClusterAccess } from '../operator/kube/access.js';
 import type { WatchScope } from '../operator/kube/cache.js';
 import { KubeClient, type KubernetesObject } from '../operator/kube/client.js';
 import { Transport } from '../operator/kube/transport.js';
+import { OPERATOR_PROCESS_ENV } from '../contract/index.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -37,6 +39,12 @@ const EXTRA_ENV = Object.fromEntries(
       return [name, value.join('=')];
     }),
 );
+// The operator process as the chart runs it; --node-options and --operator-env try other settings.
+const PROCESS_ENV: Record<string, string> = {
+  ...OPERATOR_PROCESS_ENV,
+  ...(NODE_OPTIONS ? { NODE_OPTIONS } : {}),
+  ...EXTRA_ENV,
+};
 const MiB = 1024 * 1024;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const started = Date.now();
@@ -140,9 +148,7 @@ async function run(): Promise<void> {
       PONYEXPRESS_LOG_LEVEL: 'info',
       PONYEXPRESS_WATCH_TIMEOUT_SECONDS: '300',
       PONYEXPRESS_INFORMER_WATCHDOG_SECONDS: '420',
-      // e.g. --node-options=--max-semi-space-size=2 to try V8 memory settings on the operator only
-      ...(NODE_OPTIONS ? { NODE_OPTIONS } : {}),
-      ...EXTRA_ENV,
+      ...PROCESS_ENV,
     },
     'js',
   );
@@ -288,7 +294,20 @@ async function run(): Promise<void> {
   const loopMaxMs = (await metric('ponyexpress_event_loop_delay_max_seconds')) * 1000;
   const loopP99Ms = (await metric('ponyexpress_event_loop_delay_p99_seconds')) * 1000;
   const loopCpuMs = (await metric('ponyexpress_event_loop_block_cpu_max_seconds')) * 1000;
+  const gcMaxMs = Object.fromEntries(
+    await Promise.all(
+      ['minor', 'major', 'incremental', 'weakcb'].map(
+        async (kind) =>
+          [kind, ((await metric('ponyexpress_gc_pause_max_seconds', `kind="${kind}"`)) * 1000).toFixed(1)] as const,
+      ),
+    ),
+  );
   const rssAfter = await rss();
+  const memoryAfter = await memory();
+  // A minute with nothing to do: what the fleet costs at rest, once V8's memory reducer has run.
+  await sleep(60_000);
+  const rssRest = await rss();
+  const memoryRest = await memory();
   await op.stop();
 
   // Per promotion: the operator's reactions, from the first time each fact was seen.
@@ -322,7 +341,7 @@ async function run(): Promise<void> {
 
   const row = (k: string, v: string) => process.stdout.write(`${k.padEnd(62)} ${v}\n`);
   process.stdout.write(
-    `\nponyexpress operator benchmark: ${PIPELINES} pipelines (a staging + production namespace pair each), one operator, watch scope ${WATCH_SCOPE}${NODE_OPTIONS ? ` (NODE_OPTIONS=${NODE_OPTIONS})` : ''}${Object.keys(EXTRA_ENV).length ? ` env ${JSON.stringify(EXTRA_ENV)}` : ''}\n`,
+    `\nponyexpress operator benchmark: ${PIPELINES} pipelines (a staging + production namespace pair each), one operator, watch scope ${WATCH_SCOPE}, process env ${JSON.stringify(PROCESS_ENV)}\n`,
   );
   row('set-up of the apps (not the operator)', `${(setUpMs / 1000).toFixed(0)} s`);
   row(`time until all ${PIPELINES} Promotions reconciled (operator start)`, `${(reconcileAllMs / 1000).toFixed(1)} s`);
@@ -348,9 +367,13 @@ async function run(): Promise<void> {
     `operator RSS peak while promoting / after (target <= 120)`,
     `${rssPeak.toFixed(1)} / ${rssAfter.toFixed(1)} MiB`,
   );
+  row('  of which, after, MiB', JSON.stringify(memoryAfter));
+  row('operator RSS a minute later, at rest (target <= 120)', `${rssRest.toFixed(1)} MiB`);
+  row('  of which, MiB', JSON.stringify(memoryRest));
   row('open apiserver connections (all lanes) / informers', `${connections} / ${informers}`);
   row('event-loop delay: longest (target <= 50) / p99', `${loopMaxMs.toFixed(1)} / ${loopP99Ms.toFixed(1)} ms`);
   row('  longest main-thread CPU burst between 20 ms ticks (own blocking)', `${loopCpuMs.toFixed(1)} ms`);
+  row('  longest garbage-collection pause by kind, ms', JSON.stringify(gcMaxMs));
   row('load average of this machine at the end (1 min)', (await import('node:os')).loadavg()[0].toFixed(1));
   admin.transport.close();
 }

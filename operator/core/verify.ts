@@ -47,6 +47,27 @@ function podHealthySince(pod: PodLike, repository: string): number | undefined {
   return since;
 }
 
+/**
+ * A pod running the candidate whose app container crashed (restarted) and is not Ready again: a problem to
+ * show at once, not progress that waits (core/conditions.ts). Old pods' crashes are not the candidate's.
+ */
+function crashingPod(staging: StagingSet, candidate: ImageRecord, repository: string): string | undefined {
+  for (const pod of staging.pods) {
+    if (podRunsCandidate(pod, candidate, repository)) continue;
+    for (const status of pod.status?.containerStatuses ?? []) {
+      if (!isAppContainer({ name: status.name, image: status.image }, repository)) continue;
+      const restarts = status.restartCount ?? 0;
+      if (status.ready !== false || restarts === 0) continue;
+      const exit = millis(status.lastState?.terminated?.finishedAt);
+      return (
+        `pod ${pod.metadata.name}: container ${status.name} restarted ${restarts} time${restarts === 1 ? '' : 's'}` +
+        `${exit !== undefined ? `, last exit at ${rfc3339(exit)},` : ''} and is not Ready`
+      );
+    }
+  }
+  return undefined;
+}
+
 export function jobState(job: JobLike): 'Succeeded' | 'Failed' | 'Running' {
   const conditions = job.status?.conditions ?? [];
   if (conditions.some((c) => (c.type === 'Complete' || c.type === 'SuccessCriteriaMet') && c.status === 'True'))
@@ -176,6 +197,9 @@ function checkCandidate(
   if (!policy.allowed) return not('TagNotAllowed', `ignoring ${candidate.image}: ${policy.message}`);
   // A failed migration is the root cause to show, not the rollout it holds back (pods wait on the migrations gate).
   if (migration.reason === 'StagingMigrationFailed') return not(migration.reason, migration.message);
+  // So is a crashing pod (CrashLoopBackOff): the rollout waits on it, and RolloutIncomplete is mere progress.
+  const crashing = crashingPod(staging, candidate, settings.repository);
+  if (crashing) return not('PodsCrashing', crashing);
   for (const w of staging.workloads) {
     const rollout = rolloutState(w);
     if (!rollout.complete) return not(rollout.stalled ? 'RolloutStalled' : 'RolloutIncomplete', rollout.summary);

@@ -15,6 +15,7 @@ import { FIELD_MANAGER, PROMOTION_GROUP, PROMOTION_KIND, PROMOTION_PLURAL, PROMO
 import type { Logger } from '../telemetry.js';
 import { KubeError, paths, type KubeClient } from './client.js';
 import { emitEvent } from './events.js';
+import { slim } from './project.js';
 import { resolveDigest, type RegistryOptions } from '../io/registry.js';
 import { checkSmoke } from '../io/smoke.js';
 
@@ -171,5 +172,10 @@ async function writeStatus(ctx: ExecuteContext, p: PromotionObject, status: Prom
     status,
   };
   const path = `/apis/${PROMOTION_GROUP}/${PROMOTION_VERSION}/namespaces/${p.metadata.namespace}/${PROMOTION_PLURAL}/${p.metadata.name}/status`;
-  return ctx.client.request<PromotionObject>('PUT', path, { body, query: { fieldManager: FIELD_MANAGER } });
+  // Kept by the controller until its cache catches up: without managedFields, as the cache keeps it.
+  const written = await ctx.client.request<PromotionObject>('PUT', path, {
+    body,
+    query: { fieldManager: FIELD_MANAGER },
+  });
+  return written && slim(written);
 }

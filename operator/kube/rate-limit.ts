@@ -2,8 +2,8 @@
 // against the request's deadline like any other queueing.
 import { reasonOf } from './h2-pool.js';
 
-export /** A token bucket; waiting for a token is abortable (it counts against the request's deadline). */
-class TokenBucket {
+/** A token bucket; waiting for a token is abortable (it counts against the request's deadline). */
+export class TokenBucket {
   private tokens: number;
   private last = Date.now();
   private readonly waiters: { resolve: () => void }[] = [];

@@ -1,9 +1,16 @@
 // Prometheus text exposition (format 0.0.4), written by hand: three metric types and
 // labels are all the operator needs, and a dependency would cost more RSS than this file.
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import type { ControllerMetrics } from '../telemetry.js';
 
 type Labels = Record<string, string>;
+
+const GC_KINDS: Record<number, string> = {
+  [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
+  [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
+  [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+  [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb',
+};
 
 interface Metric {
   render(): string;
@@ -176,6 +183,14 @@ export class OperatorMetrics implements ControllerMetrics {
     'Longest main-thread CPU time between two 20 ms timer ticks since start (the loop busy, not descheduled).',
     () => this.loopCpuMaxUs / 1e6,
   );
+  // The longest garbage-collection pause by kind: tells a long CPU burst that is V8's own from one that is ours.
+  private readonly gcMaxMs: Record<string, number> = {};
+  readonly gcPauseMax = new LabelledGauge(
+    'ponyexpress_gc_pause_max_seconds',
+    'Longest garbage-collection pause since start, by kind (minor, major, incremental, weakcb).',
+    'kind',
+    () => Object.fromEntries(Object.entries(this.gcMaxMs).map(([kind, ms]) => [kind, ms / 1000])),
+  );
   readonly isLeader: Gauge;
   readonly queueDepth: Gauge;
   readonly informers: Gauge;
@@ -192,6 +207,13 @@ export class OperatorMetrics implements ControllerMetrics {
       this.loopCpuMaxUs = Math.max(this.loopCpuMaxUs, now.user - last.user + now.system - last.system);
       last = now;
     }, 20).unref();
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) {
+        const { detail } = entry as PerformanceEntry & { detail?: { kind?: number } };
+        const kind = GC_KINDS[detail?.kind ?? -1] ?? 'other';
+        this.gcMaxMs[kind] = Math.max(this.gcMaxMs[kind] ?? 0, entry.duration);
+      }
+    }).observe({ entryTypes: ['gc'] });
     const s = () => this.sources;
     this.isLeader = new Gauge('ponyexpress_leader', '1 while this replica holds the Lease (and may write).', () =>
       s().isLeader?.() ? 1 : 0,
@@ -238,6 +260,7 @@ export class OperatorMetrics implements ControllerMetrics {
       this.loopDelayMax,
       this.loopDelayP99,
       this.loopBlockCpuMax,
+      this.gcPauseMax,
     ];
     return all.map((m) => m.render()).join('');
   }

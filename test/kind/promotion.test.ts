@@ -159,9 +159,22 @@ describe('kind: a real promotion with real pods', () => {
     );
     expect(await podLogs(STAGING_NS, 'app.kubernetes.io/component=web', 'web')).toContain(CRASH_MESSAGE);
     await holdNotPromoted(CRASHING_TAG);
-    const p = await readPromotion(kc);
+    // The crash loop is named as such (a problem reason, written at the normal interval), not as the
+    // rollout it holds back (RolloutIncomplete, progress that is written only after 5 minutes).
+    const p = await waitFor(
+      'StagingVerified to name the crashing web container',
+      async () => {
+        const promotion = await readPromotion(kc);
+        return condition(promotion, 'StagingVerified')?.reason === 'PodsCrashing' ? promotion : undefined;
+      },
+      120_000,
+      promotionState,
+    );
     expect(p.status?.staging?.tag === CRASHING_TAG && p.status.staging.verified).toBe(false);
-    expect(condition(p, 'StagingVerified')?.status).toBe('False');
+    expect(condition(p, 'StagingVerified')).toMatchObject({
+      status: 'False',
+      message: expect.stringMatching(/container web restarted \d+ times?/),
+    });
     process.stderr.write(
       `[kind] crashing ${CRASHING_TAG}: ${condition(p, 'StagingVerified')?.reason}: ${condition(p, 'StagingVerified')?.message}\n`,
     );

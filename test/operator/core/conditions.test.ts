@@ -78,6 +78,7 @@ describe('onlyProgressDiffers (which observation-only changes may wait longer)',
     ).toBe(false);
     expect(onlyProgressDiffers(before, status('StagingMigrationFailed', 'Job failed'))).toBe(false);
     expect(onlyProgressDiffers(before, status('RolloutStalled', 'ProgressDeadlineExceeded'))).toBe(false);
+    expect(onlyProgressDiffers(before, status('PodsCrashing', 'container web restarted 3 times'))).toBe(false);
     expect(onlyProgressDiffers(before, status('PodsNotReady', 'pod web-0 is not Ready', 'B', 'False'))).toBe(false);
     expect(onlyProgressDiffers(undefined, before)).toBe(false);
   });

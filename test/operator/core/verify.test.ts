@@ -116,6 +116,29 @@ describe('each unmet check is reported', () => {
     expect(verify(world)).toMatchObject({ reason: 'PodsNotReady' });
   });
 
+  test('a candidate pod that crashed and is not Ready again is a problem, shown before the rollout it holds back', () => {
+    const world = stagingOnB();
+    world.staging.workloads[1] = deployment(STAGING, 'worker', B, { generation: 2, rollout: 'progressing' });
+    world.staging.pods[2] = pod('worker', B, { digest: digestOf('B'), ready: false, restartedAt: 995 });
+    expect(verify(world)).toMatchObject({
+      verified: false,
+      reason: 'PodsCrashing',
+      message: expect.stringMatching(
+        /pod ponyshop-worker-0: container worker restarted 1 time, last exit at .*, and is not Ready/,
+      ),
+    });
+  });
+
+  test("an old pod's crashes are not the candidate's; a crashed pod that is Ready again only restarts the soak", () => {
+    const world = stagingOnB();
+    const old = pod('worker', A, { digest: digestOf('A'), index: 7, ready: false, restartedAt: 995 });
+    world.staging.pods.push(old);
+    expect(verify(world).reason).not.toBe('PodsCrashing');
+    const recovered = stagingOnB();
+    recovered.staging.pods[2] = pod('worker', B, { digest: digestOf('B'), restartedAt: 995 });
+    expect(verify(recovered)).toMatchObject({ verified: false, reason: 'Soaking' });
+  });
+
   test('a failed staging migration is the reason shown, not the rollout it holds back', () => {
     const world = stagingOnB();
     world.staging.migrationJobs = [job('m', STAGING, B, 'Failed')];

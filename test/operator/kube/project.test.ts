@@ -209,6 +209,50 @@ describe('cache projections', () => {
     });
   });
 
+  it('keeps of a condition what the core reads: no probe or update times', () => {
+    const pod = {
+      metadata: { name: 'p' },
+      status: {
+        phase: 'Running',
+        conditions: [
+          {
+            type: 'Ready',
+            status: 'True',
+            lastProbeTime: null,
+            lastTransitionTime: '2026-12-01T10:00:03Z',
+          },
+        ],
+      },
+    } as unknown as PodLike;
+    const deployment = {
+      metadata: { name: 'd' },
+      status: {
+        conditions: [
+          {
+            type: 'Progressing',
+            status: 'False',
+            reason: 'ProgressDeadlineExceeded',
+            message: 'ReplicaSet "web-1" has timed out progressing.',
+            lastUpdateTime: '2026-12-01T10:10:00Z',
+            lastTransitionTime: '2026-12-01T10:10:00Z',
+          },
+        ],
+      },
+    } as unknown as WorkloadLike;
+    expect(projectPod(pod).status?.conditions).toEqual([
+      { type: 'Ready', status: 'True', lastTransitionTime: '2026-12-01T10:00:03Z' },
+    ]);
+    expect(projectWorkload(deployment).status?.conditions).toEqual([
+      {
+        type: 'Progressing',
+        status: 'False',
+        reason: 'ProgressDeadlineExceeded',
+        message: 'ReplicaSet "web-1" has timed out progressing.',
+        lastTransitionTime: '2026-12-01T10:10:00Z',
+      },
+    ]);
+  });
+
   it('leaves absent parts absent (a Job not yet started has no status)', () => {
     expect(projectJob({ metadata: { name: 'j' } })).toEqual({ metadata: { name: 'j' } });
     expect(projectPod({ metadata: { name: 'p' } })).toEqual({ metadata: { name: 'p' } });

@@ -34,6 +34,19 @@ describe('metrics exposition', () => {
     expect(m.render()).toMatch(/ponyexpress_process_resident_memory_bytes \d+/);
     expect(m.render()).toMatch(/ponyexpress_process_memory_bytes\{part="heap_used"\} \d+/);
   });
+
+  it('reports the longest garbage-collection pause by kind', async () => {
+    const m = new OperatorMetrics();
+    expect(m.render()).not.toContain('ponyexpress_gc_pause_max_seconds{');
+    let garbage: unknown[] = [];
+    for (let round = 0; round < 20; round++) {
+      garbage = Array.from({ length: 50_000 }, (_, i) => ({ i, s: `item ${i}` }));
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(garbage).toHaveLength(50_000);
+    await new Promise((r) => setTimeout(r, 50)); // GC entries are delivered after the fact
+    expect(m.render()).toMatch(/ponyexpress_gc_pause_max_seconds\{kind="minor"\} \d/);
+  });
 });
 
 describe('probe server', () => {
