@@ -31,12 +31,12 @@ const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 /**
  * One copy of each repeated value. The apiserver sends every object's label values, images and condition
  * words anew, and JSON.parse makes a string of each: at 500 pipelines the caches held 18,000 copies of one
- * image name and a third of the live heap was such strings. Bounded: the table starts over when full.
+ * image name, and strings were a third of the live heap. Bounded: the table starts over when full.
  */
 const interned = new Map<string, string>();
 const INTERN_LIMIT = 20_000;
 
-export function intern<T extends Time | undefined>(value: T): T {
+function intern<T extends Time | undefined>(value: T): T {
   if (typeof value !== 'string') return value;
   const known = interned.get(value);
   if (known !== undefined) return known as T;

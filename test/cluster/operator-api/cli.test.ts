@@ -1,6 +1,8 @@
 // The `ponyexpress` CLI as a real child process (its npm bin shim) against the real apiserver, as a
 // release manager whose only grant is get/list/patch on Promotions in one namespace: every command
 // works with that much and no more, writes exactly its annotations, and fails clearly on bad input.
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { KubeClient } from '../../../operator/kube/client.js';
 import { ANNOTATION, type PromotionObject } from '../../../operator/core/types.js';
 import {
@@ -72,6 +74,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await deleteTestNamespace(adminKubeConfig(), ns, { wait: false });
+  rmSync(dirname(kubeconfig), { recursive: true, force: true });
 });
 
 describe('status', () => {

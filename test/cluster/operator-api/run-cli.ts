@@ -1,7 +1,7 @@
 // Runs the `ponyexpress` CLI the way users do: its npm bin shim in a child process, with a
 // kubeconfig file that authenticates with a bearer token.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,7 @@ export interface CliRun {
   stderr: string;
 }
 
-/** A kubeconfig file for the admin's cluster that authenticates only with `token`. */
+/** A kubeconfig file for the admin's cluster that authenticates only with `token` (alone in a temp dir: remove it after). */
 export function writeTokenKubeconfig(admin: KubeConfig, token: string): string {
   const cluster = admin.getCurrentCluster();
   if (!cluster) throw new Error('admin KubeConfig has no current cluster');
@@ -47,7 +47,9 @@ export function kubectlAvailable(): boolean {
 export function runKubectl(args: readonly string[], kubeconfig: string): Promise<CliRun> {
   const bin = mkdtempSync(join(tmpdir(), 'ponyexpress-plugin-'));
   symlinkSync(SHIM, join(bin, 'kubectl-ponyexpress'));
-  return run('kubectl', args, kubeconfig, { PATH: `${bin}${delimiter}${process.env.PATH ?? ''}` });
+  return run('kubectl', args, kubeconfig, { PATH: `${bin}${delimiter}${process.env.PATH ?? ''}` }).finally(() =>
+    rmSync(bin, { recursive: true, force: true }),
+  );
 }
 
 function run(

@@ -1,7 +1,7 @@
 // The CLI end to end through the real client-node, against a small in-process HTTP server that speaks
 // the custom-objects API for one Promotion (the real API server is exercised by the cluster tests).
 import { once } from 'node:events';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,8 @@ import { NOW, promotion } from './fixtures.js';
 const BASE = '/apis/ponyexpress.dev/v1alpha1';
 let server: Server;
 let kubeconfig: string;
+/** The kubeconfigs of this file, removed after it. */
+const dir = mkdtempSync(join(tmpdir(), 'ponyexpress-cli-'));
 let stored: PromotionObject;
 let requests: { method: string; url: string; contentType?: string; body?: unknown }[];
 
@@ -58,7 +60,7 @@ beforeAll(async () => {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
-  kubeconfig = join(mkdtempSync(join(tmpdir(), 'ponyexpress-cli-')), 'config');
+  kubeconfig = join(dir, 'config');
   writeFileSync(
     kubeconfig,
     `apiVersion: v1
@@ -71,7 +73,10 @@ current-context: fake
   );
 });
 
-afterAll(() => server.close());
+afterAll(() => {
+  server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 beforeEach(() => {
   stored = promotion();
@@ -146,8 +151,7 @@ test('an unreachable API server is reported, not thrown', async () => {
   await once(probe, 'listening');
   const { port } = probe.address() as AddressInfo;
   await new Promise((resolve) => probe.close(resolve));
-  const dir = mkdtempSync(join(tmpdir(), 'ponyexpress-cli-'));
-  const dead = join(dir, 'config');
+  const dead = join(dir, 'dead-config');
   writeFileSync(
     dead,
     `apiVersion: v1
