@@ -20,6 +20,7 @@ import type { WatchScope } from '../operator/kube/cache.js';
 import { KubeClient, type KubernetesObject } from '../operator/kube/client.js';
 import { Transport } from '../operator/kube/transport.js';
 import { OPERATOR_PROCESS_ENV } from '../contract/index.js';
+import { GC_KINDS } from '../operator/runtime/metrics.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -296,7 +297,7 @@ async function run(): Promise<void> {
   const loopCpuMs = (await metric('ponyexpress_event_loop_block_cpu_max_seconds')) * 1000;
   const gcMaxMs = Object.fromEntries(
     await Promise.all(
-      ['minor', 'major', 'incremental', 'weakcb'].map(
+      Object.values(GC_KINDS).map(
         async (kind) =>
           [kind, ((await metric('ponyexpress_gc_pause_max_seconds', `kind="${kind}"`)) * 1000).toFixed(1)] as const,
       ),

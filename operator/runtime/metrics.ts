@@ -5,7 +5,8 @@ import type { ControllerMetrics } from '../telemetry.js';
 
 type Labels = Record<string, string>;
 
-const GC_KINDS: Record<number, string> = {
+/** The kinds of `ponyexpress_gc_pause_max_seconds` (perf_hooks GC entry kinds). */
+export const GC_KINDS: Record<number, string> = {
   [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
   [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
   [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
