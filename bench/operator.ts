@@ -7,9 +7,10 @@
 // Measures: time until all N Promotions are reconciled at start; then all N staging
 // environments are released at once and every promotion is timed from watch events:
 // "staging verified -> production Job created" and the operator-side time per promotion (its
-// reactions only, Kubernetes' Job and rollout time excluded); requests and writes per
-// promotion; RSS idle / after reconciling N / peak; open connections; the longest event-loop
-// block (the operator's own monitorEventLoopDelay).
+// reactions only, Kubernetes' Job and rollout time excluded), and of that the operator's own part
+// (fact -> its plan, from its log; the rest is the apiserver answering); where the time goes (queue,
+// client-side wait, apiserver latency, watch lag); requests and writes per promotion; RSS idle /
+// after reconciling N / peak / at rest; open connections; the longest event-loop block.
 import { spawnSync } from 'node:child_process';
 import globalSetup from '../test/cluster/global-setup.js';
 import globalTeardown from '../test/cluster/global-teardown.js';
@@ -20,7 +21,7 @@ import type { WatchScope } from '../operator/kube/cache.js';
 import { KubeClient, type KubernetesObject } from '../operator/kube/client.js';
 import { Transport } from '../operator/kube/transport.js';
 import { OPERATOR_PROCESS_ENV } from '../contract/index.js';
-import { GC_KINDS } from '../operator/runtime/metrics.js';
+import { GC_KINDS, MEMORY_PARTS } from '../operator/runtime/metrics.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -53,6 +54,32 @@ const started = Date.now();
 const progress = (what: string) =>
   process.stderr.write(`[bench +${((Date.now() - started) / 1000).toFixed(0)} s] ${what}\n`);
 const B = ':b2';
+/** The operator's latency histograms the bench reads (what, metric, label filter). */
+const LATENCIES: [string, string, string][] = [
+  ['a Promotion key waiting in the work queue', 'ponyexpress_queue_wait_seconds', ''],
+  ['one reconcile, its API calls included', 'ponyexpress_reconcile_duration_seconds', ''],
+  [
+    'a request waiting in the operator (rate limit, stream slot)',
+    'ponyexpress_api_client_wait_seconds',
+    'lane="request"',
+  ],
+  ...['pods', 'deployments', 'jobs'].map(
+    (resource) =>
+      [
+        `a ${resource} change reaching the operator's watch`,
+        'ponyexpress_watch_event_lag_seconds',
+        `resource="${resource}"`,
+      ] as [string, string, string],
+  ),
+  ...['get', 'create', 'update', 'patch'].map(
+    (verb) =>
+      [`apiserver ${verb} requests, start to answer`, 'ponyexpress_api_request_duration_seconds', `verb="${verb}"`] as [
+        string,
+        string,
+        string,
+      ],
+  ),
+];
 
 async function main(): Promise<void> {
   // The operator runs as compiled JS, as in the container image (tsx alone adds ~15 MiB of RSS).
@@ -185,7 +212,7 @@ async function run(): Promise<void> {
   const memory = async () =>
     Object.fromEntries(
       await Promise.all(
-        ['heap_used', 'heap_total', 'external', 'array_buffers'].map(
+        MEMORY_PARTS.map(
           async (part) =>
             [part, ((await metric('ponyexpress_process_memory_bytes', `part="${part}"`)) / MiB).toFixed(1)] as const,
         ),
@@ -249,6 +276,8 @@ async function run(): Promise<void> {
   );
   await sleep(3000);
 
+  const latencies = () => Promise.all(LATENCIES.map(([, name, filter]) => op.histogram(name, filter)));
+  const latenciesBefore = await latencies();
   const writesBefore = await writes();
   const requestsBefore = await requests();
   let rssPeak = 0;
@@ -285,6 +314,9 @@ async function run(): Promise<void> {
   await sleep(3000);
   clearInterval(sampler);
   stop.abort();
+  const latenciesDuring = (await latencies()).map((after, i) =>
+    after.map(({ le, count }, j) => ({ le, count: count - (latenciesBefore[i][j]?.count ?? 0) })),
+  );
   const promotionWrites = ((await writes()) - writesBefore) / PIPELINES;
   const promotionRequests = ((await requests()) - requestsBefore) / PIPELINES;
   const writeLines = (await op.metrics())
@@ -311,6 +343,22 @@ async function run(): Promise<void> {
   const memoryRest = await memory();
   await op.stop();
 
+  // When the operator planned each step (its 'reconcile' log lines): the Job, wave 1's and beat's patches,
+  // Succeeded. Fact (bench) -> plan is the operator's own part of a reaction; plan -> effect is the API's.
+  const plans = new Map<string, { job?: number; sets: number[]; succeeded?: number }>();
+  for (const r of op.logs) {
+    const at = Date.parse(r.time);
+    if (r.msg !== 'reconcile' || at < t) continue;
+    const ns = String(r.promotion).split('/')[0];
+    const plan = plans.get(ns) ?? { sets: [] };
+    plans.set(ns, plan);
+    const actions = (r.actions as string[] | undefined) ?? [];
+    if (actions.includes('CreateMigrationJob')) plan.job ??= at;
+    else if (plan.job !== undefined && actions.includes('SetImages')) plan.sets.push(at);
+    else if (plan.sets.length >= 2 && r.phase === 'Succeeded') plan.succeeded ??= at;
+  }
+  const own: number[] = [];
+  const ownParts: number[][] = [[], [], [], []];
   // Per promotion: the operator's reactions, from the first time each fact was seen.
   const verifiedToJob: number[] = [];
   const operatorSide: number[] = [];
@@ -336,6 +384,14 @@ async function run(): Promise<void> {
       continue;
     }
     verifiedToJob.push(jobCreated - verified);
+    const plan = plans.get(p.prod);
+    const planned = [plan?.job, plan?.sets[0], plan?.sets[1], plan?.succeeded];
+    const facts = [verified, jobDoneAt, wave1Done, beatDone];
+    const mine = planned.map((at, i) => Math.max(0, (at ?? NaN) - facts[i]));
+    if (mine.every(Number.isFinite)) {
+      mine.forEach((x, i) => ownParts[i].push(x));
+      own.push(mine.reduce((a, b) => a + b, 0));
+    }
     parts.forEach((x, i) => reactions[i].push(Math.max(0, x)));
     operatorSide.push(parts.reduce((a, b) => a + Math.max(0, b), 0));
   }
@@ -356,8 +412,24 @@ async function run(): Promise<void> {
     `${pct(operatorSide, 50)} / ${pct(operatorSide, 99)} ms`,
   );
   const REACTIONS = ['verified -> Job', 'Job done -> wave 1 set', 'wave 1 done -> beat set', 'beat done -> Succeeded'];
-  REACTIONS.forEach((what, i) => row(`  ${what}, p50 / p99`, `${pct(reactions[i], 50)} / ${pct(reactions[i], 99)} ms`));
+  REACTIONS.forEach((what, i) =>
+    row(
+      `  ${what}, p50 / p99 (of it the operator's own, p50 / p99)`,
+      `${pct(reactions[i], 50)} / ${pct(reactions[i], 99)} ms (${pct(ownParts[i], 50)} / ${pct(ownParts[i], 99)})`,
+    ),
+  );
+  row(
+    `  the operator's own part: fact -> its plan, its log (${own.length} promotions), p50 / p99`,
+    `${pct(own, 50)} / ${pct(own, 99)} ms`,
+  );
   if (incomplete) row('promotions with a fact missed by the bench watches', String(incomplete));
+  row("where the operator's time goes while promoting (bucket bounds), p50 / p99", 'count');
+  LATENCIES.forEach(([what], i) => {
+    const buckets = latenciesDuring[i];
+    const total = buckets.at(-1)?.count ?? 0;
+    const bound = (q: number) => `<= ${buckets.find((b) => b.count >= q * total)?.le ?? NaN} s`;
+    row(`  ${what}`, `${bound(0.5)} / ${bound(0.99)}   ${total}`);
+  });
   row('writes per promotion, excl. Lease (target <= 10)', promotionWrites.toFixed(1));
   for (const l of writeLines) row(`  ${l.replace('ponyexpress_api_writes_total', '')}`, 'cumulative');
   row('requests per promotion, excl. Lease (incl. watch re-opens)', promotionRequests.toFixed(1));

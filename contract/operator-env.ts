@@ -41,7 +41,8 @@ export const OPERATOR_ENV = {
  * How the operator's Node process runs: set by its chart, and the benchmark's default, so it measures what
  * ships. V8's old generation is held inside the container's memory limit (pressure shows as GC, not an OOM
  * kill) and its young generation capped at 2 MiB (docs/operator-runtime.md, "Benchmark numbers").
+ * `--expose-gc` lets the operator give memory back once it has gone quiet (operator/runtime/memory-reducer.ts).
  */
 export const OPERATOR_PROCESS_ENV: Readonly<Record<string, string>> = {
-  NODE_OPTIONS: '--max-old-space-size=160 --max-semi-space-size=2',
+  NODE_OPTIONS: '--max-old-space-size=160 --max-semi-space-size=2 --expose-gc',
 };

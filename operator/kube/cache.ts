@@ -36,6 +36,8 @@ export interface CacheOptions {
   watchTimeoutMs: number;
   watchdogMs: number;
   onRestart?: (resource: string, why: string) => void;
+  /** How far behind the apiserver each watch event arrives (informer.ts onLag). */
+  onLag?: (resource: string, seconds: number) => void;
   /**
    * Informers listing at once. Each start costs a list and a watch open, both behind the client's
    * rate limit: keep the queue there short (main.ts: half the QPS, about a second of requests)
@@ -172,6 +174,7 @@ export class Cache {
       watchTimeoutMs: this.o.watchTimeoutMs,
       watchdogMs: this.o.watchdogMs,
       onRestart: (why) => this.o.onRestart?.(resource, why),
+      onLag: this.o.onLag && ((seconds) => this.o.onLag!(resource, seconds)),
       log: this.o.log,
     });
   }

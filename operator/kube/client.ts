@@ -43,7 +43,8 @@ export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /** Kubernetes verbs of the HTTP methods (watch is reported by countWatch). */
 const VERB: Record<Method, string> = { GET: 'get', POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
 
-export type RequestObserver = (verb: string, resource: string) => void;
+/** Called as a request starts; what it returns, if anything, is called with the seconds until its answer (or error). */
+export type RequestObserver = (verb: string, resource: string) => ((seconds: number) => void) | void;
 
 /** `deployments`, `promotions/status`, `leases`, … from a REST path. */
 export function resourceOf(path: string): string {
@@ -85,14 +86,17 @@ export class KubeClient {
       timeoutMs?: number;
     } = {},
   ): Promise<T> {
-    this.observe(VERB[method], resourceOf(path));
+    const done = this.observe(VERB[method], resourceOf(path));
     const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
-    const res = await this.transport.send(method, this.url(path, opts.query), {
-      body,
-      contentType: opts.contentType,
-      timeoutMs: opts.timeoutMs ?? this.timeoutMs,
-      lane: opts.lane,
-    });
+    const started = performance.now();
+    const res = await this.transport
+      .send(method, this.url(path, opts.query), {
+        body,
+        contentType: opts.contentType,
+        timeoutMs: opts.timeoutMs ?? this.timeoutMs,
+        lane: opts.lane,
+      })
+      .finally(() => done?.((performance.now() - started) / 1000));
     if (res.status >= 400) throw kubeError(method, path, new HttpError(res.status, res.text));
     const text = res.text;
     return (text ? JSON.parse(text) : undefined) as T;

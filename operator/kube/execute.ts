@@ -1,5 +1,5 @@
-// Carries out a Plan: actions in order (the first failure throws, so the queue backs off and
-// the next reconcile re-derives what is left), then status (only when changed), then Events.
+// Carries out a Plan: actions in order, one wave's image patches together (the first failure stops
+// the plan, and the next reconcile re-derives what is left), then status (only when changed), then Events.
 // Every write first checks the leader fence, so a replica that lost its Lease stops at once.
 import { actionTarget, applyConfiguration } from '../core/actions.js';
 import type {
@@ -64,38 +64,42 @@ export async function executePlan(
   previousFailure?: ActionFailure,
 ): Promise<ExecuteResult> {
   const result: ExecuteResult = {};
-  for (const action of plan.actions) {
-    if (action.type === 'ResolveDigest') {
-      result.resolution = await resolveDigest(action, ctx.registry ?? {}, previousResolution);
+  for (const batch of batches(plan.actions)) {
+    const [first] = batch;
+    if (first.type === 'ResolveDigest') {
+      result.resolution = await resolveDigest(first, ctx.registry ?? {}, previousResolution);
       const { digest, error, attempts } = result.resolution;
-      if (digest) ctx.log.info('resolved digest', { image: action.image, digest });
-      else ctx.log.warn('could not resolve digest', { image: action.image, error, attempts });
+      if (digest) ctx.log.info('resolved digest', { image: first.image, digest });
+      else ctx.log.warn('could not resolve digest', { image: first.image, error, attempts });
       continue;
     }
-    try {
-      const smoke = await executeAction(ctx, action);
-      if (smoke) result.smoke = smoke;
-      if (actionTarget(action)) result.wrote = true;
-    } catch (err) {
-      const target = actionTarget(action);
-      if (!(err instanceof KubeError) || !target) throw err;
-      const same = previousFailure?.key === target.key;
-      result.failure = {
-        ...target,
-        code: err.code,
-        reason: err.reason || 'Unknown',
-        message: err.message.split('\n')[0],
-        attempts: same ? previousFailure.attempts + 1 : 1,
-        failedAt: new Date().toISOString(),
-      };
-      ctx.log.warn('write refused', {
-        action: target.key,
-        code: err.code,
-        reason: err.reason,
-        attempts: result.failure.attempts,
-      });
-      return result;
-    }
+    const settled = await Promise.allSettled(batch.map((action) => executeAction(ctx, action as WriteAction)));
+    settled.forEach((s, i) => {
+      if (s.status !== 'fulfilled') return;
+      if (s.value) result.smoke = s.value;
+      if (actionTarget(batch[i])) result.wrote = true;
+    });
+    const i = settled.findIndex((s) => s.status === 'rejected');
+    if (i < 0) continue;
+    const err = (settled[i] as PromiseRejectedResult).reason as unknown;
+    const target = actionTarget(batch[i]);
+    if (!(err instanceof KubeError) || !target) throw err;
+    const same = previousFailure?.key === target.key;
+    result.failure = {
+      ...target,
+      code: err.code,
+      reason: err.reason || 'Unknown',
+      message: err.message.split('\n')[0],
+      attempts: same ? previousFailure.attempts + 1 : 1,
+      failedAt: new Date().toISOString(),
+    };
+    ctx.log.warn('write refused', {
+      action: target.key,
+      code: err.code,
+      reason: err.reason,
+      attempts: result.failure.attempts,
+    });
+    return result;
   }
   if (plan.statusChanged) result.written = await writeStatus(ctx, promotion, plan.status);
   // Events are independent of each other and best effort: sent together, not one after another.
@@ -112,14 +116,28 @@ export async function executePlan(
   return result;
 }
 
+type WriteAction = Exclude<Action, { type: 'ResolveDigest' }>;
+
+/**
+ * The plan's actions in order, one at a time, except that one wave's SetImages go out together: its
+ * workloads move as one, in no order (under load each patch was a round trip of up to a second).
+ */
+function batches(actions: readonly Action[]): Action[][] {
+  const out: Action[][] = [];
+  for (const a of actions) {
+    const last = out.at(-1);
+    const prev = last?.[0];
+    if (a.type === 'SetImages' && prev?.type === 'SetImages' && prev.wave === a.wave) last!.push(a);
+    else out.push([a]);
+  }
+  return out;
+}
+
 function fence(ctx: ExecuteContext): void {
   if (!ctx.isLeader()) throw new LostLeadership();
 }
 
-async function executeAction(
-  ctx: ExecuteContext,
-  action: Exclude<Action, { type: 'ResolveDigest' }>,
-): Promise<SmokeResult | undefined> {
+async function executeAction(ctx: ExecuteContext, action: WriteAction): Promise<SmokeResult | undefined> {
   switch (action.type) {
     case 'CreateMigrationJob': {
       fence(ctx);

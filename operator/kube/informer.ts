@@ -39,7 +39,16 @@ export interface InformerOptions<T> {
   /** At the first failure in a row (e.g. a 403: the Promotions using it re-plan with it). */
   onFail?(): void;
   onRestart(why: 'error' | 'watchdog'): void;
+  /** Seconds between a watched change's newest managedFields time and its arrival here (a metric). */
+  onLag?(seconds: number): void;
   log: Logger;
+}
+
+/** The newest managedFields time of an object (ms), if any: when its last write was made (whole seconds). */
+function lastWriteMs(obj: KubernetesObject): number | undefined {
+  const fields = (obj.metadata?.managedFields ?? []) as { time?: string }[];
+  const times = fields.map((f) => Date.parse(f.time ?? '')).filter((t) => !Number.isNaN(t));
+  return times.length ? Math.max(...times) : undefined;
 }
 
 /** Not listed yet, or down longer than `staleAfterMs`: a cache /readyz must not trust. */
@@ -224,6 +233,12 @@ export class ResilientInformer<T extends KubernetesObject> {
     const key = keyOf(obj);
     const previous = this.cache.get(key);
     if (type === 'ADDED' || type === 'MODIFIED') {
+      // A graceful deletion sets deletionTimestamp without a managedFields time of its own: not a lag.
+      const written =
+        this.o.onLag &&
+        !(obj.metadata as { deletionTimestamp?: string } | undefined)?.deletionTimestamp &&
+        lastWriteMs(obj);
+      if (written) this.o.onLag!((Date.now() - written) / 1000);
       const kept = this.keep(obj);
       this.cache.set(key, kept);
       if (this.o.indexByNamespace) this.index(key, kept);

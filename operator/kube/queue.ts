@@ -28,11 +28,14 @@ export interface WorkQueueOptions {
    * data get the loop in between. @default 10
    */
   sliceMs?: number;
+  /** Time a key waited from its first add until a reconcile took it, and the reconcile's own time (metrics). */
+  observe?: { waited(ms: number): void; took(ms: number): void };
 }
 
 export class WorkQueue {
   private readonly queue: string[] = [];
-  private readonly queued = new Set<string>();
+  /** Queued keys and since when (the clock's ms) each has waited. */
+  private readonly queued = new Map<string, number>();
   private readonly processing = new Set<string>();
   /** Keys added while they were processing: re-queued when the reconcile ends. */
   private readonly dirty = new Set<string>();
@@ -65,7 +68,7 @@ export class WorkQueue {
       return;
     }
     if (this.queued.has(key)) return;
-    this.queued.add(key);
+    this.queued.set(key, this.clock.now());
     this.queue.push(key);
     this.pump();
   }
@@ -153,6 +156,7 @@ export class WorkQueue {
     while (this.running && this.processing.size < limit && this.queue.length > 0) {
       if (performance.now() - start >= (this.opts.sliceMs ?? 10)) return this.pump();
       const key = this.queue.shift()!;
+      this.opts.observe?.waited(this.clock.now() - this.queued.get(key)!);
       this.queued.delete(key);
       this.processing.add(key);
       void this.process(key);
@@ -160,6 +164,7 @@ export class WorkQueue {
   }
 
   private async process(key: string): Promise<void> {
+    const started = this.clock.now();
     try {
       const outcome = await this.opts.handler(key);
       this.forget(key);
@@ -169,6 +174,7 @@ export class WorkQueue {
       const delay = this.closed ? 0 : this.addRateLimited(key);
       this.opts.onError?.(key, err, delay);
     } finally {
+      this.opts.observe?.took(this.clock.now() - started);
       this.processing.delete(key);
       if (this.dirty.delete(key)) this.add(key);
       if (this.processing.size === 0) this.idleWaiters.splice(0).forEach((w) => w());

@@ -52,6 +52,8 @@ export interface TransportOptions {
    */
   qps?: number;
   burst?: number;
+  /** Seconds each request or watch open waited in this process (rate limit, stream slot) before it went out (a metric). */
+  onWait?: (lane: Lane, seconds: number) => void;
 }
 
 const STREAMS: Record<Lane, number> = { request: 100, watch: 250, lease: 4 };
@@ -62,6 +64,7 @@ export class Transport implements PoolHost {
   readonly pingTimeoutMs: number;
   private readonly pools: Record<Lane, Pool>;
   private readonly limiter: TokenBucket;
+  private readonly onWait?: TransportOptions['onWait'];
   /** Watch events handled per turn of the event loop, across all watches (lines.ts). */
   private readonly watchBudget = new TurnBudget(10);
   private tokenCache?: { value: string; readAt: number };
@@ -84,6 +87,7 @@ export class Transport implements PoolHost {
       );
     this.pools = { request: pool('request'), watch: pool('watch'), lease: pool('lease') };
     this.limiter = new TokenBucket(o.qps ?? 50, o.burst ?? 100);
+    this.onWait = o.onWait;
   }
 
   /** Open connections per lane (a metric, and the benchmark's "open connections"). */
@@ -198,9 +202,11 @@ export class Transport implements PoolHost {
   ): Promise<{ status: number; text: string }> {
     const pool = this.pools[lane];
     let conn: Conn;
+    const queuedAt = performance.now();
     try {
       if (lane !== 'lease') await this.limiter.take(signal);
       conn = await pool.acquire(signal);
+      this.onWait?.(lane, (performance.now() - queuedAt) / 1000);
     } catch (err) {
       if (!signal.aborted) this.noteFailure(lane, err as Error);
       throw err;

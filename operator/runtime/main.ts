@@ -12,6 +12,7 @@ import { Transport } from '../kube/transport.js';
 import { ConfigError, configHelp, loadConfig, readCommandLine, type OperatorConfig } from './config.js';
 import { createLogger } from './log.js';
 import { Manager } from './manager.js';
+import { MemoryReducer } from './memory-reducer.js';
 import { OperatorMetrics } from './metrics.js';
 import { startProbeServer, type ProbeServer } from './server.js';
 import { GitWriteBack, secretReader } from '../kube/gitops.js';
@@ -41,13 +42,21 @@ function configOrExit(): OperatorConfig {
 async function main(): Promise<void> {
   const config = configOrExit();
   const log = createLogger(config.logLevel, { identity: config.identity });
-  const transport = new Transport(await loadClusterAccess(), { qps: config.apiQps, burst: config.apiBurst });
   const metrics = new OperatorMetrics();
+  /** Writes other than the Lease's: the memory reducer's sign of work. */
+  let writes = 0;
+  const transport = new Transport(await loadClusterAccess(), {
+    qps: config.apiQps,
+    burst: config.apiBurst,
+    onWait: (lane, seconds) => metrics.apiWait.observe(seconds, { lane }),
+  });
   const client = new KubeClient(
     transport,
     (verb, resource) => {
       metrics.apiRequests.inc({ verb, resource });
       if (verb !== 'get' && verb !== 'watch') metrics.apiWrites.inc({ verb, resource });
+      if (verb !== 'get' && verb !== 'watch' && resource !== 'leases') writes++;
+      return (seconds) => metrics.apiDuration.observe(seconds, { verb });
     },
     config.requestTimeoutSeconds * 1000,
   );
@@ -58,6 +67,7 @@ async function main(): Promise<void> {
     watchTimeoutMs: config.watchTimeoutSeconds * 1000,
     watchdogMs: config.informerWatchdogSeconds * 1000,
     onRestart: (resource, why) => metrics.informerRestarts.inc({ resource, why }),
+    onLag: (resource, seconds) => metrics.watchLag.observe(seconds, { resource }),
     listsAtOnce: Math.max(1, Math.floor(config.apiQps / 2)),
     log,
   });
@@ -90,6 +100,10 @@ async function main(): Promise<void> {
   const queue = new WorkQueue({
     concurrency: config.concurrency,
     handler: (key) => controller.reconcile(key),
+    observe: {
+      waited: (ms) => metrics.queueWait.observe(ms / 1000),
+      took: (ms) => metrics.reconcileDuration.observe(ms / 1000),
+    },
     onError: (key, err, retryInMs) => log.warn('reconcile failed; will retry', { promotion: key, retryInMs, err }),
   });
 
@@ -113,6 +127,7 @@ async function main(): Promise<void> {
   const staleMs = config.staleAfterSeconds * 1000;
   let server: ProbeServer | undefined;
   let resync: NodeJS.Timeout | undefined;
+  const reducer = new MemoryReducer({ work: () => writes });
   const manager = new Manager(log)
     .add({
       name: 'probes',
@@ -136,6 +151,7 @@ async function main(): Promise<void> {
       start: () => void (resync = setInterval(enqueueAll, config.resyncSeconds * 1000).unref()),
       stop: () => clearInterval(resync),
     })
+    .add({ name: 'memory-reducer', start: () => reducer.start(), stop: () => reducer.stop() })
     .add({
       name: 'queue',
       start: () => {}, // leadership starts it
@@ -149,6 +165,7 @@ async function main(): Promise<void> {
     metricsPort: server!.port,
     watchNamespaces: config.watchNamespaces,
     leaderElection: config.leaderElection,
+    memoryReducer: reducer.enabled ? 'on' : 'off (run node with --expose-gc)',
   });
 
   let stopping = false;

@@ -1,6 +1,7 @@
 // Prometheus text exposition (format 0.0.4), written by hand: three metric types and
 // labels are all the operator needs, and a dependency would cost more RSS than this file.
 import { constants, monitorEventLoopDelay, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
 import type { ControllerMetrics } from '../telemetry.js';
 
 type Labels = Record<string, string>;
@@ -12,6 +13,10 @@ export const GC_KINDS: Record<number, string> = {
   [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
   [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb',
 };
+
+/** The parts of `ponyexpress_process_memory_bytes`: process.memoryUsage() and V8's malloced memory. */
+export const MEMORY_PARTS = ['heap_used', 'heap_total', 'external', 'array_buffers', 'v8_malloced'] as const;
+type MemoryPart = (typeof MEMORY_PARTS)[number];
 
 interface Metric {
   render(): string;
@@ -117,6 +122,9 @@ export interface MetricSources {
   informers?: () => number;
 }
 
+/** Bucket bounds (seconds) of the latency histograms: a few ms (a reconcile's own work) to a 30 s request deadline. */
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] as const;
+
 /** Every metric the operator exports. */
 export class OperatorMetrics implements ControllerMetrics {
   readonly promotions = new Counter(
@@ -141,6 +149,33 @@ export class OperatorMetrics implements ControllerMetrics {
     'ponyexpress_api_requests_total',
     'Requests sent to the apiserver (watch opens included), by verb and resource.',
   );
+  // Where a reaction's time goes (as client-go's rest_client_* and workqueue_* metrics): waiting in the
+  // work queue, in this process before a request goes out, and for the apiserver's answer.
+  readonly apiDuration = new Histogram(
+    'ponyexpress_api_request_duration_seconds',
+    'Requests to the apiserver from start to answer, the wait below included, by verb (watches excluded).',
+    LATENCY_BUCKETS,
+  );
+  readonly apiWait = new Histogram(
+    'ponyexpress_api_client_wait_seconds',
+    'Time requests and watch opens waited in the operator (rate limit, stream slot) before going out, by lane.',
+    LATENCY_BUCKETS,
+  );
+  readonly queueWait = new Histogram(
+    'ponyexpress_queue_wait_seconds',
+    'Time a Promotion key waited in the work queue before a reconcile took it.',
+    LATENCY_BUCKETS,
+  );
+  readonly reconcileDuration = new Histogram(
+    'ponyexpress_reconcile_duration_seconds',
+    'Time one reconcile took, its API calls included.',
+    LATENCY_BUCKETS,
+  );
+  readonly watchLag = new Histogram(
+    'ponyexpress_watch_event_lag_seconds',
+    "Time from a change's last write (its newest managedFields time, whole seconds) to its watch event here, by resource.",
+    [1, 2, 3, 5, 10, 30, 60],
+  );
   readonly informerRestarts = new Counter(
     'ponyexpress_informer_restarts_total',
     'Informers restarted after an error or by the watchdog, by resource.',
@@ -154,14 +189,22 @@ export class OperatorMetrics implements ControllerMetrics {
     'Resident set size of the operator process.',
     () => process.memoryUsage.rss(),
   );
-  // Where the RSS goes: V8's heap (used, reserved), and memory outside it (Buffers: TLS, HTTP/2, bodies).
+  // Where the RSS goes: V8's heap (used, reserved), and memory outside it (Buffers: TLS, HTTP/2, bodies;
+  // V8's own malloc, e.g. the compilers' zones).
   readonly memory = new LabelledGauge(
     'ponyexpress_process_memory_bytes',
-    'process.memoryUsage() by part (heap_used, heap_total, external, array_buffers).',
+    `Memory by part (${MEMORY_PARTS.join(', ')}).`,
     'part',
     () => {
       const m = process.memoryUsage();
-      return { heap_used: m.heapUsed, heap_total: m.heapTotal, external: m.external, array_buffers: m.arrayBuffers };
+      const parts: Record<MemoryPart, number> = {
+        heap_used: m.heapUsed,
+        heap_total: m.heapTotal,
+        external: m.external,
+        array_buffers: m.arrayBuffers,
+        v8_malloced: getHeapStatistics().malloced_memory,
+      };
+      return parts;
     },
   );
   // The longest event-loop block since start (a reconcile must never hold the loop for long).
@@ -250,6 +293,11 @@ export class OperatorMetrics implements ControllerMetrics {
       this.reconcileErrors,
       this.apiWrites,
       this.apiRequests,
+      this.apiDuration,
+      this.apiWait,
+      this.queueWait,
+      this.reconcileDuration,
+      this.watchLag,
       this.informerRestarts,
       this.writesSkippedNotLeader,
       this.isLeader,

@@ -65,6 +65,40 @@ describe('Cache', () => {
     await cache.stop();
   });
 
+  it('reports how far behind the apiserver a watch event arrives, by its newest managedFields time', async () => {
+    const api = new FakeListWatch();
+    api.objects.set(PROMOTIONS, [promotion('a', 'shop')]);
+    const lags: [string, number][] = [];
+    const cache = new Cache(api, {
+      watchNamespaces: ['prod'],
+      watchTimeoutMs: 60_000,
+      watchdogMs: 120_000,
+      onLag: (resource, seconds) => lags.push([resource, seconds]),
+      log: silentLogger,
+    });
+    await cache.start();
+    await settle();
+    const at = (ago: number) => new Date(Date.now() - ago * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+    const watch = api.watching.get('/api/v1/namespaces/stg/pods?app=shop')!;
+    watch('MODIFIED', {
+      metadata: {
+        name: 'p',
+        namespace: 'stg',
+        labels: { app: 'shop' },
+        managedFields: [
+          { manager: 'kube-controller-manager', time: at(60) },
+          { manager: 'kubelet', time: at(5) },
+        ],
+      },
+    });
+    watch('ADDED', { metadata: { name: 'q', namespace: 'stg', labels: { app: 'shop' } } }); // no time: no lag
+    expect(lags.map(([r]) => r)).toEqual(['pods']);
+    // The times have whole seconds: the lag is 5 s, or up to a second more.
+    expect(lags[0][1]).toBeGreaterThanOrEqual(4.9);
+    expect(lags[0][1]).toBeLessThan(6.5);
+    await cache.stop();
+  });
+
   it('lets only listsAtOnce informers list at a time, so a fleet start-up never queues lists past their deadline', async () => {
     const api = new FakeListWatch();
     api.objects.set(

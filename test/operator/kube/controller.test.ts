@@ -218,6 +218,31 @@ describe('PromotionController with the executor', () => {
     expect(api.calls).toEqual([]);
   });
 
+  it("patches one wave's workloads together, and reports the first refusal of them", async () => {
+    const { world, api, controller } = setUp();
+    // Two reconciles (the Job, then its success) bring the promotion to wave 1: web and worker.
+    await controller.reconcile(KEY);
+    world.finishPending();
+    let inFlight = 0;
+    let most = 0;
+    const apply = api.apply.bind(api);
+    api.apply = async <T>(path: string, body: unknown): Promise<T> => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise((r) => setTimeout(r, 5));
+      inFlight--;
+      if (path.endsWith('/ponyshop-web')) throw new KubeError(403, 'Forbidden', 'PATCH web: 403 forbidden');
+      return apply<T>(path, body);
+    };
+    await controller.reconcile(KEY);
+    expect(most).toBe(2);
+    // worker moved; web's refusal is what status reports.
+    expect(world.prodImage('worker')).toBe(`${REPO}@${digestOf('B')}`);
+    await controller.reconcile(KEY);
+    const degraded = world.promotion.status?.conditions?.find((c) => c.type === 'Degraded');
+    expect(degraded?.message).toMatch(/ponyshop-web/);
+  });
+
   it('treats lapsed leadership as a skipped write, not a failure', async () => {
     const { api, controller, metrics } = setUp({ leader: () => false });
     expect(await controller.reconcile(KEY)).toEqual({ requeueAfterMs: 1000 });

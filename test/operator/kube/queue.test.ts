@@ -165,6 +165,23 @@ describe('WorkQueue', () => {
     q.pause();
   });
 
+  it('reports how long each key waited in the queue and how long its reconcile took', async () => {
+    const waited: number[] = [];
+    const took: number[] = [];
+    const q = queue({
+      handler: () => clock.sleep(200),
+      observe: { waited: (ms) => waited.push(ms), took: (ms) => took.push(ms) },
+    });
+    q.add('k');
+    await tick(300);
+    q.add('k'); // a second add while queued does not restart the wait
+    q.start();
+    await tick(250);
+    expect(waited).toEqual([300]);
+    expect(took).toEqual([200]);
+    q.pause();
+  });
+
   it('holds keys while paused and processes them on start', async () => {
     const seen: string[] = [];
     const q = queue({ handler: async (k) => void seen.push(k) });

@@ -83,6 +83,18 @@ describe('Transport (HTTP/2)', () => {
     t.close();
   });
 
+  it('reports how long each request waited before it went out, by lane', async () => {
+    const waits: [string, number][] = [];
+    const t = new Transport({ server: base }, { qps: 5, burst: 1, onWait: (lane, s) => waits.push([lane, s]) });
+    await t.send('GET', `${base}/one`, { timeoutMs: 5000 });
+    await t.send('GET', `${base}/two`, { timeoutMs: 5000 });
+    expect(waits.map(([lane]) => lane)).toEqual(['request', 'request']);
+    expect(waits[0][1]).toBeLessThan(0.05);
+    // 5 per second with a burst of 1: the second request waited for a token (about 200 ms).
+    expect(waits[1][1]).toBeGreaterThan(0.1);
+    t.close();
+  });
+
   it('gives leader election its own connection', async () => {
     const before = sessions.size;
     const t = new Transport({ server: base });

@@ -1,4 +1,4 @@
-import { Counter, Histogram, OperatorMetrics } from '../../../operator/runtime/metrics.js';
+import { Counter, Histogram, MEMORY_PARTS, OperatorMetrics } from '../../../operator/runtime/metrics.js';
 import { createLogger } from '../../../operator/runtime/log.js';
 import { startProbeServer } from '../../../operator/runtime/server.js';
 
@@ -32,7 +32,8 @@ describe('metrics exposition', () => {
     depth = 0;
     expect(m.render()).toContain('ponyexpress_queue_depth 0\n');
     expect(m.render()).toMatch(/ponyexpress_process_resident_memory_bytes \d+/);
-    expect(m.render()).toMatch(/ponyexpress_process_memory_bytes\{part="heap_used"\} \d+/);
+    for (const part of MEMORY_PARTS)
+      expect(m.render()).toMatch(new RegExp(`ponyexpress_process_memory_bytes\\{part="${part}"\\} [1-9]\\d*\n`));
   });
 
   it('reports the longest garbage-collection pause by kind', async () => {

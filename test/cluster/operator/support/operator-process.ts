@@ -124,6 +124,17 @@ export class OperatorProcess {
     return sum;
   }
 
+  /** A histogram's cumulative bucket counts (by upper bound, +Inf last), summed across label sets matching `filter`. */
+  async histogram(name: string, filter = ''): Promise<{ le: number; count: number }[]> {
+    const sums = new Map<number, number>();
+    for (const line of (await this.metrics()).split('\n')) {
+      if (!line.startsWith(`${name}_bucket{`) || !line.includes(filter)) continue;
+      const le = Number(/le="([^"]+)"/.exec(line)![1].replace('+Inf', 'Infinity'));
+      sums.set(le, (sums.get(le) ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1)));
+    }
+    return [...sums].sort((a, b) => a[0] - b[0]).map(([le, count]) => ({ le, count }));
+  }
+
   /** The /readyz body: `ok`, or the reason it is not ready. */
   async readyz(): Promise<string> {
     try {
