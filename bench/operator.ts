@@ -5,23 +5,22 @@
 //     [--operator-env=NAME=value ...] (e.g. MALLOC_ARENA_MAX=2, to try glibc's allocator settings; both default
 //     to the chart's process settings, OPERATOR_PROCESS_ENV)
 // Measures: time until all N Promotions are reconciled at start; then all N staging
-// environments are released at once and every promotion is timed from watch events:
+// environments are released at once and every promotion is timed from watch events (bench/facts.ts):
 // "staging verified -> production Job created" and the operator-side time per promotion (its
 // reactions only, Kubernetes' Job and rollout time excluded), and of that the operator's own part
-// (fact -> its plan, from its log; the rest is the apiserver answering); where the time goes (queue,
-// client-side wait, apiserver latency, watch lag); requests and writes per promotion; RSS idle /
-// after reconciling N / peak / at rest; open connections; the longest event-loop block.
+// (fact -> its plan, from its log), the API's (plan -> the answer, from its log) and the bench's
+// (answer -> its watch); where the time goes (queue, client-side wait, apiserver latency, watch lag);
+// requests and writes per promotion; RSS idle / after reconciling N / peak / at rest; open
+// connections; the longest event-loop block, and the CPU bursts while promoting.
 import { spawnSync } from 'node:child_process';
 import globalSetup from '../test/cluster/global-setup.js';
 import globalTeardown from '../test/cluster/global-teardown.js';
 import { readState } from '../test/cluster/harness/index.js';
 import { eachLimited, Fleet } from '../test/cluster/operator/support/fleet.js';
-import { loadClusterAccess } from '../operator/kube/access.js';
 import type { WatchScope } from '../operator/kube/cache.js';
-import { KubeClient, type KubernetesObject } from '../operator/kube/client.js';
-import { Transport } from '../operator/kube/transport.js';
 import { OPERATOR_PROCESS_ENV } from '../contract/index.js';
 import { GC_KINDS, MEMORY_PARTS } from '../operator/runtime/metrics.js';
+import { watchFacts } from './facts.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -53,7 +52,6 @@ const started = Date.now();
 /** Progress on stderr (a run at 500 takes a while); the numbers go to stdout at the end. */
 const progress = (what: string) =>
   process.stderr.write(`[bench +${((Date.now() - started) / 1000).toFixed(0)} s] ${what}\n`);
-const B = ':b2';
 /** The operator's latency histograms the bench reads (what, metric, label filter). */
 const LATENCIES: [string, string, string][] = [
   ['a Promotion key waiting in the work queue', 'ponyexpress_queue_wait_seconds', ''],
@@ -95,65 +93,6 @@ async function main(): Promise<void> {
   }
 }
 
-/** The few fields the bench reads, of Deployments, Jobs and Promotions alike. */
-type Obj = KubernetesObject & {
-  metadata?: KubernetesObject['metadata'] & { generation?: number };
-  spec?: { replicas?: number; template?: { spec?: { containers?: { image?: string }[] } } };
-  status?: {
-    observedGeneration?: number;
-    updatedReplicas?: number;
-    availableReplicas?: number;
-    replicas?: number;
-    conditions?: { type: string; status: string }[];
-    phase?: string;
-    production?: { tag?: string };
-  };
-};
-
-/** First time (ms) each fact was seen, per key; facts come from cluster-wide watches. */
-class FirstSeen {
-  readonly at = new Map<string, number>();
-  mark(key: string): void {
-    if (!this.at.has(key)) this.at.set(key, Date.now());
-  }
-  get(key: string): number | undefined {
-    return this.at.get(key);
-  }
-}
-
-/** Lists and then watches a cluster-wide collection, calling `on` for every object seen, until stopped. */
-function follow(
-  client: KubeClient,
-  path: string,
-  labelSelector: string,
-  on: (o: Obj) => void,
-  stop: AbortSignal,
-): void {
-  void (async () => {
-    while (!stop.aborted) {
-      try {
-        const list = await client.list<Obj>(path, labelSelector);
-        list.items.forEach(on);
-        await client.watch(path, list.metadata?.resourceVersion ?? '', (_t, o) => on(o), {
-          signal: stop,
-          timeoutSeconds: 600,
-          labelSelector,
-        });
-      } catch {
-        await sleep(500);
-      }
-    }
-  })();
-}
-
-const imageOf = (o: Obj) => String(o.spec?.template?.spec?.containers?.[0]?.image ?? '');
-const component = (o: Obj) => o.metadata?.labels?.['app.kubernetes.io/component'] ?? '';
-const complete = (d: Obj) =>
-  (d.status?.observedGeneration ?? 0) >= (d.metadata?.generation ?? 1) &&
-  d.status?.updatedReplicas === d.spec?.replicas &&
-  d.status?.availableReplicas === d.spec?.replicas &&
-  d.status?.replicas === d.spec?.replicas;
-const jobDone = (j: Obj) => Boolean(j.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True'));
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : NaN;
@@ -221,63 +160,15 @@ async function run(): Promise<void> {
   const memoryReconciled = await memory();
 
   // --- all N released at once -------------------------------------------------------------
-  const admin = new KubeClient(new Transport(await loadClusterAccess({ KUBECONFIG: readState().kubeconfig })));
-  const stop = new AbortController();
-  const seen = new FirstSeen();
-  const stgLabel = 'app.kubernetes.io/instance=ponyshop-staging';
-  const prodLabel = 'app.kubernetes.io/instance=ponyshop-production';
-  follow(
-    admin,
-    '/apis/apps/v1/deployments',
-    stgLabel,
-    (d) => imageOf(d).endsWith(B) && complete(d) && seen.mark(`stg-done ${d.metadata!.namespace} ${component(d)}`),
-    stop.signal,
-  );
-  follow(
-    admin,
-    '/apis/batch/v1/jobs',
-    `${stgLabel},app.kubernetes.io/component=migrate`,
-    (j) => imageOf(j).endsWith(B) && jobDone(j) && seen.mark(`stg-job ${j.metadata!.namespace}`),
-    stop.signal,
-  );
-  follow(
-    admin,
-    '/apis/batch/v1/jobs',
-    'app.kubernetes.io/component=migrate',
-    (j) => {
-      if (!j.metadata!.namespace!.endsWith('-prod')) return;
-      if (imageOf(j).includes('b2') || (j.metadata?.annotations?.['ponyexpress.dev/image'] ?? '').endsWith(B)) {
-        seen.mark(`job-created ${j.metadata!.namespace}`);
-        if (jobDone(j)) seen.mark(`job-done ${j.metadata!.namespace}`);
-      }
-    },
-    stop.signal,
-  );
-  follow(
-    admin,
-    '/apis/apps/v1/deployments',
-    prodLabel,
-    (d) => {
-      if (!imageOf(d).endsWith(B)) return;
-      seen.mark(`set ${d.metadata!.namespace} ${component(d)}`);
-      if (complete(d)) seen.mark(`done ${d.metadata!.namespace} ${component(d)}`);
-    },
-    stop.signal,
-  );
-  follow(
-    admin,
-    '/apis/ponyexpress.dev/v1alpha1/promotions',
-    '',
-    (p) => {
-      if (p.status?.production?.tag === 'b2' && p.status?.phase === 'Succeeded')
-        seen.mark(`succeeded ${p.metadata!.namespace}`);
-    },
-    stop.signal,
-  );
-  await sleep(3000);
+  // The facts come from watches in a worker thread, so the bench's own work does not stamp them late.
+  const watcher = watchFacts(readState().kubeconfig);
+  const seen = watcher.seen;
+  await watcher.ready;
 
   const latencies = () => Promise.all(LATENCIES.map(([, name, filter]) => op.histogram(name, filter)));
   const latenciesBefore = await latencies();
+  const CPU_BURSTS = 'ponyexpress_event_loop_block_cpu_seconds';
+  const burstsBefore = await op.histogram(CPU_BURSTS);
   const writesBefore = await writes();
   const requestsBefore = await requests();
   let rssPeak = 0;
@@ -313,7 +204,11 @@ async function run(): Promise<void> {
   progress(`all promoted in ${(promoteAllMs / 1000).toFixed(1)} s`);
   await sleep(3000);
   clearInterval(sampler);
-  stop.abort();
+  watcher.stop();
+  const burstsDuring = (await op.histogram(CPU_BURSTS)).map(({ le, count }, j) => ({
+    le,
+    count: count - (burstsBefore[j]?.count ?? 0),
+  }));
   const latenciesDuring = (await latencies()).map((after, i) =>
     after.map(({ le, count }, j) => ({ le, count: count - (latenciesBefore[i][j]?.count ?? 0) })),
   );
@@ -343,22 +238,46 @@ async function run(): Promise<void> {
   const memoryRest = await memory();
   await op.stop();
 
-  // When the operator planned each step (its 'reconcile' log lines): the Job, wave 1's and beat's patches,
-  // Succeeded. Fact (bench) -> plan is the operator's own part of a reaction; plan -> effect is the API's.
-  const plans = new Map<string, { job?: number; sets: number[]; succeeded?: number }>();
+  // When the operator planned each step (its 'reconcile' log lines, written before it acts) and when the
+  // apiserver answered (the lines execute.ts writes after each answer). Fact (bench) -> plan is the
+  // operator's own part of a reaction; plan -> answer is the API's; answer -> the bench's watch is neither.
+  // A step's plan is the last reconcile that planned it before its first answer (a retried patch re-plans).
+  type Line = { at: number; actions: string[]; phase?: string };
+  const lines = new Map<string, Line[]>();
+  type Answers = { job?: number; waves: Map<number, { first: number; last: number }> };
+  const answers = new Map<string, Answers>();
   for (const r of op.logs) {
     const at = Date.parse(r.time);
-    if (r.msg !== 'reconcile' || at < t) continue;
+    if (at < t) continue;
     const ns = String(r.promotion).split('/')[0];
-    const plan = plans.get(ns) ?? { sets: [] };
-    plans.set(ns, plan);
-    const actions = (r.actions as string[] | undefined) ?? [];
-    if (actions.includes('CreateMigrationJob')) plan.job ??= at;
-    else if (plan.job !== undefined && actions.includes('SetImages')) plan.sets.push(at);
-    else if (plan.sets.length >= 2 && r.phase === 'Succeeded') plan.succeeded ??= at;
+    if (r.msg === 'reconcile') {
+      const mine = lines.get(ns) ?? [];
+      lines.set(ns, mine);
+      mine.push({ at, actions: (r.actions as string[] | undefined) ?? [], phase: r.phase as string | undefined });
+    } else if (r.msg === 'created migration job' || (r.msg === 'set images' && r.purpose === 'Promotion')) {
+      const answer: Answers = answers.get(ns) ?? { waves: new Map() };
+      answers.set(ns, answer);
+      if (r.msg === 'created migration job') answer.job ??= at;
+      else {
+        const wave = answer.waves.get(Number(r.wave));
+        answer.waves.set(Number(r.wave), { first: wave?.first ?? at, last: at });
+      }
+    }
   }
+  const planOf = (ns: string, action: string, answeredAt: number | undefined) =>
+    answeredAt === undefined
+      ? undefined
+      : lines
+          .get(ns)
+          ?.filter((l) => l.at <= answeredAt && l.actions.includes(action))
+          .at(-1)?.at;
   const own: number[] = [];
   const ownParts: number[][] = [[], [], [], []];
+  /** The first three reactions, split at the apiserver's answer: plan -> answer, answer -> the bench saw it. */
+  const apiParts: number[][] = [[], [], []];
+  const benchLag: number[][] = [[], [], []];
+  /** Operator-side time to the apiserver's answers (the last reaction as the bench saw it). */
+  const toAnswers: number[] = [];
   // Per promotion: the operator's reactions, from the first time each fact was seen.
   const verifiedToJob: number[] = [];
   const operatorSide: number[] = [];
@@ -384,13 +303,31 @@ async function run(): Promise<void> {
       continue;
     }
     verifiedToJob.push(jobCreated - verified);
-    const plan = plans.get(p.prod);
-    const planned = [plan?.job, plan?.sets[0], plan?.sets[1], plan?.succeeded];
+    const answer = answers.get(p.prod);
+    const wave0 = answer?.waves.get(0);
+    const wave1Answer = answer?.waves.get(1);
+    const beatPlan = planOf(p.prod, 'SetImages', wave1Answer?.first);
+    const succeededPlan = lines.get(p.prod)?.find((l) => l.at >= (beatPlan ?? Infinity) && l.phase === 'Succeeded')?.at;
+    const planned = [
+      planOf(p.prod, 'CreateMigrationJob', answer?.job),
+      planOf(p.prod, 'SetImages', wave0?.first),
+      beatPlan,
+      succeededPlan,
+    ];
     const facts = [verified, jobDoneAt, wave1Done, beatDone];
     const mine = planned.map((at, i) => Math.max(0, (at ?? NaN) - facts[i]));
     if (mine.every(Number.isFinite)) {
       mine.forEach((x, i) => ownParts[i].push(x));
       own.push(mine.reduce((a, b) => a + b, 0));
+    }
+    const answered = [answer?.job, wave0?.last, wave1Answer?.last];
+    const effects = [jobCreated, wave1, beatSet];
+    if (answered.every((a) => a !== undefined) && planned.slice(0, 3).every((a) => a !== undefined)) {
+      answered.forEach((a, i) => {
+        apiParts[i].push(Math.max(0, a - planned[i]!));
+        benchLag[i].push(effects[i] - a);
+      });
+      toAnswers.push(answered.reduce((sum, a, i) => sum + Math.max(0, a - facts[i]), 0) + Math.max(0, parts[3]));
     }
     parts.forEach((x, i) => reactions[i].push(Math.max(0, x)));
     operatorSide.push(parts.reduce((a, b) => a + Math.max(0, b), 0));
@@ -422,6 +359,16 @@ async function run(): Promise<void> {
     `  the operator's own part: fact -> its plan, its log (${own.length} promotions), p50 / p99`,
     `${pct(own, 50)} / ${pct(own, 99)} ms`,
   );
+  row(
+    `  the same, to the apiserver's answers in its log (${toAnswers.length} promotions), p50 / p99`,
+    `${pct(toAnswers, 50)} / ${pct(toAnswers, 99)} ms`,
+  );
+  REACTIONS.slice(0, 3).forEach((what, i) =>
+    row(
+      `  ${what}: plan -> answer / answer -> the bench's watch, p99`,
+      `${pct(apiParts[i], 99)} / ${pct(benchLag[i], 99)} ms`,
+    ),
+  );
   if (incomplete) row('promotions with a fact missed by the bench watches', String(incomplete));
   row("where the operator's time goes while promoting (bucket bounds), p50 / p99", 'count');
   LATENCIES.forEach(([what], i) => {
@@ -446,9 +393,14 @@ async function run(): Promise<void> {
   row('open apiserver connections (all lanes) / informers', `${connections} / ${informers}`);
   row('event-loop delay: longest (target <= 50) / p99', `${loopMaxMs.toFixed(1)} / ${loopP99Ms.toFixed(1)} ms`);
   row('  longest main-thread CPU burst between 20 ms ticks (own blocking)', `${loopCpuMs.toFixed(1)} ms`);
+  const ticks = burstsDuring.at(-1)?.count ?? 0;
+  const over = (le: number) => ticks - (burstsDuring.find((b) => b.le === le)?.count ?? 0);
+  row(
+    '  of it while promoting: longest (bucket bound), ticks over 35 / 50 ms',
+    `<= ${(burstsDuring.find((b) => b.count === ticks)?.le ?? NaN) * 1000} ms, ${over(0.035)} / ${over(0.05)} of ${ticks}`,
+  );
   row('  longest garbage-collection pause by kind, ms', JSON.stringify(gcMaxMs));
   row('load average of this machine at the end (1 min)', (await import('node:os')).loadavg()[0].toFixed(1));
-  admin.transport.close();
 }
 
 main().catch((err: unknown) => {

@@ -43,8 +43,9 @@ async function main(): Promise<void> {
   const config = configOrExit();
   const log = createLogger(config.logLevel, { identity: config.identity });
   const metrics = new OperatorMetrics();
-  /** Writes other than the Lease's: the memory reducer's sign of work. */
+  /** Writes other than the Lease's, and watch events that reach a Promotion: the memory reducer's signs. */
   let writes = 0;
+  let events = 0;
   const transport = new Transport(await loadClusterAccess(), {
     qps: config.apiQps,
     burst: config.apiBurst,
@@ -54,8 +55,10 @@ async function main(): Promise<void> {
     transport,
     (verb, resource) => {
       metrics.apiRequests.inc({ verb, resource });
-      if (verb !== 'get' && verb !== 'watch') metrics.apiWrites.inc({ verb, resource });
-      if (verb !== 'get' && verb !== 'watch' && resource !== 'leases') writes++;
+      if (verb !== 'get' && verb !== 'watch') {
+        metrics.apiWrites.inc({ verb, resource });
+        if (resource !== 'leases') writes++;
+      }
       return (seconds) => metrics.apiDuration.observe(seconds, { verb });
     },
     config.requestTimeoutSeconds * 1000,
@@ -110,7 +113,10 @@ async function main(): Promise<void> {
   // Wiring: cache events feed the queue; leadership starts and pauses it.
   const keyOf = (p: { metadata: { namespace: string; name: string } }) => `${p.metadata.namespace}/${p.metadata.name}`;
   const enqueueAll = () => cache.listPromotions().forEach((p) => queue.add(keyOf(p)));
-  cache.addHandler((key) => queue.add(key));
+  cache.addHandler((key) => {
+    events++;
+    queue.add(key);
+  });
   leadership.onChange((leading) => {
     if (!leading) return queue.pause(); // keys stay queued; in-flight reconciles stop at their next write (the fence)
     queue.start();
@@ -127,7 +133,7 @@ async function main(): Promise<void> {
   const staleMs = config.staleAfterSeconds * 1000;
   let server: ProbeServer | undefined;
   let resync: NodeJS.Timeout | undefined;
-  const reducer = new MemoryReducer({ work: () => writes });
+  const reducer = new MemoryReducer({ work: () => writes, activity: () => events });
   const manager = new Manager(log)
     .add({
       name: 'probes',

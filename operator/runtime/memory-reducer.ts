@@ -3,7 +3,8 @@
 // Its own memory reducer did not run in that minute. Once the operator has written nothing for a while
 // after a busy spell, one memory-reducing collection gives the pages back (RSS 139 -> 106 MiB at rest).
 // Writes, not reconciles, are the sign: at 500 pipelines no-op reconciles go on long after the last
-// promotion. 'async' runs it from a task of its own, not inside a reconcile; it is one full collection
+// promotion. Watch events must have slowed too: staging's pods roll for minutes with no write, and a
+// full collection in that storm was a 58 ms burst (run K). 'async' runs it from a task of its own, not inside a reconcile; it is one full collection
 // (36 ms for a heap of 13 MiB live and 30 of garbage, measured here). It needs `--expose-gc`, which
 // OPERATOR_PROCESS_ENV sets; without it, nothing runs.
 import { realClock, type Clock, type TimerHandle } from '../kube/clock.js';
@@ -16,6 +17,10 @@ export interface MemoryReducerOptions {
   idleMs?: number;
   /** A count that grows with work done (writes to the apiserver, the Lease's excluded). */
   work: () => number;
+  /** A count that grows with watch events; none yet means no such sign. */
+  activity?: () => number;
+  /** Watch events a second that still count as quiet (a cluster's background). @default 1 */
+  quietEventsPerSecond?: number;
   /** @default globalThis.gc, when exposed */
   gc?: CollectGarbage;
   /** @default the real clock */
@@ -28,6 +33,7 @@ export class MemoryReducer {
   private readonly clock: Clock;
   private timer?: TimerHandle;
   private lastWork = 0;
+  private lastActivity = 0;
   private quietSince = 0;
   /** Work was done since the last collection. */
   private dirty = false;
@@ -46,6 +52,7 @@ export class MemoryReducer {
   start(): void {
     if (!this.gc) return;
     this.lastWork = this.o.work();
+    this.lastActivity = this.o.activity?.() ?? 0;
     this.quietSince = this.clock.now();
     this.schedule();
   }
@@ -61,11 +68,16 @@ export class MemoryReducer {
 
   private check(): void {
     const work = this.o.work();
+    const activity = this.o.activity?.() ?? 0;
     const now = this.clock.now();
+    const events = activity - this.lastActivity;
+    this.lastActivity = activity;
     if (work !== this.lastWork) {
       this.lastWork = work;
       this.quietSince = now;
       this.dirty = true;
+    } else if (events > ((this.o.quietEventsPerSecond ?? 1) * this.idleMs) / 3000) {
+      this.quietSince = now;
     } else if (this.dirty && now - this.quietSince >= this.idleMs) {
       this.dirty = false;
       this.gc!({ type: 'major', execution: 'async', flavor: 'last-resort' });

@@ -227,6 +227,11 @@ export class OperatorMetrics implements ControllerMetrics {
     'Longest main-thread CPU time between two 20 ms timer ticks since start (the loop busy, not descheduled).',
     () => this.loopCpuMaxUs / 1e6,
   );
+  readonly loopBlockCpu = new Histogram(
+    'ponyexpress_event_loop_block_cpu_seconds',
+    'Main-thread CPU time between two 20 ms timer ticks (a burst while promoting apart from one at start-up).',
+    [0.01, 0.02, 0.035, 0.05, 0.1, 0.25],
+  );
   // The longest garbage-collection pause by kind: tells a long CPU burst that is V8's own from one that is ours.
   private readonly gcMaxMs: Record<string, number> = {};
   readonly gcPauseMax = new LabelledGauge(
@@ -248,7 +253,9 @@ export class OperatorMetrics implements ControllerMetrics {
     let last = process.threadCpuUsage();
     setInterval(() => {
       const now = process.threadCpuUsage();
-      this.loopCpuMaxUs = Math.max(this.loopCpuMaxUs, now.user - last.user + now.system - last.system);
+      const us = now.user - last.user + now.system - last.system;
+      this.loopCpuMaxUs = Math.max(this.loopCpuMaxUs, us);
+      this.loopBlockCpu.observe(us / 1e6);
       last = now;
     }, 20).unref();
     new PerformanceObserver((list) => {
@@ -309,6 +316,7 @@ export class OperatorMetrics implements ControllerMetrics {
       this.loopDelayMax,
       this.loopDelayP99,
       this.loopBlockCpuMax,
+      this.loopBlockCpu,
       this.gcPauseMax,
     ];
     return all.map((m) => m.render()).join('');

@@ -48,6 +48,29 @@ describe('metrics exposition', () => {
     await new Promise((r) => setTimeout(r, 50)); // GC entries are delivered after the fact
     expect(m.render()).toMatch(/ponyexpress_gc_pause_max_seconds\{kind="minor"\} \d/);
   });
+
+  // A histogram, not only the longest since start: a reader (the bench) can tell a burst while promoting
+  // from one at start-up by the difference of two scrapes.
+  it("counts the main thread's CPU bursts between timer ticks in a histogram", async () => {
+    const m = new OperatorMetrics();
+    const ticks = (le: string) =>
+      Number(
+        m
+          .render()
+          .match(
+            new RegExp(`ponyexpress_event_loop_block_cpu_seconds_bucket\\{le="${le.replace('+', '\\+')}"\\} (\\d+)`),
+          )?.[1],
+      );
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    await sleep(100);
+    const over50Before = ticks('+Inf') - ticks('0.05');
+    expect(Number.isInteger(over50Before)).toBe(true);
+    const cpu = () => process.threadCpuUsage().user + process.threadCpuUsage().system;
+    for (const end = cpu() + 80_000; cpu() < end;); // 80 ms of this thread's CPU, however loaded the machine
+    await sleep(100);
+    expect(ticks('+Inf') - ticks('0.05')).toBe(over50Before + 1);
+    expect(ticks('0.02')).toBeGreaterThan(2); // the quiet ticks
+  });
 });
 
 describe('probe server', () => {
