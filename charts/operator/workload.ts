@@ -91,6 +91,9 @@ export class OperatorWorkload extends Construct {
   }
 }
 
+/** The operator's probes: every 10 s, 2 s to answer; the kubelet restarts it after 3 liveness misses in a row. */
+export const OPERATOR_PROBE = { periodSeconds: 10, timeoutSeconds: 2, livenessFailureThreshold: 3 } as const;
+
 function podSpec(props: OperatorWorkloadProps, serviceAccountName: string): k8s.PodSpec {
   const watched = [...new Set(props.pipelines.map((p) => p.productionNamespace))].sort();
   const following = [...new Set(props.pipelines.filter((p) => p.follow).map((p) => p.stagingNamespace))].sort();
@@ -98,8 +101,8 @@ function podSpec(props: OperatorWorkloadProps, serviceAccountName: string): k8s.
   const fieldRef = (fieldPath: string) => ({ valueFrom: { fieldRef: { fieldPath } } });
   const probe = (path: string, failureThreshold: number): k8s.Probe => ({
     httpGet: { path, port: k8s.IntOrString.fromString('metrics') },
-    periodSeconds: 10,
-    timeoutSeconds: 2,
+    periodSeconds: OPERATOR_PROBE.periodSeconds,
+    timeoutSeconds: OPERATOR_PROBE.timeoutSeconds,
     failureThreshold,
   });
   return {
@@ -150,7 +153,7 @@ function podSpec(props: OperatorWorkloadProps, serviceAccountName: string): k8s.
           { name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' },
           ...(webhook.enabled ? [{ name: 'webhook', containerPort: WEBHOOK_PORT, protocol: 'TCP' }] : []),
         ],
-        livenessProbe: probe('/healthz', 3),
+        livenessProbe: probe('/healthz', OPERATOR_PROBE.livenessFailureThreshold),
         readinessProbe: probe('/readyz', 1),
         resources: resourceRequirements(
           { requests: { cpu: '50m', memory: '96Mi' }, limits: { memory: '256Mi' } },
