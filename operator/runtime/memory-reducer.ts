@@ -4,8 +4,8 @@
 // after a busy spell, one memory-reducing collection gives the pages back (RSS 139 -> 106 MiB at rest).
 // Writes, not reconciles, are the sign: at 500 pipelines no-op reconciles go on long after the last
 // promotion. Watch events must have slowed too: staging's pods roll for minutes with no write, and a
-// full collection in that storm was a 58 ms burst (run K). 'async' runs it from a task of its own, not inside a reconcile; it is one full collection
-// (36 ms for a heap of 13 MiB live and 30 of garbage, measured here). It needs `--expose-gc`, which
+// full collection in that storm was a 58 ms burst (run K). 'async' runs it from a task of its own, not
+// inside a reconcile; it is one full collection (36 ms for a heap of 13 MiB live and 30 of garbage). It needs `--expose-gc`, which
 // OPERATOR_PROCESS_ENV sets; without it, nothing runs.
 import { realClock, type Clock, type TimerHandle } from '../kube/clock.js';
 
@@ -29,6 +29,8 @@ export interface MemoryReducerOptions {
 
 export class MemoryReducer {
   private readonly idleMs: number;
+  /** How often the signs are read: three times per idle spell. */
+  private readonly checkMs: number;
   private readonly gc?: CollectGarbage;
   private readonly clock: Clock;
   private timer?: TimerHandle;
@@ -40,6 +42,7 @@ export class MemoryReducer {
 
   constructor(private readonly o: MemoryReducerOptions) {
     this.idleMs = o.idleMs ?? 30_000;
+    this.checkMs = this.idleMs / 3;
     this.gc = o.gc ?? (globalThis as { gc?: CollectGarbage }).gc;
     this.clock = o.clock ?? realClock;
   }
@@ -63,7 +66,7 @@ export class MemoryReducer {
   }
 
   private schedule(): void {
-    this.timer = this.clock.setTimeout(() => this.check(), this.idleMs / 3);
+    this.timer = this.clock.setTimeout(() => this.check(), this.checkMs);
   }
 
   private check(): void {
@@ -76,7 +79,7 @@ export class MemoryReducer {
       this.lastWork = work;
       this.quietSince = now;
       this.dirty = true;
-    } else if (events > ((this.o.quietEventsPerSecond ?? 1) * this.idleMs) / 3000) {
+    } else if (events > ((this.o.quietEventsPerSecond ?? 1) * this.checkMs) / 1000) {
       this.quietSince = now;
     } else if (this.dirty && now - this.quietSince >= this.idleMs) {
       this.dirty = false;
