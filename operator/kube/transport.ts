@@ -13,7 +13,8 @@ import { readFileSync } from 'node:fs';
 import { constants, type ClientHttp2Stream } from 'node:http2';
 import { once } from 'node:events';
 import type { ClusterAccess } from './access.js';
-import { readLines, TurnBudget } from './lines.js';
+import { readLines } from './lines.js';
+import { TurnBudget } from './turn-budget.js';
 import { Pool, reasonOf, type Conn, type Lane, type PoolHost } from './h2-pool.js';
 import { TokenBucket } from './rate-limit.js';
 

@@ -42,11 +42,14 @@ function configOrExit(): OperatorConfig {
 async function main(): Promise<void> {
   const config = configOrExit();
   const log = createLogger(config.logLevel, { identity: config.identity });
+  // Before the metrics, whose CPU-burst clock then measures the operator at work: a kubeconfig
+  // file loads the YAML parser here (38-41 ms of CPU once, before anything connects or is served).
+  const access = await loadClusterAccess();
   const metrics = new OperatorMetrics();
   /** Writes other than the Lease's, and watch events that reach a Promotion: the memory reducer's signs. */
   let writes = 0;
   let events = 0;
-  const transport = new Transport(await loadClusterAccess(), {
+  const transport = new Transport(access, {
     qps: config.apiQps,
     burst: config.apiBurst,
     onWait: (lane, seconds) => metrics.apiWait.observe(seconds, { lane }),

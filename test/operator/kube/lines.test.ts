@@ -1,6 +1,8 @@
 // readLines: the watch body reader (newline-delimited JSON) on plain stream listeners.
 import { PassThrough } from 'node:stream';
-import { readLines, TurnBudget } from '../../../operator/kube/lines.js';
+import { readLines } from '../../../operator/kube/lines.js';
+import { TurnBudget } from '../../../operator/kube/turn-budget.js';
+import { burn, countTurns, perTurn } from '../support/turns.js';
 
 describe('readLines', () => {
   it('hands over whole lines however the chunks cut them, multi-byte characters included', async () => {
@@ -61,13 +63,7 @@ describe('readLines', () => {
   });
 
   it('handles at most a turn budget of lines per turn across streams, in order, and still ends', async () => {
-    let turn = 0;
-    let spinning = true;
-    const spin = () => {
-      turn++;
-      if (spinning) setImmediate(spin);
-    };
-    setImmediate(spin);
+    const turns = countTurns();
     const budget = new TurnBudget(10);
     const handled: { stream: number; line: string; turn: number }[] = [];
     const streams = [new PassThrough(), new PassThrough()];
@@ -75,9 +71,8 @@ describe('readLines', () => {
       readLines(
         s,
         (line) => {
-          handled.push({ stream: i, line, turn });
-          const until = performance.now() + 3; // parsing and caching one watch event
-          while (performance.now() < until);
+          handled.push({ stream: i, line, turn: turns.now });
+          burn(3); // parsing and caching one watch event
         },
         undefined,
         budget,
@@ -89,17 +84,15 @@ describe('readLines', () => {
       s.end();
     }
     await Promise.all(done);
-    spinning = false;
+    turns.stop();
     expect(handled.filter((h) => h.stream === 0).map((h) => h.line)).toEqual(
       Array.from({ length: 8 }, (_, n) => `{"s":0,"n":${n}}`),
     );
     expect(handled.filter((h) => h.stream === 1)).toHaveLength(8);
-    const perTurn = [
-      ...handled.reduce((m, h) => m.set(h.turn, (m.get(h.turn) ?? 0) + 1), new Map<number, number>()).values(),
-    ];
+    const lines = perTurn(handled.map((h) => h.turn));
     // 10 ms per turn at 3 ms a line: about four lines a turn (the budget is per turn only roughly: a
     // turn's clock restarts in its check phase, so up to two slices), never all sixteen at once.
-    expect(Math.max(...perTurn)).toBeLessThanOrEqual(8);
-    expect(perTurn.length).toBeGreaterThanOrEqual(3);
+    expect(Math.max(...lines)).toBeLessThanOrEqual(8);
+    expect(lines.length).toBeGreaterThanOrEqual(3);
   });
 });
