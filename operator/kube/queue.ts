@@ -50,10 +50,13 @@ export class WorkQueue {
 
   private readonly clock: Clock;
   private readonly turn: TurnBudget;
+  /** Reconciles at once. */
+  private readonly limit: number;
 
   constructor(private readonly opts: WorkQueueOptions) {
     this.clock = opts.clock ?? realClock;
     this.turn = new TurnBudget(opts.sliceMs ?? 10);
+    this.limit = opts.concurrency ?? 2;
   }
 
   /** Keys waiting (queued, not yet picked up). */
@@ -150,7 +153,7 @@ export class WorkQueue {
    */
   private pump(): void {
     if (!this.running) return;
-    const wanted = Math.min((this.opts.concurrency ?? 2) - this.processing.size, this.queue.length);
+    const wanted = Math.min(this.limit - this.processing.size, this.queue.length);
     while (this.startsScheduled < wanted) this.scheduleStart();
   }
 
@@ -163,7 +166,7 @@ export class WorkQueue {
   }
 
   private startOne(): void {
-    if (!this.running || this.processing.size >= (this.opts.concurrency ?? 2) || this.queue.length === 0) return;
+    if (!this.running || this.processing.size >= this.limit || this.queue.length === 0) return;
     // Called from an immediate, so a new one runs in the next turn, after its timers and I/O.
     if (!this.turn.has()) return this.scheduleStart();
     const key = this.queue.shift()!;

@@ -5,8 +5,8 @@
 // Writes, not reconciles, are the sign: at 500 pipelines no-op reconciles go on long after the last
 // promotion. Watch events must have slowed too: staging's pods roll for minutes with no write, and a
 // full collection in that storm was a 58 ms burst (run K). 'async' runs it from a task of its own, not
-// inside a reconcile; it is one full collection (36 ms for a heap of 13 MiB live and 30 of garbage). It needs `--expose-gc`, which
-// OPERATOR_PROCESS_ENV sets; without it, nothing runs.
+// inside a reconcile; it is one full collection (36 ms for a heap of 13 MiB live and 30 of garbage).
+// It needs `--expose-gc`, which OPERATOR_PROCESS_ENV sets; without it, nothing runs.
 import { realClock, type Clock, type TimerHandle } from '../kube/clock.js';
 
 /** Node's `gc()` under `--expose-gc` (the options form, Node >= 22). */
