@@ -40,6 +40,11 @@ export class ManagedProcess {
   readonly name: string;
   readonly child: ChildProcess;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /**
+   * Resolves once stdout and stderr are closed: after the exit, and after any forked child that
+   * kept them open has gone too (stop() and killGroup() see to that).
+   */
+  readonly closed: Promise<void>;
   exitCode: number | null = null;
   exitSignal: NodeJS.Signals | null = null;
   private out = '';
@@ -66,12 +71,18 @@ export class ManagedProcess {
     };
     this.child.stdout?.on('data', collect);
     this.child.stderr?.on('data', collect);
+    // The log ends on 'close', not 'exit': a forked child may hold the pipes and write after the leader exits.
+    this.closed = new Promise((resolve) => {
+      this.child.on('close', () => {
+        if (this.log) this.log.end(resolve);
+        else resolve();
+      });
+    });
     this.exited = new Promise((resolve) => {
       const done = (code: number | null, signal: NodeJS.Signals | null) => {
         this.exitCode = code;
         this.exitSignal = signal;
         live.delete(this);
-        this.log?.end();
         resolve({ code, signal });
       };
       this.child.on('exit', done);
@@ -140,6 +151,10 @@ export async function runToCompletion(
   const p = new ManagedProcess(options);
   const result = await p.waitForExit(timeoutMs);
   if (result === undefined) await p.stop(1_000);
+  // Output still in the pipes at the exit; bounded, since a daemon it forked may keep them open.
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p.closed, new Promise((r) => (timer = setTimeout(r, 1_000)))]);
+  clearTimeout(timer);
   return { code: p.exitCode, output: p.output(), timedOut: result === undefined };
 }
 

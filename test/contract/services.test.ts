@@ -1,8 +1,10 @@
 import { jest } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { postgresBinDir, startPostgres } from '../../checkapp/services/postgres.js';
-import { runToCompletion } from '../../checkapp/services/managed-process.js';
+import { ManagedProcess, runToCompletion } from '../../checkapp/services/managed-process.js';
 import { startRedis } from '../../checkapp/services/redis.js';
 
 jest.setTimeout(120_000);
@@ -68,4 +70,30 @@ test('redis: requires its password, destroy stops it', async () => {
     await redis.destroy();
   }
   expect((await cli(['-a', redis.password, 'PING'])).output).toMatch(/refused/i);
+});
+
+// Seen once in CI: a forked child kept the leader's stdout open and wrote after the
+// leader's 'exit', when the log file had already been ended ("write after end").
+test('managed process: output a forked child writes after the leader exits reaches the log, and nothing throws', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'px-managed-'));
+  const logFile = join(dir, 'out.log');
+  const errors: unknown[] = [];
+  const onError = (err: unknown) => errors.push(err);
+  process.on('uncaughtException', onError);
+  try {
+    const p = new ManagedProcess({
+      argv: ['/bin/sh', '-c', 'echo early; (sleep 0.3; echo late) & exit 0'],
+      env: { PATH: '/usr/bin:/bin' },
+      cwd: '/',
+      logFile,
+    });
+    expect((await p.exited).code).toBe(0);
+    await p.closed;
+    expect(errors).toEqual([]);
+    expect(p.output()).toBe('early\nlate\n');
+    expect(readFileSync(logFile, 'utf8')).toBe('early\nlate\n');
+  } finally {
+    process.off('uncaughtException', onError);
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
