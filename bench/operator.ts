@@ -13,6 +13,7 @@
 // requests and writes per promotion; RSS idle / after reconciling N / peak / at rest; open
 // connections; the longest event-loop block, and the CPU bursts while promoting.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import globalSetup from '../test/cluster/global-setup.js';
 import globalTeardown from '../test/cluster/global-teardown.js';
 import { readState } from '../test/cluster/harness/index.js';
@@ -175,11 +176,19 @@ async function run(): Promise<void> {
   const burstsBefore = await op.histogram(CPU_BURSTS);
   const writesBefore = await writes();
   const requestsBefore = await requests();
+  // What the peak is made of: V8's parts and the kernel's split of the resident pages.
   let rssPeak = 0;
+  let memoryPeak: Record<string, string> = {};
+  let splitPeak = '';
   const sampler = setInterval(
     () =>
       void rss().then(
-        (r) => (rssPeak = Math.max(rssPeak, r)),
+        async (r) => {
+          if (r <= rssPeak) return;
+          rssPeak = r;
+          const [parts, split] = [await memory(), residentSplit(op.pid)];
+          if (r === rssPeak) [memoryPeak, splitPeak] = [parts, split];
+        },
         () => {},
       ),
     1000,
@@ -391,6 +400,8 @@ async function run(): Promise<void> {
     `operator RSS peak while promoting / after (target <= 120)`,
     `${rssPeak.toFixed(1)} / ${rssAfter.toFixed(1)} MiB`,
   );
+  row('  of which, at the peak, MiB', JSON.stringify(memoryPeak));
+  row('  resident pages at the peak (/proc/<pid>/smaps_rollup)', splitPeak);
   row('  of which, after, MiB', JSON.stringify(memoryAfter));
   row('operator RSS a minute later, at rest (target <= 120)', `${rssRest.toFixed(1)} MiB`);
   row('  of which, MiB', JSON.stringify(memoryRest));
@@ -405,6 +416,18 @@ async function run(): Promise<void> {
   );
   row('  longest garbage-collection pause by kind, ms', JSON.stringify(gcMaxMs));
   row('load average of this machine at the end (1 min)', (await import('node:os')).loadavg()[0].toFixed(1));
+}
+
+/** Anonymous (heap, malloc, stacks) against file-backed (the node binary's code, shared libraries) resident pages. */
+function residentSplit(pid: number | undefined): string {
+  try {
+    const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? NaN);
+    const anon = kb('Anonymous');
+    return `anonymous ${(anon / 1024).toFixed(1)} MiB, file-backed ${((kb('Rss') - anon) / 1024).toFixed(1)} MiB`;
+  } catch (err) {
+    return `unreadable: ${String(err)}`;
+  }
 }
 
 main().catch((err: unknown) => {

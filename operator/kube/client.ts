@@ -84,6 +84,8 @@ export class KubeClient {
       query?: Record<string, string | undefined>;
       lane?: Lane;
       timeoutMs?: number;
+      /** A write that moves a rollout: ahead of status writes and Events in the client rate limit. */
+      ahead?: boolean;
     } = {},
   ): Promise<T> {
     const done = this.observe(VERB[method], resourceOf(path));
@@ -95,6 +97,7 @@ export class KubeClient {
         contentType: opts.contentType,
         timeoutMs: opts.timeoutMs ?? this.timeoutMs,
         lane: opts.lane,
+        ahead: opts.ahead,
       })
       .finally(() => done?.((performance.now() - started) / 1000));
     if (res.status >= 400) throw kubeError(method, path, new HttpError(res.status, res.text));
@@ -158,16 +161,17 @@ export class KubeClient {
   }
 
   /** Server-side apply under the operator's field manager. */
-  apply<T>(path: string, body: unknown): Promise<T> {
+  apply<T>(path: string, body: unknown, opts: { ahead?: boolean } = {}): Promise<T> {
     return this.request<T>('PATCH', path, {
       body,
       contentType: 'application/apply-patch+yaml',
       query: { fieldManager: FIELD_MANAGER, force: 'true' },
+      ...opts,
     });
   }
 
-  create<T>(collectionPath: string, body: unknown): Promise<T> {
-    return this.request<T>('POST', collectionPath, { body, query: { fieldManager: FIELD_MANAGER } });
+  create<T>(collectionPath: string, body: unknown, opts: { ahead?: boolean } = {}): Promise<T> {
+    return this.request<T>('POST', collectionPath, { body, query: { fieldManager: FIELD_MANAGER }, ...opts });
   }
 
   mergePatch<T>(path: string, body: unknown): Promise<T> {

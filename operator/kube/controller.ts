@@ -11,6 +11,7 @@ import { realClock, type Clock } from './clock.js';
 import { executePlan, LostLeadership, type ExecuteContext } from './execute.js';
 import type { GitWriteBack } from './gitops.js';
 import { observe } from './observe.js';
+import { newerThan, OwnWrites } from './own-writes.js';
 import type { ReconcileOutcome } from './queue.js';
 
 /**
@@ -44,6 +45,7 @@ export class PromotionController implements Reconciler {
   private readonly smoke = new Map<string, SmokeResult>();
   private readonly resolution = new Map<string, DigestResolution>();
   private readonly written = new Map<string, PromotionObject>();
+  private readonly ownWrites = new OwnWrites();
   /** The last write the API refused per Promotion (Observed.failure), until one succeeds or the plan drops it. */
   private readonly failures = new Map<string, ActionFailure>();
   private readonly phaseSince = new Map<string, { phase: Phase; sinceMs: number }>();
@@ -84,8 +86,12 @@ export class PromotionController implements Reconciler {
       return { requeueAfterMs: 30_000 };
     }
     const failure = this.failures.get(key);
+    // Our own image patches count before the cache has caught up with them (own-writes.ts).
+    const cache: Pick<CacheReader, 'list'> = {
+      list: (source) => this.ownWrites.overlay(key, source, this.cache.list(source)),
+    };
     const observed = {
-      ...observe(this.cache, promotion, this.smoke.get(key), new Date(this.clock.now())),
+      ...observe(cache, promotion, this.smoke.get(key), new Date(this.clock.now())),
       ...(failure ? { failure } : {}),
       ...(unreadable.length ? { unreadable } : {}),
     };
@@ -140,6 +146,7 @@ export class PromotionController implements Reconciler {
       }
       const degraded = plan.status.conditions?.find((c) => c.type === 'Degraded');
       if (result.wrote || degraded?.reason !== 'ActionFailed') this.failures.delete(key);
+      for (const a of result.applied ?? []) this.ownWrites.note(key, a.kind, a.object);
       if (result.written) {
         this.written.set(key, result.written);
         this.behindSinceMs.delete(key);
@@ -168,6 +175,7 @@ export class PromotionController implements Reconciler {
     this.smoke.delete(key);
     this.resolution.delete(key);
     this.written.delete(key);
+    this.ownWrites.forget(key);
     this.failures.delete(key);
     this.phaseSince.delete(key);
     this.behindSinceMs.delete(key);
@@ -178,12 +186,8 @@ export class PromotionController implements Reconciler {
   private current(key: string, cached: PromotionObject | undefined): PromotionObject | undefined {
     const mine = this.written.get(key);
     if (!cached || !mine) return cached;
-    const rv = (p: PromotionObject) => BigInt((p.metadata as { resourceVersion?: string }).resourceVersion ?? '0');
-    try {
-      if (rv(mine) > rv(cached)) return mine;
-    } catch {
-      /* resourceVersions are opaque in theory; fall back to the cache */
-    }
+    const rv = (p: PromotionObject) => (p.metadata as { resourceVersion?: string }).resourceVersion;
+    if (newerThan(rv(mine), rv(cached))) return mine;
     this.written.delete(key);
     return cached;
   }

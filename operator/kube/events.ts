@@ -40,6 +40,7 @@ export async function emitEvent(
   p: PromotionObject,
   e: PlanEvent,
   instance: string,
+  opts: { ahead?: boolean } = {},
 ): Promise<void> {
-  await client.create(`/api/v1/namespaces/${p.metadata.namespace}/events`, eventBody(p, e, instance));
+  await client.create(`/api/v1/namespaces/${p.metadata.namespace}/events`, eventBody(p, e, instance), opts);
 }

@@ -124,19 +124,29 @@ export class Transport implements PoolHost {
   async send(
     method: string,
     url: string,
-    opts: { body?: string; contentType?: string; timeoutMs: number; lane?: Lane },
+    opts: { body?: string; contentType?: string; timeoutMs: number; lane?: Lane; ahead?: boolean },
   ): Promise<{ status: number; text: string }> {
     const lane = opts.lane ?? 'request';
     const deadline = AbortSignal.timeout(Math.max(1, Math.ceil(opts.timeoutMs)));
     const headers: Record<string, string> =
       opts.body !== undefined ? { 'content-type': opts.contentType ?? 'application/json' } : {};
     try {
-      return await this.exchange(lane, method, url, headers, deadline, undefined, opts.body, async (stream) => {
-        let text = '';
-        stream.setEncoding('utf8');
-        for await (const chunk of stream) text += chunk;
-        return text;
-      });
+      return await this.exchange(
+        lane,
+        method,
+        url,
+        headers,
+        deadline,
+        undefined,
+        opts.body,
+        opts.ahead,
+        async (stream) => {
+          let text = '';
+          stream.setEncoding('utf8');
+          for await (const chunk of stream) text += chunk;
+          return text;
+        },
+      );
     } catch (err) {
       if (deadline.aborted) throw new DeadlineExceeded(`${method} ${new URL(url).pathname}`, opts.timeoutMs);
       throw err;
@@ -164,6 +174,7 @@ export class Transport implements PoolHost {
         signal,
         opts.signal,
         undefined,
+        false,
         async (stream) => {
           await readLines(stream, onLine, () => timer.refresh(), this.watchBudget);
           return '';
@@ -198,6 +209,7 @@ export class Transport implements PoolHost {
     signal: AbortSignal,
     cancel: AbortSignal | undefined,
     body: string | undefined,
+    ahead: boolean | undefined,
     read: (stream: ClientHttp2Stream) => Promise<string>,
     streaming = false,
   ): Promise<{ status: number; text: string }> {
@@ -205,7 +217,7 @@ export class Transport implements PoolHost {
     let conn: Conn;
     const queuedAt = performance.now();
     try {
-      if (lane !== 'lease') await this.limiter.take(signal);
+      if (lane !== 'lease') await this.limiter.take(signal, ahead);
       conn = await pool.acquire(signal);
       this.onWait?.(lane, (performance.now() - queuedAt) / 1000);
     } catch (err) {

@@ -160,9 +160,10 @@ const SETTINGS = {
   concurrency: {
     help: 'Reconciles running at once (different Promotions). Reconciles mostly wait on the apiserver, so this is I/O parallelism; the client rate limit still bounds the requests.',
     env: OPERATOR_ENV.concurrency,
-    parse: int(1, 256),
-    // 16 let keys wait up to 30 s in the queue while 500 promotions moved at once (bench, 2026-12-02); 64: 50 ms.
-    fallback: () => '64',
+    parse: int(1, 1024),
+    // Keys waited in the queue while 500 promotions moved at once (bench): up to 30 s at 16, 5 s at 64
+    // when staging verified in a tight burst (2026-12-03, run T), 25-100 ms at 256 (runs U, V).
+    fallback: () => '256',
   },
   smokeTimeoutSeconds: {
     help: 'Deadline of one smoke-URL check against staging.',

@@ -73,6 +73,12 @@ describe('PromotionController with the executor', () => {
     expect(metrics.promotions.get({ result: 'Succeeded' })).toBe(1);
     expect(metrics.reconcileErrors.get()).toBe(0);
 
+    // A promotion in flight goes ahead in the client rate limit (rate-limit.ts), all its writes, the
+    // last status write and Event included; what came before it (recording production) does not.
+    const start = api.calls.indexOf('create jobs');
+    expect(api.ahead).toEqual(api.calls.slice(start));
+    expect(api.ahead).toEqual(expect.arrayContaining(['create events MigrationJobCreated', 'create events Promoted']));
+
     // Steady state afterwards: nothing to write.
     const before = api.calls.length;
     await controller.reconcile(KEY);
@@ -129,6 +135,26 @@ describe('PromotionController with the executor', () => {
     expect(world.violations).toEqual([]);
     return { calls: api.calls.slice(before), statuses };
   }
+
+  it('a reconcile whose cache has not yet seen its own image patch uses what the patch returned, and does not patch again', async () => {
+    // Seen at 500 pipelines: 0.25 s after a wave's patches the cache had the worker's but not web's,
+    // and web was patched a second time (38 of 1,540 patches).
+    const { world, clock, api, cache, controller } = setUp();
+    await controller.reconcile(KEY); // the migration Job
+    world.finishPending();
+    await clock.advance(1000);
+    cache.freeze('ponyshop-web');
+    await controller.reconcile(KEY); // wave 1: web and worker
+    expect(api.writes().filter((c) => c === 'apply deployments/ponyshop-web')).toHaveLength(1);
+    await controller.reconcile(KEY); // the cache still has web before its patch
+    await clock.advance(1000);
+    await controller.reconcile(KEY);
+    expect(api.writes().filter((c) => c === 'apply deployments/ponyshop-web')).toHaveLength(1);
+    cache.thaw();
+    await promote(world, clock, controller);
+    expect(api.writes().filter((c) => c.startsWith('apply'))).toHaveLength(3);
+    expect(api.writes().length).toBeLessThanOrEqual(10);
+  });
 
   /** One Event per transition (started: verified + Job; promoted), 4 actions, at most 10 writes in all. */
   function expectTenWrites(calls: string[]) {

@@ -1,6 +1,6 @@
 // A fake API client and cache over the core tests' World: the executor's writes change the
 // World the way the apiserver and the Deployment controller would, and the cache reads from it.
-import type { PromotionObject } from '../../../operator/core/types.js';
+import type { PromotionObject, WorkloadLike } from '../../../operator/core/types.js';
 import type { Objects, Source, Unreadable } from '../../../operator/kube/sources.js';
 import { KubeError } from '../../../operator/kube/client.js';
 import type { ApiWriter } from '../../../operator/kube/execute.js';
@@ -20,6 +20,8 @@ interface Body {
 /** Records every write as `<verb> <resource>[/<name>]` and applies it to the World. */
 export class FakeApi implements ApiWriter {
   readonly calls: string[] = [];
+  /** The calls the executor marked to go ahead in the client rate limit. */
+  readonly ahead: string[] = [];
   /** Answer the next matching write with this error instead (e.g. 403 on patches). */
   failing?: { match: RegExp; error: KubeError };
   private rv = 1;
@@ -30,15 +32,19 @@ export class FakeApi implements ApiWriter {
     return this.calls.filter((c) => !c.startsWith('create events'));
   }
 
-  private check(call: string): void {
+  private check(call: string, opts: { ahead?: boolean } = {}): void {
     if (this.failing?.match.test(call)) throw this.failing.error;
     this.calls.push(call);
+    if (opts.ahead) this.ahead.push(call);
   }
 
-  async create<T>(collectionPath: string, body: unknown): Promise<T> {
+  async create<T>(collectionPath: string, body: unknown, opts: { ahead?: boolean } = {}): Promise<T> {
     const b = body as Body;
     const resource = collectionPath.split('/').at(-1)!;
-    this.check(resource === 'events' ? `create events ${(body as { reason: string }).reason}` : `create ${resource}`);
+    this.check(
+      resource === 'events' ? `create events ${(body as { reason: string }).reason}` : `create ${resource}`,
+      opts,
+    );
     if (resource === 'jobs') {
       if (this.world.production.migrationJobs.some((j) => j.metadata.name === b.metadata.name))
         throw new KubeError(409, 'AlreadyExists', 'exists');
@@ -49,9 +55,9 @@ export class FakeApi implements ApiWriter {
     return body as T;
   }
 
-  async apply<T>(path: string, body: unknown): Promise<T> {
+  async apply<T>(path: string, body: unknown, opts: { ahead?: boolean } = {}): Promise<T> {
     const name = path.split('/').at(-1)!;
-    this.check(`apply deployments/${name}`);
+    this.check(`apply deployments/${name}`, opts);
     const w = this.world.production.workloads.find((x) => x.metadata.name === name)!;
     const { template } = (body as Body).spec;
     const have = w.spec!.template;
@@ -63,13 +69,16 @@ export class FakeApi implements ApiWriter {
       annotations: { ...have.metadata?.annotations, ...template.metadata?.annotations },
     };
     w.metadata.generation = (w.metadata.generation ?? 1) + 1;
+    (w.metadata as { resourceVersion?: string }).resourceVersion = String(++this.rv);
     w.status = { ...w.status, updatedReplicas: 0 };
-    return body as T;
+    // What the apiserver answers: the whole object (without `kind` here, as the cache keeps it).
+    const { kind: _kind, ...answer } = structuredClone(w);
+    return answer as T;
   }
 
-  async request<T>(method: string, path: string, opts: { body?: unknown } = {}): Promise<T> {
+  async request<T>(method: string, path: string, opts: { body?: unknown; ahead?: boolean } = {}): Promise<T> {
     if (!(method === 'PUT' && path.endsWith('/status'))) throw new Error(`unexpected ${method} ${path}`);
-    this.check('update promotions/status');
+    this.check('update promotions/status', opts);
     const b = opts.body as PromotionObject;
     this.world.promotion = {
       ...this.world.promotion,
@@ -84,12 +93,24 @@ export class FakeApi implements ApiWriter {
 export class FakeCache {
   syncing = false;
   unreadable: Unreadable[] = [];
+  /** Workloads whose cached copy stays as it was when frozen: a watch that has not delivered yet. */
+  private readonly frozen = new Map<string, WorkloadLike>();
 
   constructor(private readonly world: World) {}
 
   getPromotion(namespace: string, name: string): PromotionObject | undefined {
     const p = this.world.promotion;
     return p.metadata.namespace === namespace && p.metadata.name === name ? structuredClone(p) : undefined;
+  }
+
+  /** From now on the cache keeps answering these production workloads as they are now; thaw() ends it. */
+  freeze(...names: string[]): void {
+    for (const w of this.world.production.workloads)
+      if (names.includes(w.metadata.name ?? '')) this.frozen.set(w.metadata.name ?? '', structuredClone(w));
+  }
+
+  thaw(): void {
+    this.frozen.clear();
   }
 
   notSyncedFor(): string | undefined {
@@ -108,9 +129,10 @@ export class FakeCache {
           ? this.world.production
           : undefined;
     if (!side) return [];
+    const workloads = side.workloads.map((w) => this.frozen.get(w.metadata.name ?? '') ?? w);
     const byKind: { [Kind in keyof Objects]: Objects[Kind][] } = {
-      deployments: side.workloads.filter((w) => w.kind === 'Deployment').map(({ kind: _kind, ...w }) => w),
-      statefulsets: side.workloads.filter((w) => w.kind === 'StatefulSet').map(({ kind: _kind, ...w }) => w),
+      deployments: workloads.filter((w) => w.kind === 'Deployment').map(({ kind: _kind, ...w }) => w),
+      statefulsets: workloads.filter((w) => w.kind === 'StatefulSet').map(({ kind: _kind, ...w }) => w),
       pods: 'pods' in side ? (side.pods as Objects['pods'][]) : [],
       jobs: side.migrationJobs,
     };
