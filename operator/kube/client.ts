@@ -84,7 +84,7 @@ export class KubeClient {
       query?: Record<string, string | undefined>;
       lane?: Lane;
       timeoutMs?: number;
-      /** A write that moves a rollout: ahead of status writes and Events in the client rate limit. */
+      /** A write of a promotion in flight: ahead of the other requests waiting in the client rate limit. */
       ahead?: boolean;
     } = {},
   ): Promise<T> {

@@ -59,6 +59,9 @@ export interface ExecuteResult {
 
 type ActionResult = { smoke?: SmokeResult; applied?: NonNullable<ExecuteResult['applied']>[number] };
 
+/** A promotion in flight's writes go out ahead of other requests when the client rate limit queues. */
+const AHEAD = { ahead: true };
+
 /** `previousResolution`: the last ResolveDigest result for this Promotion (counts consecutive failures). */
 export async function executePlan(
   ctx: ExecuteContext,
@@ -142,9 +145,6 @@ function batches(actions: readonly Action[]): Action[][] {
   }
   return out;
 }
-
-/** A promotion's steps, and the rest of their plan, go out ahead of other requests when the client rate limit queues. */
-const AHEAD = { ahead: true };
 
 function fence(ctx: ExecuteContext): void {
   if (!ctx.isLeader()) throw new LostLeadership();
