@@ -1,11 +1,13 @@
 import { jest } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { postgresBinDir, startPostgres } from '../../checkapp/services/postgres.js';
 import { ManagedProcess, runToCompletion } from '../../checkapp/services/managed-process.js';
 import { startRedis } from '../../checkapp/services/redis.js';
+import { freePort, PORT_RESERVATIONS_DIR } from '../../checkapp/services/free-port.js';
+import { repoRoot } from './python-env.js';
 
 jest.setTimeout(120_000);
 
@@ -96,4 +98,44 @@ test('managed process: output a forked child writes after the leader exits reach
     process.off('uncaughtException', onError);
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+// The OS hands a just-closed port to the next bind(0); a caller that binds it seconds later (gunicorn, after
+// the migrations) then found it taken, and its probes reached another check's gunicorn (a CI failure).
+test('free ports: none is handed out twice, in this process or another one, while its holder lives', async () => {
+  const count = 1500;
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '-e',
+      `import('./checkapp/services/free-port.ts').then(async ({ freePort }) => {
+         const ports = [];
+         for (let i = 0; i < ${count}; i++) ports.push(await freePort());
+         process.stdout.write(JSON.stringify(ports) + '\\n');
+         process.stdin.resume();
+         process.stdin.on('end', () => process.exit(0));
+       })`,
+    ],
+    { cwd: repoRoot, stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const theirsDrawn = new Promise<number[]>((resolve, reject) => {
+    child.stdout.on('data', () => out.endsWith('\n') && resolve(JSON.parse(out) as number[]));
+    child.once('exit', (code) => reject(new Error(`the other process exited ${code} before its ports: ${out}`)));
+  });
+  const mine: number[] = [];
+  for (let i = 0; i < count; i++) mine.push(await freePort());
+  const theirs = await theirsDrawn;
+  child.stdin.end();
+  await new Promise((resolve) => child.once('exit', resolve));
+  expect(mine.length - new Set(mine).size).toBe(0);
+  expect(theirs.length - new Set(theirs).size).toBe(0);
+  expect(theirs.filter((p) => mine.includes(p))).toEqual([]);
+  // The other process exited: what it held is released (jest's sandboxed process never emits its exit,
+  // so this process's own are left to a later sweep, once it is gone).
+  const held = readdirSync(PORT_RESERVATIONS_DIR).filter((port) => theirs.includes(Number(port)));
+  expect(held).toEqual([]);
 });

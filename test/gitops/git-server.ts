@@ -2,9 +2,10 @@
 // with pushes enabled. Started per test file, stopped in afterAll.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../checkapp/services/free-port.js';
 
 export class GitDaemon {
   readonly base = mkdtempSync(join(tmpdir(), 'ponyexpress-gitd-'));
@@ -57,17 +58,6 @@ export class GitDaemon {
     }
     rmSync(this.base, { recursive: true, force: true });
   }
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export function accepts(port: number): Promise<boolean> {

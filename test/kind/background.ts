@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { processAlive } from '../../checkapp/services/pid.js';
 import { REPO_ROOT, WORK } from './kind-env.js';
 
 /** The bring-up's files in WORK: its output, its process id and its result. */
@@ -46,17 +47,9 @@ export function recordResult(result: Result): void {
   writeFileSync(RESULT, JSON.stringify(result));
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 const runningPid = () => {
   const pid = existsSync(PID) ? Number(readFileSync(PID, 'utf8')) : 0;
-  return pid > 0 && alive(pid) ? pid : 0;
+  return pid > 0 && processAlive(pid) ? pid : 0;
 };
 const logTail = (lines: number) =>
   existsSync(LOG) ? readFileSync(LOG, 'utf8').trim().split('\n').slice(-lines).join('\n') : '(no log)';

@@ -19,7 +19,9 @@ import {
 import { writeKubeconfig } from './kubeconfig.js';
 import { createPki, type Pki } from './pki.js';
 import { launch, stopGroup, tail } from './processes.js';
-import { freePort, httpsStatus, waitUntil } from './readiness.js';
+import { freePort } from '../../../checkapp/services/free-port.js';
+import { processAlive } from '../../../checkapp/services/pid.js';
+import { httpsStatus, waitUntil } from './readiness.js';
 import type { ComponentName, ComponentState, LocalClusterState } from './state.js';
 import { waitForNodeReady, waitForDefaultServiceAccount, registerNode } from './node.js';
 
@@ -38,15 +40,6 @@ export interface StartOptions {
 
 const WORK_DIR_PREFIX = 'ponyexpress-cluster-';
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Work dirs (PKI, etcd data) of runs whose owner died without teardown: the guards stopped
  * their components, but nobody deleted the files. A dir is stale once its owner is gone.
@@ -56,7 +49,7 @@ function removeStaleWorkDirs(): void {
     const dir = join(tmpdir(), name);
     try {
       const owner = Number(readFileSync(join(dir, 'owner.pid'), 'utf8'));
-      if (owner > 0 && !alive(owner)) rmSync(dir, { recursive: true, force: true });
+      if (owner > 0 && !processAlive(owner)) rmSync(dir, { recursive: true, force: true });
     } catch {
       // no owner file (yet): not ours to judge
     }

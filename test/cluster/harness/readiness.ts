@@ -1,7 +1,6 @@
 // Polling helpers used while starting components.
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { createServer } from 'node:net';
 
 export interface TlsFiles {
   ca?: string;
@@ -60,18 +59,4 @@ export async function waitUntil(check: () => Promise<boolean>, options: WaitOpti
     if (Date.now() > deadline) throw new Error(`timed out after ${options.timeoutMs} ms waiting for ${options.what}`);
     await new Promise((r) => setTimeout(r, options.intervalMs ?? 100));
   }
-}
-
-/** A currently free loopback TCP port (the OS picks; a tiny reuse race is acceptable in tests). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }

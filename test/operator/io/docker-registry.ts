@@ -4,9 +4,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, openSync, closeSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../../checkapp/services/free-port.js';
 
 export const REGISTRY_BINARY = '/usr/bin/docker-registry';
 
@@ -17,15 +17,6 @@ export interface RunningRegistry {
   pid: number;
   logFile: string;
   stop(): Promise<void>;
-}
-
-/** A port the OS just handed out on loopback (closed again, for a child process to listen on). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 export function exited(child: ChildProcess): Promise<void> {

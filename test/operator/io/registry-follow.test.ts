@@ -11,7 +11,8 @@ import { RegistryClient } from '../../../operator/io/registry-client.js';
 import { CreatedCache, pollRegistry } from '../../../operator/io/registry-poll.js';
 import type { Push } from '../../../operator/io/webhook-payload.js';
 import { startWebhookServer, type WebhookServer } from '../../../operator/runtime/webhook-server.js';
-import { freePort, startTokenRegistry, type TokenRegistry } from './token-registry.js';
+import { freePort } from '../../../checkapp/services/free-port.js';
+import { startTokenRegistry, type TokenRegistry } from './token-registry.js';
 
 const SECRET = 'follow-webhook-secret-0123456789';
 let registry: TokenRegistry;

@@ -10,12 +10,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exited, freePort, REGISTRY_BINARY } from './docker-registry.js';
+import { freePort } from '../../../checkapp/services/free-port.js';
+import { exited, REGISTRY_BINARY } from './docker-registry.js';
 
 export const SERVICE = 'px-follow-registry';
 const ISSUER = 'px-follow-token-issuer';
-
-export { freePort };
 
 const b64url = (data: Buffer | string) => Buffer.from(data).toString('base64url');
 
