@@ -2,7 +2,7 @@
 // in lists and watch events alike), so informer caches hold one shape. Every request is counted
 // for /metrics and the benchmark.
 import { FIELD_MANAGER } from '../core/types.js';
-import { HttpError, type Lane, type Transport } from './transport.js';
+import { HttpError, type Lane, type Priority, type Transport } from './transport.js';
 
 export class KubeError extends Error {
   constructor(
@@ -84,9 +84,7 @@ export class KubeClient {
       query?: Record<string, string | undefined>;
       lane?: Lane;
       timeoutMs?: number;
-      /** A write of a promotion in flight: ahead of the other requests waiting in the client rate limit. */
-      ahead?: boolean;
-    } = {},
+    } & Priority = {},
   ): Promise<T> {
     const done = this.observe(VERB[method], resourceOf(path));
     const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
@@ -161,7 +159,7 @@ export class KubeClient {
   }
 
   /** Server-side apply under the operator's field manager. */
-  apply<T>(path: string, body: unknown, opts: { ahead?: boolean } = {}): Promise<T> {
+  apply<T>(path: string, body: unknown, opts: Priority = {}): Promise<T> {
     return this.request<T>('PATCH', path, {
       body,
       contentType: 'application/apply-patch+yaml',
@@ -170,7 +168,7 @@ export class KubeClient {
     });
   }
 
-  create<T>(collectionPath: string, body: unknown, opts: { ahead?: boolean } = {}): Promise<T> {
+  create<T>(collectionPath: string, body: unknown, opts: Priority = {}): Promise<T> {
     return this.request<T>('POST', collectionPath, { body, query: { fieldManager: FIELD_MANAGER }, ...opts });
   }
 

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { PlanEvent, PromotionObject } from '../core/types.js';
 import { FIELD_MANAGER } from '../core/types.js';
 import type { KubeClient } from './client.js';
+import type { Priority } from './transport.js';
 
 export function eventBody(
   p: PromotionObject,
@@ -40,7 +41,7 @@ export async function emitEvent(
   p: PromotionObject,
   e: PlanEvent,
   instance: string,
-  opts: { ahead?: boolean } = {},
+  opts: Priority = {},
 ): Promise<void> {
   await client.create(`/api/v1/namespaces/${p.metadata.namespace}/events`, eventBody(p, e, instance), opts);
 }

@@ -15,6 +15,7 @@ import { FIELD_MANAGER, PROMOTION_GROUP, PROMOTION_KIND, PROMOTION_PLURAL, PROMO
 import type { Logger } from '../telemetry.js';
 import { KubeError, paths, type KubeClient, type KubernetesObject } from './client.js';
 import { emitEvent } from './events.js';
+import type { Priority } from './transport.js';
 import { PROJECT, slim } from './project.js';
 import { resolveDigest, type RegistryOptions } from '../io/registry.js';
 import { checkSmoke } from '../io/smoke.js';
@@ -60,7 +61,7 @@ export interface ExecuteResult {
 type ActionResult = { smoke?: SmokeResult; applied?: NonNullable<ExecuteResult['applied']>[number] };
 
 /** A promotion in flight's writes go out ahead of other requests when the client rate limit queues. */
-const AHEAD = { ahead: true };
+const AHEAD: Priority = { ahead: true };
 
 /** `previousResolution`: the last ResolveDigest result for this Promotion (counts consecutive failures). */
 export async function executePlan(
@@ -193,7 +194,7 @@ async function writeStatus(
   ctx: ExecuteContext,
   p: PromotionObject,
   status: PromotionStatus,
-  priority: { ahead?: boolean },
+  priority: Priority,
 ): Promise<PromotionObject> {
   fence(ctx);
   // A full update of the status subresource, guarded by resourceVersion: the operator is the only

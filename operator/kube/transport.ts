@@ -20,6 +20,12 @@ import { TokenBucket } from './rate-limit.js';
 
 export type { Lane };
 
+/** Where a request queues in the client rate limit. */
+export interface Priority {
+  /** A write of a promotion in flight: ahead of the other requests waiting for a token. */
+  ahead?: boolean;
+}
+
 export class HttpError extends Error {
   constructor(
     readonly statusCode: number,
@@ -124,7 +130,7 @@ export class Transport implements PoolHost {
   async send(
     method: string,
     url: string,
-    opts: { body?: string; contentType?: string; timeoutMs: number; lane?: Lane; ahead?: boolean },
+    opts: { body?: string; contentType?: string; timeoutMs: number; lane?: Lane } & Priority,
   ): Promise<{ status: number; text: string }> {
     const lane = opts.lane ?? 'request';
     const deadline = AbortSignal.timeout(Math.max(1, Math.ceil(opts.timeoutMs)));

@@ -4,6 +4,7 @@ import type { PromotionObject, WorkloadLike } from '../../../operator/core/types
 import type { Objects, Source, Unreadable } from '../../../operator/kube/sources.js';
 import { KubeError } from '../../../operator/kube/client.js';
 import type { ApiWriter } from '../../../operator/kube/execute.js';
+import type { Priority } from '../../../operator/kube/transport.js';
 import { job, PRODUCTION, STAGING } from '../core/fixtures.js';
 import type { World } from '../core/world.js';
 
@@ -32,13 +33,13 @@ export class FakeApi implements ApiWriter {
     return this.calls.filter((c) => !c.startsWith('create events'));
   }
 
-  private check(call: string, opts: { ahead?: boolean } = {}): void {
+  private check(call: string, opts: Priority = {}): void {
     if (this.failing?.match.test(call)) throw this.failing.error;
     this.calls.push(call);
     if (opts.ahead) this.ahead.push(call);
   }
 
-  async create<T>(collectionPath: string, body: unknown, opts: { ahead?: boolean } = {}): Promise<T> {
+  async create<T>(collectionPath: string, body: unknown, opts: Priority = {}): Promise<T> {
     const b = body as Body;
     const resource = collectionPath.split('/').at(-1)!;
     this.check(
@@ -55,7 +56,7 @@ export class FakeApi implements ApiWriter {
     return body as T;
   }
 
-  async apply<T>(path: string, body: unknown, opts: { ahead?: boolean } = {}): Promise<T> {
+  async apply<T>(path: string, body: unknown, opts: Priority = {}): Promise<T> {
     const name = path.split('/').at(-1)!;
     this.check(`apply deployments/${name}`, opts);
     const w = this.world.production.workloads.find((x) => x.metadata.name === name)!;
@@ -76,7 +77,7 @@ export class FakeApi implements ApiWriter {
     return answer as T;
   }
 
-  async request<T>(method: string, path: string, opts: { body?: unknown; ahead?: boolean } = {}): Promise<T> {
+  async request<T>(method: string, path: string, opts: { body?: unknown } & Priority = {}): Promise<T> {
     if (!(method === 'PUT' && path.endsWith('/status'))) throw new Error(`unexpected ${method} ${path}`);
     this.check('update promotions/status', opts);
     const b = opts.body as PromotionObject;
