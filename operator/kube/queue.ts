@@ -29,7 +29,10 @@ export interface WorkQueueOptions {
    * loop in between. @default 10
    */
   sliceMs?: number;
-  /** Time a key waited from its first add until a reconcile took it, and the reconcile's own time (metrics). */
+  /**
+   * Time a key waited from its first add until a reconcile took it, counted while the queue ran (a follower's
+   * queue is paused: its keys wait for leadership, not for a slot), and the reconcile's own time (metrics).
+   */
   observe?: { waited(ms: number): void; took(ms: number): void };
 }
 
@@ -44,6 +47,8 @@ export class WorkQueue {
   private readonly failures = new Map<string, number>();
   private readonly idleWaiters: (() => void)[] = [];
   private running = false;
+  /** When the queue last started (the clock's ms): a key queued before waited from then. */
+  private runningSince = 0;
   private closed = false;
   /** Starts waiting in an immediate of their own (see pump). */
   private startsScheduled = 0;
@@ -111,6 +116,7 @@ export class WorkQueue {
 
   /** Starts (or resumes) handing keys to the handler. */
   start(): void {
+    if (!this.running) this.runningSince = this.clock.now();
     this.running = true;
     this.pump();
   }
@@ -170,7 +176,7 @@ export class WorkQueue {
     // Called from an immediate, so a new one runs in the next turn, after its timers and I/O.
     if (!this.turn.has()) return this.scheduleStart();
     const key = this.queue.shift()!;
-    this.opts.observe?.waited(this.clock.now() - this.queued.get(key)!);
+    this.opts.observe?.waited(this.clock.now() - Math.max(this.queued.get(key)!, this.runningSince));
     this.queued.delete(key);
     this.processing.add(key);
     void this.process(key);

@@ -163,7 +163,7 @@ export class OperatorMetrics implements ControllerMetrics {
   );
   readonly queueWait = new Histogram(
     'ponyexpress_queue_wait_seconds',
-    'Time a Promotion key waited in the work queue before a reconcile took it.',
+    'Time a Promotion key waited in the work queue before a reconcile took it, while this replica leads.',
     LATENCY_BUCKETS,
   );
   readonly reconcileDuration = new Histogram(

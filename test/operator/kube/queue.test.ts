@@ -172,16 +172,35 @@ describe('WorkQueue', () => {
     const waited: number[] = [];
     const took: number[] = [];
     const q = queue({
+      concurrency: 1,
       handler: () => clock.sleep(200),
       observe: { waited: (ms) => waited.push(ms), took: (ms) => took.push(ms) },
     });
-    q.add('k');
-    await tick(300);
-    q.add('k'); // a second add while queued does not restart the wait
     q.start();
-    await tick(250);
-    expect(waited).toEqual([300]);
-    expect(took).toEqual([200]);
+    q.add('first');
+    await tick(0);
+    q.add('k'); // waits behind 'first'
+    await tick(150);
+    q.add('k'); // a second add while queued does not restart the wait
+    await tick(300);
+    expect(waited).toEqual([0, 200]);
+    expect(took).toEqual([200, 200]);
+    q.pause();
+  });
+
+  it("counts a key's wait only while the queue runs: a follower's paused queue is not a slow leader's", async () => {
+    const waited: number[] = [];
+    const q = queue({ handler: async () => {}, observe: { waited: (ms) => waited.push(ms), took: () => {} } });
+    q.add('queued-before-start');
+    await tick(60_000);
+    q.start();
+    await tick(0);
+    q.pause();
+    q.add('queued-while-paused');
+    await tick(30_000);
+    q.start();
+    await tick(5);
+    expect(waited).toEqual([0, 0]);
     q.pause();
   });
 
