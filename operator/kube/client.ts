@@ -96,6 +96,7 @@ export class KubeClient {
         timeoutMs: opts.timeoutMs ?? this.timeoutMs,
         lane: opts.lane,
         ahead: opts.ahead,
+        event: opts.event,
       })
       .finally(() => done?.((performance.now() - started) / 1000));
     if (res.status >= 400) throw kubeError(method, path, new HttpError(res.status, res.text));

@@ -43,5 +43,8 @@ export async function emitEvent(
   instance: string,
   opts: Priority = {},
 ): Promise<void> {
-  await client.create(`/api/v1/namespaces/${p.metadata.namespace}/events`, eventBody(p, e, instance), opts);
+  await client.create(`/api/v1/namespaces/${p.metadata.namespace}/events`, eventBody(p, e, instance), {
+    ...opts,
+    event: true,
+  });
 }

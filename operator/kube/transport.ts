@@ -24,6 +24,11 @@ export type { Lane };
 export interface Priority {
   /** A write of a promotion in flight: ahead of the other requests waiting for a token. */
   ahead?: boolean;
+  /**
+   * A Kubernetes Event: its tokens come from a bucket of its own (the same QPS and burst), as client-go's
+   * event recorder has a client of its own, so a burst of Events never delays the writes that move a promotion.
+   */
+  event?: boolean;
 }
 
 export class HttpError extends Error {
@@ -55,7 +60,8 @@ export interface TransportOptions {
   /**
    * Client-side rate limit of requests and watch opens (not Lease traffic), like client-go's
    * QPS/burst: a fleet's start-up burst of lists and watches otherwise meets the apiserver's
-   * priority-and-fairness limits as 429s. @default 50 per second, bursts of 100
+   * priority-and-fairness limits as 429s. Events have a bucket of their own with the same numbers.
+   * @default 50 per second, bursts of 100
    */
   qps?: number;
   burst?: number;
@@ -70,7 +76,8 @@ export class Transport implements PoolHost {
   readonly pingIntervalMs: number;
   readonly pingTimeoutMs: number;
   private readonly pools: Record<Lane, Pool>;
-  private readonly limiter: TokenBucket;
+  /** The client rate limit, and the Events' own (Priority.event). */
+  private readonly limiters: { requests: TokenBucket; events: TokenBucket };
   private readonly onWait?: TransportOptions['onWait'];
   /** Watch events handled per turn of the event loop, across all watches (lines.ts). */
   private readonly watchBudget = new TurnBudget(10);
@@ -93,7 +100,8 @@ export class Transport implements PoolHost {
         o.maxConnections?.[lane] ?? CONNECTIONS[lane],
       );
     this.pools = { request: pool('request'), watch: pool('watch'), lease: pool('lease') };
-    this.limiter = new TokenBucket(o.qps ?? 50, o.burst ?? 100);
+    const bucket = () => new TokenBucket(o.qps ?? 50, o.burst ?? 100);
+    this.limiters = { requests: bucket(), events: bucket() };
     this.onWait = o.onWait;
   }
 
@@ -108,7 +116,8 @@ export class Transport implements PoolHost {
 
   /** Requests waiting for the rate limit or a stream slot. */
   queued(): number {
-    return this.limiter.waiting + this.pools.request.waiting + this.pools.watch.waiting + this.pools.lease.waiting;
+    const buckets = this.limiters.requests.waiting + this.limiters.events.waiting;
+    return buckets + this.pools.request.waiting + this.pools.watch.waiting + this.pools.lease.waiting;
   }
 
   /** Why the apiserver counts as unreachable: no answer at all for `graceMs` since a failure. */
@@ -137,22 +146,12 @@ export class Transport implements PoolHost {
     const headers: Record<string, string> =
       opts.body !== undefined ? { 'content-type': opts.contentType ?? 'application/json' } : {};
     try {
-      return await this.exchange(
-        lane,
-        method,
-        url,
-        headers,
-        deadline,
-        undefined,
-        opts.body,
-        opts.ahead,
-        async (stream) => {
-          let text = '';
-          stream.setEncoding('utf8');
-          for await (const chunk of stream) text += chunk;
-          return text;
-        },
-      );
+      return await this.exchange(lane, method, url, headers, deadline, undefined, opts.body, opts, async (stream) => {
+        let text = '';
+        stream.setEncoding('utf8');
+        for await (const chunk of stream) text += chunk;
+        return text;
+      });
     } catch (err) {
       if (deadline.aborted) throw new DeadlineExceeded(`${method} ${new URL(url).pathname}`, opts.timeoutMs);
       throw err;
@@ -180,7 +179,7 @@ export class Transport implements PoolHost {
         signal,
         opts.signal,
         undefined,
-        false,
+        {},
         async (stream) => {
           await readLines(stream, onLine, () => timer.refresh(), this.watchBudget);
           return '';
@@ -215,7 +214,7 @@ export class Transport implements PoolHost {
     signal: AbortSignal,
     cancel: AbortSignal | undefined,
     body: string | undefined,
-    ahead: boolean | undefined,
+    priority: Priority,
     read: (stream: ClientHttp2Stream) => Promise<string>,
     streaming = false,
   ): Promise<{ status: number; text: string }> {
@@ -223,7 +222,9 @@ export class Transport implements PoolHost {
     let conn: Conn;
     const queuedAt = performance.now();
     try {
-      if (lane !== 'lease') await this.limiter.take(signal, ahead);
+      if (lane !== 'lease') {
+        await (priority.event ? this.limiters.events : this.limiters.requests).take(signal, priority.ahead);
+      }
       conn = await pool.acquire(signal);
       this.onWait?.(lane, (performance.now() - queuedAt) / 1000);
     } catch (err) {

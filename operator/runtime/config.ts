@@ -146,7 +146,7 @@ const SETTINGS = {
     fallback: () => '30',
   },
   apiQps: {
-    help: 'Client-side rate limit of apiserver requests and watch opens, per second (Lease traffic exempt).',
+    help: 'Client-side rate limit of apiserver requests and watch opens, per second (Lease traffic exempt; Events have their own).',
     env: OPERATOR_ENV.apiQps,
     parse: int(1),
     fallback: () => '50',

@@ -78,6 +78,9 @@ describe('PromotionController with the executor', () => {
     const start = api.calls.indexOf('create jobs');
     expect(api.ahead).toEqual(api.calls.slice(start));
     expect(api.ahead).toEqual(expect.arrayContaining(['create events MigrationJobCreated', 'create events Promoted']));
+    // Events take their tokens from a bucket of their own; the promotion's writes never wait behind them.
+    expect(api.eventBucket).toEqual(api.calls.filter((c) => c.startsWith('create events')));
+    expect(api.eventBucket).toContain('create events Promoted');
 
     // Steady state afterwards: nothing to write.
     const before = api.calls.length;

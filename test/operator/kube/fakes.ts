@@ -23,6 +23,8 @@ export class FakeApi implements ApiWriter {
   readonly calls: string[] = [];
   /** The calls the executor marked to go ahead in the client rate limit. */
   readonly ahead: string[] = [];
+  /** The calls that take their tokens from the Events' own bucket. */
+  readonly eventBucket: string[] = [];
   /** Answer the next matching write with this error instead (e.g. 403 on patches). */
   failing?: { match: RegExp; error: KubeError };
   private rv = 1;
@@ -37,6 +39,7 @@ export class FakeApi implements ApiWriter {
     if (this.failing?.match.test(call)) throw this.failing.error;
     this.calls.push(call);
     if (opts.ahead) this.ahead.push(call);
+    if (opts.event) this.eventBucket.push(call);
   }
 
   async create<T>(collectionPath: string, body: unknown, opts: Priority = {}): Promise<T> {

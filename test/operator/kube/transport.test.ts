@@ -83,6 +83,17 @@ describe('Transport (HTTP/2)', () => {
     t.close();
   });
 
+  it('gives Kubernetes Events a rate limit of their own: a burst of them never delays the other requests', async () => {
+    const t = new Transport({ server: base }, { qps: 1, burst: 1 });
+    expect((await t.send('POST', `${base}/events/1`, { timeoutMs: 5000, event: true })).status).toBe(200);
+    const second = t.send('POST', `${base}/events/2`, { timeoutMs: 5000, event: true });
+    expect(t.queued()).toBe(1);
+    // One token a second: sharing the Events' bucket, this request would wait about 2 s.
+    expect((await t.send('PUT', `${base}/status`, { timeoutMs: 500 })).status).toBe(200);
+    expect((await second).status).toBe(200);
+    t.close();
+  });
+
   it('reports how long each request waited before it went out, by lane', async () => {
     const waits: [string, number][] = [];
     const t = new Transport({ server: base }, { qps: 5, burst: 1, onWait: (lane, s) => waits.push([lane, s]) });
