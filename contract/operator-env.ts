@@ -40,7 +40,7 @@ export const OPERATOR_ENV = {
 /**
  * How the operator's Node process runs: set by its chart, and the benchmark's default, so it measures what
  * ships. V8's old generation is held inside the container's memory limit (pressure shows as GC, not an OOM
- * kill) and its young generation capped at 2 MiB (docs/operator-runtime.md, "Benchmark numbers").
+ * kill) and its young generation capped at 2 MiB (docs/operator-bench.md).
  * `--expose-gc` lets the operator give memory back once it has gone quiet (operator/runtime/memory-reducer.ts).
  */
 export const OPERATOR_PROCESS_ENV: Readonly<Record<string, string>> = {

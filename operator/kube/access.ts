@@ -1,6 +1,6 @@
 // Where the apiserver is and how to authenticate to it: a kubeconfig (token or client
 // certificate, CA) or the in-cluster ServiceAccount. Deliberately not client-node's KubeConfig,
-// which loads its whole generated API (see docs/operator-runtime.md, "memory").
+// which loads its whole generated API (see docs/operator-runtime.md, "Why not client-node").
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 

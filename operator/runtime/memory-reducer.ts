@@ -1,5 +1,5 @@
 // V8 keeps the heap it grew while busy: at 500 pipelines, a minute after the last promotion, it held
-// 52-58 MiB of heap for 33-37 MiB in use, garbage included (RSS 135-139 MiB; docs/operator-runtime.md).
+// 52-58 MiB of heap for 33-37 MiB in use, garbage included (RSS 135-139 MiB; docs/operator-bench.md).
 // Its own memory reducer did not run in that minute. Once the operator has written nothing for a while
 // after a busy spell, one memory-reducing collection gives the pages back (RSS 139 -> 106 MiB at rest).
 // Writes, not reconciles, are the sign: at 500 pipelines no-op reconciles go on long after the last

@@ -96,13 +96,14 @@ describe('Transport (HTTP/2)', () => {
 
   it('reports how long each request waited before it went out, by lane', async () => {
     const waits: [string, number][] = [];
-    const t = new Transport({ server: base }, { qps: 5, burst: 1, onWait: (lane, s) => waits.push([lane, s]) });
+    const t = new Transport({ server: base }, { qps: 1, burst: 1, onWait: (lane, s) => waits.push([lane, s]) });
     await t.send('GET', `${base}/one`, { timeoutMs: 5000 });
     await t.send('GET', `${base}/two`, { timeoutMs: 5000 });
     expect(waits.map(([lane]) => lane)).toEqual(['request', 'request']);
-    expect(waits[0][1]).toBeLessThan(0.05);
-    // 5 per second with a burst of 1: the second request waited for a token (about 200 ms).
-    expect(waits[1][1]).toBeGreaterThan(0.1);
+    // One token a second, a burst of 1: the second request waited for the next token; the first
+    // only for its connection (bounds this wide because a loaded CI machine once took 75 ms to connect).
+    expect(waits[0][1]).toBeLessThan(0.5);
+    expect(waits[1][1]).toBeGreaterThan(0.5);
     t.close();
   });
 

@@ -49,7 +49,7 @@ describe('MemoryReducer', () => {
     expect(collections).toHaveLength(2);
   });
 
-  // At 500 pipelines staging's pods roll for minutes with no write (run K, docs/operator-runtime.md):
+  // At 500 pipelines staging's pods roll for minutes with no write (run K, docs/operator-bench.md):
   // a full collection then lands in the middle of the watch storm.
   it('waits while watch events keep coming with no write, and tolerates a trickle', async () => {
     writes = 5;
