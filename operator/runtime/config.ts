@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { OPERATOR_ENV } from '../../contract/index.js';
 import type { WatchScope } from '../kube/cache.js';
+import { DEFAULT_RATE_LIMIT } from '../kube/transport.js';
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 const WATCH_SCOPES = ['namespaces', 'cluster'] as const satisfies readonly WatchScope[];
@@ -149,13 +150,13 @@ const SETTINGS = {
     help: 'Client-side rate limit of apiserver requests and watch opens, per second (Lease traffic exempt; Events have their own).',
     env: OPERATOR_ENV.apiQps,
     parse: int(1),
-    fallback: () => '50',
+    fallback: () => String(DEFAULT_RATE_LIMIT.qps),
   },
   apiBurst: {
     help: 'Burst of the client-side rate limit above.',
     env: OPERATOR_ENV.apiBurst,
     parse: int(1),
-    fallback: () => '100',
+    fallback: () => String(DEFAULT_RATE_LIMIT.burst),
   },
   concurrency: {
     help: 'Reconciles running at once (different Promotions). Reconciles mostly wait on the apiserver, so this is I/O parallelism; the client rate limit still bounds the requests.',
