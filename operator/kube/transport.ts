@@ -71,8 +71,8 @@ export interface TransportOptions {
 
 /**
  * The client rate limit's defaults. 500 promotions at once: operator-side p99 4.3-7.8 s at 50/s,
- * 1.6-2.0 s at 100/s, where the client-side wait fell from seconds to within 5 ms
- * (docs/operator-bench.md, runs Z0-Z3).
+ * 1.6-2.3 s at 100/s (four runs), where the client-side wait fell from seconds to within 5 ms
+ * (docs/operator-bench.md, runs Z0-Z5).
  */
 export const DEFAULT_RATE_LIMIT = { qps: 100, burst: 200 } as const;
 
