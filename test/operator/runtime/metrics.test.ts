@@ -3,6 +3,13 @@ import { Counter, Histogram, MEMORY_PARTS, OperatorMetrics } from '../../../oper
 import { createLogger } from '../../../operator/runtime/log.js';
 import { startProbeServer } from '../../../operator/runtime/server.js';
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** This thread's CPU time so far, user and kernel, in microseconds. */
+const cpu = () => {
+  const { user, system } = process.threadCpuUsage();
+  return user + system;
+};
+
 describe('metrics exposition', () => {
   it('renders counters with sorted, escaped labels', () => {
     const c = new Counter('x_total', 'help text');
@@ -49,7 +56,7 @@ describe('metrics exposition', () => {
     // GC entries are delivered after the fact: a loaded CI machine had none 50 ms later, so wait up to 5 s.
     const minor = /ponyexpress_gc_pause_max_seconds\{kind="minor"\} \d/;
     for (let waited = 0; waited < 5000 && !minor.test(m.render()); waited += 20) {
-      await new Promise((r) => setTimeout(r, 20));
+      await sleep(20);
     }
     expect(m.render()).toMatch(minor);
   });
@@ -66,11 +73,9 @@ describe('metrics exposition', () => {
             new RegExp(`ponyexpress_event_loop_block_cpu_seconds_bucket\\{le="${le.replace('+', '\\+')}"\\} (\\d+)`),
           )?.[1],
       );
-    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     await sleep(100);
     const over50Before = ticks('+Inf') - ticks('0.05');
     expect(Number.isInteger(over50Before)).toBe(true);
-    const cpu = () => process.threadCpuUsage().user + process.threadCpuUsage().system;
     for (const end = cpu() + 80_000; cpu() < end;); // 80 ms of this thread's CPU, however loaded the machine
     await sleep(100);
     expect(ticks('+Inf') - ticks('0.05')).toBe(over50Before + 1);
@@ -80,8 +85,6 @@ describe('metrics exposition', () => {
   // A burst can be the kernel's (page faults, syscalls) rather than our JavaScript: on this machine the
   // bench saw 72-101 ms bursts with minor GCs of 110-126 ms on a 2 MiB young generation.
   it('says how much of the longest CPU burst was kernel time', async () => {
-    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-    const cpu = () => process.threadCpuUsage().user + process.threadCpuUsage().system;
     const kernelShare = (m: OperatorMetrics) => {
       const get = (name: string) => Number(m.render().match(new RegExp(`^${name} (\\S+)$`, 'm'))?.[1]);
       return (
