@@ -2,8 +2,9 @@
 // as in the container) manages N pipelines, each a staging + production namespace pair with the
 // chart's namespaced RBAC, on the test control plane (or the cluster in KUBECONFIG):
 //   npm run bench:operator -- [--pipelines 500] [--concurrency 50] [--watch-scope cluster] [--node-options=<flags for the operator>]
-//     [--operator-env=NAME=value ...] (e.g. MALLOC_ARENA_MAX=2, to try glibc's allocator settings; both default
-//     to the chart's process settings, OPERATOR_PROCESS_ENV)
+//     [--node-flags=<V8 flags on its command line>] [--operator-env=NAME=value ...] (e.g. MALLOC_ARENA_MAX=2, to
+//     try glibc's allocator settings; all default to the chart's process settings, OPERATOR_PROCESS_ENV and
+//     OPERATOR_NODE_FLAGS)
 // Measures: time until all N Promotions are reconciled at start; then all N staging
 // environments are released at once and every promotion is timed from watch events (bench/facts.ts):
 // "staging verified -> production Job created" and the operator-side time per promotion (its
@@ -19,7 +20,7 @@ import globalTeardown from '../test/cluster/global-teardown.js';
 import { readState } from '../test/cluster/harness/index.js';
 import { eachLimited, Fleet } from '../test/cluster/operator/support/fleet.js';
 import type { WatchScope } from '../operator/kube/cache.js';
-import { OPERATOR_PROCESS_ENV } from '../contract/index.js';
+import { OPERATOR_NODE_FLAGS, OPERATOR_PROCESS_ENV } from '../contract/index.js';
 import { GC_KINDS, MEMORY_PARTS } from '../operator/runtime/metrics.js';
 import { watchFacts } from './facts.js';
 
@@ -33,6 +34,12 @@ const WATCH_SCOPE = process.argv.includes('--watch-scope')
   ? (process.argv[process.argv.indexOf('--watch-scope') + 1] as WatchScope)
   : 'namespaces';
 const NODE_OPTIONS = process.argv.find((a) => a.startsWith('--node-options='))?.slice('--node-options='.length);
+const NODE_FLAGS =
+  process.argv
+    .find((a) => a.startsWith('--node-flags='))
+    ?.slice('--node-flags='.length)
+    .split(' ')
+    .filter(Boolean) ?? OPERATOR_NODE_FLAGS;
 const EXTRA_ENV = Object.fromEntries(
   process.argv
     .filter((a) => a.startsWith('--operator-env='))
@@ -119,6 +126,7 @@ async function run(): Promise<void> {
       ...PROCESS_ENV,
     },
     'js',
+    NODE_FLAGS,
   );
   const metric = (name: string, filter = '') => op.counter(name, filter);
   const rss = async () => (await metric('ponyexpress_process_resident_memory_bytes')) / MiB;
@@ -349,7 +357,7 @@ async function run(): Promise<void> {
 
   const row = (k: string, v: string) => process.stdout.write(`${k.padEnd(62)} ${v}\n`);
   process.stdout.write(
-    `\nponyexpress operator benchmark: ${PIPELINES} pipelines (a staging + production namespace pair each), one operator, watch scope ${WATCH_SCOPE}, process env ${JSON.stringify(PROCESS_ENV)}\n`,
+    `\nponyexpress operator benchmark: ${PIPELINES} pipelines (a staging + production namespace pair each), one operator, watch scope ${WATCH_SCOPE}, process env ${JSON.stringify(PROCESS_ENV)}, node flags ${JSON.stringify(NODE_FLAGS)}\n`,
   );
   row('set-up of the apps (not the operator)', `${(setUpMs / 1000).toFixed(0)} s`);
   row(`time until all ${PIPELINES} Promotions reconciled (operator start)`, `${(reconcileAllMs / 1000).toFixed(1)} s`);

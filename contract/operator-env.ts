@@ -46,3 +46,20 @@ export const OPERATOR_ENV = {
 export const OPERATOR_PROCESS_ENV: Readonly<Record<string, string>> = {
   NODE_OPTIONS: '--max-old-space-size=160 --max-semi-space-size=2 --expose-gc',
 };
+
+/** The compiled entry point, as operator/Dockerfile builds it. */
+export const OPERATOR_ENTRY = 'build/operator/runtime/main.js';
+
+/**
+ * V8 flags Node refuses in NODE_OPTIONS, so they go on the command line: the chart's `command`, the
+ * benchmark's and the cluster tests' operator process. A young collection (2 MiB) runs on the main thread
+ * alone: on a busy node V8's helper threads get descheduled and the main thread waited for them, up to
+ * 105 ms for parallel scavenging and 114 ms for array-buffer sweeping at 500 pipelines (docs/operator-bench.md).
+ */
+export const OPERATOR_NODE_FLAGS: readonly string[] = [
+  '--no-parallel-scavenge',
+  '--no-concurrent-array-buffer-sweeping',
+];
+
+/** The operator container's command (node, its flags, the entry point). */
+export const OPERATOR_COMMAND: readonly string[] = ['node', ...OPERATOR_NODE_FLAGS, OPERATOR_ENTRY];

@@ -1,6 +1,6 @@
 // The operator's pods: ServiceAccount, Deployment, PodDisruptionBudget and the metrics Service.
 import { Construct } from 'constructs';
-import { OPERATOR_ENV, OPERATOR_PROCESS_ENV } from '../../contract/index.js';
+import { OPERATOR_COMMAND, OPERATOR_ENV, OPERATOR_PROCESS_ENV } from '../../contract/index.js';
 import { k8s } from 'cdk8s-plus-27';
 import {
   resourceRequirements,
@@ -125,6 +125,8 @@ function podSpec(props: OperatorWorkloadProps, serviceAccountName: string): k8s.
         name: 'operator',
         image: operatorImageRef(props.settings.image),
         imagePullPolicy: 'IfNotPresent',
+        // The image's entry point with the V8 flags Node refuses in NODE_OPTIONS.
+        command: [...OPERATOR_COMMAND],
         env: [
           { name: OPERATOR_ENV.identity, ...fieldRef('metadata.name') },
           { name: OPERATOR_ENV.namespace, ...fieldRef('metadata.namespace') },

@@ -3,6 +3,7 @@ import { renderOperator } from '../../charts/synth.js';
 import type { OperatorPipeline } from '../../charts/operator/props.js';
 import { operatorSettingsSchema } from '../../charts/config/operator-schema.js';
 import { loadK8sValidator } from './k8s-schema.js';
+import { OPERATOR_COMMAND } from '../../contract/index.js';
 
 type Obj = { kind: string; metadata: { name: string; namespace?: string; [k: string]: any }; [k: string]: any };
 
@@ -174,6 +175,10 @@ describe('Deployment', () => {
       PONYEXPRESS_LEASE_NAME: 'ponyexpress-operator',
       PONYEXPRESS_WATCH_NAMESPACES: 'billing-production,ponyshop-production',
     });
+  });
+
+  test("runs the operator's command, with the V8 flags Node refuses in NODE_OPTIONS", () => {
+    expect(pod.containers[0].command).toEqual([...OPERATOR_COMMAND]);
   });
 
   test('only the operator pod mounts a token; the ServiceAccount itself does not', () => {

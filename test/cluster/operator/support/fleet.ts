@@ -93,6 +93,7 @@ export class Fleet {
     identity: string,
     env: Record<string, string> = {},
     entry: 'ts' | 'js' = 'ts',
+    nodeFlags?: readonly string[],
   ): Promise<OperatorProcess> {
     const op = new OperatorProcess({
       kubeconfig: await this.system.operatorKubeconfig(),
@@ -101,6 +102,7 @@ export class Fleet {
       identity,
       env: { [OPERATOR_ENV.watchScope]: this.watchScope, ...env },
       entry,
+      nodeFlags,
     });
     await op.start();
     return op;

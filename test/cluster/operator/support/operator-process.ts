@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { OPERATOR_ENTRY, OPERATOR_NODE_FLAGS } from '../../../../contract/index.js';
 import { waitUntil } from '../../harness/index.js';
 
 const REPO = resolve(import.meta.dirname, '../../../..');
@@ -24,6 +25,8 @@ export interface OperatorProcessOptions {
    * @default 'ts'
    */
   entry?: 'ts' | 'js';
+  /** V8 flags on the command line. @default OPERATOR_NODE_FLAGS, as the chart runs it */
+  nodeFlags?: readonly string[];
 }
 
 export interface LogRecord {
@@ -52,8 +55,10 @@ export class OperatorProcess {
   async start(): Promise<void> {
     mkdirSync(OPERATOR_LOG_DIR, { recursive: true });
     const file = createWriteStream(join(OPERATOR_LOG_DIR, `operator-${this.o.identity}.log`), { flags: 'a' });
-    const args =
-      this.o.entry === 'js' ? ['build/operator/runtime/main.js'] : ['--import', 'tsx', 'operator/runtime/main.ts'];
+    const args = [
+      ...(this.o.nodeFlags ?? OPERATOR_NODE_FLAGS),
+      ...(this.o.entry === 'js' ? [OPERATOR_ENTRY] : ['--import', 'tsx', 'operator/runtime/main.ts']),
+    ];
     const child = spawn(process.execPath, args, {
       cwd: REPO,
       env: {
