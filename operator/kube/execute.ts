@@ -1,5 +1,6 @@
 // Carries out a Plan: actions in order, one wave's image patches together (the first failure stops
-// the plan, and the next reconcile re-derives what is left), then status (only when changed), then Events.
+// the plan, and the next reconcile re-derives what is left), then status (only when changed), then Events
+// (recorded: the recorder sends them, and the reconcile does not wait for them).
 // Every write first checks the leader fence, so a replica that lost its Lease stops at once.
 import { actionTarget, applyConfiguration } from '../core/actions.js';
 import type {
@@ -14,7 +15,7 @@ import type {
 import { FIELD_MANAGER, PROMOTION_GROUP, PROMOTION_KIND, PROMOTION_PLURAL, PROMOTION_VERSION } from '../core/types.js';
 import type { Logger } from '../telemetry.js';
 import { KubeError, paths, type KubeClient, type KubernetesObject } from './client.js';
-import { emitEvent } from './events.js';
+import type { EventSink } from './events.js';
 import type { Priority } from './transport.js';
 import { PROJECT, slim } from './project.js';
 import { resolveDigest, type RegistryOptions } from '../io/registry.js';
@@ -33,7 +34,8 @@ export type ApiWriter = Pick<KubeClient, 'create' | 'apply' | 'request'>;
 export interface ExecuteContext {
   client: ApiWriter;
   isLeader: () => boolean;
-  identity: string;
+  /** Where the plan's Events go (events.ts's EventRecorder). */
+  events: EventSink;
   smokeTimeoutMs: number;
   /** Registry access for ResolveDigest (anonymous). @default https only, except loopback; 10 s timeout */
   registry?: RegistryOptions;
@@ -116,17 +118,9 @@ export async function executePlan(
     return result;
   }
   if (plan.statusChanged) result.written = await writeStatus(ctx, promotion, plan.status, priority);
-  // Events are independent of each other and best effort: sent together, not one after another.
+  // Only the leader records them; they are sent in the background (best effort, as status has the state).
   if (plan.events.length) fence(ctx);
-  await Promise.all(
-    plan.events.map(async (event) => {
-      try {
-        await emitEvent(ctx.client, promotion, event, ctx.identity, priority);
-      } catch (err) {
-        ctx.log.warn('could not record event', { reason: event.reason, err });
-      }
-    }),
-  );
+  for (const event of plan.events) ctx.events.record(promotion, event, priority);
   return result;
 }
 

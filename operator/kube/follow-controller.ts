@@ -17,21 +17,20 @@ import {
 } from '../core/follow-types.js';
 import { LABEL } from '../core/resource.js';
 import type { MoveResult, StagingMover, StagingTarget } from '../core/staging-mover.js';
-import type { PlanEvent } from '../core/types.js';
 import { credentialsFor, type RegistryCredentials } from '../io/docker-config.js';
 import { RegistryClient } from '../io/registry-client.js';
 import { CreatedCache, pollRegistry } from '../io/registry-poll.js';
 import type { Logger } from '../telemetry.js';
 import { KubeError, type KubeClient } from './client.js';
 import { realClock, type Clock } from './clock.js';
-import { eventBody } from './events.js';
+import type { EventSink } from './events.js';
 import type { ReconcileOutcome } from './queue.js';
 
 export const followPath = (namespace: string, name?: string) =>
   `/apis/ponyexpress.dev/v1alpha1/namespaces/${namespace}/${FOLLOW_PLURAL}${name ? `/${name}` : ''}`;
 
 export interface FollowControllerOptions {
-  client: Pick<KubeClient, 'request' | 'create'>;
+  client: Pick<KubeClient, 'request'>;
   /** The cached object for "namespace/name" (informer), undefined once deleted. */
   lookup: (key: string) => ImageFollowObject | undefined;
   mover: StagingMover;
@@ -39,7 +38,8 @@ export interface FollowControllerOptions {
   gitMover?: StagingMover;
   registry: { insecureRegistries: readonly string[]; timeoutMs: number };
   isLeader: () => boolean;
-  identity: string;
+  /** Where the Events of transitions go (events.ts's EventRecorder). */
+  events: EventSink;
   log: Logger;
   clock?: Clock;
   /** [0, 1) for poll jitter. @default Math.random */
@@ -219,22 +219,7 @@ export class FollowController {
       follow.status = updated.status;
       follow.metadata.resourceVersion = updated.metadata.resourceVersion;
     }
-    for (const e of plan.events) await this.emit(follow, e);
-  }
-
-  private async emit(follow: ImageFollowObject, e: PlanEvent): Promise<void> {
     const involved = { apiVersion: FOLLOW_API_VERSION, kind: FOLLOW_KIND, metadata: follow.metadata };
-    try {
-      await this.o.client.create(
-        `/api/v1/namespaces/${follow.metadata.namespace}/events`,
-        eventBody(involved as unknown as Parameters<typeof eventBody>[0], e, this.o.identity),
-      );
-    } catch (err) {
-      this.o.log.warn('follow: event not written', {
-        follow: `${follow.metadata.namespace}/${follow.metadata.name}`,
-        reason: e.reason,
-        err,
-      });
-    }
+    for (const e of plan.events) this.o.events.record(involved, e);
   }
 }

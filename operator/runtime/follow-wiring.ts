@@ -8,6 +8,7 @@ import type { KubeClient } from '../kube/client.js';
 import { FollowController, followPath } from '../kube/follow-controller.js';
 import { DirectApplyMover } from '../kube/follow-apply.js';
 import { GitStagingMover } from '../kube/follow-git.js';
+import type { EventSink } from '../kube/events.js';
 import { secretReader } from '../kube/gitops.js';
 import { ResilientInformer } from '../kube/informer.js';
 import type { Leadership } from '../kube/leader.js';
@@ -28,6 +29,7 @@ export function wireFollow(
   config: OperatorConfig,
   client: KubeClient,
   leadership: Leadership,
+  events: EventSink,
   log: Logger,
   mover: StagingMover = new DirectApplyMover(client),
   gitMover: StagingMover = new GitStagingMover({ client, secrets: secretReader(client) }),
@@ -69,7 +71,7 @@ export function wireFollow(
     gitMover,
     registry: { insecureRegistries: config.insecureRegistries, timeoutMs: config.registryTimeoutSeconds * 1000 },
     isLeader: () => leadership.isLeader(),
-    identity: config.identity,
+    events,
     log,
     onMoved: (key, t) =>
       log.info('staging moved', { follow: key, image: t.image, tag: t.tag, mode: t.git ? gitMover.mode : mover.mode }),

@@ -4,6 +4,7 @@
 // replica keeps warm caches, so a new leader starts at once.
 import { loadClusterAccess } from '../kube/access.js';
 import { Cache } from '../kube/cache.js';
+import { EventRecorder } from '../kube/events.js';
 import { KubeClient } from '../kube/client.js';
 import { PromotionController } from '../kube/controller.js';
 import { AlwaysLeader, LeaderElector, type Leadership } from '../kube/leader.js';
@@ -87,12 +88,18 @@ async function main(): Promise<void> {
         log,
       })
     : new AlwaysLeader();
+  const recorder = new EventRecorder({
+    client,
+    identity: config.identity,
+    log,
+    onDrop: () => metrics.eventsDropped.inc(),
+  });
   const controller = new PromotionController({
     cache,
     exec: {
       client,
       isLeader: () => leadership.isLeader(),
-      identity: config.identity,
+      events: recorder,
       smokeTimeoutMs: config.smokeTimeoutSeconds * 1000,
       log,
       registry: { insecureRegistries: config.insecureRegistries, timeoutMs: config.registryTimeoutSeconds * 1000 },
@@ -132,7 +139,7 @@ async function main(): Promise<void> {
     informers: () => cache.size,
   });
 
-  const follow = wireFollow(config, client, leadership, log);
+  const follow = wireFollow(config, client, leadership, recorder, log);
   const staleMs = config.staleAfterSeconds * 1000;
   let server: ProbeServer | undefined;
   let resync: NodeJS.Timeout | undefined;
@@ -149,6 +156,8 @@ async function main(): Promise<void> {
       },
       stop: () => server?.close(),
     })
+    // Stopped after the queues have drained: it sends the Events their last reconciles recorded.
+    .add(recorder)
     // Not awaited: the Promotion informers' first list enqueues every Promotion anyway, and
     // SIGTERM must work even while the apiserver is unreachable.
     .add({ name: 'cache', start: () => void cache.start(), stop: () => cache.stop() });

@@ -184,6 +184,10 @@ export class OperatorMetrics implements ControllerMetrics {
     'ponyexpress_writes_skipped_not_leader_total',
     'Writes not sent because leadership had lapsed (not failures; the next leader redoes the step).',
   );
+  readonly eventsDropped = new Counter(
+    'ponyexpress_events_dropped_total',
+    'Kubernetes Events dropped because too many were waiting for the Events API (status still has the state).',
+  );
   readonly rss = new Gauge(
     'ponyexpress_process_resident_memory_bytes',
     'Resident set size of the operator process.',
@@ -315,6 +319,7 @@ export class OperatorMetrics implements ControllerMetrics {
       this.watchLag,
       this.informerRestarts,
       this.writesSkippedNotLeader,
+      this.eventsDropped,
       this.isLeader,
       this.queueDepth,
       this.informers,

@@ -3,7 +3,7 @@
 // code). Real requests where they are cheap; a SelfSubjectRulesReview per namespace pins the
 // complete grant, so a rule added later (say, on Secrets) fails here.
 import type { KubeClient } from '../../../operator/kube/client.js';
-import { emitEvent } from '../../../operator/kube/events.js';
+import { EventRecorder } from '../../../operator/kube/events.js';
 import { LeaderElector } from '../../../operator/kube/leader.js';
 import { createLogger } from '../../../operator/runtime/log.js';
 import type { PromotionObject } from '../../../operator/core/types.js';
@@ -187,12 +187,15 @@ describe('production: what a promotion needs', () => {
 
   test("records Events on the Promotion (the operator's own event code)", async () => {
     const p = await admin.request<PromotionObject>('GET', `${promotionsPath(ns.prod)}/ponyshop`);
-    await emitEvent(
-      operator,
-      p,
-      { type: 'Normal', reason: 'RbacTest', message: 'event written as the operator' },
-      'rbac-test',
-    );
+    const lines: string[] = [];
+    const recorder = new EventRecorder({
+      client: operator,
+      identity: 'rbac-test',
+      log: createLogger('warn', {}, (line) => lines.push(line)),
+    });
+    recorder.record(p, { type: 'Normal', reason: 'RbacTest', message: 'event written as the operator' });
+    expect(await recorder.drain(30_000)).toBe(true);
+    expect(lines).toEqual([]); // a refused create is only logged
     const list = await admin.request<{ items: { reason: string; involvedObject: { name: string } }[] }>(
       'GET',
       events(ns.prod),

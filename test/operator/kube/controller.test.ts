@@ -3,6 +3,7 @@
 import type { ReconcileOutcome } from '../../../operator/kube/queue.js';
 import { PromotionController } from '../../../operator/kube/controller.js';
 import { KubeError } from '../../../operator/kube/client.js';
+import { EventRecorder } from '../../../operator/kube/events.js';
 import { Counter, Histogram } from '../../../operator/runtime/metrics.js';
 import { silentLogger } from '../../../operator/telemetry.js';
 import { digestOf, job, REPO, STAGING } from '../core/fixtures.js';
@@ -35,7 +36,7 @@ function setUp(o: { leader?: () => boolean; statusMinIntervalMs?: number; world?
     exec: {
       client: api,
       isLeader: o.leader ?? (() => true),
-      identity: 'test-0',
+      events: new EventRecorder({ client: api, identity: 'test-0', log: silentLogger }),
       smokeTimeoutMs: 1000,
       log: silentLogger,
     },
@@ -138,6 +139,21 @@ describe('PromotionController with the executor', () => {
     expect(world.violations).toEqual([]);
     return { calls: api.calls.slice(before), statuses };
   }
+
+  it('does not wait for its Events: with the Events API hanging, B is promoted, and the Events go out once it answers', async () => {
+    const { world, clock, api, controller } = setUp();
+    let answer!: () => void;
+    api.eventsHeld = new Promise<void>((resolve) => (answer = resolve));
+    await promote(world, clock, controller);
+    expect(world.prodImage('beat')).toBe(`${REPO}@${digestOf('B')}`);
+    expect(api.calls.filter((c) => c.startsWith('create events'))).toEqual([]);
+    answer();
+    await clock.advance(0);
+    expect(api.calls.filter((c) => c.startsWith('create events'))).toEqual([
+      'create events MigrationJobCreated',
+      'create events Promoted',
+    ]);
+  });
 
   it('a reconcile whose cache has not yet seen its own image patch uses what the patch returned, and does not patch again', async () => {
     // Seen at 500 pipelines: 0.25 s after a wave's patches the cache had the worker's but not web's,

@@ -27,6 +27,8 @@ export class FakeApi implements ApiWriter {
   readonly eventBucket: string[] = [];
   /** Answer the next matching write with this error instead (e.g. 403 on patches). */
   failing?: { match: RegExp; error: KubeError };
+  /** Event creates wait for this before they are answered (a slow Events API). */
+  eventsHeld?: Promise<void>;
   private rv = 1;
 
   constructor(private readonly world: World) {}
@@ -45,6 +47,7 @@ export class FakeApi implements ApiWriter {
   async create<T>(collectionPath: string, body: unknown, opts: Priority = {}): Promise<T> {
     const b = body as Body;
     const resource = collectionPath.split('/').at(-1)!;
+    if (resource === 'events') await this.eventsHeld;
     this.check(
       resource === 'events' ? `create events ${(body as { reason: string }).reason}` : `create ${resource}`,
       opts,
