@@ -30,20 +30,35 @@ export class OwnWrites {
     mine.set(id(kind, object), object);
   }
 
-  /** The cache's list with our newer answers in place; answers the cache has caught up with are dropped. */
+  /**
+   * The cache's list with our newer answers in place. Answers the cache has caught up with are dropped,
+   * and so are those of this source the cache no longer lists (deleted, or no longer selected): never
+   * brought back, and not kept for the Promotion's lifetime.
+   */
   overlay<K extends Kind>(promotionKey: string, source: Source<K>, cached: Objects[K][]): Objects[K][] {
     const mine = this.byPromotion.get(promotionKey);
     if (!mine) return cached;
+    const listed = new Set<string>();
     const out = cached.map((o) => {
       const key = id(source.kind, o);
+      listed.add(key);
       const written = mine.get(key);
       if (!written) return o;
       if (newerThan(rv(written), rv(o))) return written as Objects[K];
       mine.delete(key);
       return o;
     });
+    const prefix = `${source.kind}/${source.namespace}/`;
+    for (const key of mine.keys()) if (key.startsWith(prefix) && !listed.has(key)) mine.delete(key);
     if (mine.size === 0) this.byPromotion.delete(promotionKey);
     return out;
+  }
+
+  /** Answers kept, over all Promotions. */
+  get size(): number {
+    let n = 0;
+    for (const mine of this.byPromotion.values()) n += mine.size;
+    return n;
   }
 
   forget(promotionKey: string): void {
