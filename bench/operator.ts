@@ -12,12 +12,14 @@
 // (fact -> its plan, from its log), the API's (plan -> the answer, from its log) and the bench's
 // (answer -> its watch); where the time goes (queue, client-side wait, apiserver latency, watch lag);
 // requests and writes per promotion; RSS idle / after reconciling N / peak / at rest; open
-// connections; the longest event-loop block, and the CPU bursts while promoting.
+// connections; the longest event-loop block, and the CPU bursts while promoting; the CPU the hypervisor
+// stole from this machine while the operator ran (bench/steal.ts).
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import globalSetup from '../test/cluster/global-setup.js';
 import globalTeardown from '../test/cluster/global-teardown.js';
 import { readState } from '../test/cluster/harness/index.js';
+import { StealSampler } from './steal.js';
 import { eachLimited, Fleet } from '../test/cluster/operator/support/fleet.js';
 import type { WatchScope } from '../operator/kube/cache.js';
 import { OPERATOR_NODE_FLAGS, OPERATOR_PROCESS_ENV } from '../contract/index.js';
@@ -114,6 +116,7 @@ async function run(): Promise<void> {
   const setUpMs = Date.now() - t;
   progress(`set up in ${(setUpMs / 1000).toFixed(0)} s; starting the operator`);
 
+  const steal = new StealSampler();
   // Production lease settings (15 s / 2 s) and watch timeouts, as a real install runs.
   const op = await fleet.startOperator(
     'bench-0',
@@ -425,6 +428,7 @@ async function run(): Promise<void> {
   );
   row('  longest garbage-collection pause by kind, ms', JSON.stringify(gcMaxMs));
   row('load average of this machine at the end (1 min)', (await import('node:os')).loadavg()[0].toFixed(1));
+  row("CPU stolen by the hypervisor while the operator ran (/proc/stat's steal)", steal.summary());
 }
 
 /** Anonymous (heap, malloc, stacks) against file-backed (the node binary's code, shared libraries) resident pages. */
