@@ -42,9 +42,11 @@ export const OPERATOR_ENV = {
  * ships. V8's old generation is held inside the container's memory limit (pressure shows as GC, not an OOM
  * kill) and its young generation capped at 2 MiB (docs/operator-bench.md).
  * `--expose-gc` lets the operator give memory back once it has gone quiet (operator/runtime/memory-reducer.ts).
+ * `--v8-pool-size=1`: one V8 helper thread, not four. On a node's shared cores, full collections' pauses
+ * waited for descheduled helpers (up to 125 ms at 500 pipelines; 60-67 ms with one: docs/operator-bench.md).
  */
 export const OPERATOR_PROCESS_ENV: Readonly<Record<string, string>> = {
-  NODE_OPTIONS: '--max-old-space-size=160 --max-semi-space-size=2 --expose-gc',
+  NODE_OPTIONS: '--max-old-space-size=160 --max-semi-space-size=2 --expose-gc --v8-pool-size=1',
 };
 
 /** The compiled entry point, as operator/Dockerfile builds it. */

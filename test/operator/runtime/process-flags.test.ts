@@ -30,4 +30,22 @@ describe("the operator's node command", () => {
       helped: 0,
     });
   });
+
+  it("runs one V8 helper thread, the collector's concurrent marker, where Node starts four", () => {
+    // Thread names from /proc (Linux): Node's platform workers are "V8Worker".
+    const threads =
+      "const fs = require('fs'); console.log(fs.readdirSync('/proc/self/task').map((t) => fs.readFileSync(`/proc/self/task/${t}/comm`, 'utf8').trim()).join(','))";
+    const run = spawnSync(process.execPath, [...OPERATOR_NODE_FLAGS, '-e', threads], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, ...OPERATOR_PROCESS_ENV },
+      timeout: 60_000,
+    });
+    expect(run.stderr).toBe('');
+    expect(
+      run.stdout
+        .trim()
+        .split(',')
+        .filter((name) => name === 'V8Worker'),
+    ).toEqual(['V8Worker']);
+  });
 });
