@@ -261,6 +261,9 @@ async function run(): Promise<void> {
   await sleep(60_000);
   const rssRest = await rss();
   const memoryRest = await memory();
+  // Read again: the memory reducer's collection (operator/runtime/memory-reducer.ts) runs in this minute.
+  const loopMaxRestMs = (await metric('ponyexpress_event_loop_delay_max_seconds')) * 1000;
+  const loopCpuRest = await cpuBurst();
   await op.stop();
 
   // When the operator planned each step (its 'reconcile' log lines, written before it acts) and when the
@@ -420,6 +423,10 @@ async function run(): Promise<void> {
   row('open apiserver connections (all lanes) / informers', `${connections} / ${informers}`);
   row('event-loop delay: longest (target <= 50) / p99', `${loopMaxMs.toFixed(1)} / ${loopP99Ms.toFixed(1)} ms`);
   row('  longest main-thread CPU burst between 20 ms ticks (own blocking; of it in the kernel)', loopCpu);
+  row(
+    '  the same two read again after the minute at rest (both since start; the memory reducer ran in it)',
+    `${loopMaxRestMs.toFixed(1)} ms / ${loopCpuRest}`,
+  );
   const ticks = burstsDuring.at(-1)?.count ?? 0;
   const over = (le: number) => ticks - (burstsDuring.find((b) => b.le === le)?.count ?? 0);
   row(
