@@ -261,7 +261,7 @@ async function run(): Promise<void> {
   await sleep(60_000);
   const rssRest = await rss();
   const memoryRest = await memory();
-  // Read again: the memory reducer's collection (operator/runtime/memory-reducer.ts) runs in this minute.
+  // Read again: V8's memory reducer (--optimize-for-size, OPERATOR_NODE_FLAGS) collects in this minute.
   const loopMaxRestMs = (await metric('ponyexpress_event_loop_delay_max_seconds')) * 1000;
   const loopCpuRest = await cpuBurst();
   await op.stop();
@@ -424,7 +424,7 @@ async function run(): Promise<void> {
   row('event-loop delay: longest (target <= 50) / p99', `${loopMaxMs.toFixed(1)} / ${loopP99Ms.toFixed(1)} ms`);
   row('  longest main-thread CPU burst between 20 ms ticks (own blocking; of it in the kernel)', loopCpu);
   row(
-    '  the same two read again after the minute at rest (both since start; the memory reducer ran in it)',
+    "  the same two read again after the minute at rest (both since start; V8's memory reducer ran in it)",
     `${loopMaxRestMs.toFixed(1)} ms / ${loopCpuRest}`,
   );
   const ticks = burstsDuring.at(-1)?.count ?? 0;

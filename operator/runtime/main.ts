@@ -13,7 +13,6 @@ import { Transport } from '../kube/transport.js';
 import { ConfigError, configHelp, loadConfig, readCommandLine, type OperatorConfig } from './config.js';
 import { createLogger } from './log.js';
 import { Manager } from './manager.js';
-import { MemoryReducer } from './memory-reducer.js';
 import { OperatorMetrics } from './metrics.js';
 import { startProbeServer, type ProbeServer } from './server.js';
 import { GitWriteBack, secretReader } from '../kube/gitops.js';
@@ -47,9 +46,6 @@ async function main(): Promise<void> {
   // file loads the YAML parser here (38-41 ms of CPU once, before anything connects or is served).
   const access = await loadClusterAccess();
   const metrics = new OperatorMetrics();
-  /** Writes other than the Lease's, and watch events that reach a Promotion: the memory reducer's signs. */
-  let writes = 0;
-  let events = 0;
   const transport = new Transport(access, {
     qps: config.apiQps,
     burst: config.apiBurst,
@@ -61,7 +57,6 @@ async function main(): Promise<void> {
       metrics.apiRequests.inc({ verb, resource });
       if (verb !== 'get' && verb !== 'watch') {
         metrics.apiWrites.inc({ verb, resource });
-        if (resource !== 'leases') writes++;
       }
       return (seconds) => metrics.apiDuration.observe(seconds, { verb });
     },
@@ -123,10 +118,7 @@ async function main(): Promise<void> {
   // Wiring: cache events feed the queue; leadership starts and pauses it.
   const keyOf = (p: { metadata: { namespace: string; name: string } }) => `${p.metadata.namespace}/${p.metadata.name}`;
   const enqueueAll = () => cache.listPromotions().forEach((p) => queue.add(keyOf(p)));
-  cache.addHandler((key) => {
-    events++;
-    queue.add(key);
-  });
+  cache.addHandler((key) => queue.add(key));
   leadership.onChange((leading) => {
     if (!leading) return queue.pause(); // keys stay queued; in-flight reconciles stop at their next write (the fence)
     queue.start();
@@ -143,7 +135,6 @@ async function main(): Promise<void> {
   const staleMs = config.staleAfterSeconds * 1000;
   let server: ProbeServer | undefined;
   let resync: NodeJS.Timeout | undefined;
-  const reducer = new MemoryReducer({ work: () => writes, activity: () => events });
   const manager = new Manager(log)
     .add({
       name: 'probes',
@@ -169,7 +160,6 @@ async function main(): Promise<void> {
       start: () => void (resync = setInterval(enqueueAll, config.resyncSeconds * 1000).unref()),
       stop: () => clearInterval(resync),
     })
-    .add({ name: 'memory-reducer', start: () => reducer.start(), stop: () => reducer.stop() })
     .add({
       name: 'queue',
       start: () => {}, // leadership starts it
@@ -183,7 +173,6 @@ async function main(): Promise<void> {
     metricsPort: server!.port,
     watchNamespaces: config.watchNamespaces,
     leaderElection: config.leaderElection,
-    memoryReducer: reducer.enabled ? 'on' : 'off (run node with --expose-gc)',
   });
 
   let stopping = false;
