@@ -1,5 +1,6 @@
-// The operator's V8 flags, run the way its chart runs them (OPERATOR_COMMAND): a young-generation collection
-// never waits on V8's helper threads, which a busy node's other processes may have descheduled.
+// The operator's V8 flags, run the way its chart runs them (OPERATOR_COMMAND, OPERATOR_PROCESS_ENV): a young
+// collection never waits on V8's helper threads, which a busy node's other processes may have descheduled;
+// one helper thread; and V8's own memory reducer gives the heap back once the process is quiet.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
