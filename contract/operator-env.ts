@@ -57,7 +57,7 @@ export const OPERATOR_ENTRY = 'build/operator/runtime/main.js';
  * alone: on a busy node V8's helper threads get descheduled and the main thread waited for them, up to
  * 105 ms for parallel scavenging and 114 ms for array-buffer sweeping at 500 pipelines (docs/operator-bench.md).
  * `--optimize-for-size`: V8 grows the heap less while busy and runs its own memory reducer (incremental)
- * once quiet, which it never does in Node otherwise. At 500 pipelines: peak RSS 117 MiB instead of 136-140,
+ * once quiet, which it never does in Node otherwise. At 500 pipelines: peak RSS 117-121 MiB instead of 136-140,
  * and no forced collection at rest (that was a 120-140 ms block).
  */
 export const OPERATOR_NODE_FLAGS: readonly string[] = [
