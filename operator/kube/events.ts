@@ -80,8 +80,13 @@ export class EventRecorder implements EventSink {
   private sending = 0;
   private dropped = 0;
   private readonly idle = new Set<() => void>();
+  private readonly capacity: number;
+  private readonly concurrency: number;
 
-  constructor(private readonly o: EventRecorderOptions) {}
+  constructor(private readonly o: EventRecorderOptions) {
+    this.capacity = o.capacity ?? 1000;
+    this.concurrency = o.concurrency ?? 16;
+  }
 
   /** Events recorded and not yet answered. */
   get pending(): number {
@@ -89,10 +94,10 @@ export class EventRecorder implements EventSink {
   }
 
   record(obj: InvolvedObject, e: PlanEvent, opts: Priority = {}): void {
-    if (this.waiting.length >= (this.o.capacity ?? 1000)) {
+    if (this.waiting.length >= this.capacity) {
       // One line per episode, not one per Event: the line that ends it gives the count.
       if (this.dropped++ === 0)
-        this.o.log.warn('events dropped: too many waiting for the Events API', { capacity: this.o.capacity ?? 1000 });
+        this.o.log.warn('events dropped: too many waiting for the Events API', { capacity: this.capacity });
       this.o.onDrop?.();
       return;
     }
@@ -124,7 +129,7 @@ export class EventRecorder implements EventSink {
   }
 
   private pump(): void {
-    while (this.sending < (this.o.concurrency ?? 16) && this.waiting.length) {
+    while (this.sending < this.concurrency && this.waiting.length) {
       const next = this.waiting.shift()!;
       this.sending++;
       void this.send(next).finally(() => {

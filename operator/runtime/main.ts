@@ -55,9 +55,7 @@ async function main(): Promise<void> {
     transport,
     (verb, resource) => {
       metrics.apiRequests.inc({ verb, resource });
-      if (verb !== 'get' && verb !== 'watch') {
-        metrics.apiWrites.inc({ verb, resource });
-      }
+      if (verb !== 'get' && verb !== 'watch') metrics.apiWrites.inc({ verb, resource });
       return (seconds) => metrics.apiDuration.observe(seconds, { verb });
     },
     config.requestTimeoutSeconds * 1000,
