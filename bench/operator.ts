@@ -4,7 +4,8 @@
 //   npm run bench:operator -- [--pipelines 500] [--concurrency 50] [--watch-scope cluster] [--node-options=<flags for the operator>]
 //     [--node-flags=<V8 flags on its command line>] [--operator-env=NAME=value ...] (e.g. MALLOC_ARENA_MAX=2, to
 //     try glibc's allocator settings; all default to the chart's process settings, OPERATOR_PROCESS_ENV and
-//     OPERATOR_NODE_FLAGS)
+//     OPERATOR_NODE_FLAGS) [--operator-cpu N] (the operator alone on CPU N, the control plane on the others:
+//     as on a node of its own, where a loaded control plane does not hold the CPU its loop needs; bench/cpu.ts)
 // Measures: time until all N Promotions are reconciled at start; then all N staging
 // environments are released at once and every promotion is timed from watch events (bench/facts.ts):
 // "staging verified -> production Job created" and the operator-side time per promotion (its
@@ -20,10 +21,12 @@ import globalSetup from '../test/cluster/global-setup.js';
 import globalTeardown from '../test/cluster/global-teardown.js';
 import { readState } from '../test/cluster/harness/index.js';
 import { StealSampler } from './steal.js';
+import { mainThreadSchedstat, pinOperator } from './cpu.js';
 import { eachLimited, Fleet } from '../test/cluster/operator/support/fleet.js';
 import type { WatchScope } from '../operator/kube/cache.js';
 import { OPERATOR_NODE_FLAGS, OPERATOR_PROCESS_ENV } from '../contract/index.js';
-import { GC_KINDS, MEMORY_PARTS } from '../operator/runtime/metrics.js';
+import { GC_KINDS } from '../operator/runtime/loop-metrics.js';
+import { MEMORY_PARTS } from '../operator/runtime/metrics.js';
 import { watchFacts } from './facts.js';
 
 const arg = (name: string, fallback: number) => {
@@ -56,6 +59,7 @@ const PROCESS_ENV: Record<string, string> = {
   ...(NODE_OPTIONS ? { NODE_OPTIONS } : {}),
   ...EXTRA_ENV,
 };
+const OPERATOR_CPU = process.argv.includes('--operator-cpu') ? arg('operator-cpu', NaN) : undefined;
 const MiB = 1024 * 1024;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const started = Date.now();
@@ -131,6 +135,8 @@ async function run(): Promise<void> {
     'js',
     NODE_FLAGS,
   );
+  const placement = OPERATOR_CPU === undefined ? 'shared by all' : pinOperator(op.pid!, OPERATOR_CPU);
+  progress(`CPUs: ${placement}`);
   const metric = (name: string, filter = '') => op.counter(name, filter);
   const rss = async () => (await metric('ponyexpress_process_resident_memory_bytes')) / MiB;
   const writes = async () =>
@@ -188,6 +194,7 @@ async function run(): Promise<void> {
   const burstsBefore = await op.histogram(CPU_BURSTS);
   const writesBefore = await writes();
   const requestsBefore = await requests();
+  const schedBefore = mainThreadSchedstat(op.pid!);
   // What the peak is made of: V8's parts and the kernel's split of the resident pages.
   let rssPeak = 0;
   let memoryPeak: Record<string, string> = {};
@@ -226,6 +233,7 @@ async function run(): Promise<void> {
     3_600_000,
   );
   const promoteAllMs = Date.now() - t;
+  const schedAfter = mainThreadSchedstat(op.pid!);
   progress(`all promoted in ${(promoteAllMs / 1000).toFixed(1)} s`);
   await sleep(3000);
   clearInterval(sampler);
@@ -264,6 +272,15 @@ async function run(): Promise<void> {
   // Read again: V8's memory reducer (--optimize-for-size, OPERATOR_NODE_FLAGS) collects in this minute.
   const loopMaxRestMs = (await metric('ponyexpress_event_loop_delay_max_seconds')) * 1000;
   const loopCpuRest = await cpuBurst();
+  // The longest gap between two 20 ms ticks since start, split: on a CPU, waiting for one, the rest.
+  const gapMs = async (part?: string) =>
+    (
+      (await metric(
+        `ponyexpress_event_loop_tick_gap_max${part ? '_part' : ''}_seconds`,
+        part ? `part="${part}"` : '',
+      )) * 1000
+    ).toFixed(1);
+  const gap = `${await gapMs()} ms: on a CPU ${await gapMs('cpu')}, waiting for one ${await gapMs('runqueue')}, the rest ${await gapMs('other')}`;
   await op.stop();
 
   // When the operator planned each step (its 'reconcile' log lines, written before it acts) and when the
@@ -363,7 +380,7 @@ async function run(): Promise<void> {
 
   const row = (k: string, v: string) => process.stdout.write(`${k.padEnd(62)} ${v}\n`);
   process.stdout.write(
-    `\nponyexpress operator benchmark: ${PIPELINES} pipelines (a staging + production namespace pair each), one operator, watch scope ${WATCH_SCOPE}, process env ${JSON.stringify(PROCESS_ENV)}, node flags ${JSON.stringify(NODE_FLAGS)}\n`,
+    `\nponyexpress operator benchmark: ${PIPELINES} pipelines (a staging + production namespace pair each), one operator, watch scope ${WATCH_SCOPE}, process env ${JSON.stringify(PROCESS_ENV)}, node flags ${JSON.stringify(NODE_FLAGS)}, CPUs: ${placement}\n`,
   );
   row('set-up of the apps (not the operator)', `${(setUpMs / 1000).toFixed(0)} s`);
   row(`time until all ${PIPELINES} Promotions reconciled (operator start)`, `${(reconcileAllMs / 1000).toFixed(1)} s`);
@@ -434,6 +451,12 @@ async function run(): Promise<void> {
     `<= ${(burstsDuring.find((b) => b.count === ticks)?.le ?? NaN) * 1000} ms, ${over(0.035)} / ${over(0.05)} of ${ticks}`,
   );
   row('  longest garbage-collection pause by kind, ms', JSON.stringify(gcMaxMs));
+  row('  longest gap between two 20 ms ticks (since start; /proc/thread-self/schedstat)', gap);
+  const [ran, waited] = [schedAfter.cpu - schedBefore.cpu, schedAfter.wait - schedBefore.wait];
+  row(
+    "  the operator's main thread while promoting: on a CPU / runnable, waiting for one",
+    `${ran.toFixed(1)} s / ${waited.toFixed(1)} s (${((waited / ran) * 100).toFixed(0)}% of its CPU time)`,
+  );
   row('load average of this machine at the end (1 min)', (await import('node:os')).loadavg()[0].toFixed(1));
   row("CPU stolen by the hypervisor while the operator ran (/proc/stat's steal)", steal.summary());
 }

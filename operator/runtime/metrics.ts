@@ -1,116 +1,12 @@
-// Prometheus text exposition (format 0.0.4), written by hand: three metric types and
-// labels are all the operator needs, and a dependency would cost more RSS than this file.
-import { constants, monitorEventLoopDelay, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
+// Every metric the operator exports (Prometheus text; the types are in prom.ts).
 import { getHeapStatistics } from 'node:v8';
 import type { ControllerMetrics } from '../telemetry.js';
-
-type Labels = Record<string, string>;
-
-/** The kinds of `ponyexpress_gc_pause_max_seconds` (perf_hooks GC entry kinds). */
-export const GC_KINDS: Record<number, string> = {
-  [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
-  [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
-  [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
-  [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb',
-};
+import { LoopMetrics } from './loop-metrics.js';
+import { Counter, Gauge, Histogram, LabelledGauge, type Metric } from './prom.js';
 
 /** The parts of `ponyexpress_process_memory_bytes`: process.memoryUsage() and V8's malloced memory. */
 export const MEMORY_PARTS = ['heap_used', 'heap_total', 'external', 'array_buffers', 'v8_malloced'] as const;
 type MemoryPart = (typeof MEMORY_PARTS)[number];
-
-interface Metric {
-  render(): string;
-}
-
-const escapeLabel = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-const labelKey = (labels: Labels) =>
-  Object.keys(labels)
-    .sort()
-    .map((k) => `${k}="${escapeLabel(labels[k])}"`)
-    .join(',');
-const braces = (key: string) => (key ? `{${key}}` : '');
-const header = (name: string, help: string, type: string) => `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n`;
-
-export class Counter implements Metric {
-  private readonly values = new Map<string, number>();
-  constructor(
-    readonly name: string,
-    private readonly help: string,
-  ) {}
-  inc(labels: Labels = {}, by = 1): void {
-    const key = labelKey(labels);
-    this.values.set(key, (this.values.get(key) ?? 0) + by);
-  }
-  get(labels: Labels = {}): number {
-    return this.values.get(labelKey(labels)) ?? 0;
-  }
-  render(): string {
-    const lines = [...this.values].map(([k, v]) => `${this.name}${braces(k)} ${v}\n`);
-    return header(this.name, this.help, 'counter') + lines.join('');
-  }
-}
-
-export class Gauge implements Metric {
-  private readonly values = new Map<string, number>();
-  constructor(
-    readonly name: string,
-    private readonly help: string,
-    private readonly collect?: () => number,
-  ) {}
-  set(value: number, labels: Labels = {}): void {
-    this.values.set(labelKey(labels), value);
-  }
-  render(): string {
-    if (this.collect) this.set(this.collect());
-    const lines = [...this.values].map(([k, v]) => `${this.name}${braces(k)} ${v}\n`);
-    return header(this.name, this.help, 'gauge') + lines.join('');
-  }
-}
-
-/** A gauge whose label values and numbers are read at scrape time. */
-export class LabelledGauge implements Metric {
-  constructor(
-    readonly name: string,
-    private readonly help: string,
-    private readonly label: string,
-    private readonly collect: () => Record<string, number>,
-  ) {}
-  render(): string {
-    const lines = Object.entries(this.collect()).map(
-      ([v, n]) => `${this.name}{${this.label}="${escapeLabel(v)}"} ${n}\n`,
-    );
-    return header(this.name, this.help, 'gauge') + lines.join('');
-  }
-}
-
-export class Histogram implements Metric {
-  private readonly series = new Map<string, { buckets: number[]; sum: number; count: number }>();
-  constructor(
-    readonly name: string,
-    private readonly help: string,
-    private readonly bounds: readonly number[],
-  ) {}
-  observe(value: number, labels: Labels = {}): void {
-    const key = labelKey(labels);
-    let s = this.series.get(key);
-    if (!s) this.series.set(key, (s = { buckets: this.bounds.map(() => 0), sum: 0, count: 0 }));
-    this.bounds.forEach((b, i) => {
-      if (value <= b) s.buckets[i]++;
-    });
-    s.sum += value;
-    s.count++;
-  }
-  render(): string {
-    let out = header(this.name, this.help, 'histogram');
-    for (const [key, s] of this.series) {
-      const sep = key ? ',' : '';
-      this.bounds.forEach((b, i) => (out += `${this.name}_bucket{${key}${sep}le="${b}"} ${s.buckets[i]}\n`));
-      out += `${this.name}_bucket{${key}${sep}le="+Inf"} ${s.count}\n`;
-      out += `${this.name}_sum${braces(key)} ${s.sum}\n${this.name}_count${braces(key)} ${s.count}\n`;
-    }
-    return out;
-  }
-}
 
 export interface MetricSources {
   queueDepth?: () => number;
@@ -211,46 +107,7 @@ export class OperatorMetrics implements ControllerMetrics {
       return parts;
     },
   );
-  // The longest event-loop block since start (a reconcile must never hold the loop for long).
-  private readonly loopDelay = monitorEventLoopDelay({ resolution: 10 });
-  readonly loopDelayMax = new Gauge(
-    'ponyexpress_event_loop_delay_max_seconds',
-    'Longest event-loop delay seen since start.',
-    () => this.loopDelay.max / 1e9,
-  );
-  readonly loopDelayP99 = new Gauge(
-    'ponyexpress_event_loop_delay_p99_seconds',
-    '99th percentile of event-loop delay since start.',
-    () => this.loopDelay.percentile(99) / 1e9,
-  );
-  // The delay above is wall-clock: on a loaded machine it includes time the process was not scheduled at all.
-  // The main thread's own CPU time between two ticks of a 20 ms timer is what the loop itself spent busy.
-  private loopCpuMaxUs = 0;
-  private loopCpuMaxKernelUs = 0;
-  readonly loopBlockCpuMax = new Gauge(
-    'ponyexpress_event_loop_block_cpu_max_seconds',
-    'Longest main-thread CPU time between two 20 ms timer ticks since start (the loop busy, not descheduled).',
-    () => this.loopCpuMaxUs / 1e6,
-  );
-  // Page faults and syscalls count as the loop's CPU too: this tells them from our JavaScript.
-  readonly loopBlockCpuMaxKernel = new Gauge(
-    'ponyexpress_event_loop_block_cpu_max_kernel_seconds',
-    'Of the longest main-thread CPU burst above, the time spent in the kernel (system time).',
-    () => this.loopCpuMaxKernelUs / 1e6,
-  );
-  readonly loopBlockCpu = new Histogram(
-    'ponyexpress_event_loop_block_cpu_seconds',
-    'Main-thread CPU time between two 20 ms timer ticks (a burst while promoting apart from one at start-up).',
-    [0.01, 0.02, 0.035, 0.05, 0.1, 0.25],
-  );
-  // The longest garbage-collection pause by kind: tells a long CPU burst that is V8's own from one that is ours.
-  private readonly gcMaxMs: Record<string, number> = {};
-  readonly gcPauseMax = new LabelledGauge(
-    'ponyexpress_gc_pause_max_seconds',
-    'Longest garbage-collection pause since start, by kind (minor, major, incremental, weakcb).',
-    'kind',
-    () => Object.fromEntries(Object.entries(this.gcMaxMs).map(([kind, ms]) => [kind, ms / 1000])),
-  );
+  readonly loop = new LoopMetrics();
   readonly isLeader: Gauge;
   readonly queueDepth: Gauge;
   readonly informers: Gauge;
@@ -260,23 +117,6 @@ export class OperatorMetrics implements ControllerMetrics {
 
   constructor(sources: MetricSources = {}) {
     this.sources = { ...sources };
-    this.loopDelay.enable();
-    let last = process.threadCpuUsage();
-    setInterval(() => {
-      const now = process.threadCpuUsage();
-      const kernelUs = now.system - last.system;
-      const us = now.user - last.user + kernelUs;
-      if (us > this.loopCpuMaxUs) [this.loopCpuMaxUs, this.loopCpuMaxKernelUs] = [us, kernelUs];
-      this.loopBlockCpu.observe(us / 1e6);
-      last = now;
-    }, 20).unref();
-    new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) {
-        const { detail } = entry as PerformanceEntry & { detail?: { kind?: number } };
-        const kind = GC_KINDS[detail?.kind ?? -1] ?? 'other';
-        this.gcMaxMs[kind] = Math.max(this.gcMaxMs[kind] ?? 0, entry.duration);
-      }
-    }).observe({ entryTypes: ['gc'] });
     const s = () => this.sources;
     this.isLeader = new Gauge('ponyexpress_leader', '1 while this replica holds the Lease (and may write).', () =>
       s().isLeader?.() ? 1 : 0,
@@ -326,12 +166,7 @@ export class OperatorMetrics implements ControllerMetrics {
       this.connections,
       this.rss,
       this.memory,
-      this.loopDelayMax,
-      this.loopDelayP99,
-      this.loopBlockCpuMax,
-      this.loopBlockCpuMaxKernel,
-      this.loopBlockCpu,
-      this.gcPauseMax,
+      ...this.loop.all(),
     ];
     return all.map((m) => m.render()).join('');
   }

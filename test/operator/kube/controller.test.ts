@@ -4,7 +4,7 @@ import type { ReconcileOutcome } from '../../../operator/kube/queue.js';
 import { PromotionController } from '../../../operator/kube/controller.js';
 import { KubeError } from '../../../operator/kube/client.js';
 import { EventRecorder } from '../../../operator/kube/events.js';
-import { Counter, Histogram } from '../../../operator/runtime/metrics.js';
+import { Counter, Histogram } from '../../../operator/runtime/prom.js';
 import { silentLogger } from '../../../operator/telemetry.js';
 import { digestOf, job, REPO, STAGING } from '../core/fixtures.js';
 import type { PromotionStatus } from '../../../operator/core/resource.js';

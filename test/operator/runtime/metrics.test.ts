@@ -1,5 +1,6 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import { Counter, Histogram, MEMORY_PARTS, OperatorMetrics } from '../../../operator/runtime/metrics.js';
+import { MEMORY_PARTS, OperatorMetrics } from '../../../operator/runtime/metrics.js';
+import { Counter, Histogram } from '../../../operator/runtime/prom.js';
 import { createLogger } from '../../../operator/runtime/log.js';
 import { startProbeServer } from '../../../operator/runtime/server.js';
 

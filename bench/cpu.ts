@@ -1,0 +1,53 @@
+// The operator's share of the CPUs: its main thread's time on a CPU and waiting for one, and, for
+// --operator-cpu, a CPU of its own, as on a node apart from the control plane (Linux: /proc, taskset).
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+
+/** A process's main thread: seconds on a CPU and seconds runnable but waiting for one, since it started. */
+export function mainThreadSchedstat(pid: number): { cpu: number; wait: number } {
+  const [cpu, wait] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ').map(Number);
+  return { cpu: cpu / 1e9, wait: wait / 1e9 };
+}
+
+/** Every descendant of `root`, from the parent field of /proc/<pid>/stat. */
+function descendants(root: number): number[] {
+  const parent = new Map<number, number>();
+  for (const d of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const found: number[] = [];
+  for (let frontier = [root]; frontier.length;) {
+    frontier = [...parent].filter(([, pp]) => frontier.includes(pp)).map(([pid]) => pid);
+    found.push(...frontier);
+  }
+  return found;
+}
+
+/**
+ * Gives the operator CPU `cpu` alone: every thread of the operator there, and this bench with everything
+ * it started (the control plane, kwok) on the other CPUs. Returns what it did, for the report.
+ */
+export function pinOperator(operatorPid: number, cpu: number): string {
+  const all = cpus().length;
+  const others = [...Array(all).keys()].filter((c) => c !== cpu);
+  if (!Number.isInteger(cpu) || cpu < 0 || cpu >= all || others.length === 0)
+    throw new Error(`--operator-cpu ${cpu}: needs a CPU number from 0 to ${all - 1} on a machine with 2 CPUs or more`);
+  const rest = [process.pid, ...descendants(process.pid)].filter((pid) => pid !== operatorPid);
+  let pinned = 0;
+  for (const pid of rest) {
+    try {
+      execFileSync('taskset', ['-a', '-p', '-c', others.join(','), String(pid)], { stdio: 'ignore' });
+      pinned++;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(operatorPid)], { stdio: 'ignore' });
+  return `the operator alone on CPU ${cpu}; this bench and the ${pinned - 1} processes it started on CPU ${others.join(',')}`;
+}
