@@ -54,7 +54,10 @@ export function productionWorkloads(observed: Observed): WorkloadLike[] {
 export function waveWorkloads(observed: Observed, wave: readonly string[]): WorkloadLike[] {
   return productionWorkloads(observed)
     .filter((w) => wave.includes(componentOf(w) ?? ''))
-    .sort((a, b) => (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
+    .sort((a, b) => {
+      const [x, y] = [a.metadata.name ?? '', b.metadata.name ?? ''];
+      return x < y ? -1 : x > y ? 1 : 0; // code units: localeCompare would load ICU's collator (eslint.config.js)
+    });
 }
 
 function setImages(w: WorkloadLike, flight: InFlightStatus, settings: Settings, wave: number): SetImages {
