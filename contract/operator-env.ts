@@ -37,6 +37,14 @@ export const OPERATOR_ENV = {
   webhookMaxBodyBytes: 'PONYEXPRESS_WEBHOOK_MAX_BODY_BYTES',
 } as const;
 
+/** V8's old-generation cap for the operator, MiB (`--max-old-space-size` below). */
+export const OPERATOR_HEAP_MIB = 160;
+/**
+ * The least memory limit the operator's chart accepts, MiB: the heap's cap and what lives beside it (the node
+ * binary's pages, stacks, malloc, the young generation: 68 MiB at 500 pipelines), with room.
+ */
+export const OPERATOR_MEMORY_LIMIT_FLOOR_MIB = OPERATOR_HEAP_MIB + 96;
+
 /**
  * How the operator's Node process runs: set by its chart, and the benchmark's default, so it measures what
  * ships. V8's old generation is held inside the container's memory limit (pressure shows as GC, not an OOM
@@ -45,7 +53,7 @@ export const OPERATOR_ENV = {
  * waited for descheduled helpers (up to 125 ms at 500 pipelines; 60-67 ms with one: docs/operator-bench.md).
  */
 export const OPERATOR_PROCESS_ENV: Readonly<Record<string, string>> = {
-  NODE_OPTIONS: '--max-old-space-size=160 --max-semi-space-size=2 --v8-pool-size=1',
+  NODE_OPTIONS: `--max-old-space-size=${OPERATOR_HEAP_MIB} --max-semi-space-size=2 --v8-pool-size=1`,
 };
 
 /** The compiled entry point, as operator/Dockerfile builds it. */

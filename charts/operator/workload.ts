@@ -157,10 +157,7 @@ function podSpec(props: OperatorWorkloadProps, serviceAccountName: string): k8s.
         ],
         livenessProbe: probe('/healthz', OPERATOR_PROBE.livenessFailureThreshold),
         readinessProbe: probe('/readyz', 1),
-        resources: resourceRequirements(
-          { requests: { cpu: '50m', memory: '96Mi' }, limits: { memory: '256Mi' } },
-          tmp.storage,
-        ),
+        resources: resourceRequirements(props.settings.resources, tmp.storage),
         securityContext: restrictedContainerSecurityContext(OPERATOR_UID),
         volumeMounts: [
           tmp.mount,

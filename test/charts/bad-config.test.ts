@@ -409,7 +409,22 @@ describe('operator.yaml (the operator chart settings)', () => {
     [
       'a misspelt field',
       { namespce: 'ops' },
-      'namespce: found an unknown field (did you mean "namespace"?), expected one of namespace, image, watchScope, replicas, apiServer, metrics, webhook',
+      'namespce: found an unknown field (did you mean "namespace"?), expected one of namespace, image, watchScope, replicas, resources, apiServer, metrics, webhook',
+    ],
+    [
+      'a memory limit the heap outgrows',
+      { resources: { limits: { memory: '128Mi' } } },
+      'resources.limits.memory: found "128Mi", expected at least 256Mi: the operator\'s heap may grow to 160 MiB (--max-old-space-size) and more lives beside it',
+    ],
+    [
+      'a memory limit under the request',
+      { resources: { requests: { memory: '512Mi' }, limits: { memory: '300Mi' } } },
+      'resources.limits.memory: found "300Mi", expected at least requests.memory (512Mi)',
+    ],
+    [
+      'a CPU request typo',
+      { resources: { requests: { cpu: '250mc' } } },
+      'resources.requests.cpu: found "250mc", expected a CPU quantity such as "250m" or "1"',
     ],
     [
       'an API server CIDR typo',

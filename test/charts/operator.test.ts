@@ -17,8 +17,8 @@ const PIPELINES: OperatorPipeline[] = [
   },
 ];
 const settings = (raw: Record<string, unknown> = {}) => operatorSettingsSchema.parse(raw);
-const objects = (pipelines = PIPELINES) =>
-  renderOperator({ pipelines, settings: settings() }).files.map((f) => f.object as Obj);
+const objects = (pipelines = PIPELINES, raw?: Record<string, unknown>) =>
+  renderOperator({ pipelines, settings: settings(raw) }).files.map((f) => f.object as Obj);
 const ofKind = (kind: string, list = objects()) => list.filter((o) => o.kind === kind);
 
 describe('RBAC', () => {
@@ -179,6 +179,21 @@ describe('Deployment', () => {
 
   test("runs the operator's command, with the V8 flags Node refuses in NODE_OPTIONS", () => {
     expect(pod.containers[0].command).toEqual([...OPERATOR_COMMAND]);
+  });
+
+  test('requests 50m CPU and 96Mi with a 256Mi limit and no CPU limit; environments/operator.yaml changes one field alone', () => {
+    const resources = (raw?: Record<string, unknown>) =>
+      ofKind('Deployment', objects(PIPELINES, raw))[0].spec.template.spec.containers[0].resources;
+    expect(resources()).toMatchObject({ requests: { cpu: '50m', memory: '96Mi' }, limits: { memory: '256Mi' } });
+    expect(resources().limits.cpu).toBeUndefined();
+    expect(resources({ resources: { requests: { cpu: '250m' } } })).toMatchObject({
+      requests: { cpu: '250m', memory: '96Mi' },
+      limits: { memory: '256Mi' },
+    });
+    expect(resources({ resources: { limits: { memory: '512Mi', cpu: '1' } } })).toMatchObject({
+      requests: { cpu: '50m', memory: '96Mi' },
+      limits: { memory: '512Mi', cpu: '1' },
+    });
   });
 
   test('only the operator pod mounts a token; the ServiceAccount itself does not', () => {
