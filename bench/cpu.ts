@@ -3,11 +3,12 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { parseSchedstat } from '../operator/runtime/loop-metrics.js';
 
 /** A process's main thread: seconds on a CPU and seconds runnable but waiting for one, since it started. */
 export function mainThreadSchedstat(pid: number): { cpu: number; wait: number } {
-  const [cpu, wait] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ').map(Number);
-  return { cpu: cpu / 1e9, wait: wait / 1e9 };
+  const { cpuNs, waitNs } = parseSchedstat(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8'));
+  return { cpu: cpuNs / 1e9, wait: waitNs / 1e9 };
 }
 
 /** Every descendant of `root`, from the parent field of /proc/<pid>/stat. */

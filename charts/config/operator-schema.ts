@@ -43,14 +43,13 @@ const operatorResources = z
   })
   .superRefine((r, ctx) => {
     const limit = memoryBytes(r.limits.memory);
-    const expected =
-      limit < memoryBytes(FLOOR)
-        ? `at least ${FLOOR}: the operator's heap may grow to ${OPERATOR_HEAP_MIB} MiB (--max-old-space-size) and more lives beside it`
-        : limit < memoryBytes(r.requests.memory)
-          ? `at least requests.memory (${r.requests.memory})`
-          : undefined;
-    if (expected)
+    const refuse = (expected: string) =>
       ctx.addIssue({ code: 'custom', path: ['limits', 'memory'], message: expected, input: r.limits.memory });
+    if (limit < memoryBytes(FLOOR))
+      refuse(
+        `at least ${FLOOR}: the operator's heap may grow to ${OPERATOR_HEAP_MIB} MiB (--max-old-space-size) and more lives beside it`,
+      );
+    else if (limit < memoryBytes(r.requests.memory)) refuse(`at least requests.memory (${r.requests.memory})`);
   });
 
 export const operatorSettingsSchema = z.strictObject({

@@ -18,9 +18,15 @@ type TickGapPart = (typeof TICK_GAP_PARTS)[number];
 
 const TICK_MS = 20;
 
+/** A thread's schedstat (Linux, /proc/.../schedstat): ns on a CPU, and ns runnable but waiting for one. */
+export function parseSchedstat(text: string): { cpuNs: number; waitNs: number } {
+  const [cpuNs, waitNs] = text.split(' ').map(Number);
+  return { cpuNs, waitNs };
+}
+
 /**
- * The calling thread's time waiting for a CPU while runnable, in ns (Linux's /proc/thread-self/schedstat,
- * its second field), or undefined where there is none. One descriptor, re-read at offset 0.
+ * The calling thread's time waiting for a CPU while runnable, in ns (/proc/thread-self/schedstat), or
+ * undefined where there is none. One descriptor, re-read at offset 0.
  */
 function runqueueClock(): (() => number) | undefined {
   let fd: number;
@@ -30,7 +36,7 @@ function runqueueClock(): (() => number) | undefined {
     return undefined;
   }
   const buf = Buffer.alloc(96);
-  return () => Number(buf.toString('latin1', 0, readSync(fd, buf, 0, buf.length, 0)).split(' ')[1]);
+  return () => parseSchedstat(buf.toString('latin1', 0, readSync(fd, buf, 0, buf.length, 0))).waitNs;
 }
 
 /** The event loop's metrics; create one per process, on the main thread. */
@@ -103,12 +109,9 @@ export class LoopMetrics {
       this.blockCpu.observe(us / 1e6);
       const gapMs = now.at - last.at;
       if (gapMs > this.gapMaxMs) {
-        const cpu = us / 1000;
-        const runqueue = (now.waitNs - last.waitNs) / 1e6;
+        const [cpu, runqueue] = [us / 1000, (now.waitNs - last.waitNs) / 1e6]; // runqueue 0 without schedstat
         this.gapMaxMs = gapMs;
-        this.gapParts = runqueueNs
-          ? { cpu, runqueue, other: Math.max(0, gapMs - cpu - runqueue) }
-          : { cpu, other: Math.max(0, gapMs - cpu) };
+        this.gapParts = { cpu, ...(runqueueNs && { runqueue }), other: Math.max(0, gapMs - cpu - runqueue) };
       }
       last = now;
     }, TICK_MS).unref();
