@@ -1,5 +1,5 @@
-// The operator's share of the CPUs: its main thread's time on a CPU and waiting for one, and, for
-// --operator-cpu, a CPU of its own, as on a node apart from the control plane (Linux: /proc, taskset).
+// The operator's share of the CPUs: its main thread's time on a CPU and waiting for one, each thread's CPU,
+// and, for --operator-cpu, a CPU of its own, as on a node apart from the control plane (Linux: /proc, taskset).
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -9,6 +9,21 @@ import { parseSchedstat } from '../operator/runtime/loop-metrics.js';
 export function mainThreadSchedstat(pid: number): { cpu: number; wait: number } {
   const { cpuNs, waitNs } = parseSchedstat(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8'));
   return { cpu: cpuNs / 1e9, wait: waitNs / 1e9 };
+}
+
+/** A process's threads by name (MainThread, V8Worker, libuv-worker, ...): seconds on a CPU, summed per name. */
+export function threadCpuByName(pid: number): Record<string, number> {
+  const byName: Record<string, number> = {};
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      const { cpuNs } = parseSchedstat(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8'));
+      byName[name] = (byName[name] ?? 0) + cpuNs / 1e9;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return byName;
 }
 
 /** Every descendant of `root`, from the parent field of /proc/<pid>/stat. */

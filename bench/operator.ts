@@ -13,7 +13,7 @@
 // (fact -> its plan, from its log), the API's (plan -> the answer, from its log) and the bench's
 // (answer -> its watch); where the time goes (queue, client-side wait, apiserver latency, watch lag);
 // requests and writes per promotion; RSS idle / after reconciling N / peak / at rest; open
-// connections; the longest event-loop block, and the CPU bursts while promoting; the CPU the hypervisor
+// connections; the longest event-loop block, the CPU bursts while promoting and each operator thread's CPU; the CPU the hypervisor
 // stole from this machine while the operator ran (bench/steal.ts).
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -21,7 +21,7 @@ import globalSetup from '../test/cluster/global-setup.js';
 import globalTeardown from '../test/cluster/global-teardown.js';
 import { readState } from '../test/cluster/harness/index.js';
 import { StealSampler } from './steal.js';
-import { mainThreadSchedstat, pinOperator } from './cpu.js';
+import { mainThreadSchedstat, pinOperator, threadCpuByName } from './cpu.js';
 import { eachLimited, Fleet } from '../test/cluster/operator/support/fleet.js';
 import type { WatchScope } from '../operator/kube/cache.js';
 import { OPERATOR_NODE_FLAGS, OPERATOR_PROCESS_ENV } from '../contract/index.js';
@@ -195,6 +195,7 @@ async function run(): Promise<void> {
   const writesBefore = await writes();
   const requestsBefore = await requests();
   const schedBefore = mainThreadSchedstat(op.pid!);
+  const threadsBefore = threadCpuByName(op.pid!);
   // What the peak is made of: V8's parts and the kernel's split of the resident pages.
   let rssPeak = 0;
   let memoryPeak: Record<string, string> = {};
@@ -234,6 +235,7 @@ async function run(): Promise<void> {
   );
   const promoteAllMs = Date.now() - t;
   const schedAfter = mainThreadSchedstat(op.pid!);
+  const threadsAfter = threadCpuByName(op.pid!);
   progress(`all promoted in ${(promoteAllMs / 1000).toFixed(1)} s`);
   await sleep(3000);
   clearInterval(sampler);
@@ -456,6 +458,13 @@ async function run(): Promise<void> {
   row(
     "  the operator's main thread while promoting: on a CPU / runnable, waiting for one",
     `${ran.toFixed(1)} s / ${waited.toFixed(1)} s (${((waited / ran) * 100).toFixed(0)}% of its CPU time)`,
+  );
+  // V8's helper threads and libuv's pool share the operator's CPU with the main thread.
+  row(
+    "  the operator's threads' CPU while promoting, by thread name, s",
+    Object.entries(threadsAfter)
+      .map(([name, s]) => `${name} ${(s - (threadsBefore[name] ?? 0)).toFixed(1)}`)
+      .join(', '),
   );
   row('load average of this machine at the end (1 min)', (await import('node:os')).loadavg()[0].toFixed(1));
   row("CPU stolen by the hypervisor while the operator ran (/proc/stat's steal)", steal.summary());
