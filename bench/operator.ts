@@ -13,8 +13,8 @@
 // (fact -> its plan, from its log), the API's (plan -> the answer, from its log) and the bench's
 // (answer -> its watch); where the time goes (queue, client-side wait, apiserver latency, watch lag);
 // requests and writes per promotion; RSS idle / after reconciling N / peak / at rest; open
-// connections; the longest event-loop block, the CPU bursts while promoting and each operator thread's CPU; the CPU the hypervisor
-// stole from this machine while the operator ran (bench/steal.ts).
+// connections; the longest event-loop block, the CPU bursts while promoting and each operator
+// thread's CPU; the CPU the hypervisor stole from this machine while the operator ran (bench/steal.ts).
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import globalSetup from '../test/cluster/global-setup.js';
