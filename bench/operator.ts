@@ -12,22 +12,24 @@
 // reactions only, Kubernetes' Job and rollout time excluded), and of that the operator's own part
 // (fact -> its plan, from its log), the API's (plan -> the answer, from its log) and the bench's
 // (answer -> its watch); where the time goes (queue, client-side wait, apiserver latency, watch lag);
-// requests and writes per promotion; RSS idle / after reconciling N / peak / at rest; open
+// requests and writes per promotion; RSS idle / after reconciling N / peak / at rest; after a minute
+// at rest, a restart with N Promotions (every cache listed at once); open
 // connections; the longest event-loop block, the CPU bursts while promoting and each operator
 // thread's CPU; the CPU the hypervisor stole from this machine while the operator ran (bench/steal.ts).
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import globalSetup from '../test/cluster/global-setup.js';
 import globalTeardown from '../test/cluster/global-teardown.js';
-import { readState } from '../test/cluster/harness/index.js';
+import { readState, waitUntil } from '../test/cluster/harness/index.js';
 import { StealSampler } from './steal.js';
-import { mainThreadSchedstat, pinOperator, threadCpuByName } from './cpu.js';
+import { freeCpuForOperator, mainThreadSchedstat, threadCpuByName } from './cpu.js';
 import { eachLimited, Fleet } from '../test/cluster/operator/support/fleet.js';
 import type { WatchScope } from '../operator/kube/cache.js';
 import { OPERATOR_NODE_FLAGS, OPERATOR_PROCESS_ENV } from '../contract/index.js';
 import { GC_KINDS } from '../operator/runtime/loop-metrics.js';
 import { MEMORY_PARTS } from '../operator/runtime/metrics.js';
 import { watchFacts } from './facts.js';
+import type { OperatorProcess } from '../test/cluster/operator/support/operator-process.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -120,22 +122,25 @@ async function run(): Promise<void> {
   const setUpMs = Date.now() - t;
   progress(`set up in ${(setUpMs / 1000).toFixed(0)} s; starting the operator`);
 
+  const placement = OPERATOR_CPU === undefined ? 'shared by all' : freeCpuForOperator(OPERATOR_CPU);
   const steal = new StealSampler();
   // Production lease settings (15 s / 2 s) and watch timeouts, as a real install runs.
-  const op = await fleet.startOperator(
-    'bench-0',
-    {
-      PONYEXPRESS_LEASE_DURATION_SECONDS: '15',
-      PONYEXPRESS_LEASE_RETRY_SECONDS: '2',
-      PONYEXPRESS_LOG_LEVEL: 'info',
-      PONYEXPRESS_WATCH_TIMEOUT_SECONDS: '300',
-      PONYEXPRESS_INFORMER_WATCHDOG_SECONDS: '420',
-      ...PROCESS_ENV,
-    },
-    'js',
-    NODE_FLAGS,
-  );
-  const placement = OPERATOR_CPU === undefined ? 'shared by all' : pinOperator(op.pid!, OPERATOR_CPU);
+  const startOperator = () =>
+    fleet.startOperator(
+      'bench-0',
+      {
+        PONYEXPRESS_LEASE_DURATION_SECONDS: '15',
+        PONYEXPRESS_LEASE_RETRY_SECONDS: '2',
+        PONYEXPRESS_LOG_LEVEL: 'info',
+        PONYEXPRESS_WATCH_TIMEOUT_SECONDS: '300',
+        PONYEXPRESS_INFORMER_WATCHDOG_SECONDS: '420',
+        ...PROCESS_ENV,
+      },
+      'js',
+      NODE_FLAGS,
+      OPERATOR_CPU === undefined ? undefined : [OPERATOR_CPU],
+    );
+  const op = await startOperator();
   progress(`CPUs: ${placement}`);
   const metric = (name: string, filter = '') => op.counter(name, filter);
   const rss = async () => (await metric('ponyexpress_process_resident_memory_bytes')) / MiB;
@@ -151,10 +156,7 @@ async function run(): Promise<void> {
   // --- N Promotions appear at once: time until each has a status -----------------------------
   // The longest burst before any Promotion exists is the process's own start-up (module loading).
   // The kernel's part (page faults, syscalls) tells the machine's stalls from the operator's JavaScript.
-  const ms = async (name: string) => ((await metric(name)) * 1000).toFixed(1);
-  const cpuBurst = async () =>
-    `${await ms('ponyexpress_event_loop_block_cpu_max_seconds')} ms (kernel ${await ms('ponyexpress_event_loop_block_cpu_max_kernel_seconds')})`;
-  progress(`RSS idle ${rssIdle.toFixed(1)} MiB, CPU burst max ${await cpuBurst()}; creating ${PIPELINES} Promotions`);
+  progress(`RSS idle ${rssIdle.toFixed(1)} MiB, CPU burst max ${await cpuBurst(op)}; creating ${PIPELINES} Promotions`);
   t = Date.now();
   // Rollouts of 3,000 Deployments at once take minutes on a shared 2-core control plane: a 120 s
   // rollout timeout failed 13 of 500 promotions (the operator's timeout worked; the bench then
@@ -165,7 +167,7 @@ async function run(): Promise<void> {
   progress(
     `all reconciled in ${(reconcileAllMs / 1000).toFixed(1)} s; RSS ${(await rss()).toFixed(1)} MiB; ` +
       `loop delay max ${((await metric('ponyexpress_event_loop_delay_max_seconds')) * 1000).toFixed(0)} ms, ` +
-      `CPU burst max ${await cpuBurst()}; ` +
+      `CPU burst max ${await cpuBurst(op)}; ` +
       `writes ${await writes()}, connections ${await metric('ponyexpress_apiserver_connections')}, ` +
       `informers ${await metric('ponyexpress_informers')}`,
   );
@@ -256,15 +258,8 @@ async function run(): Promise<void> {
   const informers = await metric('ponyexpress_informers');
   const loopMaxMs = (await metric('ponyexpress_event_loop_delay_max_seconds')) * 1000;
   const loopP99Ms = (await metric('ponyexpress_event_loop_delay_p99_seconds')) * 1000;
-  const loopCpu = await cpuBurst();
-  const gcMaxMs = Object.fromEntries(
-    await Promise.all(
-      Object.values(GC_KINDS).map(
-        async (kind) =>
-          [kind, ((await metric('ponyexpress_gc_pause_max_seconds', `kind="${kind}"`)) * 1000).toFixed(1)] as const,
-      ),
-    ),
-  );
+  const loopCpu = await cpuBurst(op);
+  const gcMaxMs = await gcMax(op);
   const rssAfter = await rss();
   const memoryAfter = await memory();
   // A minute with nothing to do: what the fleet costs at rest, once V8's memory reducer has run.
@@ -273,17 +268,34 @@ async function run(): Promise<void> {
   const memoryRest = await memory();
   // Read again: V8's memory reducer (--optimize-for-size, OPERATOR_NODE_FLAGS) collects in this minute.
   const loopMaxRestMs = (await metric('ponyexpress_event_loop_delay_max_seconds')) * 1000;
-  const loopCpuRest = await cpuBurst();
-  // The longest gap between two 20 ms ticks since start, split: on a CPU, waiting for one, the rest.
-  const gapMs = async (part?: string) =>
-    (
-      (await metric(
-        `ponyexpress_event_loop_tick_gap_max${part ? '_part' : ''}_seconds`,
-        part ? `part="${part}"` : '',
-      )) * 1000
-    ).toFixed(1);
-  const gap = `${await gapMs()} ms: on a CPU ${await gapMs('cpu')}, waiting for one ${await gapMs('runqueue')}, the rest ${await gapMs('other')}`;
+  const loopCpuRest = await cpuBurst(op);
+  const gap = await tickGap(op);
   await op.stop();
+
+  // --- a restart with N Promotions: every cache listed and every Promotion reconciled at once ---------
+  // (a rolling update of the operator). The released lease lets the new process lead at once. Done: ready
+  // (every cache synced), all informers up, and the work queue empty.
+  const restartedAt = Date.now();
+  const again = await startOperator();
+  const informersBefore = informers;
+  await waitUntil(
+    async () =>
+      (await fetch(`http://127.0.0.1:${again.metricsPort}/readyz`)).ok &&
+      (await again.counter('ponyexpress_informers')) >= informersBefore &&
+      (await again.counter('ponyexpress_queue_depth')) === 0 &&
+      (await again.counter('ponyexpress_reconciles_total')) >= PIPELINES,
+    { what: `all ${PIPELINES} Promotions reconciled after a restart`, timeoutMs: 600_000, intervalMs: 100 },
+  );
+  const restartMs = Date.now() - restartedAt;
+  await sleep(5000);
+  const restart = {
+    loopMaxMs: (await again.counter('ponyexpress_event_loop_delay_max_seconds')) * 1000,
+    cpu: await cpuBurst(again),
+    gap: await tickGap(again),
+    gcMaxMs: await gcMax(again),
+    rss: (await again.counter('ponyexpress_process_resident_memory_bytes')) / MiB,
+  };
+  await again.stop();
 
   // When the operator planned each step (its 'reconcile' log lines, written before it acts) and when the
   // apiserver answered (the lines execute.ts writes after each answer). Fact (bench) -> plan is the
@@ -466,8 +478,46 @@ async function run(): Promise<void> {
       .map(([name, s]) => `${name} ${(s - (threadsBefore[name] ?? 0)).toFixed(1)}`)
       .join(', '),
   );
+  row(
+    `a restart with ${PIPELINES} Promotions: all reconciled after / RSS 5 s later`,
+    `${(restartMs / 1000).toFixed(1)} s / ${restart.rss.toFixed(1)} MiB`,
+  );
+  row('  event-loop delay, longest (target <= 50)', `${restart.loopMaxMs.toFixed(1)} ms`);
+  row('  longest main-thread CPU burst between 20 ms ticks', restart.cpu);
+  row('  longest gap between two 20 ms ticks', restart.gap);
+  row('  longest garbage-collection pause by kind, ms', JSON.stringify(restart.gcMaxMs));
   row('load average of this machine at the end (1 min)', (await import('node:os')).loadavg()[0].toFixed(1));
   row("CPU stolen by the hypervisor while the operator ran (/proc/stat's steal)", steal.summary());
+}
+
+/** The operator's longest main-thread CPU burst between two 20 ms ticks, and the kernel's part of it. */
+async function cpuBurst(o: OperatorProcess): Promise<string> {
+  const ms = async (name: string) => ((await o.counter(name)) * 1000).toFixed(1);
+  return `${await ms('ponyexpress_event_loop_block_cpu_max_seconds')} ms (kernel ${await ms('ponyexpress_event_loop_block_cpu_max_kernel_seconds')})`;
+}
+
+/** The longest gap between two 20 ms ticks since start, split: on a CPU, waiting for one, the rest. */
+async function tickGap(o: OperatorProcess): Promise<string> {
+  const gapMs = async (part?: string) =>
+    (
+      (await o.counter(
+        `ponyexpress_event_loop_tick_gap_max${part ? '_part' : ''}_seconds`,
+        part ? `part="${part}"` : '',
+      )) * 1000
+    ).toFixed(1);
+  return `${await gapMs()} ms: on a CPU ${await gapMs('cpu')}, waiting for one ${await gapMs('runqueue')}, the rest ${await gapMs('other')}`;
+}
+
+/** The longest garbage-collection pause by kind since start, ms. */
+async function gcMax(o: OperatorProcess): Promise<Record<string, string>> {
+  return Object.fromEntries(
+    await Promise.all(
+      Object.values(GC_KINDS).map(
+        async (kind) =>
+          [kind, ((await o.counter('ponyexpress_gc_pause_max_seconds', `kind="${kind}"`)) * 1000).toFixed(1)] as const,
+      ),
+    ),
+  );
 }
 
 /** Anonymous (heap, malloc, stacks) against file-backed (the node binary's code, shared libraries) resident pages. */

@@ -94,6 +94,7 @@ export class Fleet {
     env: Record<string, string> = {},
     entry: 'ts' | 'js' = 'ts',
     nodeFlags?: readonly string[],
+    cpus?: readonly number[],
   ): Promise<OperatorProcess> {
     const op = new OperatorProcess({
       kubeconfig: await this.system.operatorKubeconfig(),
@@ -103,6 +104,7 @@ export class Fleet {
       env: { [OPERATOR_ENV.watchScope]: this.watchScope, ...env },
       entry,
       nodeFlags,
+      cpus,
     });
     await op.start();
     return op;

@@ -27,6 +27,8 @@ export interface OperatorProcessOptions {
   entry?: 'ts' | 'js';
   /** V8 flags on the command line. @default OPERATOR_NODE_FLAGS, as the chart runs it */
   nodeFlags?: readonly string[];
+  /** The CPUs it may run on from its first instruction (`taskset -c`; bench/operator.ts --operator-cpu). @default all */
+  cpus?: readonly number[];
 }
 
 export interface LogRecord {
@@ -59,7 +61,10 @@ export class OperatorProcess {
       ...(this.o.nodeFlags ?? OPERATOR_NODE_FLAGS),
       ...(this.o.entry === 'js' ? [OPERATOR_ENTRY] : ['--import', 'tsx', 'operator/runtime/main.ts']),
     ];
-    const child = spawn(process.execPath, args, {
+    const [command, argv] = this.o.cpus
+      ? ['taskset', ['-c', this.o.cpus.join(','), process.execPath, ...args]]
+      : [process.execPath, args];
+    const child = spawn(command, argv, {
       cwd: REPO,
       env: {
         PATH: process.env.PATH,
