@@ -41,10 +41,21 @@ export interface CacheOptions {
   /**
    * Informers listing at once. Each start costs a list and a watch open, both behind the client's
    * rate limit: keep the queue there short (main.ts: half the QPS, about a second of requests)
-   * so no list waits out its deadline and writes never wait behind a fleet's start-up. @default 25
+   * so no list waits out its deadline and writes never wait behind a fleet's start-up (listsAtOnceFor).
+   * @default 25
    */
   listsAtOnce?: number;
   log: Logger;
+}
+
+/**
+ * Informers listing at once, by scope (main.ts). `namespaces`: thousands of small lists, half the QPS (about a
+ * second of requests). `cluster`: a handful of big ones (every pod, every Deployment), one at a time; their pages
+ * in flight together only made more garbage at once: at a restart with 500 Promotions the longest event-loop
+ * delay passed 50 ms in 7 of 50 restarts with them together, in none of 60 one at a time (docs/operator-bench.md).
+ */
+export function listsAtOnceFor(scope: WatchScope, qps: number): number {
+  return scope === 'cluster' ? 1 : Math.max(1, Math.floor(qps / 2));
 }
 
 /** What the controller reads (a fake in unit tests). */

@@ -3,7 +3,7 @@
 // starts them in order and stops them in reverse on SIGTERM. Only the leader reconciles; every
 // replica keeps warm caches, so a new leader starts at once.
 import { loadClusterAccess } from '../kube/access.js';
-import { Cache } from '../kube/cache.js';
+import { Cache, listsAtOnceFor } from '../kube/cache.js';
 import { EventRecorder } from '../kube/events.js';
 import { KubeClient } from '../kube/client.js';
 import { PromotionController } from '../kube/controller.js';
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
     watchdogMs: config.informerWatchdogSeconds * 1000,
     onRestart: (resource, why) => metrics.informerRestarts.inc({ resource, why }),
     onLag: (resource, seconds) => metrics.watchLag.observe(seconds, { resource }),
-    listsAtOnce: Math.max(1, Math.floor(config.apiQps / 2)),
+    listsAtOnce: listsAtOnceFor(config.watchScope, config.apiQps),
     log,
   });
   const leadership: Leadership = config.leaderElection

@@ -1,7 +1,7 @@
 // The cache over a fake list/watch client: informers shared per (kind, namespace, selector),
 // stopped with their last Promotion, events routed only to the Promotions that use them, and
 // one Promotion's unreadable namespace never making the operator unready.
-import { Cache } from '../../../operator/kube/cache.js';
+import { Cache, listsAtOnceFor, type WatchScope } from '../../../operator/kube/cache.js';
 import type { KubeList, KubernetesObject } from '../../../operator/kube/client.js';
 import { silentLogger } from '../../../operator/telemetry.js';
 import { FakeListWatch, promotion, settle, startCache } from './list-watch-fake.js';
@@ -9,6 +9,38 @@ import { FakeListWatch, promotion, settle, startCache } from './list-watch-fake.
 const PROMOTIONS = '/apis/ponyexpress.dev/v1alpha1/namespaces/prod/promotions?';
 
 const started = (api: FakeListWatch) => startCache(api, ['prod']);
+
+/**
+ * Starts a cache for `count` Promotions (each with its own staging namespace) whose lists each take a few
+ * ms; returns the most lists that ran at once and the Promotions not synced after up to 2 s.
+ */
+async function startUp(count: number, scope: WatchScope, listsAtOnce: number) {
+  const api = new FakeListWatch();
+  const all = Array.from({ length: count }, (_, i) => promotion(`p${i}`, `app${i}`, `stg${i}`, 'prod'));
+  api.objects.set(scope === 'cluster' ? '/apis/ponyexpress.dev/v1alpha1/promotions?' : PROMOTIONS, all);
+  let listing = 0;
+  let most = 0;
+  const list = api.list.bind(api);
+  api.list = async <T extends KubernetesObject>(path: string, selector?: string): Promise<KubeList<T>> => {
+    most = Math.max(most, ++listing);
+    await new Promise((r) => setTimeout(r, 2));
+    listing--;
+    return list<T>(path, selector);
+  };
+  const cache = new Cache(api, {
+    watchNamespaces: ['prod'],
+    scope,
+    watchTimeoutMs: 60_000,
+    watchdogMs: 120_000,
+    listsAtOnce,
+    log: silentLogger,
+  });
+  await cache.start();
+  for (let i = 0; i < 400 && all.some((p) => cache.notSyncedFor(p)); i++) await new Promise((r) => setTimeout(r, 5));
+  const unsynced = all.filter((p) => cache.notSyncedFor(p)).map((p) => p.metadata.name);
+  await cache.stop();
+  return { most, unsynced };
+}
 
 describe('Cache', () => {
   it('shares one informer per (kind, namespace, selector) and lists/watches with the selector', async () => {
@@ -100,34 +132,16 @@ describe('Cache', () => {
   });
 
   it('lets only listsAtOnce informers list at a time, so a fleet start-up never queues lists past their deadline', async () => {
-    const api = new FakeListWatch();
-    api.objects.set(
-      PROMOTIONS,
-      Array.from({ length: 20 }, (_, i) => promotion(`p${i}`, `app${i}`, `stg${i}`, 'prod')),
-    );
-    let listing = 0;
-    let most = 0;
-    const list = api.list.bind(api);
-    api.list = async <T extends KubernetesObject>(path: string, selector?: string): Promise<KubeList<T>> => {
-      most = Math.max(most, ++listing);
-      await new Promise((r) => setTimeout(r, 2));
-      listing--;
-      return list<T>(path, selector);
-    };
-    const cache = new Cache(api, {
-      watchNamespaces: ['prod'],
-      watchTimeoutMs: 60_000,
-      watchdogMs: 120_000,
-      listsAtOnce: 3,
-      log: silentLogger,
-    });
-    await cache.start();
     // 20 Promotions: 4 staging informers each, plus the shared production ones.
-    const all = Array.from({ length: 20 }, (_, i) => promotion(`p${i}`, `app${i}`, `stg${i}`, 'prod'));
-    for (let i = 0; i < 200 && all.some((p) => cache.notSyncedFor(p)); i++) await new Promise((r) => setTimeout(r, 5));
-    expect(all.filter((p) => cache.notSyncedFor(p))).toEqual([]);
-    expect(most).toBe(3);
-    await cache.stop();
+    expect(await startUp(20, 'namespaces', 3)).toEqual({ most: 3, unsynced: [] });
+  });
+
+  it.each<[WatchScope, number]>([
+    ['cluster', 1],
+    ['namespaces', 50],
+  ])('in %s scope lists %d at a time by default (the client allowing 100/s)', async (scope, expected) => {
+    expect(listsAtOnceFor(scope, 100)).toBe(expected);
+    expect(await startUp(60, scope, listsAtOnceFor(scope, 100))).toEqual({ most: expected, unsynced: [] });
   });
 
   it('stops the informers of a deleted Promotion that no other Promotion uses', async () => {
