@@ -87,6 +87,13 @@ describe('staging follows a real registry (token auth, notifications, docker pus
     (await p.core.listNamespacedEvent({ namespace: p.staging })).items
       .filter((e) => e.involvedObject.kind === 'ImageFollow')
       .map((e) => `${e.type}/${e.reason}`);
+  // Events are sent off the reconcile's path (operator/kube/events.ts): one may land just after its status.
+  const eventRecorded = (typeReason: string) =>
+    waitUntil(async () => (await events()).includes(typeReason), {
+      what: `an ImageFollow Event ${typeReason}`,
+      timeoutMs: 10_000,
+      intervalMs: 250,
+    });
 
   beforeAll(async () => {
     webhookPort = await freePort();
@@ -171,7 +178,7 @@ describe('staging follows a real registry (token auth, notifications, docker pus
       reason: 'UpToDate',
       observedGeneration: 1,
     });
-    expect(await events()).toContain('Normal/Moved');
+    await eventRecorded('Normal/Moved');
   });
 
   it('a push reaches staging through the webhook (poll interval 1 h)', async () => {
@@ -250,7 +257,7 @@ describe('staging follows a real registry (token auth, notifications, docker pus
       expect(f.status?.conditions?.find((c) => c.type === 'Ready')?.message).toContain(
         `GET http://${quiet.host}/v2/ponyshop/tags/list?n=1000 failed: ECONNREFUSED`,
       );
-      expect(await events()).toContain('Warning/RegistryUnavailable');
+      await eventRecorded('Warning/RegistryUnavailable');
       expect(await stagingImages()).toEqual(before);
     } finally {
       await quiet.start();
