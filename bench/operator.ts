@@ -15,7 +15,8 @@
 // (answer -> its watch); where the time goes (queue, client-side wait, apiserver latency, watch lag);
 // requests and writes per promotion; RSS idle / after reconciling N / peak / at rest; after a minute
 // at rest, restarts with N Promotions (every cache listed at once); open connections; the longest
-// event-loop block, the CPU bursts while promoting and each operator thread's CPU; the CPU the hypervisor stole from this machine while the operator ran (bench/steal.ts).
+// event-loop block, the CPU bursts while promoting and each operator thread's CPU; the CPU the
+// hypervisor stole from this machine while the operator ran (bench/steal.ts).
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import globalSetup from '../test/cluster/global-setup.js';

@@ -40,9 +40,8 @@ export interface CacheOptions {
   onLag?: (resource: string, seconds: number) => void;
   /**
    * Informers listing at once. Each start costs a list and a watch open, both behind the client's
-   * rate limit: keep the queue there short (main.ts: half the QPS, about a second of requests)
-   * so no list waits out its deadline and writes never wait behind a fleet's start-up (listsAtOnceFor).
-   * @default 25
+   * rate limit: keep the queue there short (main.ts takes listsAtOnceFor, by scope) so no list
+   * waits out its deadline and writes never wait behind a fleet's start-up. @default 25
    */
   listsAtOnce?: number;
   log: Logger;

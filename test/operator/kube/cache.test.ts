@@ -2,7 +2,7 @@
 // stopped with their last Promotion, events routed only to the Promotions that use them, and
 // one Promotion's unreadable namespace never making the operator unready.
 import { Cache, listsAtOnceFor, type WatchScope } from '../../../operator/kube/cache.js';
-import type { KubeList, KubernetesObject } from '../../../operator/kube/client.js';
+import { paths, type KubeList, type KubernetesObject } from '../../../operator/kube/client.js';
 import { silentLogger } from '../../../operator/telemetry.js';
 import { FakeListWatch, promotion, settle, startCache } from './list-watch-fake.js';
 
@@ -17,7 +17,7 @@ const started = (api: FakeListWatch) => startCache(api, ['prod']);
 async function startUp(count: number, scope: WatchScope, listsAtOnce: number) {
   const api = new FakeListWatch();
   const all = Array.from({ length: count }, (_, i) => promotion(`p${i}`, `app${i}`, `stg${i}`, 'prod'));
-  api.objects.set(scope === 'cluster' ? '/apis/ponyexpress.dev/v1alpha1/promotions?' : PROMOTIONS, all);
+  api.objects.set(scope === 'cluster' ? `${paths.promotions()}?` : PROMOTIONS, all);
   let listing = 0;
   let most = 0;
   const list = api.list.bind(api);
