@@ -9,12 +9,18 @@ import { CLUSTER, KEEP, PRODUCTION_NS, STAGING_NS, WORK, run, withLib } from './
 
 /**
  * A kept cluster that ran the test before has another release somewhere: back to FIRST_TAG everywhere, with
- * no Promotion history (PostgreSQL, Redis, the registry and the pulled images stay). Its API must answer
- * first: a node container that Docker restarted (dockerd killed mid-run) may never serve again.
+ * no Promotion history (PostgreSQL, Redis, the registry and the pulled images stay). Its nodes must not have
+ * restarted since a bring-up completed (READY_MARK, on their tmpfs /run, is gone then): a node container that
+ * Docker restarted (dockerd killed mid-run) either never serves again or restarts every pod while its
+ * Deployments still say they are available. Its API must answer within 60 s.
  * stderr joins stdout, so a failure's message carries kubectl's reason.
  */
+const READY_MARK = '/run/ponyexpress-kind-ready';
 const RESET = `exec 2>&1
-for i in $(seq 1 60); do "\${KUBECTL[@]}" get --raw /readyz >/dev/null 2>&1 && break; sleep 1; done
+for node in $(kind get nodes --name "$CLUSTER"); do
+  docker exec "$node" test -e ${READY_MARK} || { echo "$node restarted since its bring-up completed (${READY_MARK} is gone)"; exit 1; }
+done
+SECONDS=0; while (( SECONDS < 60 )); do "\${KUBECTL[@]}" --request-timeout 5s get --raw /readyz >/dev/null 2>&1 && break; sleep 1; done
 "\${KUBECTL[@]}" --request-timeout 10s get --raw /readyz >/dev/null
 images="$(for ns in ${STAGING_NS} ${PRODUCTION_NS}; do
   "\${KUBECTL[@]}" -n "$ns" get deployment -l app.kubernetes.io/name=ponyshop -o jsonpath='{range .items[*]}{.spec.template.spec.containers[0].image}{"\\n"}{end}'
@@ -49,8 +55,22 @@ export function bringUp(): void {
     run('kind/eso.sh');
     buildAndPushBadImages();
     run('kind/05-deploy.sh');
+    withLib(
+      'mark the nodes ready',
+      `for node in $(kind get nodes --name "$CLUSTER"); do docker exec "$node" touch ${READY_MARK}; done`,
+    );
   } catch (error) {
-    if (!reused && !KEEP) tearDown();
+    // Not down.sh: WORK stays, with this run's log and the result the tests read (the teardown removes it).
+    if (!reused && !KEEP) {
+      try {
+        withLib(
+          'delete the cluster that did not come up, and its registry',
+          'kind delete cluster --name "$CLUSTER"; docker rm -f "$CLUSTER-registry" >/dev/null 2>&1 || true',
+        );
+      } catch (deleteError) {
+        process.stderr.write(`[kind] ${String(deleteError)}\n`);
+      }
+    }
     throw error;
   }
   process.stderr.write(
@@ -72,8 +92,10 @@ function resetKept(): boolean {
     withLib('reset the kept cluster to the first release', RESET);
     return true;
   } catch (error) {
+    // Every line prefixed: the tests relay only the background bring-up's [kind] lines (background.ts).
+    const reason = String(error).replace(/^/gm, '[kind]   ');
     process.stderr.write(
-      `[kind] the kept cluster ${CLUSTER} could not be reset, so it is deleted and created anew:\n${String(error)}\n`,
+      `[kind] the kept cluster ${CLUSTER} could not be reset, so it is deleted and created anew:\n${reason}\n`,
     );
     withLib('delete the kept cluster', 'kind delete cluster --name "$CLUSTER"');
     return false;
