@@ -1,6 +1,7 @@
 // The operator's share of the CPUs: its main thread's time on a CPU and waiting for one, each thread's CPU,
-// and, for --operator-cpu, a CPU of its own, as on a node apart from the control plane (Linux: /proc, taskset).
-import { execFileSync } from 'node:child_process';
+// and where it runs: shared, a CPU of its own (--operator-cpu), or first in line (--operator-rt)
+// (Linux: /proc, taskset, chrt).
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseSchedstat } from '../operator/runtime/loop-metrics.js';
@@ -52,7 +53,7 @@ function descendants(root: number): number[] {
  * (in a restart, the start of its storm) ran on the apiserver's CPUs (docs/operator-bench.md).
  * Returns what it did, for the report.
  */
-export function freeCpuForOperator(cpu: number): string {
+function freeCpuForOperator(cpu: number): string {
   const all = cpus().length;
   const others = [...Array(all).keys()].filter((c) => c !== cpu);
   if (!Number.isInteger(cpu) || cpu < 0 || cpu >= all || others.length === 0)
@@ -67,4 +68,52 @@ export function freeCpuForOperator(cpu: number): string {
     }
   }
   return `the operator alone on CPU ${cpu}; this bench and the ${pinned - 1} processes it started on CPU ${others.join(',')}`;
+}
+
+export interface Placement {
+  /** The command that starts the operator (OperatorProcess `launcher`); none: node itself. */
+  launcher?: string[];
+  /** Applied once the operator is up (each start and restart), with its PID. */
+  started?: (pid: number) => void;
+  /** What the report says of it. */
+  describe: string;
+}
+
+/**
+ * Where the operator runs. Shared by default: everything on every CPU, the kernel's fair share. `cpu`: alone on
+ * that CPU, the control plane on the others, as on a node of its own; here that leaves the control plane one
+ * core. `realtime`: every CPU, the operator first in line under SCHED_RR: a runnable thread of it takes a CPU at
+ * once, and the control plane has both cores the rest of the time. That is a node where the operator's CPU is
+ * there when it asks (a CPU request on a node with room), on a machine too small to give it a core and the
+ * control plane two. Its main thread is above its other threads: at one priority, a helper thread held the
+ * CPU the loop waited for through a whole 100 ms round-robin slice (run RT3, docs/operator-bench.md).
+ */
+export function placeOperator(opts: { cpu?: number; realtime: boolean }): Placement {
+  if (opts.cpu !== undefined && opts.realtime)
+    throw new Error('--operator-cpu and --operator-rt are two placements: give one of them');
+  if (opts.cpu !== undefined)
+    return { launcher: ['taskset', '-c', String(opts.cpu)], describe: freeCpuForOperator(opts.cpu) };
+  if (!opts.realtime) return { describe: 'shared by all' };
+  const launcher = ['chrt', '--rr', '2'];
+  const probe = spawnSync(launcher[0], [...launcher.slice(1), 'true'], { encoding: 'utf8' });
+  if (probe.status !== 0)
+    throw new Error(
+      `--operator-rt: \`${launcher.join(' ')} true\` failed (${(probe.stderr || probe.error?.message || '').trim()}); ` +
+        'it needs CAP_SYS_NICE and a real-time budget (/proc/sys/kernel/sched_rt_runtime_us, and cpu.rt_runtime_us of a cgroup v1 cpu group)',
+    );
+  const started = (pid: number) => {
+    for (const tid of readdirSync(`/proc/${pid}/task`).filter((t) => t !== String(pid))) {
+      try {
+        execFileSync('chrt', ['--rr', '-p', '1', tid], { stdio: 'ignore' });
+      } catch {
+        // exited meanwhile
+      }
+    }
+  };
+  return {
+    launcher,
+    started,
+    describe:
+      "every CPU shared; the operator's main thread first in line (SCHED_RR 2), its other threads next (SCHED_RR 1)",
+  };
 }

@@ -6,6 +6,8 @@
 //     try glibc's allocator settings; all default to the chart's process settings, OPERATOR_PROCESS_ENV and
 //     OPERATOR_NODE_FLAGS) [--operator-cpu N] (the operator alone on CPU N, the control plane on the others:
 //     as on a node of its own, where a loaded control plane does not hold the CPU its loop needs; bench/cpu.ts)
+//     [--operator-rt] (every CPU shared, the operator's threads first in line under SCHED_RR: its CPU is there
+//     when it asks, and the control plane has both cores the rest of the time; bench/cpu.ts)
 //     [--restarts N] (the restart at the end done N times, default 1: the median and spread of its longest block)
 // Measures: time until all N Promotions are reconciled at start; then all N staging
 // environments are released at once and every promotion is timed from watch events (bench/facts.ts):
@@ -23,7 +25,7 @@ import globalSetup from '../test/cluster/global-setup.js';
 import globalTeardown from '../test/cluster/global-teardown.js';
 import { readState, waitUntil } from '../test/cluster/harness/index.js';
 import { StealSampler } from './steal.js';
-import { freeCpuForOperator, mainThreadSchedstat, threadCpuByName } from './cpu.js';
+import { mainThreadSchedstat, placeOperator, threadCpuByName } from './cpu.js';
 import { eachLimited, Fleet } from '../test/cluster/operator/support/fleet.js';
 import type { WatchScope } from '../operator/kube/cache.js';
 import { OPERATOR_NODE_FLAGS, OPERATOR_PROCESS_ENV } from '../contract/index.js';
@@ -63,6 +65,7 @@ const PROCESS_ENV: Record<string, string> = {
   ...EXTRA_ENV,
 };
 const OPERATOR_CPU = process.argv.includes('--operator-cpu') ? arg('operator-cpu', NaN) : undefined;
+const OPERATOR_RT = process.argv.includes('--operator-rt');
 const RESTARTS = arg('restarts', 1);
 const MiB = 1024 * 1024;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -124,11 +127,11 @@ async function run(): Promise<void> {
   const setUpMs = Date.now() - t;
   progress(`set up in ${(setUpMs / 1000).toFixed(0)} s; starting the operator`);
 
-  const placement = OPERATOR_CPU === undefined ? 'shared by all' : freeCpuForOperator(OPERATOR_CPU);
+  const placement = placeOperator({ cpu: OPERATOR_CPU, realtime: OPERATOR_RT });
   const steal = new StealSampler();
   // Production lease settings (15 s / 2 s) and watch timeouts, as a real install runs.
-  const startOperator = () =>
-    fleet.startOperator(
+  const startOperator = async () => {
+    const started = await fleet.startOperator(
       'bench-0',
       {
         PONYEXPRESS_LEASE_DURATION_SECONDS: '15',
@@ -140,10 +143,13 @@ async function run(): Promise<void> {
       },
       'js',
       NODE_FLAGS,
-      OPERATOR_CPU === undefined ? undefined : [OPERATOR_CPU],
+      placement.launcher,
     );
+    placement.started?.(started.pid!);
+    return started;
+  };
   const op = await startOperator();
-  progress(`CPUs: ${placement}`);
+  progress(`CPUs: ${placement.describe}`);
   const metric = (name: string, filter = '') => op.counter(name, filter);
   const rss = async () => (await metric('ponyexpress_process_resident_memory_bytes')) / MiB;
   const writes = async () =>
@@ -385,7 +391,7 @@ async function run(): Promise<void> {
 
   const row = (k: string, v: string) => process.stdout.write(`${k.padEnd(62)} ${v}\n`);
   process.stdout.write(
-    `\nponyexpress operator benchmark: ${PIPELINES} pipelines (a staging + production namespace pair each), one operator, watch scope ${WATCH_SCOPE}, process env ${JSON.stringify(PROCESS_ENV)}, node flags ${JSON.stringify(NODE_FLAGS)}, CPUs: ${placement}\n`,
+    `\nponyexpress operator benchmark: ${PIPELINES} pipelines (a staging + production namespace pair each), one operator, watch scope ${WATCH_SCOPE}, process env ${JSON.stringify(PROCESS_ENV)}, node flags ${JSON.stringify(NODE_FLAGS)}, CPUs: ${placement.describe}\n`,
   );
   row('set-up of the apps (not the operator)', `${(setUpMs / 1000).toFixed(0)} s`);
   row(`time until all ${PIPELINES} Promotions reconciled (operator start)`, `${(reconcileAllMs / 1000).toFixed(1)} s`);

@@ -94,7 +94,7 @@ export class Fleet {
     env: Record<string, string> = {},
     entry: 'ts' | 'js' = 'ts',
     nodeFlags?: readonly string[],
-    cpus?: readonly number[],
+    launcher?: readonly string[],
   ): Promise<OperatorProcess> {
     const op = new OperatorProcess({
       kubeconfig: await this.system.operatorKubeconfig(),
@@ -104,7 +104,7 @@ export class Fleet {
       env: { [OPERATOR_ENV.watchScope]: this.watchScope, ...env },
       entry,
       nodeFlags,
-      cpus,
+      launcher,
     });
     await op.start();
     return op;

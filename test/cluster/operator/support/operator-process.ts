@@ -27,8 +27,11 @@ export interface OperatorProcessOptions {
   entry?: 'ts' | 'js';
   /** V8 flags on the command line. @default OPERATOR_NODE_FLAGS, as the chart runs it */
   nodeFlags?: readonly string[];
-  /** The CPUs it may run on from its first instruction (`taskset -c`; bench/operator.ts --operator-cpu). @default all */
-  cpus?: readonly number[];
+  /**
+   * A command that runs it from its first instruction, the node command line appended: `taskset -c 1` or
+   * `chrt --rr 1` (bench/cpu.ts, the bench's CPU placements). @default none, node itself
+   */
+  launcher?: readonly string[];
 }
 
 export interface LogRecord {
@@ -61,9 +64,7 @@ export class OperatorProcess {
       ...(this.o.nodeFlags ?? OPERATOR_NODE_FLAGS),
       ...(this.o.entry === 'js' ? [OPERATOR_ENTRY] : ['--import', 'tsx', 'operator/runtime/main.ts']),
     ];
-    const [command, argv] = this.o.cpus
-      ? ['taskset', ['-c', this.o.cpus.join(','), process.execPath, ...args]]
-      : [process.execPath, args];
+    const [command, ...argv] = [...(this.o.launcher ?? []), process.execPath, ...args];
     const child = spawn(command, argv, {
       cwd: REPO,
       env: {
