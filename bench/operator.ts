@@ -6,8 +6,8 @@
 //     try glibc's allocator settings; all default to the chart's process settings, OPERATOR_PROCESS_ENV and
 //     OPERATOR_NODE_FLAGS) [--operator-cpu N] (the operator alone on CPU N, the control plane on the others:
 //     as on a node of its own, where a loaded control plane does not hold the CPU its loop needs; bench/cpu.ts)
-//     [--operator-rt] (every CPU shared, the operator's threads first in line under SCHED_RR: its CPU is there
-//     when it asks, and the control plane has both cores the rest of the time; bench/cpu.ts)
+//     [--operator-rt] (every CPU shared, the operator first in line under SCHED_RR, its main thread above its
+//     other threads: its CPU is there when it asks, the control plane has both cores otherwise; bench/cpu.ts)
 //     [--restarts N] (the restart at the end done N times, default 1: the median and spread of its longest block)
 // Measures: time until all N Promotions are reconciled at start; then all N staging
 // environments are released at once and every promotion is timed from watch events (bench/facts.ts):
@@ -131,7 +131,7 @@ async function run(): Promise<void> {
   const steal = new StealSampler();
   // Production lease settings (15 s / 2 s) and watch timeouts, as a real install runs.
   const startOperator = async () => {
-    const started = await fleet.startOperator(
+    const proc = await fleet.startOperator(
       'bench-0',
       {
         PONYEXPRESS_LEASE_DURATION_SECONDS: '15',
@@ -145,8 +145,8 @@ async function run(): Promise<void> {
       NODE_FLAGS,
       placement.launcher,
     );
-    placement.started?.(started.pid!);
-    return started;
+    placement.started?.(proc.pid!);
+    return proc;
   };
   const op = await startOperator();
   progress(`CPUs: ${placement.describe}`);

@@ -29,7 +29,7 @@ export interface OperatorProcessOptions {
   nodeFlags?: readonly string[];
   /**
    * A command that runs it from its first instruction, the node command line appended: `taskset -c 1` or
-   * `chrt --rr 1` (bench/cpu.ts, the bench's CPU placements). @default none, node itself
+   * `chrt --rr 2` (bench/cpu.ts, the bench's CPU placements). @default none, node itself
    */
   launcher?: readonly string[];
 }
